@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// certssb: certified sample-specific backdoor defence (Cert-SSB) on the CPU.
+//
+// The graph reads like the pipeline:
+//   decode (CertData) → sigma/noise (CertCore) → schedule (CertScheduler)
+//   → certify (Certify, CertMath) → store → reply (executables)
+import PackageDescription
+
+let package = Package(
+    name: "certssb",
+    products: [
+        .executable(name: "certssb", targets: ["certssb"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // Thin shims over Debian's C libraries: a module map and a header, nothing else.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLibz", path: "Sources/CLibz", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
+
+        // Pure statistics of the certificate: normal quantile, Hoeffding, Clopper–Pearson, radius.
+        .target(name: "CertMath"),
+        // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
+        .target(name: "CertCore", dependencies: [
+            "CBLAS",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Bytes to tensors: image decoders and dataset readers.
+        .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG"]),
+        // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
+        .target(name: "TorchImport", dependencies: [
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        // Worker pool: models split across threads, images micro-batched.
+        .target(name: "CertScheduler", dependencies: ["CertCore", "CBLAS"]),
+        // From scores to verdicts.
+        .target(name: "Certify", dependencies: ["CertCore", "CertMath", "CertScheduler"]),
+        .executableTarget(name: "certssb", dependencies: [
+            "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CBLAS",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "CertMathTests", dependencies: ["CertMath"]),
+        .testTarget(name: "CertCoreTests", dependencies: ["CertCore"]),
+        .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG"]),
+        .testTarget(name: "TorchImportTests", dependencies: ["TorchImport"]),
+        .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
+        .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
+        .testTarget(name: "CLITests", dependencies: ["CertCore", "CertData"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

