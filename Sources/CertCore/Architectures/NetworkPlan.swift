@@ -1,0 +1,192 @@
+/// A compiled architecture: the stem convolution, the per-image trunk as a flat list of
+/// steps over a few reusable activation slots, and the per-tile head of linear layers.
+/// Steps name tensors by index into a per-model table (see `TensorRef`), so one plan
+/// serves every model of an ensemble.
+public struct NetworkPlan: Sendable {
+    public enum TensorRef: Hashable, Sendable {
+        case parameter(String)
+        case batchNormScale(String)
+        case batchNormShift(String)
+    }
+
+    public enum Step: Sendable, Equatable {
+        case conv(ConvGeometry, weight: Int, bias: Int?, src: Int, dst: Int)
+        case scaleShift(channels: Int, pixels: Int, scale: Int, shift: Int, relu: Bool, src: Int, dst: Int)
+        case relu(count: Int, src: Int, dst: Int)
+        case maxPool(PoolGeometry, src: Int, dst: Int)
+        case globalAvgPool(channels: Int, pixels: Int, src: Int, dst: Int)
+        case add(count: Int, into: Int, from: Int)
+    }
+
+    public struct HeadStep: Sendable, Equatable {
+        public var inFeatures: Int, outFeatures: Int, weight: Int, bias: Int, relu: Bool
+    }
+
+    public let architecture: Architecture
+    public let inputShape: [Int]
+    /// The first layer, a convolution: linear in its input, which the engine exploits.
+    public let stem: ConvGeometry
+    public let stemWeight: Int
+    public let stemBias: Int?
+    public let trunk: [Step]
+    /// Slot holding the trunk's result, flattened channel-major into the head's input.
+    public let trunkOutput: Int
+    public let head: [HeadStep]
+    public let features: Int
+    public let slotCount: Int
+    public let slotSize: Int
+    public let scratchSize: Int
+    public let widestHead: Int
+    public let tensors: [TensorRef]
+
+    public var outputs: Int { head.last?.outFeatures ?? features }
+
+    /// `inputShape` overrides the architecture's own (the ResNets are fully convolutional up
+    /// to their global pooling, so tests can run them on smaller images).
+    public init(_ architecture: Architecture, inputShape: [Int]? = nil) {
+        let inputShape = inputShape ?? architecture.inputShape
+        var compiler = PlanCompiler(shape: inputShape)
+        guard case let .conv(name, inC, outC, k, stride, padding, bias) = architecture.layers.first else {
+            preconditionFailure("\(architecture) must start with a convolution")
+        }
+        let g = ConvGeometry(inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding,
+                             inHeight: inputShape[1], inWidth: inputShape[2])
+        self.stem = g
+        self.stemWeight = compiler.tensor(.parameter("\(name).weight"))
+        self.stemBias = bias ? compiler.tensor(.parameter("\(name).bias")) : nil
+        compiler.scratch = g.isPointwise ? 0 : g.patchSize * g.outPixels
+        compiler.shape = [outC, g.outHeight, g.outWidth]
+        let stemSlot = compiler.allocate()
+        compiler.slotSize = max(compiler.slotSize, g.outputCount)
+        var rest = Array(architecture.layers.dropFirst())
+        let flattenAt = rest.firstIndex(of: .flatten) ?? rest.count
+        let headLayers = Array(rest[min(flattenAt + 1, rest.count)...])
+        rest = Array(rest[..<flattenAt])
+        self.trunkOutput = compiler.compile(rest, input: stemSlot)
+        self.features = compiler.shape.reduce(1, *)
+        self.trunk = compiler.steps
+        var head: [HeadStep] = []
+        var widest = features
+        for (i, layer) in headLayers.enumerated() {
+            switch layer {
+            case let .linear(name, inF, outF):
+                let fusedReLU = i + 1 < headLayers.count && headLayers[i + 1] == .relu
+                head.append(HeadStep(inFeatures: inF, outFeatures: outF,
+                                     weight: compiler.tensor(.parameter("\(name).weight")),
+                                     bias: compiler.tensor(.parameter("\(name).bias")), relu: fusedReLU))
+                widest = max(widest, outF)
+            case .relu:
+                precondition(i > 0, "a ReLU in the head must follow a linear layer")
+            default:
+                preconditionFailure("only linear layers and ReLU may follow flatten")
+            }
+        }
+        self.head = head
+        self.widestHead = widest
+        self.architecture = architecture
+        self.inputShape = inputShape
+        self.slotCount = compiler.refs.count
+        self.slotSize = compiler.slotSize
+        self.scratchSize = compiler.scratch
+        self.tensors = compiler.tensors
+    }
+}
+
+/// Shape tracking and slot allocation for `NetworkPlan`. Slots are reference counted so
+/// a residual's input stays intact until its shortcut has read it.
+private struct PlanCompiler {
+    var shape: [Int]
+    var steps: [NetworkPlan.Step] = []
+    var refs: [Int] = []
+    var slotSize = 0
+    var scratch = 0
+    var tensors: [NetworkPlan.TensorRef] = []
+
+    init(shape: [Int]) { self.shape = shape }
+
+    mutating func tensor(_ ref: NetworkPlan.TensorRef) -> Int {
+        if let i = tensors.firstIndex(of: ref) { return i }
+        tensors.append(ref)
+        return tensors.count - 1
+    }
+
+    mutating func allocate() -> Int {
+        if let free = refs.firstIndex(of: 0) { refs[free] = 1; return free }
+        refs.append(1)
+        return refs.count - 1
+    }
+
+    mutating func release(_ slot: Int) { refs[slot] -= 1 }
+
+    /// Destination for a step reading `src`: in place when nobody else holds `src`.
+    mutating func destination(reading src: Int) -> Int {
+        if refs[src] == 1 { return src }
+        release(src)
+        return allocate()
+    }
+
+    var count: Int { shape.reduce(1, *) }
+
+    mutating func compile(_ layers: [Layer], input: Int) -> Int {
+        var slot = input
+        var i = 0
+        while i < layers.count {
+            let layer = layers[i]
+            let nextIsReLU = i + 1 < layers.count && layers[i + 1] == .relu
+            switch layer {
+            case let .conv(name, inC, outC, k, stride, padding, bias):
+                precondition(shape[0] == inC, "\(name): expects \(inC) channels, gets \(shape[0])")
+                let g = ConvGeometry(inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding,
+                                     inHeight: shape[1], inWidth: shape[2])
+                let dst = allocate()
+                steps.append(.conv(g, weight: tensor(.parameter("\(name).weight")),
+                                   bias: bias ? tensor(.parameter("\(name).bias")) : nil, src: slot, dst: dst))
+                release(slot)
+                slot = dst
+                if !g.isPointwise { scratch = max(scratch, g.patchSize * g.outPixels) }
+                shape = [outC, g.outHeight, g.outWidth]
+            case let .batchNorm(name, channels):
+                precondition(shape[0] == channels, "\(name): expects \(channels) channels, gets \(shape[0])")
+                let dst = destination(reading: slot)
+                steps.append(.scaleShift(channels: channels, pixels: shape[1] * shape[2],
+                                         scale: tensor(.batchNormScale(name)), shift: tensor(.batchNormShift(name)),
+                                         relu: nextIsReLU, src: slot, dst: dst))
+                slot = dst
+                if nextIsReLU { i += 1 }
+            case .relu:
+                let dst = destination(reading: slot)
+                steps.append(.relu(count: count, src: slot, dst: dst))
+                slot = dst
+            case let .maxPool(k, stride, padding):
+                let g = PoolGeometry(channels: shape[0], inHeight: shape[1], inWidth: shape[2], kernel: k, stride: stride, padding: padding)
+                let dst = allocate()
+                steps.append(.maxPool(g, src: slot, dst: dst))
+                release(slot)
+                slot = dst
+                shape = [shape[0], g.outHeight, g.outWidth]
+            case .globalAvgPool:
+                let dst = allocate()
+                steps.append(.globalAvgPool(channels: shape[0], pixels: shape[1] * shape[2], src: slot, dst: dst))
+                release(slot)
+                slot = dst
+                shape = [shape[0], 1, 1]
+            case let .residual(body, shortcut):
+                refs[slot] += 1  // held for the shortcut
+                let inputShape = shape
+                let bodyOut = compile(body, input: slot)
+                let bodyShape = shape
+                shape = inputShape
+                let shortcutOut = shortcut.isEmpty ? slot : compile(shortcut, input: slot)
+                precondition(shape == bodyShape, "residual branches disagree: \(bodyShape) vs \(shape)")
+                steps.append(.add(count: count, into: bodyOut, from: shortcutOut))
+                if shortcut.isEmpty { release(slot) } else { release(shortcutOut) }
+                slot = bodyOut
+            case .flatten, .linear:
+                preconditionFailure("linear layers belong to the head")
+            }
+            slotSize = max(slotSize, count)
+            i += 1
+        }
+        return slot
+    }
+}

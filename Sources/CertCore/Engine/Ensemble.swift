@@ -1,0 +1,97 @@
+/// The N_m models of a model set, bound to one compiled plan: the forward pass of model m
+/// on a tile of up to 16 images, each with its own noise scale s (input x + s·z_m).
+public final class Ensemble: @unchecked Sendable {
+    public let plan: NetworkPlan
+    public let models: [ModelTensors]
+
+    public var count: Int { models.count }
+    public var outputs: Int { plan.outputs }
+
+    public init(plan: NetworkPlan, models: [ModelTensors]) {
+        self.plan = plan
+        self.models = models
+    }
+
+    public convenience init(modelSet: ModelSet) {
+        let plan = NetworkPlan(modelSet.manifest.architecture)
+        let models = zip(modelSet.weights, modelSet.manifest.models).map {
+            ModelTensors(weights: $0.0, noiseSeed: $0.1.noiseSeed, plan: plan)
+        }
+        self.init(plan: plan, models: models)
+    }
+
+    public func makeWorkspace() -> Workspace { Workspace(plan: plan) }
+
+    public func prepare(_ pixels: [Float]) -> PreparedImage { PreparedImage(pixels: pixels, plan: plan) }
+
+    /// Runs model `m` on `images` (at most `Linear.tileWidth`) with noise scales `scales`,
+    /// writing `outputs` logits per image to `out(imageIndex)`.
+    public func forward(model m: Int, images: ArraySlice<PreparedImage>, scales: ArraySlice<Float>,
+                        workspace ws: Workspace, out: (Int, UnsafePointer<Float>) -> Void) {
+        precondition(images.count <= Linear.tileWidth && images.count == scales.count)
+        let model = models[m]
+        let tile = Linear.tileWidth
+        for (t, (image, s)) in zip(images, scales).enumerated() {
+            stem(model, image, scale: s, into: ws.slots[0].pointer)
+            runTrunk(model, ws)
+            // Flatten channel-major into column t of the feature-major tile.
+            let features = ws.slots[plan.trunkOutput].pointer
+            for f in 0..<plan.features { ws.headIn.pointer[t + f * tile] = features[f] }
+        }
+        for t in images.count..<tile {
+            for f in 0..<plan.features { ws.headIn.pointer[t + f * tile] = 0 }
+        }
+        var input = ws.headIn, output = ws.headOut
+        for step in plan.head {
+            Linear.forwardTile(input.pointer, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
+                               weight: model.table[step.weight], bias: model.table[step.bias], output: output.pointer)
+            if step.relu { Elementwise.relu(output.pointer, count: step.outFeatures * tile) }
+            swap(&input, &output)
+        }
+        var logits = [Float](repeating: 0, count: plan.outputs)
+        for t in 0..<images.count {
+            for o in 0..<plan.outputs { logits[o] = input.pointer[t + o * tile] }
+            logits.withUnsafeBufferPointer { out(t, $0.baseAddress!) }
+        }
+    }
+
+    /// Stem output = W·x (+ s·W·z_m) + b, from the image's shared im2col matrix.
+    private func stem(_ model: ModelTensors, _ image: PreparedImage, scale s: Float, into out: UnsafeMutablePointer<Float>) {
+        let g = plan.stem
+        Conv2d.multiply(cols: image.columns.pointer, g, weight: model.table[plan.stemWeight], bias: nil, output: out)
+        let noise = model.stemNoiseResponse.pointer
+        let pixels = g.outPixels
+        for c in 0..<g.outChannels {
+            let b = plan.stemBias.map { model.table[$0][c] } ?? 0
+            let row = out + c * pixels, n = noise + c * pixels
+            if s == 0 {
+                for i in 0..<pixels { row[i] += b }
+            } else {
+                for i in 0..<pixels { row[i] += s * n[i] + b }
+            }
+        }
+    }
+
+    private func runTrunk(_ model: ModelTensors, _ ws: Workspace) {
+        for step in plan.trunk {
+            switch step {
+            case let .conv(g, weight, bias, src, dst):
+                Conv2d.forward(ws.slots[src].pointer, g, weight: model.table[weight], bias: bias.map { model.table[$0] },
+                               scratch: ws.scratch.pointer, output: ws.slots[dst].pointer)
+            case let .scaleShift(channels, pixels, scale, shift, relu, src, dst):
+                if src != dst { ws.slots[dst].pointer.update(from: ws.slots[src].pointer, count: channels * pixels) }
+                Elementwise.scaleShift(ws.slots[dst].pointer, scale: model.table[scale], shift: model.table[shift],
+                                       channels: channels, pixels: pixels, relu: relu)
+            case let .relu(count, src, dst):
+                if src != dst { ws.slots[dst].pointer.update(from: ws.slots[src].pointer, count: count) }
+                Elementwise.relu(ws.slots[dst].pointer, count: count)
+            case let .maxPool(g, src, dst):
+                Pooling.maxPool(ws.slots[src].pointer, g, output: ws.slots[dst].pointer)
+            case let .globalAvgPool(channels, pixels, src, dst):
+                Pooling.globalAveragePool(ws.slots[src].pointer, channels: channels, pixels: pixels, output: ws.slots[dst].pointer)
+            case let .add(count, into, from):
+                Elementwise.add(ws.slots[into].pointer, ws.slots[from].pointer, count: count)
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/// Scratch memory for one worker: activation slots, the im2col matrix and two head tiles.
+/// Allocated once per worker and reused for every model and image.
+public final class Workspace: @unchecked Sendable {
+    let slots: [AlignedBuffer]
+    let scratch: AlignedBuffer
+    let headIn: AlignedBuffer
+    let headOut: AlignedBuffer
+
+    public init(plan: NetworkPlan) {
+        slots = (0..<plan.slotCount).map { _ in AlignedBuffer(count: plan.slotSize) }
+        scratch = AlignedBuffer(count: plan.scratchSize)
+        headIn = AlignedBuffer(count: plan.widestHead * Linear.tileWidth)
+        headOut = AlignedBuffer(count: plan.widestHead * Linear.tileWidth)
+    }
+}

@@ -1,0 +1,106 @@
+/// Geometry of one 2-D convolution on a single CHW image.
+public struct ConvGeometry: Hashable, Sendable {
+    public var inChannels: Int
+    public var outChannels: Int
+    public var kernel: Int
+    public var stride: Int
+    public var padding: Int
+    public var inHeight: Int
+    public var inWidth: Int
+
+    public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+                inHeight: Int, inWidth: Int) {
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel
+        self.stride = stride; self.padding = padding; self.inHeight = inHeight; self.inWidth = inWidth
+    }
+
+    public var outHeight: Int { (inHeight + 2 * padding - kernel) / stride + 1 }
+    public var outWidth: Int { (inWidth + 2 * padding - kernel) / stride + 1 }
+    /// Rows of the im2col matrix: one per (input channel, kernel row, kernel column).
+    public var patchSize: Int { inChannels * kernel * kernel }
+    public var outPixels: Int { outHeight * outWidth }
+    public var inputCount: Int { inChannels * inHeight * inWidth }
+    public var outputCount: Int { outChannels * outPixels }
+    /// A 1×1, stride-1, unpadded convolution reads the image itself as its im2col matrix.
+    public var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
+    public var weightCount: Int { outChannels * patchSize }
+}
+
+/// Convolution as im2col + one SGEMM per image. One GEMM per image (rather than one per
+/// batch) keeps every product the same shape whatever the batch, which is what makes the
+/// results bit-identical for any batch size: OpenBLAS picks kernels by shape.
+public enum Conv2d {
+    /// cols[patchSize × outPixels], zero where the patch overhangs the padding.
+    public static func im2col(_ input: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>) {
+        let oh = g.outHeight, ow = g.outWidth, k = g.kernel
+        var row = 0
+        for c in 0..<g.inChannels {
+            let plane = input + c * g.inHeight * g.inWidth
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let dst = cols + row * oh * ow
+                    for oy in 0..<oh {
+                        let iy = oy * g.stride - g.padding + ky
+                        let line = dst + oy * ow
+                        if iy < 0 || iy >= g.inHeight {
+                            line.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let src = plane + iy * g.inWidth
+                        if g.stride == 1 {
+                            // Contiguous run: copy the valid middle, zero the overhangs.
+                            let shift = kx - g.padding
+                            let lo = max(0, -shift), hi = min(ow, g.inWidth - shift)
+                            if lo > 0 { line.update(repeating: 0, count: lo) }
+                            if hi > lo { (line + lo).update(from: src + lo + shift, count: hi - lo) }
+                            if hi < ow { (line + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
+                        } else {
+                            for ox in 0..<ow {
+                                let ix = ox * g.stride - g.padding + kx
+                                line[ox] = (ix >= 0 && ix < g.inWidth) ? src[ix] : 0
+                            }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// output[outChannels × outPixels] = W · cols (+ bias). `cols` is scratch of at least
+    /// patchSize × outPixels floats (unused for pointwise convolutions).
+    public static func forward(
+        _ input: UnsafePointer<Float>, _ g: ConvGeometry,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        scratch cols: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        let source: UnsafePointer<Float>
+        if g.isPointwise {
+            source = input
+        } else {
+            im2col(input, g, into: cols)
+            source = UnsafePointer(cols)
+        }
+        multiply(cols: source, g, weight: weight, bias: bias, output: output)
+    }
+
+    /// The GEMM half of `forward`, for callers that prepared the im2col matrix themselves.
+    public static func multiply(
+        cols: UnsafePointer<Float>, _ g: ConvGeometry,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+    ) {
+        let n = g.outPixels
+        BLAS.gemm(m: g.outChannels, n: n, k: g.patchSize,
+                  a: weight, lda: g.patchSize, b: cols, ldb: n, c: output, ldc: n)
+        if let bias { addChannelBias(output, bias, channels: g.outChannels, pixels: n) }
+    }
+
+    @inline(__always)
+    static func addChannelBias(_ x: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, channels: Int, pixels: Int) {
+        for c in 0..<channels {
+            let b = bias[c]
+            let p = x + c * pixels
+            for i in 0..<pixels { p[i] += b }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// Max pooling on one CHW image; padded cells never win (they count as -infinity, as in PyTorch).
+public struct PoolGeometry: Hashable, Sendable {
+    public var channels: Int, inHeight: Int, inWidth: Int, kernel: Int, stride: Int, padding: Int
+    public init(channels: Int, inHeight: Int, inWidth: Int, kernel: Int, stride: Int, padding: Int = 0) {
+        self.channels = channels; self.inHeight = inHeight; self.inWidth = inWidth
+        self.kernel = kernel; self.stride = stride; self.padding = padding
+    }
+    public var outHeight: Int { (inHeight + 2 * padding - kernel) / stride + 1 }
+    public var outWidth: Int { (inWidth + 2 * padding - kernel) / stride + 1 }
+}
+
+public enum Pooling {
+    public static func maxPool(_ input: UnsafePointer<Float>, _ g: PoolGeometry, output: UnsafeMutablePointer<Float>) {
+        let oh = g.outHeight, ow = g.outWidth
+        for c in 0..<g.channels {
+            let src = input + c * g.inHeight * g.inWidth
+            let dst = output + c * oh * ow
+            for oy in 0..<oh {
+                let y0 = max(0, oy * g.stride - g.padding), y1 = min(g.inHeight, oy * g.stride - g.padding + g.kernel)
+                for ox in 0..<ow {
+                    let x0 = max(0, ox * g.stride - g.padding), x1 = min(g.inWidth, ox * g.stride - g.padding + g.kernel)
+                    var best = -Float.infinity
+                    for y in y0..<y1 {
+                        let line = src + y * g.inWidth
+                        for x in x0..<x1 where line[x] > best || line[x].isNaN { best = line[x] }
+                    }
+                    dst[oy * ow + ox] = best
+                }
+            }
+        }
+    }
+
+    /// Mean over each channel's whole plane (the ResNets' final pooling).
+    public static func globalAveragePool(_ input: UnsafePointer<Float>, channels: Int, pixels: Int, output: UnsafeMutablePointer<Float>) {
+        let scale = 1 / Float(pixels)
+        for c in 0..<channels {
+            let p = input + c * pixels
+            var sum: Float = 0
+            for i in 0..<pixels { sum += p[i] }
+            output[c] = sum * scale
+        }
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Standard normal draws addressed by position: draw i of stream s under seed k is always
+/// the same number. Block c of Philox (counter = (c, s)) gives four uniforms, which
+/// Box–Muller turns into draws 4c…4c+3.
+///
+/// Streams separate the uses of one model seed: stream 0 is the model's fixed test noise
+/// z_m (DESIGN 2.3); later streams are for sigma search and training noise.
+public struct GaussianNoise: Sendable {
+    public let seed: UInt32
+    public let stream: UInt64
+    private let philox: Philox4x32
+
+    /// Key word that separates certssb's draws from other users of the same 32-bit seed.
+    static let domain: UInt32 = 0x6365_7274  // "cert"
+
+    public init(seed: UInt32, stream: UInt64 = 0) {
+        self.seed = seed
+        self.stream = stream
+        self.philox = Philox4x32(key0: seed, key1: Self.domain)
+    }
+
+    /// Fills `out[0..<count]` with draws `start ..< start+count`.
+    public func fill(_ out: UnsafeMutablePointer<Float>, count: Int, start: Int = 0) {
+        guard count > 0 else { return }
+        var i = 0
+        var position = start
+        let s0 = UInt32(truncatingIfNeeded: stream), s1 = UInt32(truncatingIfNeeded: stream >> 32)
+        while i < count {
+            let blockIndex = UInt64(position / 4)
+            let quad = normals(philox.block((UInt32(truncatingIfNeeded: blockIndex),
+                                             UInt32(truncatingIfNeeded: blockIndex >> 32), s0, s1)))
+            var lane = position % 4
+            while lane < 4 && i < count {
+                out[i] = quad[lane]
+                lane += 1; i += 1; position += 1
+            }
+        }
+    }
+
+    public func draws(count: Int, start: Int = 0) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fill(buffer.baseAddress!, count: count, start: start)
+            initialized = count
+        }
+    }
+
+    /// Box–Muller in double precision; uniforms are (u + 0.5)/2^32, strictly inside (0, 1).
+    @inline(__always)
+    private func normals(_ w: (UInt32, UInt32, UInt32, UInt32)) -> SIMD4<Float> {
+        let scale = 1.0 / 4_294_967_296.0
+        let u0 = (Double(w.0) + 0.5) * scale, u1 = (Double(w.1) + 0.5) * scale
+        let u2 = (Double(w.2) + 0.5) * scale, u3 = (Double(w.3) + 0.5) * scale
+        let r0 = (-2 * log(u0)).squareRoot(), t0 = 2 * Double.pi * u1
+        let r1 = (-2 * log(u2)).squareRoot(), t1 = 2 * Double.pi * u3
+        return SIMD4(Float(r0 * cos(t0)), Float(r0 * sin(t0)), Float(r1 * cos(t1)), Float(r1 * sin(t1)))
+    }
+}

@@ -1,0 +1,64 @@
+import CertCore
+import Testing
+
+@Suite struct LayerTests {
+    @Test(arguments: [
+        // (inC, outC, k, stride, pad, h, w)
+        (1, 16, 5, 1, 0, 28, 28), (3, 8, 3, 1, 1, 11, 9), (4, 6, 3, 2, 1, 13, 10),
+        (5, 7, 1, 1, 0, 6, 7), (3, 4, 1, 2, 0, 9, 9), (2, 3, 7, 2, 3, 17, 15), (6, 5, 4, 3, 2, 12, 14),
+    ])
+    func convolutionMatchesDirectLoops(_ c: (Int, Int, Int, Int, Int, Int, Int)) {
+        let g = ConvGeometry(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4, inHeight: c.5, inWidth: c.6)
+        let x = TestSupport.uniform(g.inputCount, seed: 1), w = TestSupport.uniform(g.weightCount, seed: 2), b = TestSupport.uniform(g.outChannels, seed: 3)
+        var out = [Float](repeating: .nan, count: g.outputCount)
+        var scratch = [Float](repeating: .nan, count: g.patchSize * g.outPixels)
+        Conv2d.forward(x, g, weight: w, bias: b, scratch: &scratch, output: &out)
+        let ref = Naive.conv(Naive.Tensor3(c: g.inChannels, h: g.inHeight, w: g.inWidth, v: x.map(Double.init)),
+                             weight: w, bias: b, outC: g.outChannels, k: g.kernel, stride: g.stride, pad: g.padding)
+        #expect(ref.h == g.outHeight && ref.w == g.outWidth)
+        #expect(TestSupport.maxRelativeError(out, ref.v) < 1e-5)
+    }
+
+    @Test(arguments: [(2, 2, 0, 8, 8), (3, 2, 1, 9, 7), (3, 1, 1, 5, 6), (2, 2, 0, 7, 7)])
+    func maxPoolMatchesDirectLoops(_ c: (Int, Int, Int, Int, Int)) {
+        let g = PoolGeometry(channels: 3, inHeight: c.3, inWidth: c.4, kernel: c.0, stride: c.1, padding: c.2)
+        let x = TestSupport.uniform(3 * c.3 * c.4, seed: 5)
+        var out = [Float](repeating: .nan, count: 3 * g.outHeight * g.outWidth)
+        Pooling.maxPool(x, g, output: &out)
+        let ref = Naive.maxPool(Naive.Tensor3(c: 3, h: c.3, w: c.4, v: x.map(Double.init)), k: c.0, stride: c.1, pad: c.2)
+        #expect(out.map(Double.init) == ref.v)
+    }
+
+    @Test func linearTileMatchesDotProducts() {
+        let inF = 37, outF = 13, t = Linear.tileWidth
+        let w = TestSupport.uniform(inF * outF, seed: 8), b = TestSupport.uniform(outF, seed: 9)
+        let x = TestSupport.uniform(inF * t, seed: 10)  // feature-major: x[t + f*T]
+        var y = [Float](repeating: .nan, count: outF * t)
+        Linear.forwardTile(x, inFeatures: inF, outFeatures: outF, weight: w, bias: b, output: &y)
+        for image in 0..<t {
+            for o in 0..<outF {
+                let ref = (0..<inF).reduce(Double(b[o])) { $0 + Double(w[o * inF + $1]) * Double(x[image + $1 * t]) }
+                #expect(abs(Double(y[image + o * t]) - ref) < 1e-5)
+            }
+        }
+    }
+
+    @Test func batchNormFoldsToTheUnfoldedFormula() {
+        let w: [Float] = [1.5, -0.5], b: [Float] = [0.1, 0.2], m: [Float] = [0.3, -1], v: [Float] = [4, 0.25]
+        let (scale, shift) = Elementwise.foldBatchNorm(weight: w, bias: b, mean: m, variance: v, channels: 2)
+        var x: [Float] = [1, 2, 3, 4]
+        Elementwise.scaleShift(&x, scale: scale, shift: shift, channels: 2, pixels: 2, relu: false)
+        func bn(_ x: Double, _ c: Int) -> Double {
+            (x - Double(m[c])) / (Double(v[c]) + 1e-5).squareRoot() * Double(w[c]) + Double(b[c])
+        }
+        let expected: [Double] = [bn(1, 0), bn(2, 0), bn(3, 1), bn(4, 1)]
+        for (a, e) in zip(x, expected) { #expect(abs(Double(a) - e) < 1e-5) }
+    }
+
+    @Test func sigmoidIsStableAtTheExtremes() {
+        #expect(Elementwise.sigmoid(0) == 0.5)
+        #expect(Elementwise.sigmoid(-800) >= 0 && Elementwise.sigmoid(-800) < 1e-300)
+        #expect(Elementwise.sigmoid(800) == 1)
+        #expect(abs(Elementwise.sigmoid(2) - 1 / (1 + 0.1353352832366127)) < 1e-15)
+    }
+}
