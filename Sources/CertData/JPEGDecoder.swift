@@ -50,8 +50,8 @@ enum JPEGDecoder {
     }
 
     private static func failure(_ handle: tjhandle) -> DecodeFailure {
+        // Warnings (TJERR_WARNING) land here too, on purpose: see TJFLAG_STOPONWARNING.
         let text = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown error"
-        let kind = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) ? "damaged" : "corrupt"
-        return DecodeFailure("\(kind) JPEG: \(text)")
+        return DecodeFailure("corrupt JPEG: \(text)")
     }
 }

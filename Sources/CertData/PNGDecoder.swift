@@ -13,7 +13,7 @@ enum PNGDecoder {
         // happen inside one closure.
         return try bytes.withUnsafeBytes { raw -> DecodedImage in
             guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
-                throw DecodeFailure("corrupt PNG: \(image.messageText)")
+                throw DecodeFailure("truncated or corrupt PNG: \(image.messageText)")
             }
             let fileFormat = image.format
             let colour = fileFormat & PNG_FORMAT_FLAG_COLOR != 0  // palette files are colour too
@@ -36,7 +36,7 @@ enum PNGDecoder {
                 let ok = buffer.withUnsafeMutableBytes {
                     png_image_finish_read(&image, nil, $0.baseAddress, 0, nil)
                 }
-                guard ok != 0 else { throw DecodeFailure("corrupt PNG: \(image.messageText)") }
+                guard ok != 0 else { throw DecodeFailure("truncated or corrupt PNG: \(image.messageText)") }
                 return planar(buffer, channels: channels, alpha: alpha, height: height, width: width,
                               scale: 65535)
             } else {
@@ -44,7 +44,7 @@ enum PNGDecoder {
                 let ok = buffer.withUnsafeMutableBytes {
                     png_image_finish_read(&image, nil, $0.baseAddress, 0, nil)
                 }
-                guard ok != 0 else { throw DecodeFailure("corrupt PNG: \(image.messageText)") }
+                guard ok != 0 else { throw DecodeFailure("truncated or corrupt PNG: \(image.messageText)") }
                 return planar(buffer, channels: channels, alpha: alpha, height: height, width: width,
                               scale: 255)
             }

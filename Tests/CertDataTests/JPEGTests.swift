@@ -50,6 +50,20 @@ struct JPEGTests {
         #expect(worst <= 4.0 / 255, "largest difference \(worst * 255) levels")
     }
 
+    @Test func cmykIsRefusedClearly() {
+        guard let handle = tjInitCompress() else { Issue.record("tjInitCompress failed"); return }
+        defer { tjDestroy(handle) }
+        let cmyk = [UInt8](repeating: 100, count: 8 * 8 * 4)
+        var jpeg: UnsafeMutablePointer<UInt8>? = nil
+        var size: UInt = 0
+        let rc = tjCompress2(handle, cmyk, 8, 0, 8, Int32(TJPF_CMYK.rawValue), &jpeg, &size,
+                             Int32(TJSAMP_444.rawValue), 90, 0)
+        defer { tjFree(jpeg) }
+        #expect(rc == 0)
+        let bytes = Array(UnsafeBufferPointer(start: jpeg, count: Int(size)))
+        #expect(decodingError(bytes)?.reason.contains("CMYK") == true)
+    }
+
     @Test func garbageAfterMagicIsAnError() {
         let bytes: [UInt8] = [0xFF, 0xD8, 0xFF] + (0..<200).map { UInt8(($0 * 37 + 11) % 251) }
         let error = decodingError(bytes, source: "junk.jpg")
@@ -60,7 +74,7 @@ struct JPEGTests {
         let jpeg = encodeJPEG(smoothSamples(width: 64, height: 64, channels: 3), width: 64, height: 64, grey: false)
         // Libjpeg only warns on a premature end and fills in grey; that must not pass.
         let error = decodingError(Array(jpeg.prefix(jpeg.count * 2 / 3)), source: "cut.jpg")
-        #expect(error?.reason.contains("JPEG") == true)
+        #expect(error?.reason == "corrupt JPEG: Premature end of JPEG file")
     }
 
     @Test func garbageInsideScanDataIsAnError() {

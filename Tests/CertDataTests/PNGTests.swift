@@ -121,8 +121,8 @@ struct PNGTests {
     @Test func truncatedPNG() throws {
         let png = try PNGEncoder.encode(gradientImage(channels: 3, height: 16, width: 16, levels: 255))
         let error = decodingError(Array(png.prefix(png.count / 2)), source: "cut.png")
-        #expect(error?.reason.hasPrefix("corrupt PNG: ") == true)
-        #expect((error?.reason.count ?? 0) > "corrupt PNG: ".count)
+        #expect(error?.reason.hasPrefix("truncated or corrupt PNG: ") == true)
+        #expect((error?.reason.count ?? 0) > "truncated or corrupt PNG: ".count)
     }
 
     @Test func absurdDimensionsAreRefusedBeforeAllocating() {
