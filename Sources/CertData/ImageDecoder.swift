@@ -1,5 +1,9 @@
 /// Entry point: bytes or a file in, a CHW float image in [0, 1] out.
 public enum ImageDecoder {
+    /// Largest image accepted, in values (channels × height × width); bigger headers are
+    /// refused before any pixel memory is allocated.
+    public static var maximumValueCount: Int { ImageLimits.maximumValues }
+
     /// The format named by the leading magic bytes, or nil.
     public static func detectFormat(_ bytes: [UInt8]) -> ImageFormat? {
         ImageFormat(magic: bytes)

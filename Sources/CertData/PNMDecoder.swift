@@ -23,23 +23,18 @@ enum PNMDecoder {
         let channels = colour ? 3 : 1
         let count = try ImageLimits.checkedCount(channels: channels, height: height, width: width)
 
-        var samples = [Int](repeating: 0, count: count)
-        if binary {
-            try reader.binarySamples(into: &samples, wide: maxval > 255)
-        } else {
-            for i in 0..<count { samples[i] = try reader.integer("sample \(i)") }
-        }
-
+        // Check the raster can be there before allocating for it: a 20-byte header may
+        // claim 49 million samples.
+        try reader.requireRaster(samples: count, binary: binary, wide: maxval > 255)
         let plane = height * width
         var pixels = [Float](repeating: 0, count: count)
-        for p in 0..<plane {
-            for c in 0..<channels {
-                let v = samples[p * channels + c]
-                guard v <= maxval else {
-                    throw DecodeFailure("PNM sample \(p * channels + c) is \(v), above maxval \(maxval)")
-                }
-                pixels[c * plane + p] = Float(v) / Float(maxval)
+        for i in 0..<count {
+            let v = binary ? reader.binarySample(wide: maxval > 255) : try reader.integer("sample \(i)")
+            guard v <= maxval else {
+                throw DecodeFailure("PNM sample \(i) is \(v), above maxval \(maxval)")
             }
+            // The file interleaves channels per pixel; the result is CHW.
+            pixels[(i % channels) * plane + i / channels] = Float(v) / Float(maxval)
         }
         return DecodedImage(shape: ImageShape(channels: channels, height: height, width: width),
                             pixels: pixels)
@@ -70,24 +65,25 @@ struct PNMReader {
         return value
     }
 
-    /// Binary raster: exactly one whitespace byte follows maxval, then the samples.
-    mutating func binarySamples(into samples: inout [Int], wide: Bool) throws {
-        guard position < bytes.count, PNMDecoder.isWhitespace(bytes[position]) else {
-            throw DecodeFailure("truncated PNM: no raster after the header")
-        }
-        position += 1
-        let needed = samples.count * (wide ? 2 : 1)
-        guard bytes.count - position >= needed else {
-            throw DecodeFailure("truncated PNM: raster has \(bytes.count - position) bytes, needs \(needed)")
-        }
-        for i in 0..<samples.count {
-            if wide {
-                samples[i] = Int(bytes[position + 2 * i]) << 8 | Int(bytes[position + 2 * i + 1])
-            } else {
-                samples[i] = Int(bytes[position + i])
+    /// Fails unless enough bytes remain for the raster. A binary raster starts after
+    /// exactly one whitespace byte; a plain one needs a digit and a separator per sample.
+    mutating func requireRaster(samples: Int, binary: Bool, wide: Bool) throws {
+        if binary {
+            guard position < bytes.count, PNMDecoder.isWhitespace(bytes[position]) else {
+                throw DecodeFailure("truncated PNM: no raster after the header")
             }
+            position += 1
         }
-        position += needed
+        let needed = binary ? samples * (wide ? 2 : 1) : 2 * samples - 1
+        guard bytes.count - position >= needed else {
+            throw DecodeFailure("truncated PNM: raster has \(bytes.count - position) bytes, needs \(binary ? "" : "at least ")\(needed)")
+        }
+    }
+
+    /// The next binary sample (big-endian when wide); bounds checked by `requireRaster`.
+    mutating func binarySample(wide: Bool) -> Int {
+        defer { position += wide ? 2 : 1 }
+        return wide ? Int(bytes[position]) << 8 | Int(bytes[position + 1]) : Int(bytes[position])
     }
 
     private mutating func skipWhitespaceAndComments() {

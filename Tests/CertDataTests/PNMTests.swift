@@ -46,5 +46,8 @@ struct PNMTests {
         #expect(decodingError(Array("P2 2 1 9\n3\n".utf8))?.reason.contains("truncated") == true)
         #expect(decodingError(Array("P5 x 1 9\n".utf8))?.reason.contains("width") == true)
         #expect(decodingError(Array("P6 100000 100000 255\n".utf8))?.reason.contains("too large") == true)
+        // Within the limit but with no raster: refused from the byte count alone.
+        #expect(decodingError(Array("P5 7000 7000 255\n123".utf8))?.reason.contains("truncated") == true)
+        #expect(decodingError(Array("P2 7000 7000 255\n1 2 3".utf8))?.reason.contains("truncated") == true)
     }
 }
