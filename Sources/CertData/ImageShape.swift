@@ -1,0 +1,18 @@
+/// The shape of one image in channel-major (CHW) order, as the models consume it.
+public struct ImageShape: Hashable, Sendable, CustomStringConvertible, Codable {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+
+    public init(channels: Int, height: Int, width: Int) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+    }
+
+    /// Number of values (channels × height × width).
+    public var count: Int { channels * height * width }
+
+    /// "1x28x28": the spelling used in manifests and error messages.
+    public var description: String { "\(channels)x\(height)x\(width)" }
+}

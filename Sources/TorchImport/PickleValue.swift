@@ -1,0 +1,90 @@
+/// The values our restricted unpickler can produce. Lists and dicts are reference types
+/// because pickle's memo shares them: APPEND/SETITEM on a memoized object must be seen
+/// through every reference to it.
+enum PickleValue {
+    case none
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case bytes([UInt8])
+    case tuple([PickleValue])
+    case list(PickleList)
+    case dict(PickleDict)
+    /// A whitelisted global; only these can ever be called.
+    case global(TorchGlobal)
+    /// A BINPERSID reference to a storage in `<prefix>/data/<key>`.
+    case storage(StorageRef)
+    case tensor(TensorRef)
+
+    /// Short name for error messages.
+    var kind: String {
+        switch self {
+        case .none: return "None"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .float: return "float"
+        case .string: return "str"
+        case .bytes: return "bytes"
+        case .tuple: return "tuple"
+        case .list: return "list"
+        case .dict: return "dict"
+        case .global(let g): return "global \(g.name)"
+        case .storage: return "storage"
+        case .tensor: return "tensor"
+        }
+    }
+}
+
+final class PickleList {
+    var items: [PickleValue]
+    init(_ items: [PickleValue] = []) { self.items = items }
+}
+
+/// Insertion-ordered, like OrderedDict (and dict since Python 3.7). Keys are compared by
+/// value for the scalar kinds a state dict uses; the entries stay few, so a linear scan is fine.
+final class PickleDict {
+    var entries: [(key: PickleValue, value: PickleValue)] = []
+    /// Set by BUILD (e.g. OrderedDict's `_metadata`); kept only so BUILD is not lossy.
+    var attributes: [(key: PickleValue, value: PickleValue)] = []
+
+    func set(_ key: PickleValue, _ value: PickleValue) {
+        if let i = entries.firstIndex(where: { PickleValue.sameKey($0.key, key) }) {
+            entries[i].value = value
+        } else {
+            entries.append((key, value))
+        }
+    }
+}
+
+extension PickleValue {
+    static func sameKey(_ a: PickleValue, _ b: PickleValue) -> Bool {
+        switch (a, b) {
+        case (.string(let x), .string(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.float(let x), .float(let y)): return x == y
+        case (.bytes(let x), .bytes(let y)): return x == y
+        case (.none, .none): return true
+        case (.tuple(let x), .tuple(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { sameKey($0, $1) }
+        default: return false
+        }
+    }
+}
+
+/// `('storage', torch.XStorage, key, location, numel)` from a persistent id.
+struct StorageRef {
+    let dtype: StorageDType
+    let key: String
+    let location: String
+    let numel: Int
+}
+
+/// The arguments of `torch._utils._rebuild_tensor_v2`, kept as data; nothing is executed.
+struct TensorRef {
+    let storage: StorageRef
+    let offset: Int
+    let shape: [Int]
+    let stride: [Int]
+}

@@ -1,0 +1,45 @@
+/// One floating tensor of a state dict, row-major contiguous, converted to Float32.
+public struct TorchTensor: Sendable {
+    public let name: String
+    public let shape: [Int]
+    public let values: [Float]
+
+    public init(name: String, shape: [Int], values: [Float]) {
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// A PyTorch (>= 1.6, zip format) state-dict checkpoint, read without Python.
+public struct TorchCheckpoint: Sendable {
+    /// Floating tensors in state-dict order.
+    public let tensors: [TorchTensor]
+    /// Entries that are not floating tensors (integer/bool buffers such as BatchNorm's
+    /// num_batches_tracked, or non-tensor values): named so callers can decide, not dropped silently.
+    public let skipped: [String]
+
+    public init(tensors: [TorchTensor], skipped: [String]) {
+        self.tensors = tensors
+        self.skipped = skipped
+    }
+
+    public subscript(name: String) -> TorchTensor? {
+        tensors.first { $0.name == name }
+    }
+
+    /// Reads `path`; every failure is a `TorchImportError` naming the file.
+    public static func load(path: String) throws -> TorchCheckpoint {
+        do {
+            let layout = try TorchArchiveLayout(zip: try ZipArchiveReader(path: path))
+            var unpickler = Unpickler(bytes: try layout.pickleBytes())
+            return try TorchStateDictBuilder(layout: layout).build(try unpickler.load())
+        } catch let failure as ImportFailure {
+            throw TorchImportError(path: path, reason: failure.reason)
+        } catch let error as TorchImportError {
+            throw error
+        } catch {
+            throw TorchImportError(path: path, reason: "\(error)")
+        }
+    }
+}
