@@ -9,6 +9,8 @@ extension Beta {
     /// leaves the bracket (or is not finite) is replaced by bisection. The
     /// start is the normal approximation of Abramowitz & Stegun 26.5.22
     /// (for a, b > 1), else the mean a/(a+b). Stops at ~1e-15 relative in x.
+    /// A root that no Double resolves (a = 0.01, p = 1e-6 gives ~1e-500)
+    /// comes back as the nearest representable end, 0 or 1.nextDown.
     public static func inverseRegularizedIncomplete(a: Double, b: Double, p: Double) -> Double {
         guard a > 0, b > 0, p >= 0, p <= 1 else { return .nan }
         if p == 0 { return 0 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// |a - b| <= tol * |b| (or <= tol when b is 0).
 func relativelyClose(_ a: Double, _ b: Double, _ tol: Double) -> Bool {
     b == 0 ? abs(a) <= tol : abs(a - b) <= tol * abs(b)
@@ -10,5 +12,3 @@ func logGrid(from lo: Double, to hi: Double, count n: Int) -> [Double] {
         return pow(10, t)
     }
 }
-
-import Foundation
