@@ -28,27 +28,25 @@ enum PNGDecoder {
             image.format = (colour ? PNG_FORMAT_FLAG_COLOR : 0)
                 | (alpha ? PNG_FORMAT_FLAG_ALPHA : 0)
                 | (linear ? PNG_FORMAT_FLAG_LINEAR : 0)
-            let stride = channels + (alpha ? 1 : 0)
-            let samples = stride * height * width
-
-            if linear {
-                var buffer = [UInt16](repeating: 0, count: samples)
-                let ok = buffer.withUnsafeMutableBytes {
-                    png_image_finish_read(&image, nil, $0.baseAddress, 0, nil)
-                }
-                guard ok != 0 else { throw DecodeFailure("truncated or corrupt PNG: \(image.messageText)") }
-                return planar(buffer, channels: channels, alpha: alpha, height: height, width: width,
-                              scale: 65535)
-            } else {
-                var buffer = [UInt8](repeating: 0, count: samples)
-                let ok = buffer.withUnsafeMutableBytes {
-                    png_image_finish_read(&image, nil, $0.baseAddress, 0, nil)
-                }
-                guard ok != 0 else { throw DecodeFailure("truncated or corrupt PNG: \(image.messageText)") }
-                return planar(buffer, channels: channels, alpha: alpha, height: height, width: width,
-                              scale: 255)
-            }
+            let samples = (channels + (alpha ? 1 : 0)) * height * width
+            let shape = ImageShape(channels: channels, height: height, width: width)
+            return linear
+                ? try finish(&image, UInt16.self, samples: samples, shape: shape, alpha: alpha)
+                : try finish(&image, UInt8.self, samples: samples, shape: shape, alpha: alpha)
         }
+    }
+
+    /// Reads the pixels into `T` samples (UInt8 or 16-bit linear UInt16), then to floats.
+    private static func finish<T: FixedWidthInteger & UnsignedInteger>(
+        _ image: inout png_image, _: T.Type, samples: Int, shape: ImageShape, alpha: Bool
+    ) throws -> DecodedImage {
+        var buffer = [T](repeating: 0, count: samples)
+        let ok = buffer.withUnsafeMutableBytes {
+            png_image_finish_read(&image, nil, $0.baseAddress, 0, nil)
+        }
+        guard ok != 0 else { throw DecodeFailure("truncated or corrupt PNG: \(image.messageText)") }
+        return planar(buffer, channels: shape.channels, alpha: alpha, height: shape.height,
+                      width: shape.width, scale: Float(T.max))
     }
 
     /// Interleaved samples to CHW floats, alpha dropped. The simplified API premultiplies

@@ -21,12 +21,8 @@ public enum Beta {
         return 1 - frontFactor(a: b, b: a, x: y) * continuedFraction(a: b, b: a, x: y) / b
     }
 
-    /// x^a (1-x)^b / B(a, b), in logs so large a, b don't overflow.
-    static func frontFactor(a: Double, b: Double, x: Double) -> Double {
-        exp(a * log(x) + b * log1p(-x) - logBeta(a, b))
-    }
-
-    /// ln B(a, b) from Foundation's lgamma.
+    /// ln B(a, b) from Foundation's lgamma (fine for small a, b; see
+    /// frontFactor for large ones).
     static func logBeta(_ a: Double, _ b: Double) -> Double {
         lgamma(a) + lgamma(b) - lgamma(a + b)
     }

@@ -37,8 +37,9 @@ public enum Normal {
     /// so a ~1e-16 start stays at rounding level.
     private static func halleyStep(_ x: Double, target r: Double) -> Double {
         guard x.isFinite else { return x }
-        // u = (Phi(x) - r) / phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi)
-        let u = (cdf(x) - r) * (2 * Double.pi).squareRoot() * exp(x * x / 2)
+        // u = (Phi(x) - r) / phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi); split as
+        // relative error times r/phi(x) so deep tails (r = 1e-300) don't overflow.
+        let u = (cdf(x) - r) / r * (2 * Double.pi).squareRoot() * exp(x * x / 2 + log(r))
         guard u.isFinite else { return x }
         return x - u / (1 + x * u / 2)
     }

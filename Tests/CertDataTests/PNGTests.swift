@@ -81,6 +81,14 @@ struct PNGTests {
         #expect(decoded.pixels == values.map { Float(Int($0) * 17) / 255 })
     }
 
+    @Test func interlacedGrey() throws {
+        // Adam7 on 2x2: pass 1 holds (0,0), pass 6 holds (1,0), pass 7 holds row 1.
+        let png = PNGBuilder.build(width: 2, height: 2, bitDepth: 8, colourType: 0,
+                                   rows: [[10], [20], [30, 40]], interlaced: true)
+        let decoded = try ImageDecoder.decode(png, source: "adam7")
+        #expect(decoded.pixels == [10, 20, 30, 40].map { Float($0) / 255 })
+    }
+
     @Test func paletteBecomesRGB() throws {
         let palette: [UInt8] = [255, 0, 0, 0, 128, 255, 10, 20, 30]
         let indices: [[UInt8]] = [[0, 1, 2], [2, 2, 0]]

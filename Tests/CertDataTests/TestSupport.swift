@@ -66,11 +66,13 @@ func gradientImage(channels: Int, height: Int, width: Int, levels: Int) -> Decod
 /// Hand-built PNG files, for what libpng's simplified writer cannot make (palettes,
 /// 16-bit alpha, gamma chunks, odd bit depths). Chunk CRCs come from zlib's crc32.
 enum PNGBuilder {
-    /// `rows` are unfiltered scanlines (the filter byte 0 is added here).
+    /// `rows` are unfiltered scanlines (the filter byte 0 is added here); for an
+    /// interlaced file they are the reduced rows of the Adam7 passes, in order.
     static func build(width: Int, height: Int, bitDepth: UInt8, colourType: UInt8,
-                      rows: [[UInt8]], extraChunks: [(String, [UInt8])] = []) -> [UInt8] {
+                      rows: [[UInt8]], extraChunks: [(String, [UInt8])] = [],
+                      interlaced: Bool = false) -> [UInt8] {
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        let ihdr = be32(width) + be32(height) + [bitDepth, colourType, 0, 0, 0]
+        let ihdr = be32(width) + be32(height) + [bitDepth, colourType, 0, 0, interlaced ? 1 : 0]
         png += chunk("IHDR", ihdr)
         for (type, data) in extraChunks { png += chunk(type, data) }
         png += chunk("IDAT", deflate(rows.flatMap { [0] + $0 }))
