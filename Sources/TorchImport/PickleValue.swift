@@ -1,6 +1,7 @@
-/// The values our restricted unpickler can produce. Lists and dicts are reference types
-/// because pickle's memo shares them: APPEND/SETITEM on a memoized object must be seen
-/// through every reference to it.
+/// The values our restricted unpickler can produce. Containers are reference types:
+/// pickle's memo shares lists and dicts (APPEND/SETITEM on a memoized object must be seen
+/// through every reference), and boxing tuples too lets `PickleTeardown` free any graph
+/// in place, without recursion.
 enum PickleValue {
     case none
     case bool(Bool)
@@ -8,7 +9,7 @@ enum PickleValue {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    case tuple(PickleTuple)
     case list(PickleList)
     case dict(PickleDict)
     /// A whitelisted global; only these can ever be called.
@@ -36,6 +37,12 @@ enum PickleValue {
     }
 }
 
+final class PickleTuple {
+    /// `var` only so teardown can empty it; pickle never mutates a tuple.
+    var items: [PickleValue]
+    init(_ items: [PickleValue]) { self.items = items }
+}
+
 final class PickleList {
     var items: [PickleValue]
     init(_ items: [PickleValue] = []) { self.items = items }
@@ -58,7 +65,8 @@ final class PickleDict {
 }
 
 extension PickleValue {
-    static func sameKey(_ a: PickleValue, _ b: PickleValue) -> Bool {
+    /// Key equality; `depth` bounds the recursion into tuple keys a crafted pickle could nest.
+    static func sameKey(_ a: PickleValue, _ b: PickleValue, depth: Int = 0) -> Bool {
         switch (a, b) {
         case (.string(let x), .string(let y)): return x == y
         case (.int(let x), .int(let y)): return x == y
@@ -67,7 +75,10 @@ extension PickleValue {
         case (.bytes(let x), .bytes(let y)): return x == y
         case (.none, .none): return true
         case (.tuple(let x), .tuple(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { sameKey($0, $1) }
+            if x === y { return true }
+            guard depth < 16 else { return false }
+            return x.items.count == y.items.count
+                && zip(x.items, y.items).allSatisfy { sameKey($0, $1, depth: depth + 1) }
         default: return false
         }
     }

@@ -25,14 +25,18 @@ struct TorchArchiveLayout {
 
     func pickleBytes() throws -> [UInt8] { try zip.read("\(prefix)/data.pkl") }
 
-    /// Raw bytes of storage `key`; absent entries are a clear error, not a crash later.
-    func storageBytes(key: String) throws -> [UInt8] {
+    /// Raw bytes of storage `key`; absent or short entries are clear errors, found before
+    /// reading the data.
+    func storageBytes(key: String, minimumBytes: Int) throws -> [UInt8] {
         // Keys come from the pickle: refuse anything that could name another entry.
         guard !key.isEmpty, !key.contains("/"), key != "..", key != "." else {
             throw ImportFailure("invalid storage key '\(key)'")
         }
         let entry = "\(prefix)/data/\(key)"
-        guard zip.contains(entry) else { throw ImportFailure("missing storage entry \(entry)") }
+        guard let size = zip.declaredSize(entry) else { throw ImportFailure("missing storage entry \(entry)") }
+        guard size >= minimumBytes else {
+            throw ImportFailure("storage entry \(entry) holds \(size) bytes, fewer than the \(minimumBytes) its tensor needs")
+        }
         return try zip.read(entry)
     }
 

@@ -53,7 +53,7 @@ enum TorchCalls {
 
     /// `('storage', torch.XStorage, key, location, numel)`: a reference to a zip entry.
     static func persistentLoad(_ pid: PickleValue) throws -> PickleValue {
-        guard case .tuple(let t) = pid, t.count == 5, case .string("storage") = t[0],
+        guard case .tuple(let box) = pid, case let t = box.items, t.count == 5, case .string("storage") = t[0],
               case .global(.storageType(let dtype)) = t[1],
               case .string(let key) = t[2], case .string(let location) = t[3],
               case .int(let numel) = t[4], numel >= 0 else {
@@ -73,7 +73,7 @@ enum TorchCalls {
             throw ImportFailure("OrderedDict called with unsupported arguments")
         }
         for pair in pairs.items {
-            guard case .tuple(let kv) = pair, kv.count == 2 else {
+            guard case .tuple(let box) = pair, case let kv = box.items, kv.count == 2 else {
                 throw ImportFailure("OrderedDict item is a \(pair.kind), not a pair")
             }
             dict.set(kv[0], kv[1])
@@ -87,15 +87,15 @@ enum TorchCalls {
     }
 
     private static func ints(_ value: PickleValue, _ what: String) throws -> [Int] {
-        guard case .tuple(let items) = value else {
+        guard case .tuple(let tuple) = value else {
             throw ImportFailure("tensor \(what) is a \(value.kind), not a tuple")
         }
-        return try items.map { try int($0, what) }
+        return try tuple.items.map { try int($0, what) }
     }
 
     private static func describe(_ value: PickleValue) -> String {
         switch value {
-        case .tuple(let items): return "(" + items.map(\.kind).joined(separator: ", ") + ")"
+        case .tuple(let tuple): return "(" + tuple.items.map(\.kind).joined(separator: ", ") + ")"
         default: return value.kind
         }
     }

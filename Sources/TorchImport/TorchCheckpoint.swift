@@ -33,6 +33,7 @@ public struct TorchCheckpoint: Sendable {
         do {
             let layout = try TorchArchiveLayout(zip: try ZipArchiveReader(path: path))
             var unpickler = Unpickler(bytes: try layout.pickleBytes())
+            defer { unpickler.dismantle() }
             return try TorchStateDictBuilder(layout: layout).build(try unpickler.load())
         } catch let failure as ImportFailure {
             throw TorchImportError(path: path, reason: failure.reason)

@@ -27,7 +27,9 @@ struct TorchStateDictBuilder {
                 }
                 floats = cached.values
             } else {
-                floats = try StorageConversion.floats(try layout.storageBytes(key: storage.key),
+                let (bytesNeeded, overflow) = storage.numel.multipliedReportingOverflow(by: storage.dtype.byteWidth)
+                guard !overflow else { throw ImportFailure("storage \(storage.key) numel \(storage.numel) overflows") }
+                floats = try StorageConversion.floats(try layout.storageBytes(key: storage.key, minimumBytes: bytesNeeded),
                                                       dtype: storage.dtype, count: storage.numel)
                 converted[storage.key] = (storage.dtype, floats)
             }

@@ -8,6 +8,8 @@ struct Unpickler {
     private var memo: [Int: PickleValue] = [:]
     /// Offset of the opcode being executed, for error messages.
     private var opOffset = 0
+    /// The value STOP returned, kept so `dismantle` can reach it.
+    private var produced: PickleValue?
 
     init(bytes: [UInt8]) { reader = PickleReader(bytes) }
 
@@ -18,6 +20,7 @@ struct Unpickler {
             let op = try reader.byte(for: "opcode")
             if op == Op.stop {
                 guard let result = stack.popLast() else { throw fail("STOP with an empty stack") }
+                produced = result
                 return result
             }
             try execute(op)
@@ -61,14 +64,14 @@ struct Unpickler {
             let n = try reader.length(width, for: "BINBYTES")
             stack.append(.bytes(Array(try reader.take(n, for: "BINBYTES"))))
 
-        case Op.emptyTuple: stack.append(.tuple([]))
-        case Op.tuple: stack.append(.tuple(try popMark()))
+        case Op.emptyTuple: stack.append(.tuple(PickleTuple([])))
+        case Op.tuple: stack.append(.tuple(PickleTuple(try popMark())))
         case Op.tuple1, Op.tuple2, Op.tuple3:
             let n = Int(op - Op.tuple1) + 1
             guard stack.count - (marks.last ?? 0) >= n else { throw fail("TUPLE\(n) needs \(n) items on the stack") }
             let items = Array(stack.suffix(n))
             stack.removeLast(n)
-            stack.append(.tuple(items))
+            stack.append(.tuple(PickleTuple(items)))
         case Op.emptyList: stack.append(.list(PickleList()))
         case Op.list: stack.append(.list(PickleList(try popMark())))
         case Op.append:
@@ -107,11 +110,11 @@ struct Unpickler {
             stack.append(.global(try TorchGlobal.resolve(module: m, name: n)))
         case Op.reduce:
             let args = try pop(), callable = try pop()
-            guard case .tuple(let a) = args else { throw fail("REDUCE arguments are a \(args.kind), not a tuple") }
+            guard case .tuple(let t) = args, case let a = t.items else { throw fail("REDUCE arguments are a \(args.kind), not a tuple") }
             stack.append(try TorchCalls.call(callable, a))
         case Op.newObj:
             let args = try pop(), cls = try pop()
-            guard case .tuple(let a) = args else { throw fail("NEWOBJ arguments are a \(args.kind), not a tuple") }
+            guard case .tuple(let t) = args, case let a = t.items else { throw fail("NEWOBJ arguments are a \(args.kind), not a tuple") }
             stack.append(try TorchCalls.new(cls, a))
         case Op.build:
             let state = try pop()
@@ -122,6 +125,16 @@ struct Unpickler {
         default:
             throw ImportFailure("unknown pickle opcode 0x\(String(op, radix: 16, uppercase: true)) at offset \(opOffset)")
         }
+    }
+
+    /// Frees everything this run built (call when done with the result, success or not).
+    mutating func dismantle() {
+        var roots = stack + Array(memo.values)
+        if let produced { roots.append(produced) }
+        stack = []
+        memo = [:]
+        produced = nil
+        PickleTeardown.dismantle(roots)
     }
 
     // MARK: - Helpers

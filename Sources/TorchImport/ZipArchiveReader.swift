@@ -34,6 +34,11 @@ struct ZipArchiveReader {
 
     func contains(_ entryPath: String) -> Bool { entriesByPath[entryPath] != nil }
 
+    /// Size the central directory declares, known before reading anything.
+    func declaredSize(_ entryPath: String) -> Int? {
+        entriesByPath[entryPath].map { Int(clamping: $0.uncompressedSize) }
+    }
+
     /// The whole (uncompressed) contents of `entryPath`, CRC-checked.
     func read(_ entryPath: String) throws -> [UInt8] {
         guard let entry = entriesByPath[entryPath] else {
@@ -48,6 +53,10 @@ struct ZipArchiveReader {
             // One chunk for the whole entry: torch stores entries uncompressed, so this is a
             // single seek + read instead of ZIPFoundation's default 16 KiB loop.
             let crc = try archive.extract(entry, bufferSize: max(size, 1), skipCRC32: false) { chunk in
+                // A deflated entry that inflates past its declared size is corrupt (or a bomb).
+                guard chunk.count <= size - bytes.count else {
+                    throw ImportFailure("zip entry \(entryPath) inflates past its declared \(size) bytes")
+                }
                 bytes.append(contentsOf: chunk)
             }
             guard crc == entry.checksum else {

@@ -58,6 +58,31 @@ struct RefusalTests {
         expectRefusal(try checkpoint(pickle: Array(full.prefix(keep)), in: dir), "truncated pickle")
     }
 
+    @Test func deeplyNestedValuesDoNotOverflowTheStack() throws {
+        // 300k nested TUPLE1s: Swift would free this recursively and crash; the teardown
+        // must not. As the root it is refused; inside a state dict it is skipped by name.
+        let depth = 300_000
+        var root = PickleBuilder()
+        root.int(0); root.bytes += [UInt8](repeating: 0x85, count: depth); root.op(".")
+        let dir = try TempDirectory()
+        expectRefusal(try checkpoint(pickle: root.bytes, in: dir), "not a state dict")
+
+        var inner = PickleBuilder()
+        inner.op("}"); inner.unicode("deep")
+        inner.op("]"); inner.put(0)
+        // A chain of 100k lists built through the memo: push L(k+1), memoize, append it to
+        // L(k), pop L(k), fetch L(k+1).
+        for _ in 0..<depth / 3 { inner.op("]"); inner.put(1); inner.op("a"); inner.op("0"); inner.get(1) }
+        inner.int(0); inner.bytes += [UInt8](repeating: 0x85, count: depth); inner.op("a")
+        inner.op("0"); inner.get(0)
+        inner.get(0); inner.op("a")  // and a cycle: L0 contains itself
+        inner.op("s"); inner.op(".")
+        let path = try dir.checkpoint("deep.pt", pickle: inner.bytes, storages: [:])
+        let checkpoint = try TorchCheckpoint.load(path: path)
+        #expect(checkpoint.tensors.isEmpty)
+        #expect(checkpoint.skipped == ["deep"])
+    }
+
     @Test func missingStorageEntry() throws {
         let dir = try TempDirectory()
         expectRefusal(try checkpoint(pickle: stateDictPickle(Self.one), storages: [:], in: dir),
@@ -73,7 +98,7 @@ struct RefusalTests {
     @Test func storageShorterThanItsNumel() throws {
         let dir = try TempDirectory()
         expectRefusal(try checkpoint(pickle: stateDictPickle(Self.one), storages: ["0": float32Bytes([1, 2])], in: dir),
-                      "fewer than 4")
+                      "holds 8 bytes, fewer than the 16")
     }
 
     @Test func bigEndianCheckpoint() throws {
