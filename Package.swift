@@ -34,24 +34,27 @@ let package = Package(
         .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG"]),
         // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
         .target(name: "TorchImport", dependencies: [
+            "CertCore",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Worker pool: models split across threads, images micro-batched.
         .target(name: "CertScheduler", dependencies: ["CertCore", "CBLAS"]),
         // From scores to verdicts.
         .target(name: "Certify", dependencies: ["CertCore", "CertMath", "CertScheduler"]),
+        // Measurements behind `certssb bench`: sgemm, forward passes, certification throughput.
+        .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify"]),
         .executableTarget(name: "certssb", dependencies: [
-            "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CBLAS",
+            "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CertMathTests", dependencies: ["CertMath"]),
         .testTarget(name: "CertCoreTests", dependencies: ["CertCore"]),
-        .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG"]),
-        .testTarget(name: "TorchImportTests", dependencies: ["TorchImport"]),
+        .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz"]),
+        .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
-        .testTarget(name: "CLITests", dependencies: ["CertCore", "CertData"]),
+        .testTarget(name: "CLITests", dependencies: ["certssb", "CertCore", "CertData"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,78 @@
+import CertCore
+import CertScheduler
+import Certify
+import Foundation
+
+/// The measurements of `certssb bench`. Each returns plain numbers; printing is the CLI's.
+public enum Benchmarks {
+    public struct GemmResult: Codable, Sendable { public var m, n, k: Int; public var label: String; public var gflops: Double }
+    public struct ForwardResult: Codable, Sendable { public var architecture: String; public var forwardsPerSecond: Double; public var gflops: Double; public var mflopPerForward: Double }
+    public struct CertifyResult: Codable, Sendable {
+        public var workers: Int; public var models: Int; public var batch: Int
+        public var imagesPerSecond: Double; public var singleImageLatencyMs: Double
+    }
+
+    /// Single-threaded sgemm on the shapes the engine actually runs.
+    public static func gemm(seconds: Double) -> [GemmResult] {
+        BLAS.useSingleThread()
+        let shapes: [(String, Int, Int, Int)] = [
+            ("square 512", 512, 512, 512),
+            ("square 1024", 1024, 1024, 1024),
+            ("mnist conv1 (16x25 · 25x576)", 16, 576, 25),
+            ("mnist conv2 (32x400 · 400x64)", 32, 64, 400),
+            ("mnist fc tile (16x512 · 512x512)", 16, 512, 512),
+        ]
+        return shapes.map { label, m, n, k in
+            let a = AlignedBuffer(count: m * k), b = AlignedBuffer(count: k * n), c = AlignedBuffer(count: m * n)
+            for i in 0..<(m * k) { a.pointer[i] = Float(i % 17) * 0.01 }
+            for i in 0..<(k * n) { b.pointer[i] = Float(i % 13) * 0.01 }
+            let t = Stopwatch.measure(minimumSeconds: seconds) {
+                BLAS.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n, c: c.pointer, ldc: n)
+            }
+            return GemmResult(m: m, n: n, k: k, label: label, gflops: 2.0 * Double(m * n * k) / t.best / 1e9)
+        }
+    }
+
+    /// FLOPs of one forward pass: 2·MACs of every convolution and linear layer.
+    public static func flops(_ plan: NetworkPlan) -> Double {
+        var macs = Double(plan.stem.outputCount * plan.stem.patchSize)
+        for step in plan.trunk { if case let .conv(g, _, _, _, _) = step { macs += Double(g.outputCount * g.patchSize) } }
+        for step in plan.head { macs += Double(step.inFeatures * step.outFeatures) }
+        return 2 * macs
+    }
+
+    /// Forward passes per second of one model on one thread, in tiles of 16 images.
+    public static func forward(ensemble: Ensemble, seconds: Double) -> ForwardResult {
+        BLAS.useSingleThread()
+        let ws = ensemble.makeWorkspace()
+        let n = ensemble.plan.stem.inputCount
+        let images = (0..<Linear.tileWidth).map { i -> PreparedImage in
+            let pixels: [Float] = (0..<n).map { j in Float((j * 7 + i) % 255) / 255 }
+            return ensemble.prepare(pixels)
+        }
+        let scales = [Float](repeating: 0.12, count: images.count)
+        var sink: Float = 0
+        let t = Stopwatch.measure(minimumSeconds: seconds) {
+            ensemble.forward(model: 0, images: images[...], scales: scales[...], workspace: ws) { _, p in sink += p[0] }
+        }
+        let perSecond = Double(images.count) / t.best
+        let f = flops(ensemble.plan)
+        _ = sink
+        return ForwardResult(architecture: ensemble.plan.architecture.rawValue, forwardsPerSecond: perSecond,
+                             gflops: perSecond * f / 1e9, mflopPerForward: f / 1e6)
+    }
+
+    /// Certification throughput for a batch and the latency of a single image.
+    public static func certify(modelSet: ModelSet, ensemble: Ensemble, workers: Int, batch: Int, seconds: Double) -> CertifyResult {
+        let certifier = Certifier(modelSet: modelSet, scheduler: NoiseBatchScheduler(ensemble: ensemble, workers: workers))
+        let n = ensemble.plan.stem.inputCount
+        let requests = (0..<batch).map { i -> CertificationRequest in
+            let pixels: [Float] = (0..<n).map { j in Float((j * 3 + i * 11) % 255) / 255 }
+            return CertificationRequest(pixels: pixels, sha256: String(i), source: "bench")
+        }
+        let throughput = Stopwatch.measure(minimumSeconds: seconds, minimumIterations: 2) { _ = certifier.certify(requests) }
+        let single = Stopwatch.measure(minimumSeconds: seconds / 2, minimumIterations: 3) { _ = certifier.certify([requests[0]]) }
+        return CertifyResult(workers: certifier.scheduler.workers, models: ensemble.count, batch: batch,
+                             imagesPerSecond: Double(batch) / throughput.mean, singleImageLatencyMs: single.mean * 1000)
+    }
+}

@@ -1,0 +1,76 @@
+import CertMath
+import Foundation
+
+/// How the noise and the radius use sigma (DESIGN 2.6).
+public enum CertificationMode: String, Codable, Sendable, CaseIterable {
+    /// Noise and radius both use the sample's sigma: the guarantee holds.
+    case sound
+    /// The released code's choice: noise with sigma0, radius with sigma_x. For comparing
+    /// with the paper's numbers only; verdicts say so.
+    case released
+}
+
+/// What happened to an input's certified region in the storage-update store (DESIGN 2.7).
+public struct RegionRecord: Codable, Sendable, Equatable {
+    /// `unstored` when no store was used; later `stored`, `trimmed` or `aligned`.
+    public var status: String
+    /// The earlier input whose region forced a trim or an alignment.
+    public var conflict: String?
+
+    public static let unstored = RegionRecord(status: "unstored", conflict: nil)
+}
+
+/// A trigger plugin's view of one input: how large its perturbation is here and whether the
+/// certified radius covers it.
+public struct TriggerReport: Codable, Sendable, Equatable {
+    public var name: String
+    public var l2: Double
+    public var covered: Bool
+    public var label: Int
+}
+
+/// One certification result; the JSON fields are a contract (DESIGN 3).
+public struct Verdict: Codable, Sendable, Equatable {
+    public var sha256: String
+    public var modelSet: String
+    public var label: Int
+    public var labelName: String
+    public var certified: Bool
+    public var radius: Double
+    public var radiusExpected: Double
+    public var margin: Double
+    public var marginExpected: Double
+    public var sigma: Double
+    public var sigma0: Double
+    public var pA: Double
+    public var pB: Double
+    public var pALower: Double
+    public var pBUpper: Double
+    public var votes: [Int]
+    public var nModels: Int
+    public var alpha: Double
+    public var bound: BoundKind
+    public var mode: CertificationMode
+    public var region: RegionRecord
+    public var triggers: [TriggerReport]
+    public var source: String
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case sha256, modelSet = "model_set", label, labelName = "label_name", certified, radius
+        case radiusExpected = "radius_expected", margin, marginExpected = "margin_expected", sigma, sigma0
+        case pA = "p_a", pB = "p_b", pALower = "p_a_lower", pBUpper = "p_b_upper", votes, nModels = "n_models"
+        case alpha, bound, mode, region, triggers, source, createdAt = "created_at"
+    }
+
+    private static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    /// One line of JSON with sorted keys: the same verdict always prints the same bytes.
+    public func jsonLine() -> String {
+        String(decoding: try! Self.encoder.encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,33 @@
+import CertCore
+import CertData
+import Certify
+import Foundation
+
+/// Reads and decodes input files for a model set; a bad file becomes a one-line reason
+/// instead of stopping the run.
+enum InputFiles {
+    static func load(_ path: String, expecting shape: [Int]) -> Result<CertificationRequest, ImageDecodingError> {
+        let expected = ImageShape(channels: shape[0], height: shape[1], width: shape[2])
+        do {
+            let bytes = try ImageDecoder.readFile(atPath: path)
+            let image = try ImageDecoder.decode(bytes, source: path, expecting: expected)
+            return .success(CertificationRequest(pixels: image.pixels, sha256: Checksum.sha256Hex(bytes), source: path))
+        } catch let error as ImageDecodingError {
+            return .failure(error)
+        } catch {
+            return .failure(ImageDecodingError(source: path, reason: "\(error)"))
+        }
+    }
+
+    /// The JSON line printed in place of a verdict for a file that could not be read.
+    static func errorLine(_ error: ImageDecodingError) -> String {
+        let object = ["source": error.source, "error": error.reason]
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func reportError(_ error: ImageDecodingError) {
+        print(errorLine(error))
+        FileHandle.standardError.write(Data("certssb: \(error.description)\n".utf8))
+    }
+}

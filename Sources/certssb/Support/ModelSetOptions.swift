@@ -1,0 +1,47 @@
+import ArgumentParser
+import CertCore
+import Certify
+import CertMath
+import Foundation
+
+/// Options shared by every command that runs a model set.
+struct ModelSetOptions: ParsableArguments {
+    @Option(name: .long, help: "Model-set directory (manifest.json + safetensors).")
+    var modelSet: String
+
+    @Option(name: .long, help: "Worker threads (default: the number of cores). Results do not depend on it.")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "Skip re-hashing the weights files against the manifest at load.")
+    var noVerifyChecksums = false
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func load() throws -> ModelSet {
+        do { return try ModelSet.load(directory: modelSet, verifyChecksums: !noVerifyChecksums) } catch { throw CLIFailure(error) }
+    }
+}
+
+/// Options of the certificate itself.
+struct CertificateOptions: ParsableArguments {
+    @Option(help: "Failure probability of each certificate.")
+    var alpha: Double = 0.001
+
+    @Option(help: "Confidence bound: hoeffding (averaged scores), clopper-pearson (hard votes), or best (both at alpha/2).")
+    var bound: BoundKind = .hoeffding
+
+    @Option(name: .customLong("compat"), help: "released: noise at sigma0, radius at sigma_x, as the authors' code (for comparing with the paper only).")
+    var compat: CertificationMode = .sound
+
+    func validate() throws {
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be in (0, 1)") }
+    }
+
+    var certification: CertificationOptions { CertificationOptions(alpha: alpha, bound: bound, mode: compat) }
+}
+
+extension BoundKind: ExpressibleByArgument {}
+extension CertificationMode: ExpressibleByArgument {}
+extension Architecture: ExpressibleByArgument {}
