@@ -47,13 +47,13 @@ public enum Conv2d {
                             continue
                         }
                         let src = plane + iy * g.inWidth
-                        if g.stride == 1 {
+                        if g.stride == 1 && g.padding == 0 {
+                            copyRow(from: src + kx, to: line, count: ow)
+                        } else if g.stride == 1 {
                             // Contiguous run: copy the valid middle, zero the overhangs.
                             let shift = kx - g.padding
                             let lo = max(0, -shift), hi = min(ow, g.inWidth - shift)
-                            if lo > 0 { line.update(repeating: 0, count: lo) }
-                            if hi > lo { (line + lo).update(from: src + lo + shift, count: hi - lo) }
-                            if hi < ow { (line + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
+                            for ox in 0..<ow { line[ox] = (ox >= lo && ox < hi) ? src[ox + shift] : 0 }
                         } else {
                             for ox in 0..<ow {
                                 let ix = ox * g.stride - g.padding + kx
@@ -65,6 +65,19 @@ public enum Conv2d {
                 }
             }
         }
+    }
+
+    /// Short row copy in 8-wide vectors: im2col copies thousands of rows of a few floats,
+    /// where memmove's call and a scalar loop both cost more than the copy.
+    @inline(__always)
+    static func copyRow(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+        while i + 8 <= count {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { dst[i] = src[i]; i += 1 }
     }
 
     /// output[outChannels × outPixels] = W · cols (+ bias). `cols` is scratch of at least

@@ -47,7 +47,7 @@ struct BenchCommand: ParsableCommand {
         print("openblas  kernel \(machine.openBLASCore) (OPENBLAS_CORETYPE=\(machine.openBLASCoretypeEnv ?? "unset")); \(machine.openBLASConfig)")
         print("build     \(machine.build)")
         print("\nsgemm, one thread")
-        for g in gemm { print(String(format: "  %-36@ %8.1f GFLOP/s", g.label as NSString, g.gflops)) }
+        for g in gemm { print("  " + g.label.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: " %8.1f GFLOP/s", g.gflops)) }
         print("\nforward, \(forward.architecture), one model, one thread, tiles of 16")
         print(String(format: "  %.0f forwards/s  (%.2f MFLOP each, %.1f GFLOP/s)", forward.forwardsPerSecond, forward.mflopPerForward, forward.gflops))
         print("\ncertify, \(set.count) models (random weights), batch \(batch)")
