@@ -12,6 +12,18 @@ public enum Benchmarks {
         public var imagesPerSecond: Double; public var singleImageLatencyMs: Double
     }
 
+    /// Normal draws per second from the Philox + Box–Muller generator, one thread.
+    public static func noise(seconds: Double) -> Double {
+        let count = 1 << 20
+        let buffer = AlignedBuffer(count: count)
+        var stream: UInt64 = 0
+        let t = Stopwatch.measure(minimumSeconds: seconds) {
+            GaussianNoise(seed: 1, stream: stream).fill(buffer.pointer, count: count)
+            stream += 1
+        }
+        return Double(count) / t.best
+    }
+
     /// Single-threaded sgemm on the shapes the engine actually runs.
     public static func gemm(seconds: Double) -> [GemmResult] {
         BLAS.useSingleThread()

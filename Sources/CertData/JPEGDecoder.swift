@@ -15,6 +15,8 @@ enum JPEGDecoder {
                                       &subsampling, &colourspace) == 0 else {
                 throw failure(handle)
             }
+            // TurboJPEG accepts a header with no frame (SOF) and reports 0×0: not an image.
+            guard width > 0, height > 0 else { throw DecodeFailure("corrupt JPEG: no frame header (image size 0x0)") }
             if colourspace == Int32(TJCS_CMYK.rawValue) || colourspace == Int32(TJCS_YCCK.rawValue) {
                 throw DecodeFailure("CMYK JPEG is not supported; convert it to RGB or greyscale")
             }

@@ -74,7 +74,7 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             data.append(contentsOf: (0..<400).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) })
             let f = try write("garbage.jpg", data)
             return Scenario(arguments: certify(f), subject: f,
-                            keywords: ["jpeg", "jpg", "corrupt", "invalid", "truncat", "decode", "dimension"], fileError: true)
+                            keywords: ["jpeg", "jpg", "corrupt", "invalid", "truncat", "decode"], fileError: true)
         case .rgbPPM32:
             let f = try write("rgb32.ppm", BadFiles.ppm(width: 32, height: 32))
             return Scenario(arguments: certify(f), subject: f, keywords: shapeWords, fileError: true)
@@ -131,8 +131,9 @@ struct BadInputTests {
         let line = run.stderrLines[0]
         #expect(line.hasPrefix("certssb: "), "\(run.summary)")
         #expect(line.contains(scenario.subject), "stderr line does not name \(scenario.subject): \(line)")
-        let lower = line.lowercased()
-        #expect(scenario.keywords.contains { lower.contains($0) }, "stderr line does not say the problem (\(scenario.keywords)): \(line)")
+        // Look for the keywords in the reason only: the path itself may contain "jpg" or "png".
+        let reason = line.replacingOccurrences(of: scenario.subject, with: "").lowercased()
+        #expect(scenario.keywords.contains { reason.contains($0) }, "stderr line does not say the problem (\(scenario.keywords)): \(line)")
         #expect(run.err.hasSuffix("\n"))
         if scenario.fileError {
             // The reason follows "certssb: <file>: ".

@@ -47,14 +47,14 @@ public struct GaussianNoise: Sendable {
         }
     }
 
-    /// Box–Muller in double precision; uniforms are (u + 0.5)/2^32, strictly inside (0, 1).
+    /// Box–Muller in single precision (float32 noise needs no more); uniforms are
+    /// (u + 0.5)/2^32, strictly inside (0, 1], so the logarithm is finite.
     @inline(__always)
     private func normals(_ w: (UInt32, UInt32, UInt32, UInt32)) -> SIMD4<Float> {
-        let scale = 1.0 / 4_294_967_296.0
-        let u0 = (Double(w.0) + 0.5) * scale, u1 = (Double(w.1) + 0.5) * scale
-        let u2 = (Double(w.2) + 0.5) * scale, u3 = (Double(w.3) + 0.5) * scale
-        let r0 = (-2 * log(u0)).squareRoot(), t0 = 2 * Double.pi * u1
-        let r1 = (-2 * log(u2)).squareRoot(), t1 = 2 * Double.pi * u3
-        return SIMD4(Float(r0 * cos(t0)), Float(r0 * sin(t0)), Float(r1 * cos(t1)), Float(r1 * sin(t1)))
+        let scale: Float = 1.0 / 4_294_967_296.0
+        let u = (SIMD4<Float>(Float(w.0), Float(w.1), Float(w.2), Float(w.3)) + 0.5) * scale
+        let r0 = (-2 * logf(u[0])).squareRoot(), t0 = 2 * Float.pi * u[1]
+        let r1 = (-2 * logf(u[2])).squareRoot(), t1 = 2 * Float.pi * u[3]
+        return SIMD4(r0 * cosf(t0), r0 * sinf(t0), r1 * cosf(t1), r1 * sinf(t1))
     }
 }

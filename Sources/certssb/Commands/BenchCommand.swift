@@ -32,15 +32,16 @@ struct BenchCommand: ParsableCommand {
         let machine = MachineInfo.current()
         let workerCounts = workers.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
         let gemm = Benchmarks.gemm(seconds: seconds / 4)
+        let noise = Benchmarks.noise(seconds: seconds / 4)
         let set = try benchModelSet()
         let ensemble = Ensemble(modelSet: set)
         let forward = Benchmarks.forward(ensemble: ensemble, seconds: seconds)
         let certify = workerCounts.map { Benchmarks.certify(modelSet: set, ensemble: ensemble, workers: $0, batch: batch, seconds: seconds) }
         if json {
-            struct Report: Encodable { var machine: MachineInfo; var gemm: [Benchmarks.GemmResult]; var forward: Benchmarks.ForwardResult; var certify: [Benchmarks.CertifyResult] }
+            struct Report: Encodable { var machine: MachineInfo; var gemm: [Benchmarks.GemmResult]; var noiseDrawsPerSecond: Double; var forward: Benchmarks.ForwardResult; var certify: [Benchmarks.CertifyResult] }
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try e.encode(Report(machine: machine, gemm: gemm, forward: forward, certify: certify)), as: UTF8.self))
+            print(String(decoding: try e.encode(Report(machine: machine, gemm: gemm, noiseDrawsPerSecond: noise, forward: forward, certify: certify)), as: UTF8.self))
             return
         }
         print("machine   \(machine.cpu), \(machine.logicalCores) cores, \(machine.kernel)")
@@ -48,6 +49,7 @@ struct BenchCommand: ParsableCommand {
         print("build     \(machine.build)")
         print("\nsgemm, one thread")
         for g in gemm { print("  " + g.label.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: " %8.1f GFLOP/s", g.gflops)) }
+        print(String(format: "\nnoise     %.1f million normal draws/s (Philox4x32-10 + Box–Muller, one thread)", noise / 1e6))
         print("\nforward, \(forward.architecture), one model, one thread, tiles of 16")
         print(String(format: "  %.0f forwards/s  (%.2f MFLOP each, %.1f GFLOP/s)", forward.forwardsPerSecond, forward.mflopPerForward, forward.gflops))
         print("\ncertify, \(set.count) models (random weights), batch \(batch)")
