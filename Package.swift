@@ -10,6 +10,10 @@ let package = Package(
     name: "certssb",
     products: [
         .executable(name: "certssb", targets: ["certssb"]),
+        // Trigger shapes, loaded with dlopen by name (DESIGN 5).
+        .library(name: "certssb-trigger-onepixel", type: .dynamic, targets: ["OnePixelTrigger"]),
+        .library(name: "certssb-trigger-fourpixel", type: .dynamic, targets: ["FourPixelTrigger"]),
+        .library(name: "certssb-trigger-blending", type: .dynamic, targets: ["BlendingTrigger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CLibz", path: "Sources/CLibz", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
+        // The trigger-plugin C ABI: one header, shared by the host and every plugin.
+        .systemLibrary(name: "CTriggerABI", path: "Sources/CTriggerABI"),
 
         // Pure statistics of the certificate: normal quantile, Hoeffding, Clopper–Pearson, radius.
         .target(name: "CertMath"),
@@ -32,6 +38,13 @@ let package = Package(
         ]),
         // Bytes to tensors: image decoders and dataset readers.
         .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG"]),
+        // Trigger plugins: the registry and dlopen loader over the C ABI.
+        .target(name: "TriggerKit", dependencies: ["CTriggerABI"]),
+        .target(name: "OnePixelTrigger", dependencies: ["CTriggerABI"], path: "Plugins/OnePixel"),
+        .target(name: "FourPixelTrigger", dependencies: ["CTriggerABI"], path: "Plugins/FourPixel"),
+        .target(name: "BlendingTrigger", dependencies: ["CTriggerABI"], path: "Plugins/Blending"),
+        // Backward passes, losses, Adam and the training loop of the smoothed ensembles.
+        .target(name: "CertTraining", dependencies: ["CertCore", "CBLAS"]),
         // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
         .target(name: "TorchImport", dependencies: [
             "CertCore",
@@ -45,12 +58,15 @@ let package = Package(
         .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify"]),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
+            "TriggerKit", "CertTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CertMathTests", dependencies: ["CertMath"]),
         .testTarget(name: "CertCoreTests", dependencies: ["CertCore"]),
         .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz"]),
+        .testTarget(name: "TriggerKitTests", dependencies: ["TriggerKit"]),
+        .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore"]),
         .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
