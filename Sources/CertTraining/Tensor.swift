@@ -1,0 +1,44 @@
+/// A dense float32 tensor for training: NCHW for images, [batch, features] after flatten.
+public struct Tensor: Sendable, Equatable {
+    public var shape: [Int]
+    public var data: [Float]
+
+    public init(shape: [Int], data: [Float]) {
+        precondition(shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
+        self.shape = shape
+        self.data = data
+    }
+
+    public init(zeros shape: [Int]) { self.init(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *))) }
+
+    public var count: Int { data.count }
+    public var batch: Int { shape[0] }
+    /// Values per batch item.
+    public var itemCount: Int { shape.dropFirst().reduce(1, *) }
+}
+
+/// A trainable tensor and its gradient, named as in the architecture's parameter list.
+public final class Parameter {
+    public let name: String
+    public let shape: [Int]
+    public var value: [Float]
+    public var grad: [Float]
+    /// Running statistics are state, not trained: the optimiser skips them.
+    public let trainable: Bool
+
+    public init(name: String, shape: [Int], value: [Float], trainable: Bool = true) {
+        self.name = name; self.shape = shape; self.value = value
+        self.grad = [Float](repeating: 0, count: value.count)
+        self.trainable = trainable
+    }
+
+    func zeroGrad() { for i in grad.indices { grad[i] = 0 } }
+}
+
+/// One layer of a trainable network: forward caches what backward needs.
+protocol TrainLayer: AnyObject {
+    var parameters: [Parameter] { get }
+    func forward(_ x: Tensor, training: Bool) -> Tensor
+    /// Gradient with respect to the input; accumulates parameter gradients.
+    func backward(_ gradOutput: Tensor) -> Tensor
+}

@@ -1,0 +1,54 @@
+import CertCore
+
+/// An architecture's layer list as trainable layers. Parameters come out in the
+/// architecture's own order and names, so a trained network writes straight into a model set.
+public final class TrainableNetwork {
+    public let architecture: Architecture
+    private let layers: [TrainLayer]
+    public let parameters: [Parameter]
+
+    public init(_ architecture: Architecture, seed: UInt64) {
+        self.architecture = architecture
+        let values = ParameterInitializer(seed: seed)
+        layers = Self.build(architecture.layers, values)
+        let byName = Dictionary(uniqueKeysWithValues: layers.flatMap(\.parameters).map { ($0.name, $0) })
+        parameters = architecture.parameterSpecs.map { spec in
+            guard let p = byName[spec.name], p.shape == spec.shape else { preconditionFailure("\(spec.name) missing or misshapen") }
+            return p
+        }
+    }
+
+    private static func build(_ layers: [Layer], _ values: ParameterInitializer) -> [TrainLayer] {
+        layers.map { layer -> TrainLayer in
+            switch layer {
+            case let .conv(name, inC, outC, k, stride, padding, bias):
+                return TrainConv2d(name: name, inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding, bias: bias, init: values)
+            case let .batchNorm(name, channels): return TrainBatchNorm(name: name, channels: channels)
+            case .relu: return TrainReLU()
+            case let .maxPool(k, stride, padding): return TrainMaxPool(kernel: k, stride: stride, padding: padding)
+            case .globalAvgPool: return TrainGlobalAvgPool()
+            case let .residual(body, shortcut): return TrainResidual(body: build(body, values), shortcut: build(shortcut, values))
+            case .flatten: return TrainFlatten()
+            case let .linear(name, inF, outF): return TrainLinear(name: name, inFeatures: inF, outFeatures: outF, init: values)
+            }
+        }
+    }
+
+    /// Logits [batch, outputs]. `training` selects batch statistics in BatchNorm.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        layers.reduce(x) { $1.forward($0, training: training) }
+    }
+
+    /// Backpropagates d(loss)/d(logits); returns d(loss)/d(input) and accumulates parameter gradients.
+    @discardableResult
+    public func backward(_ gradLogits: Tensor) -> Tensor {
+        layers.reversed().reduce(gradLogits) { $1.backward($0) }
+    }
+
+    public func zeroGrad() { parameters.forEach { $0.zeroGrad() } }
+
+    /// Every tensor of the model set format, in the architecture's order.
+    public func exportTensors() -> [(name: String, shape: [Int], values: [Float])] {
+        parameters.map { ($0.name, $0.shape, $0.value) }
+    }
+}
