@@ -21,17 +21,24 @@ public enum CIFAR10Reader {
                 throw DatasetError.file(path: path, problem: "size \(bytes.count) is not a positive multiple of the CIFAR-10 record size \(recordSize)\(hint)")
             }
             let n = bytes.count / recordSize
-            pixels.reserveCapacity(pixels.count + n * 3072)
-            labels.reserveCapacity(labels.count + n)
             for r in 0..<n {
-                let base = r * recordSize
-                let label = Int(bytes[base])
+                let label = Int(bytes[r * recordSize])
                 guard label < classes.count else {
                     throw DatasetError.file(path: path, problem: "record \(r) has label \(label); CIFAR-10 labels are 0...9")
                 }
                 labels.append(label)
-                for k in 1...3072 { pixels.append(table[Int(bytes[base + k])]) }
             }
+            // Pointer loop: a full training set is 153M values.
+            var values = [Float](repeating: 0, count: n * 3072)
+            bytes.withUnsafeBufferPointer { src in
+                values.withUnsafeMutableBufferPointer { dst in
+                    for r in 0..<n {
+                        let from = r * recordSize + 1, to = r * 3072
+                        for k in 0..<3072 { dst[to + k] = table[Int(src[from + k])] }
+                    }
+                }
+            }
+            pixels += values
         }
         return LabeledDataset(shape: shape, pixels: pixels, labels: labels, classes: classes)
     }
