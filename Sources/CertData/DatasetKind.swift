@@ -1,0 +1,48 @@
+/// The datasets the paper uses, with their input shapes, class names and the folder
+/// names they go by in a `data/` tree (matched case-insensitively).
+public enum DatasetKind: String, Sendable, CaseIterable {
+    case mnist, fashion, cifar, dogscats
+
+    public static let fashionClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+    /// Accepts the CLI's spellings: mnist; fashion, fashion-mnist; cifar, cifar10, cifar-10;
+    /// imagenet, dogscats, dogs-cats (the paper keeps dogs/cats under data/ImageNet).
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "mnist": self = .mnist
+        case "fashion", "fashion-mnist", "fashionmnist", "fashion_mnist": self = .fashion
+        case "cifar", "cifar10", "cifar-10": self = .cifar
+        case "imagenet", "dogscats", "dogs-cats", "dogs_cats", "dogsvscats", "dogs-vs-cats": self = .dogscats
+        default: return nil
+        }
+    }
+
+    public var shape: ImageShape {
+        switch self {
+        case .mnist, .fashion: return ImageShape(channels: 1, height: 28, width: 28)
+        case .cifar: return CIFAR10Reader.shape
+        case .dogscats: return ImageShape(channels: 3, height: 224, width: 224)
+        }
+    }
+
+    /// Fixed class names, or nil when they come from the folder names (dogs/cats).
+    public var classes: [String]? {
+        switch self {
+        case .mnist: return MNISTCSV.digitClasses
+        case .fashion: return Self.fashionClasses
+        case .cifar: return CIFAR10Reader.classes
+        case .dogscats: return nil
+        }
+    }
+
+    /// Folder names under `data/` (the authors' README: data/MNIST, data/Cifar, data/ImageNet).
+    var folderNames: [String] {
+        switch self {
+        case .mnist: return ["mnist"]
+        case .fashion: return ["fashionmnist", "fashion-mnist", "fashion_mnist", "fashion"]
+        case .cifar: return ["cifar", "cifar10", "cifar-10"]
+        case .dogscats: return ["imagenet", "dogscats", "dogs-cats", "dogs_cats", "dogs-vs-cats"]
+        }
+    }
+}
