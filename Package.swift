@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "FourPixelTrigger", dependencies: ["CTriggerABI"], path: "Plugins/FourPixel"),
         .target(name: "BlendingTrigger", dependencies: ["CTriggerABI"], path: "Plugins/Blending"),
         // Backward passes, losses, Adam and the training loop of the smoothed ensembles.
-        .target(name: "CertTraining", dependencies: ["CertCore", "CBLAS"]),
+        .target(name: "CertTraining", dependencies: ["CertCore", "CertScheduler", "CBLAS"]),
         // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
         .target(name: "TorchImport", dependencies: [
             "CertCore",
@@ -55,7 +55,7 @@ let package = Package(
         // From scores to verdicts.
         .target(name: "Certify", dependencies: ["CertCore", "CertMath", "CertScheduler"]),
         // Measurements behind `certssb bench`: sgemm, forward passes, certification throughput.
-        .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify"]),
+        .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify", "CertTraining"]),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
             "TriggerKit", "CertTraining",

@@ -1,5 +1,6 @@
 import CertCore
 import CertScheduler
+import CertTraining
 import Certify
 import Foundation
 
@@ -10,6 +11,23 @@ public enum Benchmarks {
     public struct CertifyResult: Codable, Sendable {
         public var workers: Int; public var models: Int; public var batch: Int
         public var imagesPerSecond: Double; public var singleImageLatencyMs: Double
+    }
+
+    public struct TrainingResult: Codable, Sendable {
+        public var images: Int; public var epochs: Int; public var batchSize: Int
+        public var secondsPerModel: Double; public var modelsPerHourPerCore: Double
+    }
+
+    /// One MNIST-CNN model trained on `data` for `epochs` on one thread (models train one
+    /// per worker, so models per hour scale with the cores).
+    public static func training(_ data: TrainingSet, epochs: Int, batchSize: Int) -> TrainingResult {
+        BLAS.useSingleThread()
+        let recipe = TrainingRecipe(architecture: Architecture.mnistCNN.rawValue, epochs: epochs, batchSize: batchSize,
+                                    learningRate: 1e-3, seed: 1, loss: "bce")
+        let t0 = Stopwatch.now()
+        _ = ModelTrainer.train(model: 0, data: data, recipe: recipe, architecture: .mnistCNN)
+        let dt = Stopwatch.now() - t0
+        return TrainingResult(images: data.count, epochs: epochs, batchSize: batchSize, secondsPerModel: dt, modelsPerHourPerCore: 3600 / dt)
     }
 
     /// Normal draws per second from the Philox + Box–Muller generator, one thread.

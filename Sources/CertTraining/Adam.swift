@@ -16,12 +16,22 @@ public final class Adam {
     public func update() {
         step += 1
         let c1 = 1 - pow(beta1, Float(step)), c2 = 1 - pow(beta2, Float(step))
+        let (b1, b2, lr, eps) = (beta1, beta2, learningRate, eps)
         for (j, p) in parameters.enumerated() {
-            for i in p.value.indices {
-                let g = p.grad[i]
-                m[j][i] = beta1 * m[j][i] + (1 - beta1) * g
-                v[j][i] = beta2 * v[j][i] + (1 - beta2) * g * g
-                p.value[i] -= learningRate * (m[j][i] / c1) / ((v[j][i] / c2).squareRoot() + eps)
+            let n = p.value.count
+            p.value.withUnsafeMutableBufferPointer { value in
+                p.grad.withUnsafeBufferPointer { grad in
+                    m[j].withUnsafeMutableBufferPointer { m in
+                        v[j].withUnsafeMutableBufferPointer { v in
+                            for i in 0..<n {
+                                let g = grad[i]
+                                m[i] = b1 * m[i] + (1 - b1) * g
+                                v[i] = b2 * v[i] + (1 - b2) * g * g
+                                value[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

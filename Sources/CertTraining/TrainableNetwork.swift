@@ -11,6 +11,8 @@ public final class TrainableNetwork {
         self.architecture = architecture
         let values = ParameterInitializer(seed: seed)
         layers = Self.build(architecture.layers, values)
+        // Nothing consumes the gradient of the input image: the first layer skips it.
+        (layers.first as? TrainConv2d)?.computesInputGradient = false
         let byName = Dictionary(uniqueKeysWithValues: layers.flatMap(\.parameters).map { ($0.name, $0) })
         parameters = architecture.parameterSpecs.map { spec in
             guard let p = byName[spec.name], p.shape == spec.shape else { preconditionFailure("\(spec.name) missing or misshapen") }
@@ -19,7 +21,22 @@ public final class TrainableNetwork {
     }
 
     private static func build(_ layers: [Layer], _ values: ParameterInitializer) -> [TrainLayer] {
-        layers.map { layer -> TrainLayer in
+        var built: [TrainLayer] = []
+        var i = 0
+        while i < layers.count {
+            // ReLU then max pooling is max pooling then ReLU: fused, on a quarter of the values.
+            if layers[i] == .relu, i + 1 < layers.count, case let .maxPool(k, stride, padding) = layers[i + 1] {
+                built.append(TrainMaxPool(kernel: k, stride: stride, padding: padding, relu: true))
+                i += 2
+                continue
+            }
+            built.append(build(layers[i], values))
+            i += 1
+        }
+        return built
+    }
+
+    private static func build(_ layer: Layer, _ values: ParameterInitializer) -> TrainLayer {
             switch layer {
             case let .conv(name, inC, outC, k, stride, padding, bias):
                 return TrainConv2d(name: name, inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding, bias: bias, init: values)
@@ -31,7 +48,6 @@ public final class TrainableNetwork {
             case .flatten: return TrainFlatten()
             case let .linear(name, inF, outF): return TrainLinear(name: name, inFeatures: inF, outFeatures: outF, init: values)
             }
-        }
     }
 
     /// Logits [batch, outputs]. `training` selects batch statistics in BatchNorm.

@@ -10,6 +10,8 @@ final class TrainConv2d: TrainLayer {
     private var cols: [Float] = []
     private var geometry: ConvGeometry?
     private var batch = 0
+    /// False for a network's first layer, whose input gradient nobody reads.
+    var computesInputGradient = true
 
     init(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int, bias: Bool, init values: ParameterInitializer) {
         self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride; self.padding = padding
@@ -31,20 +33,27 @@ final class TrainConv2d: TrainLayer {
         var single = [Float](repeating: 0, count: k * p)
         x.data.withUnsafeBufferPointer { xs in
             cols.withUnsafeMutableBufferPointer { c in
-                for b in 0..<batch {
-                    Conv2d.im2col(xs.baseAddress! + b * g.inputCount, g, into: &single)
-                    for r in 0..<k { for i in 0..<p { c[r * wide + b * p + i] = single[r * p + i] } }
+                single.withUnsafeMutableBufferPointer { one in
+                    for b in 0..<batch {
+                        Conv2d.im2col(xs.baseAddress! + b * g.inputCount, g, into: one.baseAddress!)
+                        for r in 0..<k { (c.baseAddress! + r * wide + b * p).update(from: one.baseAddress! + r * p, count: p) }
+                    }
                 }
             }
         }
         var flat = [Float](repeating: 0, count: outChannels * wide)
         BLAS.gemm(m: outChannels, n: wide, k: k, a: weight.value, lda: k, b: cols, ldb: wide, c: &flat, ldc: wide)
         var y = Tensor(zeros: [batch, outChannels, g.outHeight, g.outWidth])
-        for b in 0..<batch {
-            for c in 0..<outChannels {
-                let add = bias?.value[c] ?? 0
-                let src = c * wide + b * p, dst = (b * outChannels + c) * p
-                for i in 0..<p { y.data[dst + i] = flat[src + i] + add }
+        let biases = bias?.value ?? [Float](repeating: 0, count: outChannels)
+        y.data.withUnsafeMutableBufferPointer { out in
+            flat.withUnsafeBufferPointer { f in
+                for b in 0..<batch {
+                    for c in 0..<outChannels {
+                        let add = biases[c]
+                        let src = f.baseAddress! + c * wide + b * p, dst = out.baseAddress! + (b * outChannels + c) * p
+                        for i in 0..<p { dst[i] = src[i] + add }
+                    }
+                }
             }
         }
         return y
@@ -54,42 +63,60 @@ final class TrainConv2d: TrainLayer {
         let g = geometry!, k = g.patchSize, p = g.outPixels, wide = batch * p
         // dY as [outChannels × (b·p)], the layout of the forward product.
         var flat = [Float](repeating: 0, count: outChannels * wide)
-        for b in 0..<batch {
-            for c in 0..<outChannels {
-                let src = (b * outChannels + c) * p, dst = c * wide + b * p
-                for i in 0..<p { flat[dst + i] = dy.data[src + i] }
+        dy.data.withUnsafeBufferPointer { d in
+            flat.withUnsafeMutableBufferPointer { f in
+                for b in 0..<batch {
+                    for c in 0..<outChannels {
+                        (f.baseAddress! + c * wide + b * p).update(from: d.baseAddress! + (b * outChannels + c) * p, count: p)
+                    }
+                }
             }
         }
         // dW += dY · colsᵀ
         BLAS.gemm(transB: true, m: outChannels, n: k, k: wide, a: flat, lda: wide, b: cols, ldb: wide, beta: 1, c: &weight.grad, ldc: k)
         if let bias {
-            for c in 0..<outChannels {
-                var s: Float = 0
-                for i in 0..<wide { s += flat[c * wide + i] }
-                bias.grad[c] += s
+            flat.withUnsafeBufferPointer { f in
+                for c in 0..<outChannels {
+                    var s: Float = 0
+                    let row = f.baseAddress! + c * wide
+                    for i in 0..<wide { s += row[i] }
+                    bias.grad[c] += s
+                }
             }
         }
+        guard computesInputGradient else { return Tensor(zeros: [batch, inChannels, g.inHeight, g.inWidth]) }
         // dcols = Wᵀ · dY, then scatter back to the image (col2im).
         var dcols = [Float](repeating: 0, count: k * wide)
         BLAS.gemm(transA: true, m: k, n: wide, k: outChannels, a: weight.value, lda: k, b: flat, ldb: wide, c: &dcols, ldc: wide)
         var dx = Tensor(zeros: [batch, inChannels, g.inHeight, g.inWidth])
         let oh = g.outHeight, ow = g.outWidth
-        for b in 0..<batch {
-            let base = b * g.inputCount
-            var row = 0
-            for c in 0..<inChannels {
-                for ky in 0..<kernel {
-                    for kx in 0..<kernel {
-                        for oy in 0..<oh {
-                            let iy = oy * stride - padding + ky
-                            guard iy >= 0 && iy < g.inHeight else { continue }
-                            for ox in 0..<ow {
-                                let ix = ox * stride - padding + kx
-                                guard ix >= 0 && ix < g.inWidth else { continue }
-                                dx.data[base + (c * g.inHeight + iy) * g.inWidth + ix] += dcols[row * wide + b * p + oy * ow + ox]
+        dx.data.withUnsafeMutableBufferPointer { out in
+            dcols.withUnsafeBufferPointer { dc in
+                for b in 0..<batch {
+                    let image = out.baseAddress! + b * g.inputCount
+                    var row = 0
+                    for c in 0..<inChannels {
+                        let plane = image + c * g.inHeight * g.inWidth
+                        for ky in 0..<kernel {
+                            for kx in 0..<kernel {
+                                let src = dc.baseAddress! + row * wide + b * p
+                                for oy in 0..<oh {
+                                    let iy = oy * stride - padding + ky
+                                    guard iy >= 0 && iy < g.inHeight else { continue }
+                                    let line = plane + iy * g.inWidth, from = src + oy * ow
+                                    if stride == 1 && padding == 0 {
+                                        let shifted = line + kx
+                                        for ox in 0..<ow { shifted[ox] += from[ox] }
+                                        continue
+                                    }
+                                    for ox in 0..<ow {
+                                        let ix = ox * stride - padding + kx
+                                        if ix >= 0 && ix < g.inWidth { line[ix] += from[ox] }
+                                    }
+                                }
+                                row += 1
                             }
                         }
-                        row += 1
                     }
                 }
             }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CertBench
 import CertCore
+import CertData
+import CertTraining
 import Foundation
 
 struct BenchCommand: ParsableCommand {
@@ -27,6 +29,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(help: "mnist_5k.csv(.gz) for the training benchmark (0/1 digits); default ../shared/data or run/data if present.")
+    var trainingData: String?
+
+    @Option(help: "Epochs of the training benchmark.")
+    var trainingEpochs = 5
+
     func run() throws {
         BLAS.useSingleThread()
         let machine = MachineInfo.current()
@@ -36,12 +44,13 @@ struct BenchCommand: ParsableCommand {
         let set = try benchModelSet()
         let ensemble = Ensemble(modelSet: set)
         let forward = Benchmarks.forward(ensemble: ensemble, seconds: seconds)
+        let training = try trainingBenchmark()
         let certify = workerCounts.map { Benchmarks.certify(modelSet: set, ensemble: ensemble, workers: $0, batch: batch, seconds: seconds) }
         if json {
-            struct Report: Encodable { var machine: MachineInfo; var gemm: [Benchmarks.GemmResult]; var noiseDrawsPerSecond: Double; var forward: Benchmarks.ForwardResult; var certify: [Benchmarks.CertifyResult] }
+            struct Report: Encodable { var machine: MachineInfo; var gemm: [Benchmarks.GemmResult]; var noiseDrawsPerSecond: Double; var forward: Benchmarks.ForwardResult; var certify: [Benchmarks.CertifyResult]; var training: Benchmarks.TrainingResult? }
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try e.encode(Report(machine: machine, gemm: gemm, noiseDrawsPerSecond: noise, forward: forward, certify: certify)), as: UTF8.self))
+            print(String(decoding: try e.encode(Report(machine: machine, gemm: gemm, noiseDrawsPerSecond: noise, forward: forward, certify: certify, training: training)), as: UTF8.self))
             return
         }
         print("machine   \(machine.cpu), \(machine.logicalCores) cores, \(machine.kernel)")
@@ -59,7 +68,23 @@ struct BenchCommand: ParsableCommand {
         if certify.count >= 2 {
             print(String(format: "  speed-up %d→%d workers: %.2fx", certify[0].workers, certify.last!.workers, certify.last!.imagesPerSecond / certify[0].imagesPerSecond))
         }
+        if let t = training {
+            print("\ntraining, mnist-cnn on \(t.images) images (0/1 digits of mnist_5k), \(t.epochs) epochs, batch \(t.batchSize), one thread")
+            print(String(format: "  %.2f s per model = %.0f models/hour per core (models train one per worker)", t.secondsPerModel, t.modelsPerHourPerCore))
+            print("  PyTorch on the same recipe: python3 scripts/bench-torch-train.py --csv CSV --epochs \(t.epochs) (needs `pip install torch`)")
+        }
         print("\nreference (DESIGN 6): the released PyTorch loop does ~19 images/s batched, ~4 images/s one at a time at N_m = 1000 on this class of machine.")
+    }
+
+    private func trainingBenchmark() throws -> Benchmarks.TrainingResult? {
+        let candidates = [trainingData, "../shared/data/mnist_5k.csv.gz", "run/data/mnist_5k.csv.gz"].compactMap { $0 }
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
+        let data: (images: [DecodedImage], labels: [Int])
+        do { data = try MNISTCSV.load(path: path) } catch { throw CLIFailure(error) }
+        let keep = data.labels.indices.filter { data.labels[$0] <= 1 }
+        let set = TrainingSet(shape: [1, 28, 28], pixels: keep.flatMap { data.images[$0].pixels }, labels: keep.map { data.labels[$0] },
+                              sigmas: [Float](repeating: 0.12, count: keep.count), classes: 2)
+        return Benchmarks.training(set, epochs: trainingEpochs, batchSize: 64)
     }
 
     /// A random MNIST-CNN set of `models` models, created once and reused.

@@ -1,0 +1,157 @@
+import CertCore
+import CertScheduler
+import Foundation
+
+/// Trains N_m models across a worker pool, each model on one worker, writing each finished
+/// model to `<out>/.partial/` at once. A rerun with the same recipe and data skips the models
+/// already there, so an interrupted run resumes without redoing them.
+public final class EnsembleTrainer {
+    public struct ModelRecord: Codable, Sendable, Equatable {
+        public var index: Int
+        public var file: String
+        public var sha256: String
+        public var initializationSeed: UInt64
+        public var noiseSeed: UInt64
+        public var shuffleSeed: UInt64
+        public var finalLoss: Double
+        public var trainAccuracy: Double
+        public var seconds: Double
+    }
+
+    public struct Progress: Sendable {
+        public var done: Int, total: Int, resumed: Int
+        public var elapsed: Double
+        public var last: ModelRecord?
+    }
+
+    /// What a partial folder was made from; a rerun must match it to resume.
+    struct Fingerprint: Codable, Equatable {
+        var recipe: TrainingRecipe
+        var data: String
+        var dtype: String
+    }
+
+    public let directory: String
+    let data: TrainingSet
+    let recipe: TrainingRecipe
+    let architecture: Architecture
+    let models: Int
+    let workers: Int
+    let dtype: Safetensors.DType
+
+    /// `dtype` F16 halves the files (the shipped sets); the noise seed then derives from the
+    /// F16 file, the weights the engine actually runs.
+    public init(directory: String, data: TrainingSet, recipe: TrainingRecipe, architecture: Architecture, models: Int,
+                workers: Int, dtype: Safetensors.DType = .f32) {
+        self.directory = directory; self.data = data; self.recipe = recipe
+        self.architecture = architecture; self.models = models; self.workers = max(1, workers); self.dtype = dtype
+    }
+
+    var partial: String { (directory as NSString).appendingPathComponent(".partial") }
+
+    static func fileName(_ m: Int) -> String { String(format: "model_%04d.safetensors", m) }
+
+    /// SHA-256 of everything the models see, so a resume cannot mix data sets.
+    static func fingerprint(_ d: TrainingSet) -> String {
+        var bytes = Data()
+        d.pixels.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        d.labels.map { Int64($0) }.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        d.sigmas.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        return Checksum.sha256Hex(bytes)
+    }
+
+    /// Runs (or resumes) training; returns one record per model, in model order.
+    public func run(progress: @escaping (Progress) -> Void = { _ in }) throws -> [ModelRecord] {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        let fingerprintPath = (partial as NSString).appendingPathComponent("training.json")
+        let current = Fingerprint(recipe: recipe, data: Self.fingerprint(data), dtype: dtype.rawValue)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if let existing = fm.contents(atPath: fingerprintPath) {
+            guard let old = try? JSONDecoder().decode(Fingerprint.self, from: existing), old == current else {
+                throw TrainingError("\(partial) holds models of another recipe or data set; remove it or choose another --out")
+            }
+        } else {
+            try encoder.encode(current).write(to: URL(fileURLWithPath: fingerprintPath), options: .atomic)
+        }
+
+        var records = [ModelRecord?](repeating: nil, count: models)
+        for m in 0..<models { records[m] = loadRecord(m) }
+        let todo = (0..<models).filter { records[$0] == nil }
+        let resumed = models - todo.count
+        let lock = NSLock()
+        var next = 0, done = resumed
+        var failure: Error?
+        let started = Date()
+        progress(Progress(done: done, total: models, resumed: resumed, elapsed: 0, last: nil))
+        BLAS.useSingleThread()
+        let pool = WorkerPool(workers: min(workers, max(todo.count, 1)), name: "certssb-train")
+        pool.run { [self] _ in
+            while true {
+                lock.lock()
+                guard next < todo.count, failure == nil else { lock.unlock(); return }
+                let m = todo[next]
+                next += 1
+                lock.unlock()
+                let t0 = Date()
+                guard let result = ModelTrainer.train(model: m, data: data, recipe: recipe, architecture: architecture) else { return }
+                do {
+                    let record = try save(result, model: m, seconds: Date().timeIntervalSince(t0))
+                    lock.lock()
+                    records[m] = record
+                    done += 1
+                    let snapshot = Progress(done: done, total: models, resumed: resumed, elapsed: Date().timeIntervalSince(started), last: record)
+                    progress(snapshot)
+                    lock.unlock()
+                } catch {
+                    lock.lock(); failure = error; lock.unlock()
+                }
+            }
+        }
+        if let failure { throw failure }
+        return records.map { $0! }
+    }
+
+    private func save(_ result: ModelTrainer.Result, model m: Int, seconds: Double) throws -> ModelRecord {
+        let bytes = try Safetensors.encode(result.tensors, dtype: dtype)
+        let file = Self.fileName(m)
+        try bytes.write(to: URL(fileURLWithPath: (partial as NSString).appendingPathComponent(file)), options: .atomic)
+        let record = ModelRecord(index: m, file: file, sha256: Checksum.sha256Hex(bytes),
+                                 initializationSeed: result.seeds.initialization, noiseSeed: result.seeds.noise,
+                                 shuffleSeed: result.seeds.shuffle, finalLoss: result.finalLoss,
+                                 trainAccuracy: result.trainAccuracy, seconds: seconds)
+        // The record is written last: its presence means the weights file is complete.
+        try JSONEncoder().encode(record).write(to: URL(fileURLWithPath: recordPath(m)), options: .atomic)
+        return record
+    }
+
+    private func recordPath(_ m: Int) -> String {
+        (partial as NSString).appendingPathComponent(String(format: "model_%04d.json", m))
+    }
+
+    /// A finished model from an earlier run, if its record and weights agree.
+    private func loadRecord(_ m: Int) -> ModelRecord? {
+        guard let json = FileManager.default.contents(atPath: recordPath(m)),
+              let record = try? JSONDecoder().decode(ModelRecord.self, from: json),
+              let weights = FileManager.default.contents(atPath: (partial as NSString).appendingPathComponent(record.file)),
+              Checksum.sha256Hex(weights) == record.sha256 else { return nil }
+        return record
+    }
+
+    /// Moves the finished weights next to the manifest and removes the partial folder.
+    public func finish(_ records: [ModelRecord]) throws {
+        let fm = FileManager.default
+        for r in records {
+            let target = (directory as NSString).appendingPathComponent(r.file)
+            try? fm.removeItem(atPath: target)
+            try fm.moveItem(atPath: (partial as NSString).appendingPathComponent(r.file), toPath: target)
+        }
+        try fm.removeItem(atPath: partial)
+    }
+}
+
+public struct TrainingError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,54 @@
+import CertCore
+import Foundation
+
+/// Writes the manifest of a trained ensemble: per-model hashes and noise seeds (derived
+/// from the weights file, DESIGN 2.3), the recipe, the seeds of every model, the poisoning
+/// and where the data came from, so the set can be rebuilt and audited.
+public enum ModelSetAssembler {
+    public struct Description: Sendable {
+        public var name: String
+        public var architecture: Architecture
+        public var classes: [String]
+        public var targetLabel: Int
+        public var sigma0: Double
+        public var trigger: String
+        public var delta: Double
+        public var poisonRate: Double
+        public var dtype: Safetensors.DType
+        /// Dataset, task, split sizes, poisoned indices: whatever the caller knows.
+        public var provenance: [String: JSONValue]
+
+        public init(name: String, architecture: Architecture, classes: [String], targetLabel: Int, sigma0: Double,
+                    trigger: String, delta: Double, poisonRate: Double, dtype: Safetensors.DType, provenance: [String: JSONValue]) {
+            self.name = name; self.architecture = architecture; self.classes = classes; self.targetLabel = targetLabel
+            self.sigma0 = sigma0; self.trigger = trigger; self.delta = delta; self.poisonRate = poisonRate
+            self.dtype = dtype; self.provenance = provenance
+        }
+    }
+
+    @discardableResult
+    public static func write(directory: String, description d: Description, recipe: TrainingRecipe,
+                             records: [EnsembleTrainer.ModelRecord], accuracy: JSONValue? = nil) throws -> ModelSetManifest {
+        let models = records.map { r in
+            ModelSetManifest.Model(index: r.index, file: r.file, sha256: r.sha256, noiseSeed: Checksum.seedModulo32(sha256Hex: r.sha256),
+                                   source: .object([
+                                       "initialization_seed": .string(String(r.initializationSeed)),
+                                       "training_noise_seed": .string(String(r.noiseSeed)),
+                                       "shuffle_seed": .string(String(r.shuffleSeed)),
+                                       "final_loss": .number(r.finalLoss),
+                                       "train_accuracy": .number(r.trainAccuracy),
+                                   ]))
+        }
+        var training = d.provenance
+        training["method"] = .string("certssb train")
+        training["recipe"] = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(recipe))
+        training["noise_seed_rule"] = .string("int(sha256(weights file), 16) mod 2^32")
+        let manifest = ModelSetManifest(
+            name: d.name, architecture: d.architecture, classes: d.classes, targetLabel: d.targetLabel, sigma0: d.sigma0,
+            trigger: d.trigger, delta: d.delta, poisonRate: d.poisonRate, weightsDtype: d.dtype.rawValue, models: models,
+            training: .object(training), accuracy: accuracy,
+            createdAt: ISO8601DateFormatter().string(from: Date()), tool: "certssb train")
+        try manifest.encoded().write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")), options: .atomic)
+        return manifest
+    }
+}

@@ -1,0 +1,43 @@
+/// Everything that decides a trained model, recorded in the manifest so a set can be
+/// reproduced exactly: same recipe and data, same weights, on any number of workers.
+public struct TrainingRecipe: Codable, Sendable, Equatable {
+    public var architecture: String
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    /// Master seed; model m's seeds derive from (seed, m) alone.
+    public var seed: UInt64
+    public var optimizer = "adam(beta1=0.9, beta2=0.999, eps=1e-8)"
+    public var loss: String
+    public var initialization = "uniform(±1/sqrt(fan_in)), Philox4x32-10"
+    public var noise = "x_i + sigma_i * b_{m,i}, b fixed per model (Philox4x32-10 + Box-Muller, position-addressed)"
+
+    public init(architecture: String, epochs: Int, batchSize: Int, learningRate: Double, seed: UInt64, loss: String) {
+        self.architecture = architecture; self.epochs = epochs; self.batchSize = batchSize
+        self.learningRate = learningRate; self.seed = seed; self.loss = loss
+    }
+}
+
+/// The seeds of model m, derived with SplitMix64 so neighbouring models are unrelated.
+public struct ModelSeeds: Sendable, Equatable {
+    public let model: Int
+    public let initialization: UInt64
+    public let noise: UInt64
+    public let shuffle: UInt64
+
+    public init(master: UInt64, model: Int) {
+        self.model = model
+        var state = master ^ (UInt64(model) &* 0x9E37_79B9_7F4A_7C15)
+        initialization = Self.splitMix(&state)
+        noise = Self.splitMix(&state)
+        shuffle = Self.splitMix(&state)
+    }
+
+    static func splitMix(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

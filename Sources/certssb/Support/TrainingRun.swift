@@ -1,0 +1,124 @@
+import CertCore
+import CertData
+import CertScheduler
+import CertTraining
+import Certify
+import Foundation
+import TriggerKit
+
+/// Wiring of `certssb train`: data → task → poison → ensemble training → manifest → accuracy.
+struct TrainingRun {
+    let command: TrainCommand
+    let architecture: Architecture
+    let train: LabeledDataset
+    let test: LabeledDataset
+    let trigger: TriggerPlugin
+    let out: String
+
+    init(command c: TrainCommand) throws {
+        command = c
+        let shared = ProcessInfo.processInfo.environment["CERTSSB_SHARED"] ?? "../shared"
+        let splits: (train: LabeledDataset, test: LabeledDataset)
+        do {
+            splits = try DatasetLocator.load(dataset: c.dataset, data: c.data,
+                                             sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
+        } catch { throw CLIFailure(error) }
+        let task: BinaryTask
+        do { task = try BinaryTask.paper(dataset: c.dataset, classes: splits.train.classes) } catch { throw CLIFailure(error) }
+        train = task.apply(splits.train)
+        test = task.apply(splits.test)
+        let shape = train.shape
+        guard let arch = Architecture.allCases.first(where: { $0.inputShape == [shape.channels, shape.height, shape.width] }) else {
+            throw CLIFailure("no architecture takes \(shape) images")
+        }
+        architecture = arch
+        let registry = c.pluginDir.map { TriggerRegistry.load(directory: $0) } ?? TriggerRegistry.loadDefault()
+        guard let plugin = registry[c.wmShape] else {
+            let known = registry.plugins.map(\.name).joined(separator: ", ")
+            throw CLIFailure("unknown --wm_shape '\(c.wmShape)' (loaded: \(known.isEmpty ? "none" : known)\(registry.refusals.isEmpty ? "" : "; refused: \(registry.refusals.count)"))")
+        }
+        trigger = plugin
+        out = c.out ?? "model/\(c.dataset)/\(c.wmShape)/sigma\(c.sigma)"
+    }
+
+    func execute() throws {
+        let c = command, shape = train.shape
+        let (poisoned, plan): (LabeledDataset, PoisoningPlan)
+        do {
+            (poisoned, plan) = try Poisoner.poison(train, rate: c.poisonRate, targetLabel: c.targetLabel, seed: c.seed,
+                                                   trigger: trigger.name, delta: c.delta) { pixels in
+                try trigger.apply(to: &pixels, channels: shape.channels, height: shape.height, width: shape.width, delta: c.delta)
+            }
+        } catch { throw CLIFailure(error) }
+        let data = TrainingSet(shape: [shape.channels, shape.height, shape.width], pixels: poisoned.pixels, labels: poisoned.labels,
+                               sigmas: [Float](repeating: Float(c.sigma), count: poisoned.count), classes: poisoned.classes.count)
+        let recipe = TrainingRecipe(architecture: architecture.rawValue, epochs: c.epochs, batchSize: c.batchSize,
+                                    learningRate: c.lr, seed: c.seed, loss: architecture.outputs == 1 ? "bce-with-logits" : "softmax-cross-entropy")
+        let dtype = Safetensors.DType(rawValue: c.dtype.uppercased())!
+        let trainer = EnsembleTrainer(directory: out, data: data, recipe: recipe, architecture: architecture,
+                                      models: c.nModels, workers: c.workers, dtype: dtype)
+        logLine("training \(c.nModels) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma), \(c.workers) worker(s) → \(out)")
+        let bar = ProgressReporter(total: c.nModels)
+        let records: [EnsembleTrainer.ModelRecord]
+        do { records = try trainer.run(progress: bar.update) } catch { throw CLIFailure(error) }
+        bar.finish()
+        try trainer.finish(records)
+        let description = ModelSetAssembler.Description(
+            name: "\(c.dataset)-\(trigger.name)-sigma\(c.sigma)-n\(c.nModels)", architecture: architecture, classes: train.classes,
+            targetLabel: c.targetLabel, sigma0: c.sigma, trigger: trigger.name, delta: c.delta, poisonRate: c.poisonRate, dtype: dtype,
+            provenance: [
+                "dataset": .string(c.dataset), "data": .string(c.data ?? "default"),
+                "train_images": .number(Double(train.count)), "test_images": .number(Double(test.count)),
+                "poisoning": .object(["seed": .string(String(plan.seed)), "rate": .number(plan.rate), "target_label": .number(Double(plan.targetLabel)),
+                                      "trigger": .string(plan.trigger), "trigger_version": .string(trigger.version), "delta": .number(plan.delta),
+                                      "indices": .array(plan.indices.map { .number(Double($0)) })]),
+            ])
+        try ModelSetAssembler.write(directory: out, description: description, recipe: recipe, records: records)
+        let accuracy = try measureAccuracy()
+        try ModelSetAssembler.write(directory: out, description: description, recipe: recipe, records: records, accuracy: accuracy)
+        logLine("wrote \(out)/manifest.json; accuracy \(accuracy)")
+    }
+
+    /// Clean accuracy on the held-out split: the smoothed ensemble (with its test noise),
+    /// each model without noise, and how often the trigger flips a non-target test input.
+    private func measureAccuracy() throws -> JSONValue {
+        let set: ModelSet
+        do { set = try ModelSet.load(directory: out) } catch { throw CLIFailure(error) }
+        let certifier = Certifier(modelSet: set, workers: command.workers)
+        let requests = (0..<test.count).map { CertificationRequest(pixels: Array(test.image($0)), sha256: "", source: "test") }
+        var correct = 0, certified = 0
+        var perModel = [Int](repeating: 0, count: set.count)
+        for start in stride(from: 0, to: requests.count, by: 256) {
+            let chunk = Array(requests[start..<min(start + 256, requests.count)])
+            for (k, v) in certifier.certify(chunk).enumerated() {
+                if v.label == test.labels[start + k] { correct += 1; if v.certified { certified += 1 } }
+            }
+            for (k, row) in certifier.cleanLogits(chunk.map(\.pixels)).enumerated() {
+                for m in 0..<set.count where (row[m] > 0 ? 1 : 0) == test.labels[start + k] { perModel[m] += 1 }
+            }
+        }
+        let shape = test.shape
+        let victims = (0..<test.count).filter { test.labels[$0] != command.targetLabel }
+        var flipped = 0
+        for start in stride(from: 0, to: victims.count, by: 256) {
+            let chunk = try victims[start..<min(start + 256, victims.count)].map { i -> CertificationRequest in
+                var pixels = Array(test.image(i))
+                try trigger.apply(to: &pixels, channels: shape.channels, height: shape.height, width: shape.width, delta: command.delta)
+                return CertificationRequest(pixels: pixels, sha256: "", source: "triggered")
+            }
+            flipped += certifier.certify(chunk).filter { $0.label == command.targetLabel }.count
+        }
+        let n = Double(max(test.count, 1))
+        return .object([
+            "split": .string("test"), "images": .number(Double(test.count)),
+            "smoothed_clean_accuracy": .number(Double(correct) / n),
+            "smoothed_certified_correct": .number(Double(certified) / n),
+            "model_clean_accuracy_mean": .number(Double(perModel.reduce(0, +)) / n / Double(set.count)),
+            "model_clean_accuracy_min": .number(Double(perModel.min() ?? 0) / n),
+            "backdoor_success_rate": .number(victims.isEmpty ? 0 : Double(flipped) / Double(victims.count)),
+            "note": .string("smoothed = majority of the ensemble with each model's test noise at sigma0 (sound mode); backdoor success = non-target test inputs with the trigger classified as the target"),
+        ])
+    }
+}
+
+func logLine(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
