@@ -8,10 +8,10 @@ import TriggerKit
     /// Builds one plugin with `defines` beside a good one, loads the folder and returns the refusal.
     func refusal(defines: [String], shape: ImageShape? = nil) throws -> (PluginRefusal?, TriggerRegistry, String) {
         let folder = try CPlugin.makeFolder()
+        // Loaded libraries stay mapped, so the folder can go as soon as this returns.
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try CPlugin.build(defines: ["NAME=\"good\""], into: folder, fileName: "libcertssb-trigger-a-good.so")
         let bad = try CPlugin.build(defines: defines, into: folder, fileName: "libcertssb-trigger-b-bad.so")
-        // Loaded libraries stay mapped, so the folder can go at once.
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let registry = TriggerRegistry.load(directory: folder, shape: shape)
         return (registry.refusals.first { $0.path == bad }, registry, bad)
     }
