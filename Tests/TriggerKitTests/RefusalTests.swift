@@ -6,7 +6,7 @@ import TriggerKit
 /// path and a reason, and go on loading the rest.
 @Suite struct RefusalTests {
     /// Builds one plugin with `defines` beside a good one, loads the folder and returns the refusal.
-    func refusal(defines: [String], shape: ImageShape? = nil) throws -> (PluginRefusal?, TriggerRegistry, String) {
+    func loadWithBad(defines: [String], shape: ImageShape? = nil) throws -> (PluginRefusal?, TriggerRegistry, String) {
         let folder = try CPlugin.makeFolder()
         // Loaded libraries stay mapped, so the folder can go as soon as this returns.
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -17,46 +17,46 @@ import TriggerKit
     }
 
     @Test func wrongABIVersion() throws {
-        let (refusal, registry, _) = try refusal(defines: ["ABI=2"])
+        let (refusal, registry, _) = try loadWithBad(defines: ["ABI=2"])
         #expect(refusal?.reason == "ABI version 2, this build speaks 1")
         #expect(registry.plugins.map(\.name) == ["good"], "the good plugin still loads")
     }
 
     @Test func missingEntrySymbol() throws {
-        let (refusal, _, bad) = try refusal(defines: ["ENTRY=certssb_trigger_entry_misspelt"])
+        let (refusal, _, bad) = try loadWithBad(defines: ["ENTRY=certssb_trigger_entry_misspelt"])
         #expect(refusal?.reason.contains("certssb_trigger_entry") == true)
         #expect(refusal?.description.hasPrefix(bad + ": ") == true)
     }
 
     @Test func entryReturnsNULL() throws {
-        let (refusal, _, _) = try refusal(defines: ["RETURN_NULL"])
+        let (refusal, _, _) = try loadWithBad(defines: ["RETURN_NULL"])
         #expect(refusal?.reason.contains("returned NULL") == true)
     }
 
     @Test(arguments: ["NULL", "\"Bad Name\"", "\"\"", "\"a-name-that-is-far-too-long-for-the-registry\""])
     func badOrMissingName(name: String) throws {
-        let (refusal, _, _) = try refusal(defines: ["NAME=\(name)"])
+        let (refusal, _, _) = try loadWithBad(defines: ["NAME=\(name)"])
         #expect(refusal?.reason.contains("name") == true, "\(String(describing: refusal))")
     }
 
     @Test func nullFunctionPointer() throws {
-        let (refusal, _, _) = try refusal(defines: ["NULL_APPLY"])
+        let (refusal, _, _) = try loadWithBad(defines: ["NULL_APPLY"])
         #expect(refusal?.reason.contains("NULL function pointer(s): apply") == true)
     }
 
     @Test func duplicateNameKeepsTheFirstFile() throws {
-        let (refusal, registry, _) = try refusal(defines: ["NAME=\"good\""])
+        let (refusal, registry, _) = try loadWithBad(defines: ["NAME=\"good\""])
         let first = try #require(registry["good"]).path
         #expect(first.hasSuffix("libcertssb-trigger-a-good.so"))
         #expect(refusal?.reason == "duplicate name 'good', already loaded from \(first)")
     }
 
     @Test func unsupportedShape() throws {
-        let (refusal, registry, _) = try refusal(defines: ["ONLY_MNIST"], shape: (3, 32, 32))
+        let (refusal, registry, _) = try loadWithBad(defines: ["ONLY_MNIST"], shape: (3, 32, 32))
         #expect(refusal?.reason.contains("does not support shape 3x32x32") == true)
         #expect(registry.plugins.map(\.name) == ["good"])
         // Without a shape it loads, and says which shapes it takes.
-        let (_, loaded, _) = try refusal(defines: ["ONLY_MNIST"])
+        let (_, loaded, _) = try loadWithBad(defines: ["ONLY_MNIST"])
         #expect(loaded["testplugin"]?.supports(shape: (1, 28, 28)) == true)
         #expect(loaded["testplugin"]?.supports(shape: (3, 32, 32)) == false)
     }
