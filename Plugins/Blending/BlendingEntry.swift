@@ -2,15 +2,17 @@ import CTriggerABI
 
 // The blending trigger: x + d * P/||P||, no clip, for any shape (DESIGN 2.2).
 
+/// Any non-empty shape whose pixel count fits an Int32, so the count cannot overflow.
 private func supports(_ channels: UInt32, _ height: UInt32, _ width: UInt32) -> Int32 {
-    channels > 0 && height > 0 && width > 0 ? 1 : 0
+    channels > 0 && height > 0 && width > 0
+        && UInt64(channels) * UInt64(height) * UInt64(width) <= UInt64(Int32.max) ? 1 : 0
 }
 
 private func apply(_ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ height: UInt32, _ width: UInt32,
                    _ delta: Double, _ error: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> Int32 {
     guard let image else { writeError("image is NULL", to: error, size: errorSize); return 1 }
     guard supports(channels, height, width) == 1 else {
-        writeError("shape \(channels)x\(height)x\(width) is empty", to: error, size: errorSize); return 2
+        writeError("shape \(channels)x\(height)x\(width) is empty or too large", to: error, size: errorSize); return 2
     }
     guard delta.isFinite, delta >= 0 else {
         writeError("delta must be finite and >= 0, got \(delta)", to: error, size: errorSize); return 3
@@ -28,7 +30,7 @@ private let descriptor: UnsafePointer<certssb_trigger_v1> = {
         abi_version: CERTSSB_TRIGGER_ABI_VERSION,
         name: immortal("blending"),
         version: immortal("1.0.0"),
-        description: immortal("adds d * P/||P||, P = float32(numpy RandomState(0).randn(C,H,W)), no clip; any shape"),
+        description: immortal("adds d * P/||P||, P = float32(numpy RandomState(0).randn(C,H,W)), no clip; any shape with fewer than 2^31 values"),
         supports: { supports($0, $1, $2) },
         apply: { apply($0, $1, $2, $3, $4, $5, $6) }))
     return UnsafePointer(pointer)

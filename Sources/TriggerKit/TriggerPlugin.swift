@@ -28,7 +28,7 @@ public struct TriggerPlugin: Sendable {
     /// Adds the trigger of size `delta` to `pixels` (channel-major, `channels*height*width`).
     public func apply(to pixels: inout [Float], channels: Int, height: Int, width: Int, delta: Double) throws {
         let shape: ImageShape = (channels, height, width)
-        guard let (c, h, w) = Self.narrow(shape), pixels.count == channels * height * width else {
+        guard let (c, h, w) = Self.narrow(shape), pixels.count == Self.count(shape) else {
             throw TriggerError(plugin: name, message: "\(pixels.count) pixels do not make a \(describe(shape)) image")
         }
         // The ABI lets a plugin assume a supported shape, so never hand it another.
@@ -59,6 +59,13 @@ public struct TriggerPlugin: Sendable {
     public func l2Norm(of pixels: [Float], channels: Int, height: Int, width: Int, delta: Double) throws -> Double {
         let difference = try perturbation(of: pixels, channels: channels, height: height, width: width, delta: delta)
         return difference.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+    }
+
+    /// channels*height*width, or nil when it overflows (a caller's mistake, not a trap).
+    private static func count(_ shape: ImageShape) -> Int? {
+        let (ch, overflow1) = shape.channels.multipliedReportingOverflow(by: shape.height)
+        let (all, overflow2) = ch.multipliedReportingOverflow(by: shape.width)
+        return overflow1 || overflow2 ? nil : all
     }
 
     private static func narrow(_ shape: ImageShape) -> (UInt32, UInt32, UInt32)? {

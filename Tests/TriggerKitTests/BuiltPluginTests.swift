@@ -72,7 +72,9 @@ import TriggerKit
             var tiny = [Float](repeating: 0, count: 4)
             #expect(throws: TriggerError.self) { try plugin.apply(to: &tiny, channels: 1, height: 2, width: 2, delta: 1) }
         }
-        #expect(try BuiltPlugins.plugin("blending").supports(shape: (1, 1, 1)))
+        let blending = try BuiltPlugins.plugin("blending")
+        #expect(blending.supports(shape: (1, 1, 1)) && !blending.supports(shape: (0, 5, 5)))
+        #expect(!blending.supports(shape: (65536, 65536, 65536)), "a pixel count past Int32 is refused, not overflowed")
     }
 
     @Test func aWrongPixelCountIsRefusedByTheHost() throws {
