@@ -1,0 +1,12 @@
+/// A trigger could not be applied: the plugin returned an error, or the call was malformed.
+public struct TriggerError: Error, Sendable, CustomStringConvertible {
+    /// The plugin's registry name.
+    public var plugin: String
+    public var message: String
+    /// The plugin's nonzero return code; nil when the host refused the call itself.
+    public var code: Int32?
+
+    public var description: String {
+        "trigger '\(plugin)' failed: \(message)" + (code.map { " (code \($0))" } ?? "")
+    }
+}
