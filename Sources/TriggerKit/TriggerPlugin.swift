@@ -20,20 +20,20 @@ public struct TriggerPlugin: Sendable {
         description = descriptor.pointee.description.map { String(cString: $0) } ?? ""
     }
 
-    public func supports(shape: ImageShape) -> Bool {
+    public func supports(shape: TriggerShape) -> Bool {
         guard let (c, h, w) = Self.narrow(shape) else { return false }
         return descriptor.pointee.supports(c, h, w) != 0
     }
 
     /// Adds the trigger of size `delta` to `pixels` (channel-major, `channels*height*width`).
     public func apply(to pixels: inout [Float], channels: Int, height: Int, width: Int, delta: Double) throws {
-        let shape: ImageShape = (channels, height, width)
+        let shape: TriggerShape = (channels, height, width)
         guard let (c, h, w) = Self.narrow(shape), pixels.count == Self.count(shape) else {
-            throw TriggerError(plugin: name, message: "\(pixels.count) pixels do not make a \(describe(shape)) image")
+            throw TriggerError(plugin: name, message: "\(pixels.count) pixels do not make a \(describeShape(shape)) image")
         }
         // The ABI lets a plugin assume a supported shape, so never hand it another.
         guard descriptor.pointee.supports(c, h, w) != 0 else {
-            throw TriggerError(plugin: name, message: "shape \(describe(shape)) is not supported")
+            throw TriggerError(plugin: name, message: "shape \(describeShape(shape)) is not supported")
         }
         var error = [CChar](repeating: 0, count: 512)
         let code = pixels.withUnsafeMutableBufferPointer { image in
@@ -62,13 +62,13 @@ public struct TriggerPlugin: Sendable {
     }
 
     /// channels*height*width, or nil when it overflows (a caller's mistake, not a trap).
-    private static func count(_ shape: ImageShape) -> Int? {
+    private static func count(_ shape: TriggerShape) -> Int? {
         let (ch, overflow1) = shape.channels.multipliedReportingOverflow(by: shape.height)
         let (all, overflow2) = ch.multipliedReportingOverflow(by: shape.width)
         return overflow1 || overflow2 ? nil : all
     }
 
-    private static func narrow(_ shape: ImageShape) -> (UInt32, UInt32, UInt32)? {
+    private static func narrow(_ shape: TriggerShape) -> (UInt32, UInt32, UInt32)? {
         guard let c = UInt32(exactly: shape.channels), let h = UInt32(exactly: shape.height),
               let w = UInt32(exactly: shape.width) else { return nil }
         return (c, h, w)

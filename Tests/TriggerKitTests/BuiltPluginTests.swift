@@ -7,7 +7,7 @@ import TriggerKit
         #expect(registry.refusals.isEmpty, "\(registry.refusals)")
         #expect(registry.plugins.map(\.name) == ["blending", "fourpixel", "onepixel"])
         for plugin in registry.plugins {
-            for shape in standardShapes { #expect(plugin.supports(shape: shape), "\(plugin.name) \(describe(shape))") }
+            for shape in standardShapes { #expect(plugin.supports(shape: shape), "\(plugin.name) \(describeShape(shape))") }
             #expect(plugin.path.hasPrefix(TestPaths.buildFolder))
             #expect(!plugin.description.isEmpty && plugin.version == "1.0.0")
         }

@@ -6,7 +6,7 @@ import TriggerKit
 /// path and a reason, and go on loading the rest.
 @Suite struct RefusalTests {
     /// Builds one plugin with `defines` beside a good one, loads the folder and returns the refusal.
-    func loadWithBad(defines: [String], shape: ImageShape? = nil) throws -> (PluginRefusal?, TriggerRegistry, String) {
+    func loadWithBad(defines: [String], shape: TriggerShape? = nil) throws -> (PluginRefusal?, TriggerRegistry, String) {
         let folder = try CPlugin.makeFolder()
         // Loaded libraries stay mapped, so the folder can go as soon as this returns.
         defer { try? FileManager.default.removeItem(atPath: folder) }

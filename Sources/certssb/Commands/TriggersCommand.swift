@@ -22,7 +22,7 @@ struct TriggersCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var wanted: ImageShape?
+        var wanted: TriggerShape?
         if let shape {
             guard let parsed = parseShape(shape) else { throw CLIFailure("--shape wants CxHxW, e.g. 1x28x28; got '\(shape)'") }
             wanted = parsed
@@ -36,7 +36,7 @@ struct TriggersCommand: ParsableCommand {
 
     /// Which of the paper's three shapes a plugin takes.
     private func standardSupport(_ plugin: TriggerPlugin) -> [String] {
-        standardShapes.filter { plugin.supports(shape: $0) }.map(describe)
+        standardShapes.filter { plugin.supports(shape: $0) }.map(describeShape)
     }
 
     private func printText(_ registry: TriggerRegistry) {
