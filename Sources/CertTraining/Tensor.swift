@@ -11,6 +11,12 @@ public struct Tensor: Sendable, Equatable {
 
     public init(zeros shape: [Int]) { self.init(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *))) }
 
+    /// For outputs that the caller overwrites completely: skips zeroing the memory.
+    init(overwriting shape: [Int]) {
+        let n = shape.reduce(1, *)
+        self.init(shape: shape, data: [Float](unsafeUninitializedCapacity: n) { _, count in count = n })
+    }
+
     public var count: Int { data.count }
     public var batch: Int { shape[0] }
     /// Values per batch item.

@@ -30,15 +30,18 @@ public struct ConvGeometry: Hashable, Sendable {
 /// batch) keeps every product the same shape whatever the batch, which is what makes the
 /// results bit-identical for any batch size: OpenBLAS picks kernels by shape.
 public enum Conv2d {
-    /// cols[patchSize × outPixels], zero where the patch overhangs the padding.
-    public static func im2col(_ input: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>) {
+    /// cols[patchSize × outPixels], zero where the patch overhangs the padding. `rowStride`
+    /// (default outPixels) lets training lay a batch's matrices side by side.
+    public static func im2col(_ input: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>,
+                              rowStride: Int? = nil) {
         let oh = g.outHeight, ow = g.outWidth, k = g.kernel
+        let stride = rowStride ?? oh * ow
         var row = 0
         for c in 0..<g.inChannels {
             let plane = input + c * g.inHeight * g.inWidth
             for ky in 0..<k {
                 for kx in 0..<k {
-                    let dst = cols + row * oh * ow
+                    let dst = cols + row * stride
                     for oy in 0..<oh {
                         let iy = oy * g.stride - g.padding + ky
                         let line = dst + oy * ow

@@ -7,7 +7,10 @@ final class TrainConv2d: TrainLayer {
     let weight: Parameter
     let bias: Parameter?
     let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
+    // Scratch reused from batch to batch (same shapes every step).
     private var cols: [Float] = []
+    private var flat: [Float] = []
+    private var dcols: [Float] = []
     private var geometry: ConvGeometry?
     private var batch = 0
     /// False for a network's first layer, whose input gradient nobody reads.
@@ -22,6 +25,10 @@ final class TrainConv2d: TrainLayer {
 
     var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
+    private func resize(_ buffer: inout [Float], _ count: Int) {
+        if buffer.count != count { buffer = [Float](repeating: 0, count: count) }
+    }
+
     func forward(_ x: Tensor, training: Bool) -> Tensor {
         let g = ConvGeometry(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
                              inHeight: x.shape[2], inWidth: x.shape[3])
@@ -29,21 +36,17 @@ final class TrainConv2d: TrainLayer {
         batch = x.batch
         let k = g.patchSize, p = g.outPixels, wide = batch * p
         // cols[k × (b·p)]: image b's im2col block in columns b·p ..< (b+1)·p.
-        cols = [Float](repeating: 0, count: k * wide)
-        var single = [Float](repeating: 0, count: k * p)
+        resize(&cols, k * wide)
         x.data.withUnsafeBufferPointer { xs in
             cols.withUnsafeMutableBufferPointer { c in
-                single.withUnsafeMutableBufferPointer { one in
-                    for b in 0..<batch {
-                        Conv2d.im2col(xs.baseAddress! + b * g.inputCount, g, into: one.baseAddress!)
-                        for r in 0..<k { (c.baseAddress! + r * wide + b * p).update(from: one.baseAddress! + r * p, count: p) }
-                    }
+                for b in 0..<batch {
+                    Conv2d.im2col(xs.baseAddress! + b * g.inputCount, g, into: c.baseAddress! + b * p, rowStride: wide)
                 }
             }
         }
-        var flat = [Float](repeating: 0, count: outChannels * wide)
+        resize(&flat, outChannels * wide)
         BLAS.gemm(m: outChannels, n: wide, k: k, a: weight.value, lda: k, b: cols, ldb: wide, c: &flat, ldc: wide)
-        var y = Tensor(zeros: [batch, outChannels, g.outHeight, g.outWidth])
+        var y = Tensor(overwriting: [batch, outChannels, g.outHeight, g.outWidth])
         let biases = bias?.value ?? [Float](repeating: 0, count: outChannels)
         y.data.withUnsafeMutableBufferPointer { out in
             flat.withUnsafeBufferPointer { f in
@@ -62,7 +65,6 @@ final class TrainConv2d: TrainLayer {
     func backward(_ dy: Tensor) -> Tensor {
         let g = geometry!, k = g.patchSize, p = g.outPixels, wide = batch * p
         // dY as [outChannels × (b·p)], the layout of the forward product.
-        var flat = [Float](repeating: 0, count: outChannels * wide)
         dy.data.withUnsafeBufferPointer { d in
             flat.withUnsafeMutableBufferPointer { f in
                 for b in 0..<batch {
@@ -86,7 +88,7 @@ final class TrainConv2d: TrainLayer {
         }
         guard computesInputGradient else { return Tensor(zeros: [batch, inChannels, g.inHeight, g.inWidth]) }
         // dcols = Wᵀ · dY, then scatter back to the image (col2im).
-        var dcols = [Float](repeating: 0, count: k * wide)
+        resize(&dcols, k * wide)
         BLAS.gemm(transA: true, m: k, n: wide, k: outChannels, a: weight.value, lda: k, b: flat, ldb: wide, c: &dcols, ldc: wide)
         var dx = Tensor(zeros: [batch, inChannels, g.inHeight, g.inWidth])
         let oh = g.outHeight, ow = g.outWidth

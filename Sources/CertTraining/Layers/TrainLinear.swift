@@ -17,7 +17,7 @@ final class TrainLinear: TrainLayer {
     func forward(_ x: Tensor, training: Bool) -> Tensor {
         input = x
         let b = x.batch
-        var y = Tensor(zeros: [b, outFeatures])
+        var y = Tensor(overwriting: [b, outFeatures])
         for i in 0..<b { for o in 0..<outFeatures { y.data[i * outFeatures + o] = bias.value[o] } }
         BLAS.gemm(transB: true, m: b, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
                   b: weight.value, ldb: inFeatures, beta: 1, c: &y.data, ldc: outFeatures)
@@ -30,7 +30,7 @@ final class TrainLinear: TrainLayer {
         BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: b, a: dy.data, lda: outFeatures,
                   b: x.data, ldb: inFeatures, beta: 1, c: &weight.grad, ldc: inFeatures)
         for i in 0..<b { for o in 0..<outFeatures { bias.grad[o] += dy.data[i * outFeatures + o] } }
-        var dx = Tensor(zeros: [b, inFeatures])
+        var dx = Tensor(overwriting: [b, inFeatures])
         BLAS.gemm(m: b, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,
                   b: weight.value, ldb: inFeatures, c: &dx.data, ldc: inFeatures)
         return dx
