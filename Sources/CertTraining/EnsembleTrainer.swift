@@ -52,7 +52,7 @@ public final class EnsembleTrainer {
     static func fileName(_ m: Int) -> String { String(format: "model_%04d.safetensors", m) }
 
     /// SHA-256 of everything the models see, so a resume cannot mix data sets.
-    static func fingerprint(_ d: TrainingSet) -> String {
+    public static func fingerprint(_ d: TrainingSet) -> String {
         var bytes = Data()
         d.pixels.withUnsafeBytes { bytes.append(contentsOf: $0) }
         d.labels.map { Int64($0) }.withUnsafeBytes { bytes.append(contentsOf: $0) }

@@ -18,7 +18,8 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
     }
 }
 
-/// The seeds of model m, derived with SplitMix64 so neighbouring models are unrelated.
+/// The seeds of model m: SplitMix64 started from a mix of (master, m). Mixing the index
+/// first matters: a plain master ^ m·γ start makes model m's stream overlap model 0's.
 public struct ModelSeeds: Sendable, Equatable {
     public let model: Int
     public let initialization: UInt64
@@ -27,7 +28,7 @@ public struct ModelSeeds: Sendable, Equatable {
 
     public init(master: UInt64, model: Int) {
         self.model = model
-        var state = master ^ (UInt64(model) &* 0x9E37_79B9_7F4A_7C15)
+        var state = Self.mix(master ^ Self.mix(UInt64(model) &+ 0x632B_E59B_D9B4_E019))
         initialization = Self.splitMix(&state)
         noise = Self.splitMix(&state)
         shuffle = Self.splitMix(&state)
@@ -35,7 +36,12 @@ public struct ModelSeeds: Sendable, Equatable {
 
     static func splitMix(_ state: inout UInt64) -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        return mix(state)
+    }
+
+    /// SplitMix64's output function (a bijection with good avalanche).
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)

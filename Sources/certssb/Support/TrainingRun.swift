@@ -67,7 +67,9 @@ struct TrainingRun {
             name: "\(c.dataset)-\(trigger.name)-sigma\(c.sigma)-n\(c.nModels)", architecture: architecture, classes: train.classes,
             targetLabel: c.targetLabel, sigma0: c.sigma, trigger: trigger.name, delta: c.delta, poisonRate: c.poisonRate, dtype: dtype,
             provenance: [
-                "dataset": .string(c.dataset), "data": .string(c.data ?? "default"),
+                "dataset": .string(c.dataset), "data": .string(c.data ?? "default (see README: Datasets)"),
+                "task": .string("\(train.classes[0]) (label 0) vs \(train.classes[1]) (label 1)"),
+                "training_data_sha256": .string(EnsembleTrainer.fingerprint(data)),
                 "train_images": .number(Double(train.count)), "test_images": .number(Double(test.count)),
                 "poisoning": .object(["seed": .string(String(plan.seed)), "rate": .number(plan.rate), "target_label": .number(Double(plan.targetLabel)),
                                       "trigger": .string(plan.trigger), "trigger_version": .string(trigger.version), "delta": .number(plan.delta),
@@ -76,7 +78,9 @@ struct TrainingRun {
         try ModelSetAssembler.write(directory: out, description: description, recipe: recipe, records: records)
         let accuracy = try measureAccuracy()
         try ModelSetAssembler.write(directory: out, description: description, recipe: recipe, records: records, accuracy: accuracy)
-        logLine("wrote \(out)/manifest.json; accuracy \(accuracy)")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        logLine("wrote \(out)/manifest.json; accuracy " + String(decoding: try encoder.encode(accuracy), as: UTF8.self))
     }
 
     /// Clean accuracy on the held-out split: the smoothed ensemble (with its test noise),
