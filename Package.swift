@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CLibz", path: "Sources/CLibz", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", providers: [.apt(["liblmdb-dev"])]),
         // The trigger-plugin C ABI: one header, shared by the host and every plugin.
         .systemLibrary(name: "CTriggerABI", path: "Sources/CTriggerABI"),
 
@@ -45,6 +46,8 @@ let package = Package(
         .target(name: "BlendingTrigger", dependencies: ["CTriggerABI"], path: "Plugins/Blending"),
         // Backward passes, losses, Adam and the training loop of the smoothed ensembles.
         .target(name: "CertTraining", dependencies: ["CertCore", "CertScheduler", "CBLAS"]),
+        // The LMDB layer: one environment, named databases, typed keys; sigmas, regions, verdicts.
+        .target(name: "CertStore", dependencies: ["CLMDB"]),
         // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
         .target(name: "TorchImport", dependencies: [
             "CertCore",
@@ -58,7 +61,7 @@ let package = Package(
         .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify", "CertTraining"]),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
-            "TriggerKit", "CertTraining",
+            "TriggerKit", "CertTraining", "CertStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "CertCoreTests", dependencies: ["CertCore"]),
         .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz"]),
         .testTarget(name: "TriggerKitTests", dependencies: ["TriggerKit"]),
+        .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
         .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore"]),
         .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
