@@ -54,14 +54,16 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Worker pool: models split across threads, images micro-batched.
+        // The sample-specific sigma: gradient ascent on the radius, or the released rule.
+        .target(name: "CertSigma", dependencies: ["CertCore", "CertMath", "CertTraining", "CertScheduler"]),
         .target(name: "CertScheduler", dependencies: ["CertCore", "CBLAS"]),
         // From scores to verdicts.
-        .target(name: "Certify", dependencies: ["CertCore", "CertMath", "CertScheduler"]),
+        .target(name: "Certify", dependencies: ["CertCore", "CertMath", "CertScheduler", "CertSigma"]),
         // Measurements behind `certssb bench`: sgemm, forward passes, certification throughput.
         .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify", "CertTraining"]),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
-            "TriggerKit", "CertTraining", "CertStore",
+            "TriggerKit", "CertTraining", "CertStore", "CertSigma",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz"]),
         .testTarget(name: "TriggerKitTests", dependencies: ["TriggerKit"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
+        .testTarget(name: "CertSigmaTests", dependencies: ["CertSigma", "CertCore", "CertTraining"]),
         .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore"]),
         .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),

@@ -7,12 +7,13 @@ public final class TrainableNetwork {
     private let layers: [TrainLayer]
     public let parameters: [Parameter]
 
-    public init(_ architecture: Architecture, seed: UInt64) {
+    /// `inputGradient`: whether `backward` must return d(loss)/d(input). Training never reads
+    /// it (the first layer then skips that product); the sigma search needs it.
+    public init(_ architecture: Architecture, seed: UInt64, inputGradient: Bool = false) {
         self.architecture = architecture
         let values = ParameterInitializer(seed: seed)
         layers = Self.build(architecture.layers, values)
-        // Nothing consumes the gradient of the input image: the first layer skips it.
-        (layers.first as? TrainConv2d)?.computesInputGradient = false
+        (layers.first as? TrainConv2d)?.computesInputGradient = inputGradient
         let byName = Dictionary(uniqueKeysWithValues: layers.flatMap(\.parameters).map { ($0.name, $0) })
         parameters = architecture.parameterSpecs.map { spec in
             guard let p = byName[spec.name], p.shape == spec.shape else { preconditionFailure("\(spec.name) missing or misshapen") }
@@ -62,6 +63,12 @@ public final class TrainableNetwork {
     }
 
     public func zeroGrad() { parameters.forEach { $0.zeroGrad() } }
+
+    /// A network with a model set's weights, for gradients with respect to the input.
+    public convenience init(_ architecture: Architecture, weights: ModelWeights) {
+        self.init(architecture, seed: 0, inputGradient: true)
+        for p in parameters { p.value = weights.values(p.name, count: p.value.count) }
+    }
 
     /// Every tensor of the model set format, in the architecture's order.
     public func exportTensors() -> [(name: String, shape: [Int], values: [Float])] {
