@@ -61,9 +61,11 @@ let package = Package(
         .target(name: "Certify", dependencies: ["CertCore", "CertMath", "CertScheduler", "CertSigma"]),
         // Measurements behind `certssb bench`: sgemm, forward passes, certification throughput.
         .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify", "CertTraining"]),
+        // The paper's evaluation: metrics over radii, its table, JSON/CSV and plots.
+        .target(name: "CertEval"),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
-            "TriggerKit", "CertTraining", "CertStore", "CertSigma",
+            "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz"]),
         .testTarget(name: "TriggerKitTests", dependencies: ["TriggerKit"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
+        .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
         .testTarget(name: "CertSigmaTests", dependencies: ["CertSigma", "CertCore", "CertTraining"]),
         .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore"]),
         .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

@@ -29,7 +29,7 @@ public final class SigmaSearch: @unchecked Sendable {
     /// The sigma of every input (CHW pixels, with the SHA-256 that seeds its draws).
     public func sigmas(for inputs: [(pixels: [Float], sha256: String)]) -> [SigmaResult] {
         if options.rule == .fixed {
-            return inputs.map { _ in SigmaResult(sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0, seed: 0, radiusEstimate: .nan) }
+            return inputs.map { _ in .fixed(sigma0) }
         }
         var results = [SigmaResult?](repeating: nil, count: inputs.count)
         let lock = NSLock()

@@ -1,6 +1,7 @@
 import CertCore
 import CertMath
 import CertScheduler
+import CertSigma
 import Foundation
 
 public struct CertificationOptions: Sendable, Equatable {
@@ -30,29 +31,41 @@ public final class Certifier: @unchecked Sendable {
     public let modelSetID: String
     public let scheduler: NoiseBatchScheduler
     public let options: CertificationOptions
+    /// The per-sample sigma search; nil certifies every input at sigma0 (RAB).
+    public let sigmaSearch: SigmaSearch?
     private let clock: () -> Date
 
     public init(modelSet: ModelSet, scheduler: NoiseBatchScheduler, options: CertificationOptions = .init(),
-                clock: @escaping () -> Date = Date.init) {
+                sigmaSearch: SigmaSearch? = nil, clock: @escaping () -> Date = Date.init) {
         self.modelSet = modelSet
         self.modelSetID = modelSet.id
         self.scheduler = scheduler
         self.options = options
+        self.sigmaSearch = sigmaSearch
         self.clock = clock
     }
 
-    public convenience init(modelSet: ModelSet, workers: Int, options: CertificationOptions = .init()) {
+    public convenience init(modelSet: ModelSet, workers: Int, options: CertificationOptions = .init(), sigma: SigmaOptions? = nil) {
         self.init(modelSet: modelSet, scheduler: NoiseBatchScheduler(ensemble: Ensemble(modelSet: modelSet), workers: workers),
-                  options: options)
+                  options: options, sigmaSearch: sigma.map { SigmaSearch(modelSet: modelSet, options: $0, workers: workers) })
     }
 
     var sigma0: Double { modelSet.manifest.sigma0 }
 
-    /// The sample's sigma. Until per-sample optimisation lands this is sigma0 for every input.
-    func sampleSigma(_ request: CertificationRequest) -> Double { sigma0 }
+    /// Each request's sigma: `known` where given (e.g. read back from a store), else searched.
+    public func sampleSigmas(_ requests: [CertificationRequest], known: [SigmaResult?]? = nil) -> [SigmaResult] {
+        let known = known ?? Array(repeating: nil, count: requests.count)
+        guard let search = sigmaSearch else {
+            return known.map { $0 ?? .fixed(sigma0) }
+        }
+        let missing = requests.indices.filter { known[$0] == nil }
+        var found = search.sigmas(for: missing.map { (requests[$0].pixels, requests[$0].sha256) }).makeIterator()
+        return requests.indices.map { known[$0] ?? found.next()! }
+    }
 
-    public func certify(_ requests: [CertificationRequest]) -> [Verdict] {
-        let sigmas = requests.map(sampleSigma)
+    public func certify(_ requests: [CertificationRequest], sigmas known: [SigmaResult?]? = nil) -> [Verdict] {
+        let searched = sampleSigmas(requests, known: known)
+        let sigmas = searched.map(\.sigma)
         // Sound: the noise uses the same sigma as the radius. Released: noise at sigma0.
         let scales = sigmas.map { Float(options.mode == .sound ? $0 : sigma0) }
         let ensemble = scheduler.ensemble
@@ -69,7 +82,8 @@ public final class Certifier: @unchecked Sendable {
                 margin: c.margin, marginExpected: c.marginExpected, sigma: sigmas[i], sigma0: sigma0,
                 pA: c.pA, pB: c.pB, pALower: c.pALower, pBUpper: c.pBUpper, votes: scores.votes,
                 nModels: c.nModels, alpha: options.alpha, bound: c.bound, mode: options.mode,
-                region: .unstored, triggers: [], source: requests[i].source, createdAt: createdAt)
+                region: .unstored, triggers: [], source: requests[i].source, createdAt: createdAt,
+                sigmaSearch: searched[i].rule == .fixed ? nil : searched[i])
         }
     }
 

@@ -1,4 +1,5 @@
 import CertMath
+import CertSigma
 import Foundation
 
 /// How the noise and the radius use sigma (DESIGN 2.6).
@@ -55,12 +56,14 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var triggers: [TriggerReport]
     public var source: String
     public var createdAt: String
+    /// How `sigma` was found (rule, steps, draws, seed); absent when sigma is sigma0.
+    public var sigmaSearch: SigmaResult?
 
     enum CodingKeys: String, CodingKey {
         case sha256, modelSet = "model_set", label, labelName = "label_name", certified, radius
         case radiusExpected = "radius_expected", margin, marginExpected = "margin_expected", sigma, sigma0
         case pA = "p_a", pB = "p_b", pALower = "p_a_lower", pBUpper = "p_b_upper", votes, nModels = "n_models"
-        case alpha, bound, mode, region, triggers, source, createdAt = "created_at"
+        case alpha, bound, mode, region, triggers, source, createdAt = "created_at", sigmaSearch = "sigma_search"
     }
 
     private static let encoder: JSONEncoder = {
