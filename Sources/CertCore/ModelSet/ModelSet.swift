@@ -16,6 +16,15 @@ public struct ModelSet: Sendable {
 
     public var count: Int { weights.count }
 
+    /// The first `n` models only (the paper's --N_m on a larger set). The id changes with them.
+    public func prefix(_ n: Int) -> ModelSet {
+        guard n < weights.count else { return self }
+        var m = manifest
+        m.models = Array(m.models.prefix(n))
+        m.nModels = m.models.count
+        return ModelSet(directory: directory, manifest: m, weights: Array(weights.prefix(n)))
+    }
+
     /// Loads and validates a model set. `verifyChecksums` re-hashes every weights file.
     public static func load(directory: String, verifyChecksums: Bool = true) throws -> ModelSet {
         var isDirectory: ObjCBool = false

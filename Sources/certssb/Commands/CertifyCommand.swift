@@ -1,5 +1,6 @@
 import ArgumentParser
 import CertCore
+import CertSigma
 import Certify
 import Foundation
 
@@ -11,6 +12,7 @@ struct CertifyCommand: ParsableCommand {
 
     @OptionGroup var models: ModelSetOptions
     @OptionGroup var certificate: CertificateOptions
+    @OptionGroup var sigma: SigmaArguments
 
     @Option(help: "Images certified together (weights are read once per batch).")
     var batchSize = 64
@@ -25,7 +27,10 @@ struct CertifyCommand: ParsableCommand {
 
     func run() throws {
         let set = try models.load()
-        let certifier = Certifier(modelSet: set, workers: models.workers, options: certificate.certification)
+        let fallback: SigmaRule = certificate.compat == .released ? .released : .fixed
+        let sigmaOptions = sigma.options(fallback: fallback, trigger: set.manifest.trigger)
+        let certifier = Certifier(modelSet: set, workers: models.workers, options: certificate.certification,
+                                  sigma: sigmaOptions.rule == .fixed ? nil : sigmaOptions)
         var anyError = false, allCertified = true
         for chunk in stride(from: 0, to: files.count, by: batchSize).map({ Array(files[$0..<min($0 + batchSize, files.count)]) }) {
             let loaded = chunk.map { InputFiles.load($0, expecting: set.manifest.inputShape) }
