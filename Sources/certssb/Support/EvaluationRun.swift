@@ -1,0 +1,129 @@
+import CertCore
+import CertData
+import CertEval
+import CertMath
+import CertScheduler
+import CertSigma
+import CertStore
+import Certify
+import Foundation
+import TriggerKit
+
+/// Wiring of `certssb eval`: data → RAB and Cert-SSB certification → storage-update → tables.
+struct EvaluationRun {
+    let c: EvalCommand
+    let set: ModelSet
+    let test: LabeledDataset
+    let trigger: TriggerPlugin
+
+    init(command: EvalCommand) throws {
+        c = command
+        let dir = command.modelSet ?? "model/\(command.dataset)/\(command.wmShape)/sigma\(command.sigma)"
+        do { set = try ModelSet.load(directory: dir).prefix(command.nModels ?? Int.max) } catch { throw CLIFailure(error) }
+        let shared = ProcessInfo.processInfo.environment["CERTSSB_SHARED"] ?? "../shared"
+        do {
+            let splits = try DatasetLocator.load(dataset: command.dataset, data: command.data,
+                                                 sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
+            let task = try BinaryTask.paper(dataset: command.dataset, classes: splits.test.classes)
+            let all = task.apply(splits.test)
+            test = command.limit.map { all.subset(Array(0..<min($0, all.count))) } ?? all
+        } catch { throw CLIFailure(error) }
+        let shape = test.shape
+        guard [shape.channels, shape.height, shape.width] == set.manifest.inputShape else {
+            throw CLIFailure("the data is \(shape) but the model set expects \(set.manifest.inputShape)")
+        }
+        let registry = command.pluginDir.map { TriggerRegistry.load(directory: $0) } ?? TriggerRegistry.loadDefault()
+        guard let plugin = registry[command.wmShape] else { throw CLIFailure("unknown --wm_shape '\(command.wmShape)'") }
+        trigger = plugin
+    }
+
+    /// Inputs are identified by the SHA-256 of their float32 pixels and their role.
+    static func identity(_ pixels: [Float], _ role: String) -> String {
+        var bytes = Array(role.utf8)
+        pixels.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        return Checksum.sha256Hex(bytes)
+    }
+
+    func execute() throws {
+        let shape = test.shape, target = set.manifest.targetLabel
+        let benign = (0..<test.count).map { i -> CertificationRequest in
+            let x = Array(test.image(i))
+            return CertificationRequest(pixels: x, sha256: Self.identity(x, "benign"), source: "test[\(i)]")
+        }
+        let watermarked = try (0..<test.count).map { i -> CertificationRequest in
+            var x = Array(test.image(i))
+            try trigger.apply(to: &x, channels: shape.channels, height: shape.height, width: shape.width, delta: c.delta)
+            return CertificationRequest(pixels: x, sha256: Self.identity(x, "watermarked"), source: "test[\(i)]+\(trigger.name)")
+        }
+        let started = Date()
+        let scheduler = NoiseBatchScheduler(ensemble: Ensemble(modelSet: set), workers: c.workers)
+
+        // RAB: sigma0 for every input, no store.
+        let rab = Certifier(modelSet: set, scheduler: scheduler, options: CertificationOptions(alpha: c.certificate.alpha, bound: c.certificate.bound))
+        let rabBenign = certifyAll(rab, benign), rabWatermarked = certifyAll(rab, watermarked)
+
+        // Cert-SSB: sample-specific sigma, then the storage-update store in arrival order.
+        let sigmaOptions = c.sigmaSearch.options(fallback: c.certificate.compat == .released ? .released : .gradient, trigger: set.manifest.trigger)
+        let ssb = Certifier(modelSet: set, scheduler: scheduler, options: c.certificate.certification,
+                            sigmaSearch: SigmaSearch(modelSet: set, options: sigmaOptions, workers: c.workers))
+        let updater = try RegionUpdater(set: set, storeDirectory: c.store)
+        let ssbBenign = try updater.process(benign, with: ssb)
+        let ssbWatermarked = try updater.process(watermarked, with: ssb)
+
+        let tables = [
+            PaperTable(method: "RAB", benign: records(rabBenign, benign: true, target: target), watermarked: records(rabWatermarked, benign: false, target: target)),
+            PaperTable(method: "Cert-SSB" + (c.certificate.compat == .released ? " (compat released)" : ""),
+                       benign: records(ssbBenign, benign: true, target: target), watermarked: records(ssbWatermarked, benign: false, target: target)),
+        ]
+        let elapsed = Date().timeIntervalSince(started)
+        print("model set \(set.directory) (\(set.count) models, sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); alpha \(c.certificate.alpha)")
+        for t in tables { print("\n\(t.method)\n\(t.render())") }
+        if c.rabMetric {
+            let victims = (0..<test.count).filter { test.labels[$0] != target }
+            for (name, verdicts) in [("RAB", rabWatermarked), ("Cert-SSB", ssbWatermarked)] {
+                let line = PaperTable.paperRadii.map { r in
+                    String(format: "%.5f", Double(victims.filter { verdicts[$0].label == test.labels[$0] && verdicts[$0].radius > r }.count) / Double(max(victims.count, 1)))
+                }.joined(separator: " / ")
+                print("\n\(name) RAB metric (non-target triggered inputs, true labels): \(line)")
+            }
+        }
+        let maxSigma = (ssbBenign + ssbWatermarked + rabBenign).map(\.sigma).max() ?? set.manifest.sigma0
+        let ceiling = Normal.quantile(1 - Hoeffding.margin(n: set.count, alpha: c.certificate.alpha)) * maxSigma
+        print(String(format: "\nceiling: PhiInv(1-h) * max sigma_x = %.5f; largest radius %.5f; %.1f s", ceiling,
+                     (ssbBenign + ssbWatermarked + rabBenign + rabWatermarked).map(\.radius).max() ?? 0, elapsed))
+        try writeOutputs(tables, all: ["rab_benign": rabBenign, "rab_watermarked": rabWatermarked, "ssb_benign": ssbBenign, "ssb_watermarked": ssbWatermarked])
+    }
+
+    private func certifyAll(_ certifier: Certifier, _ requests: [CertificationRequest]) -> [Verdict] {
+        stride(from: 0, to: requests.count, by: 256).flatMap { certifier.certify(Array(requests[$0..<min($0 + 256, requests.count)])) }
+    }
+
+    private func records(_ verdicts: [Verdict], benign: Bool, target: Int) -> [EvalRecord] {
+        verdicts.enumerated().map { i, v in
+            EvalRecord(label: v.label, expected: benign ? test.labels[i] : target, radius: v.radius, radiusExpected: v.radiusExpected, sigma: v.sigma)
+        }
+    }
+
+    private func writeOutputs(_ tables: [PaperTable], all: [String: [Verdict]]) throws {
+        if let path = c.csv {
+            try tables.map { $0.csv() }.joined().write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        if let path = c.json {
+            struct Report: Encodable { var tables: [PaperTable]; var verdicts: [String: [Verdict]] }
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try e.encode(Report(tables: tables, verdicts: all)).write(to: URL(fileURLWithPath: path))
+        }
+        if let path = c.plot {
+            let curves = tables.map { CurvePlot.Curve(name: $0.method, radii: $0.radii, values: $0.certAcc) }
+            let title = "\(c.dataset) \(trigger.name), sigma0 \(set.manifest.sigma0), N_m \(set.count)"
+            if path.hasSuffix(".svg") {
+                try CurvePlot.svg(curves, title: title).write(toFile: path, atomically: true, encoding: .utf8)
+            } else {
+                let image = CurvePlot.raster(curves)
+                try Data(PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 3, height: image.height, width: image.width), pixels: image.pixels)))
+                    .write(to: URL(fileURLWithPath: path))
+            }
+        }
+    }
+}
