@@ -17,8 +17,25 @@ public struct RegionRecord: Codable, Sendable, Equatable {
     public var status: String
     /// The earlier input whose region forced a trim or an alignment.
     public var conflict: String?
+    /// ||x - x_conflict||, so a reader can check the trim or the alignment without the store.
+    public var conflictDistance: Double?
+    /// What certification alone gave before the store changed it (trimmed or aligned only).
+    public var originalLabel: Int?
+    public var originalRadius: Double?
 
-    public static let unstored = RegionRecord(status: "unstored", conflict: nil)
+    public init(status: String, conflict: String? = nil, conflictDistance: Double? = nil,
+                originalLabel: Int? = nil, originalRadius: Double? = nil) {
+        self.status = status; self.conflict = conflict; self.conflictDistance = conflictDistance
+        self.originalLabel = originalLabel; self.originalRadius = originalRadius
+    }
+
+    // Absent fields are left out of the JSON, so `unstored` and `stored` print as before.
+    enum CodingKeys: String, CodingKey {
+        case status, conflict, conflictDistance = "conflict_distance"
+        case originalLabel = "original_label", originalRadius = "original_radius"
+    }
+
+    public static let unstored = RegionRecord(status: "unstored")
 }
 
 /// A trigger plugin's view of one input: how large its perturbation is here and whether the
