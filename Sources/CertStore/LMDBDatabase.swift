@@ -5,6 +5,7 @@ import CLMDB
 /// Obtain it with `LMDBEnvironment.database(_:)`; the handle stays valid until the
 /// environment is closed.
 public struct LMDBDatabase: Hashable, Sendable {
-    public let handle: MDB_dbi
+    /// LMDB's `MDB_dbi` (a `UInt32`), kept as the plain type so clients need not import CLMDB.
+    public let handle: UInt32
     public let name: String
 }
