@@ -1,0 +1,71 @@
+/// One-shot reads and writes, each its own transaction.
+extension CertStore {
+    public func putVerdict(sha256: String, json: [UInt8]) throws {
+        try batch { try $0.putVerdict(sha256: sha256, json: json) }
+    }
+
+    public func getVerdict(sha256: String) throws -> [UInt8]? {
+        let key = try SHA256Hex.normalized(sha256)
+        return try environment.read { try $0.get(verdicts, key: key) }
+    }
+
+    public func putSigma(sha256: String, _ sigma: StoredSigma) throws {
+        try batch { try $0.putSigma(sha256: sha256, sigma) }
+    }
+
+    public func getSigma(sha256: String) throws -> StoredSigma? {
+        let key = try sigmaKey(sha256)
+        return try environment.read { try $0.getJSON(sigmas, key: key, as: StoredSigma.self) }
+    }
+
+    @discardableResult
+    public func appendRegion(sha256: String, label: Int, radius: Double, input: [Float]) throws -> UInt64 {
+        var sequence: UInt64 = 0
+        try batch { sequence = try $0.appendRegion(sha256: sha256, label: label, radius: radius, input: input) }
+        return sequence
+    }
+
+    /// Every stored region, in sequence (commit) order.
+    public func regions() throws -> [StoredRegion] {
+        try environment.read { tx in
+            var out: [StoredRegion] = []
+            out.reserveCapacity(try tx.count(regionsDB))
+            try tx.forEach(regionsDB) { key, value in
+                guard let seq = BigEndianUInt64(lmdbBytes: key) else {
+                    throw CertStoreError.corruptRecord(database: "regions", key: SHA256Hex.text(key), reason: "key is not 8 bytes")
+                }
+                out.append(try RegionRecord.decode(value, sequence: seq.value))
+                return true
+            }
+            return out
+        }
+    }
+
+    public func regionCount() throws -> Int {
+        try environment.read { try $0.count(regionsDB) }
+    }
+
+    @discardableResult
+    public func appendArrival(sha256: String) throws -> UInt64 {
+        var sequence: UInt64 = 0
+        try batch { sequence = try $0.appendArrival(sha256: sha256) }
+        return sequence
+    }
+
+    /// Up to `limit` arrivals with a sequence greater than `after`, in order (`after: 0`
+    /// starts at the beginning; pass the last sequence seen to page on).
+    public func listArrivals(after: UInt64, limit: Int) throws -> [(UInt64, String)] {
+        guard limit > 0, after < UInt64.max else { return [] }
+        return try environment.read { tx in
+            var out: [(UInt64, String)] = []
+            try tx.forEach(arrivals, from: BigEndianUInt64(after + 1)) { key, value in
+                guard let seq = BigEndianUInt64(lmdbBytes: key) else {
+                    throw CertStoreError.corruptRecord(database: "arrivals", key: SHA256Hex.text(key), reason: "key is not 8 bytes")
+                }
+                out.append((seq.value, String(decoding: value, as: UTF8.self)))
+                return out.count < limit
+            }
+            return out
+        }
+    }
+}

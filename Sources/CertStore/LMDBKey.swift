@@ -1,0 +1,36 @@
+/// A value usable as an LMDB key: LMDB compares keys as raw bytes (memcmp order).
+public protocol LMDBKey {
+    var lmdbBytes: [UInt8] { get }
+}
+
+extension String: LMDBKey {
+    /// UTF-8, no terminator.
+    public var lmdbBytes: [UInt8] { Array(utf8) }
+}
+
+extension Array: LMDBKey where Element == UInt8 {
+    public var lmdbBytes: [UInt8] { self }
+}
+
+/// A `UInt64` stored big-endian, so that LMDB's byte order is numeric order.
+///
+/// Native (little-endian) integers would sort 256 before 1; the arrival and region
+/// sequences depend on iterating in numeric order.
+public struct BigEndianUInt64: LMDBKey, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var value: UInt64
+
+    public init(_ value: UInt64) { self.value = value }
+
+    /// Decodes exactly eight big-endian bytes; nil for any other length.
+    public init?(lmdbBytes bytes: [UInt8]) {
+        guard bytes.count == 8 else { return nil }
+        value = bytes.reduce(0) { ($0 << 8) | UInt64($1) }
+    }
+
+    public var lmdbBytes: [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.value < b.value }
+    public var description: String { String(value) }
+}

@@ -1,0 +1,73 @@
+/// The binary value of a `regions` entry (key: the sequence as `BigEndianUInt64`).
+///
+/// Layout, all little-endian, no padding, 52 + 4·n bytes:
+///
+///     offset  size  field
+///          0    32  sha256 of the input file, raw bytes
+///         32     4  label, Int32
+///         36     8  radius, Float64 (IEEE 754 bits)
+///         44     8  squared L2 norm of the input, Float64
+///         52   4·n  the flattened input, n Float32 values
+///
+/// Binary rather than JSON: inputs are thousands of floats and the whole store is read at
+/// start. Little-endian is fixed (not "native") so the file means the same on any host.
+enum RegionRecord {
+    static let headerSize = 52
+
+    static func encode(sha256: [UInt8], label: Int32, radius: Double, squaredNorm: Double, input: [Float]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(headerSize + 4 * input.count)
+        out += sha256
+        append(UInt32(bitPattern: label), to: &out)
+        append(radius.bitPattern, to: &out)
+        append(squaredNorm.bitPattern, to: &out)
+        // The input is most of the record: copy it whole where the host is little-endian.
+        #if _endian(little)
+        input.withUnsafeBytes { out += $0 }
+        #else
+        for x in input { append(x.bitPattern, to: &out) }
+        #endif
+        return out
+    }
+
+    /// Decodes the record stored under `sequence`; a torn or foreign value is `corruptRecord`.
+    static func decode(_ bytes: [UInt8], sequence: UInt64) throws -> StoredRegion {
+        func corrupt(_ reason: String) -> CertStoreError {
+            .corruptRecord(database: "regions", key: String(sequence), reason: reason)
+        }
+        guard bytes.count >= headerSize else { throw corrupt("\(bytes.count) bytes, shorter than the 52-byte header") }
+        guard (bytes.count - headerSize) % 4 == 0 else { throw corrupt("input length \(bytes.count - headerSize) is not a multiple of 4") }
+        let n = (bytes.count - headerSize) / 4
+        var input = [Float](repeating: 0, count: n)
+        #if _endian(little)
+        input.withUnsafeMutableBytes { dst in
+            bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[headerSize...])) }
+        }
+        #else
+        for i in 0..<n { input[i] = Float(bitPattern: read(bytes, at: headerSize + 4 * i)) }
+        #endif
+        let label: UInt32 = read(bytes, at: 32)
+        return StoredRegion(
+            sequence: sequence,
+            sha256: SHA256Hex.text(bytes[0..<32]),
+            label: Int(Int32(bitPattern: label)),
+            radius: Double(bitPattern: read(bytes, at: 36)),
+            squaredNorm: Double(bitPattern: read(bytes, at: 44)),
+            input: input)
+    }
+
+    /// ||x||² accumulated in Double, so stored norms do not depend on summation order in Float.
+    static func squaredNorm(_ input: [Float]) -> Double {
+        input.reduce(0) { $0 + Double($1) * Double($1) }
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { out += $0 }
+    }
+
+    private static func read<T: FixedWidthInteger>(_ bytes: [UInt8], at offset: Int) -> T {
+        var value: T = 0
+        for i in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + i]) << (8 * i) }
+        return value
+    }
+}

@@ -1,0 +1,22 @@
+/// One issued certified region (x, label, R) of the storage-update store (DESIGN 2.7).
+public struct StoredRegion: Equatable, Sendable {
+    /// Commit order, from 1.
+    public var sequence: UInt64
+    /// Lowercase hex of the input file's SHA-256.
+    public var sha256: String
+    public var label: Int
+    public var radius: Double
+    /// ||x||², cached so distances cost one dot product each.
+    public var squaredNorm: Double
+    /// The flattened input.
+    public var input: [Float]
+
+    public init(sequence: UInt64, sha256: String, label: Int, radius: Double, squaredNorm: Double, input: [Float]) {
+        self.sequence = sequence
+        self.sha256 = sha256
+        self.label = label
+        self.radius = radius
+        self.squaredNorm = squaredNorm
+        self.input = input
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// A fresh directory under the system temp dir, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init(_ label: String = "certstore") {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString)").path
+    }
+
+    /// A path inside it (not created).
+    func child(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A well-formed SHA-256 hex string derived from `n`.
+func fakeSHA(_ n: Int) -> String {
+    let hex = String(n, radix: 16)
+    return String(repeating: "0", count: 64 - hex.count) + hex
+}
+
+/// Runs a tool from /usr/bin and returns its exit status and standard output.
+func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/\(name)")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
