@@ -26,7 +26,8 @@ struct EvaluationRun {
                                                  sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
             let task = try BinaryTask.paper(dataset: command.dataset, classes: splits.test.classes)
             let all = task.apply(splits.test)
-            test = command.limit.map { all.subset(Array(0..<min($0, all.count))) } ?? all
+            // --limit takes evenly spaced inputs, so every class stays represented.
+            test = command.limit.map { n in all.subset((0..<min(n, all.count)).map { $0 * all.count / min(n, all.count) }) } ?? all
         } catch { throw CLIFailure(error) }
         let shape = test.shape
         guard [shape.channels, shape.height, shape.width] == set.manifest.inputShape else {
