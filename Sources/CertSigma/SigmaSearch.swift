@@ -16,9 +16,11 @@ public final class SigmaSearch: @unchecked Sendable {
     /// One set of network copies per worker (their layer caches are not shareable).
     private var networks: [[TrainableNetwork]?]
 
-    public init(modelSet: ModelSet, options: SigmaOptions, workers: Int) {
+    /// `sigma0` overrides the set's own starting sigma (the training noise of a new set,
+    /// when another set searches its training samples' sigmas).
+    public init(modelSet: ModelSet, options: SigmaOptions, workers: Int, sigma0: Double? = nil) {
         self.options = options
-        sigma0 = modelSet.manifest.sigma0
+        self.sigma0 = sigma0 ?? modelSet.manifest.sigma0
         architecture = modelSet.manifest.architecture
         weights = Array(modelSet.weights.prefix(max(1, options.models)))
         let workers = max(1, workers)

@@ -21,8 +21,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: [.customLong("wm_shape"), .customLong("wm-shape")], help: "Trigger plugin of the poison: onepixel, fourpixel, blending, or any loaded plugin.")
     var wmShape: String = "onepixel"
 
-    @Option(help: "Training noise sigma0.")
-    var sigma: Double = 0.12
+    @Option(name: .customLong("sigma"), help: "Training noise sigma0.")
+    var sigma0: Double = 0.12
+
+    @OptionGroup var sigma: SigmaArguments
+
+    @Option(help: "Model set whose models give each training sample its own sigma (stage 1, DESIGN 2.5); without it every sample uses sigma0.")
+    var sigmaModelSet: String?
+
+    @Option(help: "LMDB store for the training samples' sigmas (read back on a rerun).")
+    var sigmaStore: String?
 
     @Option(name: [.customLong("N_m"), .customLong("n-m")], help: "Number of models N_m.")
     var nModels: Int = 1000
@@ -64,7 +72,7 @@ struct TrainCommand: ParsableCommand {
     var pluginDir: String?
 
     func validate() throws {
-        guard sigma > 0 else { throw ValidationError("--sigma must be positive") }
+        guard sigma0 > 0 else { throw ValidationError("--sigma must be positive") }
         guard nModels >= 1 else { throw ValidationError("--N_m must be at least 1") }
         guard epochs >= 1, batchSize >= 1, lr > 0, workers >= 1 else { throw ValidationError("--epochs, --batch-size, --lr and --workers must be positive") }
         guard Safetensors.DType(rawValue: dtype.uppercased()) != nil else { throw ValidationError("--dtype must be F32 or F16") }

@@ -38,38 +38,47 @@ struct TrainingRun {
             throw CLIFailure("unknown --wm_shape '\(c.wmShape)' (loaded: \(known.isEmpty ? "none" : known)\(registry.refusals.isEmpty ? "" : "; refused: \(registry.refusals.count)"))")
         }
         trigger = plugin
-        out = c.out ?? "model/\(c.dataset)/\(c.wmShape)/sigma\(c.sigma)"
+        out = c.out ?? "model/\(c.dataset)/\(c.wmShape)/sigma\(c.sigma0)"
+    }
+
+    /// The training split as the models see it: poisoned by the attacker (DESIGN 2.1).
+    func poisonedTrainingSet() throws -> (LabeledDataset, PoisoningPlan) {
+        let c = command, shape = train.shape
+        do {
+            return try Poisoner.poison(train, rate: c.poisonRate, targetLabel: c.targetLabel, seed: c.seed,
+                                       trigger: trigger.name, delta: c.delta) { pixels in
+                try trigger.apply(to: &pixels, channels: shape.channels, height: shape.height, width: shape.width, delta: c.delta)
+            }
+        } catch { throw CLIFailure(error) }
     }
 
     func execute() throws {
         let c = command, shape = train.shape
-        let (poisoned, plan): (LabeledDataset, PoisoningPlan)
-        do {
-            (poisoned, plan) = try Poisoner.poison(train, rate: c.poisonRate, targetLabel: c.targetLabel, seed: c.seed,
-                                                   trigger: trigger.name, delta: c.delta) { pixels in
-                try trigger.apply(to: &pixels, channels: shape.channels, height: shape.height, width: shape.width, delta: c.delta)
-            }
-        } catch { throw CLIFailure(error) }
+        let (poisoned, plan) = try poisonedTrainingSet()
+        // Stage 1 (DESIGN 2.5): each training sample's own sigma, from a given model set.
+        let sigmas = try SampleSigmas.compute(for: poisoned, options: c.sigma, modelSetDirectory: c.sigmaModelSet,
+                                              storeDirectory: c.sigmaStore, sigma0: c.sigma0, workers: c.workers)
         let data = TrainingSet(shape: [shape.channels, shape.height, shape.width], pixels: poisoned.pixels, labels: poisoned.labels,
-                               sigmas: [Float](repeating: Float(c.sigma), count: poisoned.count), classes: poisoned.classes.count)
+                               sigmas: sigmas.values.map(Float.init), classes: poisoned.classes.count)
         let recipe = TrainingRecipe(architecture: architecture.rawValue, epochs: c.epochs, batchSize: c.batchSize,
                                     learningRate: c.lr, seed: c.seed, loss: architecture.outputs == 1 ? "bce-with-logits" : "softmax-cross-entropy")
         let dtype = Safetensors.DType(rawValue: c.dtype.uppercased())!
         let trainer = EnsembleTrainer(directory: out, data: data, recipe: recipe, architecture: architecture,
                                       models: c.nModels, workers: c.workers, dtype: dtype)
-        logLine("training \(c.nModels) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma), \(c.workers) worker(s) → \(out)")
+        logLine("training \(c.nModels) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma0), \(c.workers) worker(s) → \(out)")
         let bar = ProgressReporter(total: c.nModels)
         let records: [EnsembleTrainer.ModelRecord]
         do { records = try trainer.run(progress: bar.update) } catch { throw CLIFailure(error) }
         bar.finish()
         try trainer.finish(records)
         let description = ModelSetAssembler.Description(
-            name: "\(c.dataset)-\(trigger.name)-sigma\(c.sigma)-n\(c.nModels)", architecture: architecture, classes: train.classes,
-            targetLabel: c.targetLabel, sigma0: c.sigma, trigger: trigger.name, delta: c.delta, poisonRate: c.poisonRate, dtype: dtype,
+            name: "\(c.dataset)-\(trigger.name)-sigma\(c.sigma0)-n\(c.nModels)", architecture: architecture, classes: train.classes,
+            targetLabel: c.targetLabel, sigma0: c.sigma0, trigger: trigger.name, delta: c.delta, poisonRate: c.poisonRate, dtype: dtype,
             provenance: [
                 "dataset": .string(c.dataset), "data": .string(c.data ?? "default (see README: Datasets)"),
                 "task": .string("\(train.classes[0]) (label 0) vs \(train.classes[1]) (label 1)"),
                 "training_data_sha256": .string(EnsembleTrainer.fingerprint(data)),
+                "sample_sigmas": sigmas.summary,
                 "train_images": .number(Double(train.count)), "test_images": .number(Double(test.count)),
                 "poisoning": .object(["seed": .string(String(plan.seed)), "rate": .number(plan.rate), "target_label": .number(Double(plan.targetLabel)),
                                       "trigger": .string(plan.trigger), "trigger_version": .string(trigger.version), "delta": .number(plan.delta),
