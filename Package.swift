@@ -41,9 +41,11 @@ let package = Package(
         .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG"]),
         // Trigger plugins: the registry and dlopen loader over the C ABI.
         .target(name: "TriggerKit", dependencies: ["CTriggerABI"]),
-        .target(name: "OnePixelTrigger", dependencies: ["CTriggerABI"], path: "Plugins/OnePixel"),
-        .target(name: "FourPixelTrigger", dependencies: ["CTriggerABI"], path: "Plugins/FourPixel"),
-        .target(name: "BlendingTrigger", dependencies: ["CTriggerABI"], path: "Plugins/Blending"),
+        // Code the three plugins share, linked statically into each library.
+        .target(name: "TriggerPluginSupport", dependencies: ["CTriggerABI"], path: "Plugins/Support"),
+        .target(name: "OnePixelTrigger", dependencies: ["CTriggerABI", "TriggerPluginSupport"], path: "Plugins/OnePixel"),
+        .target(name: "FourPixelTrigger", dependencies: ["CTriggerABI", "TriggerPluginSupport"], path: "Plugins/FourPixel"),
+        .target(name: "BlendingTrigger", dependencies: ["CTriggerABI", "TriggerPluginSupport"], path: "Plugins/Blending"),
         // Backward passes, losses, Adam and the training loop of the smoothed ensembles.
         .target(name: "CertTraining", dependencies: ["CertCore", "CertScheduler", "CBLAS"]),
         // The LMDB layer: one environment, named databases, typed keys; sigmas, regions, verdicts.

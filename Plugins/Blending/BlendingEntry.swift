@@ -1,4 +1,5 @@
 import CTriggerABI
+import TriggerPluginSupport
 
 // The blending trigger: x + d * P/||P||, no clip, for any shape (DESIGN 2.2).
 
@@ -10,13 +11,9 @@ private func supports(_ channels: UInt32, _ height: UInt32, _ width: UInt32) -> 
 
 private func apply(_ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ height: UInt32, _ width: UInt32,
                    _ delta: Double, _ error: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> Int32 {
-    guard let image else { writeError("image is NULL", to: error, size: errorSize); return 1 }
-    guard supports(channels, height, width) == 1 else {
-        writeError("shape \(channels)x\(height)x\(width) is empty or too large", to: error, size: errorSize); return 2
-    }
-    guard delta.isFinite, delta >= 0 else {
-        writeError("delta must be finite and >= 0, got \(delta)", to: error, size: errorSize); return 3
-    }
+    let code = validateCall(image, supports(channels, height, width) == 1, shape: "\(channels)x\(height)x\(width) (empty or too large)",
+                            delta: delta, error: error, size: errorSize)
+    guard code == 0, let image else { return code }
     let unit = BlendingPattern.unit(.init(channels: Int(channels), height: Int(height), width: Int(width)))
     // float32 arithmetic throughout, as numpy does with a float32 pattern and a Python delta.
     let size = Float(delta)
@@ -24,17 +21,11 @@ private func apply(_ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ 
     return 0
 }
 
-private let descriptor: UnsafePointer<certssb_trigger_v1> = {
-    let pointer = UnsafeMutablePointer<certssb_trigger_v1>.allocate(capacity: 1)
-    pointer.initialize(to: certssb_trigger_v1(
-        abi_version: CERTSSB_TRIGGER_ABI_VERSION,
-        name: immortal("blending"),
-        version: immortal("1.0.0"),
-        description: immortal("adds d * P/||P||, P = float32(numpy RandomState(0).randn(C,H,W)), no clip; any shape with fewer than 2^31 values"),
-        supports: { supports($0, $1, $2) },
-        apply: { apply($0, $1, $2, $3, $4, $5, $6) }))
-    return UnsafePointer(pointer)
-}()
+private let descriptor = makeDescriptor(
+    name: "blending", version: "1.0.0",
+    description: "adds d * P/||P||, P = float32(numpy RandomState(0).randn(C,H,W)), no clip; any shape with fewer than 2^31 values",
+    supports: { supports($0, $1, $2) },
+    apply: { apply($0, $1, $2, $3, $4, $5, $6) })
 
 @_cdecl("certssb_trigger_entry")
 public func certssbTriggerEntry() -> UnsafePointer<certssb_trigger_v1> { descriptor }

@@ -1,21 +1,22 @@
 import Glibc
 
-// Shared by the onepixel and fourpixel plugins (each is its own library, so repeated).
+// Shared by the onepixel and fourpixel plugins.
 
 /// One row of the DESIGN 2.2 table: a square reference size and its [row, col] pixels.
-struct ReferenceRow {
-    var size: Int
-    var pixels: [(row: Int, col: Int)]
+public struct ReferenceRow {
+    public var size: Int
+    public var pixels: [(row: Int, col: Int)]
+    public init(size: Int, pixels: [(row: Int, col: Int)]) { self.size = size; self.pixels = pixels }
 }
 
 /// Smallest image the scaled rule accepts; below it the pixels would pile onto the border.
-let minimumSide = 3
+public let minimumSide = 3
 
 /// The pixels for an image of height x width. A table size is exact; any other size uses
 /// the row whose size is nearest on a log scale to the height (ties go to the smaller) and
 /// scales each pixel, r' = round(r * H / ref), c' = round(c * W / ref), clamped to the image;
 /// pixels that coincide after scaling count once.
-func pixels(in table: [ReferenceRow], height: Int, width: Int) -> [(row: Int, col: Int)] {
+public func pixels(in table: [ReferenceRow], height: Int, width: Int) -> [(row: Int, col: Int)] {
     var best = table[0]
     for row in table.dropFirst()
     where abs(log(Double(height) / Double(row.size))) < abs(log(Double(height) / Double(best.size))) {
@@ -33,7 +34,7 @@ func pixels(in table: [ReferenceRow], height: Int, width: Int) -> [(row: Int, co
 
 /// Adds `amount` to every channel at each pixel and clips at 1 (no lower clip). The sum is
 /// taken in double and rounded once, as numpy does for `x[c, r, k] += d / np.sqrt(n)`.
-func addClipped(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
+public func addClipped(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
                 pixels: [(row: Int, col: Int)], amount: Double) {
     for channel in 0..<channels {
         for pixel in pixels {
@@ -43,7 +44,23 @@ func addClipped(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int
     }
 }
 
-func supportsShape(_ channels: UInt32, _ height: UInt32, _ width: UInt32) -> Bool {
+public func supportsShape(_ channels: UInt32, _ height: UInt32, _ width: UInt32) -> Bool {
     channels > 0 && height >= UInt32(minimumSide) && width >= UInt32(minimumSide)
         && UInt64(channels) * UInt64(height) * UInt64(width) <= UInt64(Int32.max)
+}
+
+/// The whole apply of a pixel trigger: validate, then raise each table pixel of every
+/// channel by d/sqrt(share·C) — the per-channel size that keeps the L2 norm at d when
+/// nothing clips — clipping at 1.
+public func applyPixelTrigger(_ table: [ReferenceRow], perChannelShare share: Int,
+                              _ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ height: UInt32, _ width: UInt32,
+                              _ delta: Double, _ error: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> Int32 {
+    let code = validateCall(image, supportsShape(channels, height, width),
+                            shape: "\(channels)x\(height)x\(width) (need C >= 1, H and W >= \(minimumSide))",
+                            delta: delta, error: error, size: errorSize)
+    guard code == 0, let image else { return code }
+    let (c, h, w) = (Int(channels), Int(height), Int(width))
+    addClipped(image, channels: c, height: h, width: w, pixels: pixels(in: table, height: h, width: w),
+               amount: delta / sqrt(Double(share * c)))
+    return 0
 }
