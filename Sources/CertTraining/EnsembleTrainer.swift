@@ -77,7 +77,8 @@ public final class EnsembleTrainer {
         }
 
         var records = [ModelRecord?](repeating: nil, count: models)
-        for m in 0..<models { records[m] = loadRecord(m) }
+        let finished = finishedModels()
+        for m in 0..<models { records[m] = loadRecord(m) ?? finished[m] }
         let todo = (0..<models).filter { records[$0] == nil }
         let resumed = models - todo.count
         let lock = NSLock()
@@ -139,13 +140,41 @@ public final class EnsembleTrainer {
         return record
     }
 
-    /// Moves the finished weights next to the manifest and removes the partial folder.
+    /// Models of a finished set already in `directory` whose manifest was made with this
+    /// recipe, data and dtype and whose files still match: a larger N_m grows the set
+    /// instead of retraining it.
+    private func finishedModels() -> [Int: ModelRecord] {
+        let manifestPath = (directory as NSString).appendingPathComponent("manifest.json")
+        guard let bytes = FileManager.default.contents(atPath: manifestPath),
+              let manifest = try? ModelSetManifest.decode(bytes), manifest.weightsDtype == dtype.rawValue,
+              case let .object(training)? = manifest.training, case let .string(data)? = training["training_data_sha256"],
+              data == Self.fingerprint(self.data), let recipeJSON = training["recipe"],
+              let stored = try? JSONDecoder().decode(TrainingRecipe.self, from: JSONEncoder().encode(recipeJSON)), stored == recipe
+        else { return [:] }
+        var found: [Int: ModelRecord] = [:]
+        for m in manifest.models where m.index < models {
+            let path = (directory as NSString).appendingPathComponent(m.file)
+            guard let weights = FileManager.default.contents(atPath: path), Checksum.sha256Hex(weights) == m.sha256,
+                  case let .object(source)? = m.source else { continue }
+            func number(_ key: String) -> Double { if case let .number(v)? = source[key] { return v }; return .nan }
+            func seed(_ key: String) -> UInt64 { if case let .string(v)? = source[key] { return UInt64(v) ?? 0 }; return 0 }
+            found[m.index] = ModelRecord(index: m.index, file: m.file, sha256: m.sha256,
+                                         initializationSeed: seed("initialization_seed"), noiseSeed: seed("training_noise_seed"),
+                                         shuffleSeed: seed("shuffle_seed"), finalLoss: number("final_loss"),
+                                         trainAccuracy: number("train_accuracy"), seconds: 0)
+        }
+        return found
+    }
+
+    /// Moves the newly trained weights next to the manifest and removes the partial folder.
     public func finish(_ records: [ModelRecord]) throws {
         let fm = FileManager.default
         for r in records {
+            let source = (partial as NSString).appendingPathComponent(r.file)
+            guard fm.fileExists(atPath: source) else { continue }  // a model of the finished set, already in place
             let target = (directory as NSString).appendingPathComponent(r.file)
             try? fm.removeItem(atPath: target)
-            try fm.moveItem(atPath: (partial as NSString).appendingPathComponent(r.file), toPath: target)
+            try fm.moveItem(atPath: source, toPath: target)
         }
         try fm.removeItem(atPath: partial)
     }

@@ -12,6 +12,10 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
     public var initialization = "uniform(±1/sqrt(fan_in)), Philox4x32-10"
     public var noise = "x_i + sigma_i * b_{m,i}, b fixed per model (Philox4x32-10 + Box-Muller, position-addressed)"
 
+    enum CodingKeys: String, CodingKey {
+        case architecture, epochs, batchSize = "batch_size", learningRate = "learning_rate", seed, optimizer, loss, initialization, noise
+    }
+
     public init(architecture: String, epochs: Int, batchSize: Int, learningRate: Double, seed: UInt64, loss: String) {
         self.architecture = architecture; self.epochs = epochs; self.batchSize = batchSize
         self.learningRate = learningRate; self.seed = seed; self.loss = loss

@@ -4,12 +4,16 @@ import Foundation
 /// Training progress: a bar with an ETA on a terminal, one log line per model otherwise.
 final class ProgressReporter: @unchecked Sendable {
     let total: Int
+    private let header: String
+    private var headerPrinted = false
     private let terminal = isatty(STDERR_FILENO) != 0
-    private var started: Double?
 
-    init(total: Int) { self.total = total }
+    /// `header` is printed with the first update, once the trainer has accepted its folder,
+    /// so a refused run prints only its error.
+    init(total: Int, header: String) { self.total = total; self.header = header }
 
     func update(_ p: EnsembleTrainer.Progress) {
+        if !headerPrinted { logLine(header); headerPrinted = true }
         let trained = p.done - p.resumed
         let eta: String
         if trained > 0 {

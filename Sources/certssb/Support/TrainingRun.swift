@@ -65,8 +65,8 @@ struct TrainingRun {
         let dtype = Safetensors.DType(rawValue: c.dtype.uppercased())!
         let trainer = EnsembleTrainer(directory: out, data: data, recipe: recipe, architecture: architecture,
                                       models: c.nModels, workers: c.workers, dtype: dtype)
-        logLine("training \(c.nModels) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma0), \(c.workers) worker(s) → \(out)")
-        let bar = ProgressReporter(total: c.nModels)
+        let header = ("training \(c.nModels) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma0), \(c.workers) worker(s) → \(out)")
+        let bar = ProgressReporter(total: c.nModels, header: header)
         let records: [EnsembleTrainer.ModelRecord]
         do { records = try trainer.run(progress: bar.update) } catch { throw CLIFailure(error) }
         bar.finish()
