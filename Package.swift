@@ -10,6 +10,7 @@ let package = Package(
     name: "certssb",
     products: [
         .executable(name: "certssb", targets: ["certssb"]),
+        .executable(name: "certssbd", targets: ["certssbd"]),
         // Trigger shapes, loaded with dlopen by name (DESIGN 5).
         .library(name: "certssb-trigger-onepixel", type: .dynamic, targets: ["OnePixelTrigger"]),
         .library(name: "certssb-trigger-fourpixel", type: .dynamic, targets: ["FourPixelTrigger"]),
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // Thin shims over Debian's C libraries: a module map and a header, nothing else.
@@ -26,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CLibz", path: "Sources/CLibz", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", providers: [.apt(["liblmdb-dev"])]),
         // The trigger-plugin C ABI: one header, shared by the host and every plugin.
         .systemLibrary(name: "CTriggerABI", path: "Sources/CTriggerABI"),
@@ -65,6 +68,14 @@ let package = Package(
         .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify", "CertTraining"]),
         // The paper's evaluation: metrics over radii, its table, JSON/CSV and plots.
         .target(name: "CertEval"),
+        // The daemon: watch folder, HTTP over the Unix socket, systemd glue, config, lifecycle.
+        .target(name: "CertDaemon", dependencies: [
+            "CertCore", "CertData", "CertStore", "Certify", "CertSigma", "TriggerKit", "CSystemd",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "certssbd", dependencies: ["CertDaemon"]),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
             "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval",
@@ -77,6 +88,11 @@ let package = Package(
         .testTarget(name: "TriggerKitTests", dependencies: ["TriggerKit"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
+        .testTarget(name: "CertDaemonTests", dependencies: [
+            "CertDaemon", "CertCore", "CSystemd",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "CertSigmaTests", dependencies: ["CertSigma", "CertCore", "CertTraining"]),
         .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore"]),
         .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

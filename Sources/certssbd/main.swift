@@ -1,0 +1,1 @@
+print("certssbd: not yet")
