@@ -62,6 +62,14 @@ public final class RegionIndex {
         labels.append(r.label); radii.append(r.radius)
     }
 
+    /// Drops the regions after the first `count` (a commit that failed takes its regions back).
+    public func truncate(to count: Int) {
+        precondition(count >= 0 && count <= self.count)
+        let k = self.count - count
+        rows.removeLast(k * dimension); squaredNorms.removeLast(k)
+        sequences.removeLast(k); sha256s.removeLast(k); labels.removeLast(k); radii.removeLast(k)
+    }
+
     public func region(at j: Int) -> StoredRegion {
         let input = rows[j * dimension ..< (j + 1) * dimension].map { Float($0) }
         return StoredRegion(sequence: sequences[j], sha256: sha256s[j], label: labels[j], radius: radii[j], input: input)
