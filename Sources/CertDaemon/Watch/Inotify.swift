@@ -1,7 +1,7 @@
 import Glibc
 
 /// A thin wrapper over one inotify instance. Not thread-safe: one reader owns it.
-public struct Inotify {
+public struct Inotify: Sendable {
     /// One `struct inotify_event` record.
     public struct Event: Sendable, Equatable {
         public var wd: Int32
