@@ -140,6 +140,8 @@ import Testing
         }
         #expect(readWatchFile(dir.failed + "/b \"q\"-1.png") == [4])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.inbox).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
+            == ["a-1.png", "a-1.png.verdict.json", "a.png", "a.png.verdict.json"])  // No temp files left.
         #expect(got.settle().count == 4)
     }
 
@@ -190,6 +192,49 @@ import Testing
         #expect(readWatchFile(path) == [5])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.inbox) == ["a.png"])
         #expect(got.settle() == [path])
+    }
+
+    @Test func spaceAndPermissionErrorsLeaveTheFileInTheInbox() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let syscalls = InjectingSyscalls()
+        let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        writeWatchFile(dir.inbox + "/a.png", [6])
+        let path = try #require(got.wait(for: 1).first)
+
+        syscalls.failWrites(ENOSPC)  // The sidecar cannot be written.
+        #expect {
+            try watch.fail(path, code: "x", message: "y")
+        } throws: { error in
+            let e = error as? WatchMoveError
+            return e?.errno == ENOSPC && e?.description.contains("No space left on device") == true
+        }
+        syscalls.failWrites(nil)
+        syscalls.failRenames(to: ".verdict.json", EACCES)  // The file moved, its sidecar did not.
+        #expect(throws: WatchMoveError.self) { try watch.finish(path, verdictJSON: [1]) }
+
+        #expect(readWatchFile(path) == [6])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.processed).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.failed).isEmpty)
+        // Still pending: a later finish succeeds, and the file was never yielded twice.
+        syscalls.failRenames(to: "never", 0)
+        #expect(try watch.finish(path, verdictJSON: [1]) == dir.processed + "/a.png")
+        #expect(got.settle() == [path])
+    }
+
+    @Test func stopEndsTheStream() async {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox + "/deeper/")  // Created, with its parents.
+        let stream = watch.files()
+        #expect(watchFileExists(dir.inbox + "/deeper"))
+        #expect(watch.processed == dir.inbox + "/processed")
+        watch.stop()
+        var count = 0
+        for await _ in stream { count += 1 }
+        #expect(count == 0)
     }
 
     @Test func inotifyRecordsRoundTrip() {

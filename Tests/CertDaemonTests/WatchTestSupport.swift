@@ -76,7 +76,14 @@ final class InjectingSyscalls: WatchSyscalls, @unchecked Sendable {
     private var muted = false
     private var swallowed = 0
 
+    // Failures to force: every write fails with `writeErrno`; a rename to a path ending in
+    // `renameFailure.suffix` fails with its errno.
+    private var writeErrno: Int32?
+    private var renameFailure: (suffix: String, errno: Int32)?
+
     func inject(_ bytes: [UInt8]) { lock.withLock { injected += bytes } }
+    func failWrites(_ errno: Int32?) { lock.withLock { writeErrno = errno } }
+    func failRenames(to suffix: String, _ errno: Int32) { lock.withLock { renameFailure = (suffix, errno) } }
     func setMuted(_ value: Bool) { lock.withLock { muted = value } }
     var swallowedCount: Int { lock.withLock { swallowed } }
 
@@ -109,10 +116,18 @@ final class InjectingSyscalls: WatchSyscalls, @unchecked Sendable {
     }
 
     func close(_ fd: Int32) { real.close(fd) }
-    func rename(_ from: String, _ to: String, noReplace: Bool) throws { try real.rename(from, to, noReplace: noReplace) }
+    func rename(_ from: String, _ to: String, noReplace: Bool) throws {
+        if let failure = lock.withLock({ renameFailure }), to.hasSuffix(failure.suffix) {
+            throw SyscallError(call: "rename", path: from, errno: failure.errno)
+        }
+        try real.rename(from, to, noReplace: noReplace)
+    }
     func open(_ path: String, _ flags: Int32, _ mode: mode_t) throws -> Int32 { try real.open(path, flags, mode) }
     func fstat(_ fd: Int32) throws -> FileStatus { try real.fstat(fd) }
-    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> Int { try real.write(fd, bytes) }
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> Int {
+        if let errno = lock.withLock({ writeErrno }) { throw SyscallError(call: "write", errno: errno) }
+        return try real.write(fd, bytes)
+    }
     func fsync(_ fd: Int32) throws { try real.fsync(fd) }
     func unlink(_ path: String) throws { try real.unlink(path) }
     func mkdir(_ path: String, _ mode: mode_t) throws { try real.mkdir(path, mode) }
