@@ -224,6 +224,20 @@ import Testing
         #expect(got.settle() == [path])
     }
 
+    @Test func aFileRemovedBehindOurBackCanArriveAgain() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        writeWatchFile(dir.inbox + "/a.png", [1])
+        let path = try #require(got.wait(for: 1).first)
+        unlink(path)
+        #expect(throws: WatchMoveError.self) { try watch.fail(path, code: "gone", message: "vanished") }
+        writeWatchFile(path, [2])
+        #expect(got.wait(for: 2) == [path, path])
+    }
+
     @Test func stopEndsTheStream() async {
         let dir = WatchTempDir()
         defer { dir.remove() }

@@ -34,7 +34,8 @@ extension WatchFolder {
             let errno = (error as? SyscallError)?.errno ?? 0
             return WatchMoveError(message: "cannot move \(path) to \(dir)/: \(error)", errno: errno)
         }
-        let temp = "\(dir)/.\(name).\(getpid()).\(nextTempNumber()).tmp"
+        // Short and hidden: NAME may already be near NAME_MAX, and tools skip dot files.
+        let temp = "\(dir)/.sidecar.\(getpid()).\(nextTempNumber()).tmp"
         do {
             try WatchPaths.makeDirectories(dir, syscalls: syscalls)
             try writeSynced(temp, sidecar)
@@ -51,6 +52,9 @@ extension WatchFolder {
                     try syscalls.rename(path, target, noReplace: true)
                 } catch let error as SyscallError where error.errno == EEXIST {
                     continue  // Taken since we looked: try the next suffix.
+                } catch let error as SyscallError where error.errno == ENOENT {
+                    release(path)  // Gone from the inbox: a new file of that name must count again.
+                    throw error
                 }
                 do {
                     try syscalls.rename(temp, target + sidecarExtension, noReplace: true)

@@ -8,6 +8,9 @@ import Glibc
 /// may still be writing). Files already present when watching starts are taken as
 /// complete too; a writer still holding one open then would be read early, which is why
 /// writers should write "name.part" (or "name.tmp", or ".name") and rename it in.
+///
+/// A path is yielded at most once until `finish`/`fail` moves it out: rewriting a file
+/// already yielded does not yield it again. Names that are not UTF-8 are skipped.
 public final class WatchFolder: @unchecked Sendable {
     public let inbox: String
     public let processed: String
