@@ -22,6 +22,23 @@ import Testing
         #expect(watchFileExists(dir.processed) && watchFileExists(dir.failed))
     }
 
+    @Test func eventsQueuedDuringTheScanAreDeduplicated() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        writeWatchFile(dir.inbox + "/a.png", [1])
+        writeWatchFile(dir.inbox + "/b.png", [1])
+        // Events for files the scan also sees, as if they landed between the watch and the scan.
+        let syscalls = InjectingSyscalls()
+        syscalls.inject(Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "b.png")
+            + Inotify.record(wd: 1, mask: Inotify.movedTo, cookie: 5, name: "a.png")
+            + Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "gone.png"))
+        let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        got.wait(for: 2)
+        #expect(got.settle() == [dir.inbox + "/a.png", dir.inbox + "/b.png"])
+    }
+
     @Test func slowWriteIsYieldedOnceAfterClose() throws {
         let dir = WatchTempDir()
         defer { dir.remove() }
