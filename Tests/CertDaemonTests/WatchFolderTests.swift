@@ -1,0 +1,282 @@
+import CertDaemon
+import Foundation
+import Glibc
+import Testing
+
+// Real inotify in temporary folders; timing-based waits are generous (10 s) and only the
+// "nothing more arrives" checks use short fixed pauses.
+@Suite(.serialized) struct WatchFolderTests {
+    @Test func filesPresentAtStartAreYieldedInNameOrder() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        for name in ["b.png", "a.png", "c.jpg", ".hidden", "x.part", "y.tmp"] {
+            writeWatchFile(dir.inbox + "/" + name, [1, 2, 3])
+        }
+        mkdir(dir.inbox + "/sub", 0o750)
+        symlink(dir.inbox + "/a.png", dir.inbox + "/link.png")
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        got.wait(for: 3)
+        #expect(got.settle() == ["a.png", "b.png", "c.jpg"].map { dir.inbox + "/" + $0 })
+        #expect(watchFileExists(dir.processed) && watchFileExists(dir.failed))
+    }
+
+    @Test func eventsQueuedDuringTheScanAreDeduplicated() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        writeWatchFile(dir.inbox + "/a.png", [1])
+        writeWatchFile(dir.inbox + "/b.png", [1])
+        // Events for files the scan also sees, as if they landed between the watch and the scan.
+        let syscalls = InjectingSyscalls()
+        syscalls.inject(Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "b.png")
+            + Inotify.record(wd: 1, mask: Inotify.movedTo, cookie: 5, name: "a.png")
+            + Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "gone.png"))
+        let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        got.wait(for: 2)
+        #expect(got.settle() == [dir.inbox + "/a.png", dir.inbox + "/b.png"])
+    }
+
+    @Test func slowWriteIsYieldedOnceAfterClose() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        let path = dir.inbox + "/slow.png"
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
+        var expected: [UInt8] = []
+        for chunk in 0..<5 {
+            let bytes = [UInt8](repeating: UInt8(chunk), count: 1000)
+            expected += bytes
+            bytes.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
+            usleep(60_000)
+            #expect(got.paths.isEmpty, "yielded before close")
+        }
+        close(fd)
+        #expect(got.wait(for: 1) == [path])
+        #expect(readWatchFile(path) == expected)
+        #expect(got.settle() == [path])
+    }
+
+    @Test func fileRenamedInIsYieldedOnce() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        writeWatchFile(dir.root + "/elsewhere.png", [9, 9])
+        #expect(rename(dir.root + "/elsewhere.png", dir.inbox + "/moved.png") == 0)
+        got.wait(for: 1)
+        #expect(got.settle() == [dir.inbox + "/moved.png"])
+    }
+
+    @Test func partFilesAreIgnoredUntilRenamed() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        writeWatchFile(dir.inbox + "/img.png.part", [1])
+        writeWatchFile(dir.inbox + "/.img2.png", [1])
+        writeWatchFile(dir.inbox + "/img3.png.tmp", [1])
+        #expect(got.settle().isEmpty)
+        #expect(rename(dir.inbox + "/img.png.part", dir.inbox + "/img.png") == 0)
+        got.wait(for: 1)
+        #expect(got.settle() == [dir.inbox + "/img.png"])
+    }
+
+    @Test func twoHundredFilesAreEachYieldedOnce() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let staging = dir.root + "/staging"
+        mkdir(staging, 0o750)
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        let writers = (0..<2).map { t in
+            Thread {
+                for i in 0..<50 {
+                    let fd = open(dir.inbox + "/w\(t)-\(i).png", O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
+                    for _ in 0..<3 {
+                        [UInt8](repeating: 7, count: 100).withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
+                        usleep(500)
+                    }
+                    close(fd)
+                }
+            }
+        }
+        writers.forEach { $0.start() }
+        for i in 0..<100 {
+            writeWatchFile(staging + "/r\(i).png", [UInt8(i)])
+            rename(staging + "/r\(i).png", dir.inbox + "/r\(i).png")
+        }
+        got.wait(for: 200, timeout: 30)
+        let paths = got.settle()
+        let expected = Set((0..<100).map { "r\($0).png" } + (0..<2).flatMap { t in (0..<50).map { "w\(t)-\($0).png" } })
+        #expect(paths.count == 200)
+        #expect(Set(paths) == Set(expected.map { dir.inbox + "/" + $0 }))
+    }
+
+    @Test func finishAndFailMoveFilesAndWriteSidecars() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        let verdict = Array(#"{"verdict":"clean","radius":0.5}"#.utf8)
+
+        writeWatchFile(dir.inbox + "/a.png", [1])
+        let first = try #require(got.wait(for: 1).first)
+        #expect(try watch.finish(first, verdictJSON: verdict) == dir.processed + "/a.png")
+        #expect(!watchFileExists(first))
+        #expect(readWatchFile(dir.processed + "/a.png") == [1])
+        let parsed = try JSONSerialization.jsonObject(with: Data(readWatchFile(dir.processed + "/a.png.verdict.json")!))
+        #expect((parsed as? [String: Any])?["verdict"] as? String == "clean")
+
+        // Same name again: a suffix, never an overwrite; a new file of a finished name counts again.
+        writeWatchFile(dir.inbox + "/a.png", [2])
+        let second = try #require(got.wait(for: 2).last)
+        #expect(second == dir.inbox + "/a.png")
+        #expect(try watch.finish(second, verdictJSON: verdict) == dir.processed + "/a-1.png")
+        #expect(readWatchFile(dir.processed + "/a.png") == [1])
+        #expect(readWatchFile(dir.processed + "/a-1.png") == [2])
+        #expect(watchFileExists(dir.processed + "/a-1.png.verdict.json"))
+
+        for (n, byte) in [(3, UInt8(3)), (4, UInt8(4))] {
+            writeWatchFile(dir.inbox + "/b \"q\".png", [byte])
+            let path = try #require(got.wait(for: n).last)
+            try watch.fail(path, code: "decode", message: "not a PNG:\n\"bad\" header")
+        }
+        for name in ["b \"q\".png", "b \"q\"-1.png"] {
+            let data = try #require(readWatchFile(dir.failed + "/" + name + ".error.json"))
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(data)) as? [String: String])
+            #expect(obj == ["file": "b \"q\".png", "error": "not a PNG:\n\"bad\" header", "code": "decode"])
+        }
+        #expect(readWatchFile(dir.failed + "/b \"q\"-1.png") == [4])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.inbox).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
+            == ["a-1.png", "a-1.png.verdict.json", "a.png", "a.png.verdict.json"])  // No temp files left.
+        #expect(got.settle().count == 4)
+    }
+
+    @Test func overflowRescansWithoutDuplicates() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        for name in ["a.png", "b.png", "c.png"] { writeWatchFile(dir.inbox + "/" + name, [1]) }
+        let syscalls = InjectingSyscalls()
+        let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        got.wait(for: 3)
+
+        // Lose the events of d and e, as a full queue would, then report the overflow.
+        syscalls.setMuted(true)
+        writeWatchFile(dir.inbox + "/d.png", [1])
+        writeWatchFile(dir.inbox + "/e.png", [1])
+        let deadline = Date().addingTimeInterval(10)
+        while syscalls.swallowedCount < 2 && Date() < deadline { usleep(10_000) }
+        #expect(got.paths.count == 3)
+        syscalls.setMuted(false)
+        syscalls.inject(Inotify.record(wd: -1, mask: Inotify.queueOverflow))
+
+        got.wait(for: 5)
+        #expect(got.settle() == ["a.png", "b.png", "c.png", "d.png", "e.png"].map { dir.inbox + "/" + $0 })
+        syscalls.inject(Inotify.record(wd: -1, mask: Inotify.queueOverflow))
+        #expect(got.settle().count == 5)
+    }
+
+    @Test func failedMoveThrowsAndLeavesTheFileInTheInbox() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        // Root ignores permissions: a regular file where processed/ should be forces ENOTDIR.
+        let blocked = dir.root + "/processed-is-a-file"
+        writeWatchFile(blocked, [0])
+        let watch = WatchFolder(inbox: dir.inbox, processed: blocked)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        writeWatchFile(dir.inbox + "/a.png", [5])
+        let path = try #require(got.wait(for: 1).first)
+        do {
+            try watch.finish(path, verdictJSON: [1])
+            Issue.record("finish should have thrown")
+        } catch let error as WatchMoveError {
+            #expect(error.errno == ENOTDIR)
+            #expect(error.description.contains(path) && !error.description.contains("\n"))
+        }
+        #expect(readWatchFile(path) == [5])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.inbox) == ["a.png"])
+        #expect(got.settle() == [path])
+    }
+
+    @Test func spaceAndPermissionErrorsLeaveTheFileInTheInbox() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let syscalls = InjectingSyscalls()
+        let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        writeWatchFile(dir.inbox + "/a.png", [6])
+        let path = try #require(got.wait(for: 1).first)
+
+        syscalls.failWrites(ENOSPC)  // The sidecar cannot be written.
+        #expect {
+            try watch.fail(path, code: "x", message: "y")
+        } throws: { error in
+            let e = error as? WatchMoveError
+            return e?.errno == ENOSPC && e?.description.contains("No space left on device") == true
+        }
+        syscalls.failWrites(nil)
+        syscalls.failRenames(to: ".verdict.json", EACCES)  // The file moved, its sidecar did not.
+        #expect(throws: WatchMoveError.self) { try watch.finish(path, verdictJSON: [1]) }
+
+        #expect(readWatchFile(path) == [6])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.processed).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.failed).isEmpty)
+        // Still pending: a later finish succeeds, and the file was never yielded twice.
+        syscalls.failRenames(to: "never", 0)
+        #expect(try watch.finish(path, verdictJSON: [1]) == dir.processed + "/a.png")
+        #expect(got.settle() == [path])
+    }
+
+    @Test func aFileRemovedBehindOurBackCanArriveAgain() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        writeWatchFile(dir.inbox + "/a.png", [1])
+        let path = try #require(got.wait(for: 1).first)
+        unlink(path)
+        #expect(throws: WatchMoveError.self) { try watch.fail(path, code: "gone", message: "vanished") }
+        writeWatchFile(path, [2])
+        #expect(got.wait(for: 2) == [path, path])
+    }
+
+    @Test func stopEndsTheStream() async {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox + "/deeper/")  // Created, with its parents.
+        let stream = watch.files()
+        #expect(watchFileExists(dir.inbox + "/deeper"))
+        #expect(watch.processed == dir.inbox + "/processed")
+        watch.stop()
+        var count = 0
+        for await _ in stream { count += 1 }
+        #expect(count == 0)
+    }
+
+    @Test func inotifyRecordsRoundTrip() {
+        let bytes = Inotify.record(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png")
+            + Inotify.record(wd: -1, mask: Inotify.queueOverflow)
+        #expect(bytes.count == 16 + 16 + 16)
+        let events = Inotify.parse(ArraySlice(bytes))
+        #expect(events == [Inotify.Event(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png"),
+                           Inotify.Event(wd: -1, mask: Inotify.queueOverflow, cookie: 0, name: "")])
+        #expect(events.compactMap(WatchEvent.init) == [WatchEvent(name: "x.png", kind: .movedIn),
+                                                       WatchEvent(name: "", kind: .overflow)])
+        #expect(Inotify.parse(ArraySlice(bytes.dropLast(10))).count == 1)  // A truncated record is dropped.
+    }
+}
