@@ -52,7 +52,7 @@ import Testing
             "Sockets=certssbd.socket", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes",
             "PrivateTmp=yes", "PrivateDevices=yes", "RestrictAddressFamilies=AF_UNIX", "ProtectKernelTunables=yes",
             "ProtectKernelModules=yes", "ProtectControlGroups=yes", "RestrictNamespaces=yes", "LockPersonality=yes",
-            "SystemCallArchitectures=native", "DynamicUser=yes",
+            "SystemCallArchitectures=native", "DynamicUser=no", "User=certssbd",
         ] {
             #expect(lines.contains(required), "certssbd.service lacks \(required)")
         }
