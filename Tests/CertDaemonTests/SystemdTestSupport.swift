@@ -55,6 +55,24 @@ enum SystemdTestSupport {
         return try body()
     }
 
+    /// Puts `fd` at descriptor 3 (SD_LISTEN_FDS_START) for `body`. Whatever fd 3 held before
+    /// (the test runner may own it) is saved above 10 and put back with its close-on-exec flag.
+    static func withDescriptor3<T>(_ fd: Int32, _ body: () throws -> T) rethrows -> T {
+        let savedFlags = fcntl(3, F_GETFD)
+        let saved = fcntl(3, F_DUPFD_CLOEXEC, 10)  // -1 when fd 3 was closed
+        precondition(dup2(fd, 3) == 3, "dup2 to fd 3 failed")
+        defer {
+            if saved >= 0 {
+                dup2(saved, 3)
+                _ = fcntl(3, F_SETFD, savedFlags)
+                close(saved)
+            } else {
+                close(3)
+            }
+        }
+        return try body()
+    }
+
     /// Runs a program and returns its exit status and merged stdout+stderr.
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

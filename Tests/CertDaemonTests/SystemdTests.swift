@@ -24,6 +24,8 @@ import Testing
             #expect(Support.receive(fd) == "READY=1")
             #expect(SystemdNotifier.watchdog())
             #expect(Support.receive(fd) == "WATCHDOG=1")
+            #expect(SystemdNotifier.extendTimeout(by: .seconds(90)))
+            #expect(Support.receive(fd) == "EXTEND_TIMEOUT_USEC=90000000")
             #expect(SystemdNotifier.stopping())
             #expect(Support.receive(fd) == "STOPPING=1")
             // The variable stays set: later pings must still reach the manager.
@@ -51,33 +53,23 @@ import Testing
         }
     }
 
-    /// A real listening socket at fd 3 with LISTEN_FDS=1, as systemd passes it. Whatever fd 3 held
-    /// before (the test runner may own it) is saved above 10 and put back.
+    /// A real listening socket at fd 3 with LISTEN_FDS=1, as systemd passes it.
     @Test func socketActivationFindsTheListeningSocketAtFd3() throws {
         let path = Support.socketPath("listen")
         let listener = try Support.boundUnixSocket(type: Int32(SOCK_STREAM.rawValue), path: path)
         defer { close(listener); unlink(path) }
         #expect(listen(listener, 4) == 0)
 
-        let saved = fcntl(3, F_DUPFD_CLOEXEC, 10)  // -1 when fd 3 was closed
-        #expect(dup2(listener, 3) == 3)
-        defer {
-            if saved >= 0 {
-                dup2(saved, 3)
-                close(saved)
-            } else {
-                close(3)
+        Support.withDescriptor3(listener) {
+            Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "certssbd.socket"]) {
+                #expect(SocketActivation.listeningSockets() == [3])
+                // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
+                #expect(getenv("LISTEN_FDS") == nil)
+                #expect(SocketActivation.listeningSockets() == [])
             }
-        }
-
-        Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "certssbd.socket"]) {
-            #expect(SocketActivation.listeningSockets() == [3])
-            // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
-            #expect(getenv("LISTEN_FDS") == nil)
-            #expect(SocketActivation.listeningSockets() == [])
-        }
-        Support.withEnvironment(["LISTEN_PID": "1", "LISTEN_FDS": "1"]) {
-            #expect(SocketActivation.listeningSockets() == [], "fds meant for another process")
+            Support.withEnvironment(["LISTEN_PID": "1", "LISTEN_FDS": "1"]) {
+                #expect(SocketActivation.listeningSockets() == [], "fds meant for another process")
+            }
         }
     }
 
@@ -85,13 +77,10 @@ import Testing
         let path = Support.socketPath("dgram")
         let datagram = try Support.boundUnixSocket(type: Int32(SOCK_DGRAM.rawValue), path: path)
         defer { close(datagram); unlink(path) }
-        let saved = fcntl(3, F_DUPFD_CLOEXEC, 10)
-        #expect(dup2(datagram, 3) == 3)
-        defer {
-            if saved >= 0 { dup2(saved, 3); close(saved) } else { close(3) }
-        }
-        Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1"]) {
-            #expect(SocketActivation.listeningSockets() == [])
+        Support.withDescriptor3(datagram) {
+            Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1"]) {
+                #expect(SocketActivation.listeningSockets() == [])
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Reads `certssbd.conf`: `key = value` lines, `#` comments, blank lines, values bare or in
 /// double quotes. Strict on purpose: an unknown key or a bad value stops the daemon at start
@@ -7,9 +8,9 @@ public enum ConfigParser {
     public static func load(path: String) throws -> DaemonConfig {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(.unreadable(path: path), "cannot read: \(readableReason(error))")
+            text = try readFile(path)
+        } catch let failure as InvalidValue {
+            throw ConfigError(.unreadable(path: path), "cannot read: \(failure.reason)")
         }
         return try parse(text, path: path)
     }
@@ -17,12 +18,13 @@ public enum ConfigParser {
     public static func parse(_ text: String, path: String) throws -> DaemonConfig {
         var config = DaemonConfig()
         var firstLine: [String: Int] = [:]
-        // Split on "\n" only, so a stray "\r" (a file edited on Windows) is trimmed as whitespace.
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift, so it must be named to count as a line break.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, raw) in lines.enumerated() {
             let lineNumber = index + 1
             func fail(_ message: String) -> ConfigError { ConfigError(.file(path: path, line: lineNumber), message) }
 
-            let line = raw.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let equals = line.firstIndex(of: "=") else {
                 throw fail("expected 'key = value', got '\(line)'")
@@ -82,13 +84,26 @@ public enum ConfigParser {
         throw InvalidValue("missing closing quote")
     }
 
-    private static func readableReason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let message = strerror(Int32(underlying.code)) {
-            return String(cString: message)
+    /// Plain open/read, so the error is errno's own words ("No such file or directory").
+    private static func readFile(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw InvalidValue(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw InvalidValue(String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[..<count])
         }
-        return ns.localizedDescription
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw InvalidValue("not UTF-8 text")
+        }
+        return text
     }
 }
 

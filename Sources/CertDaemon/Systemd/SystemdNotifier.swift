@@ -41,6 +41,14 @@ public enum SystemdNotifier {
         notify("WATCHDOG=1")
     }
 
+    /// Asks for more start/stop time (a huge model set, a long drain) than TimeoutStartSec= gives.
+    @discardableResult
+    public static func extendTimeout(by duration: Duration) -> Bool {
+        let (seconds, attoseconds) = duration.components
+        let usec = max(0, seconds) * 1_000_000 + max(0, attoseconds) / 1_000_000_000_000
+        return notify("EXTEND_TIMEOUT_USEC=\(usec)")
+    }
+
     /// WatchdogSec= of the unit, when it is set and meant for this process (WATCHDOG_PID).
     public static var watchdogInterval: Duration? {
         var usec: UInt64 = 0
