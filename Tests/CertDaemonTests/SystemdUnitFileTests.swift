@@ -54,12 +54,14 @@ import Testing
             "ProtectKernelModules=yes", "ProtectControlGroups=yes", "RestrictNamespaces=yes", "LockPersonality=yes",
             "SystemCallArchitectures=native", "DynamicUser=no", "User=certssbd",
         ] {
-            #expect(lines.contains(required), "certssbd.service lacks \(required)")
+            let present = lines.contains(required)
+            #expect(present, "certssbd.service lacks \(required)")
         }
         let socket = try String(contentsOfFile: ConfigTestSupport.etc("certssbd.socket"), encoding: .utf8)
         let socketLines = Set(socket.split(separator: "\n").map(String.init))
         for required in ["ListenStream=/run/certssbd/certssbd.sock", "SocketMode=0660", "Service=certssbd.service"] {
-            #expect(socketLines.contains(required), "certssbd.socket lacks \(required)")
+            let present = socketLines.contains(required)
+            #expect(present, "certssbd.socket lacks \(required)")
         }
         // The daemon's own fallback must bind where the socket unit listens.
         #expect(DaemonConfig().socket == "/run/certssbd/certssbd.sock")
