@@ -1,3 +1,4 @@
+import CertDaemon
 import Foundation
 import Glibc
 import Testing
@@ -57,5 +58,52 @@ import Testing
         #expect(try SystemdTestSupport.request(socket, "again\n").contains("again"))
         let journal = try inside("journalctl", "-u", "certssbd.service", "--no-pager", "-o", "cat")
         #expect(!journal.contains("Failed"), "\(journal)")
+    }
+
+    /// JournalLogger's sd_journal_sendv path against the sandbox's journald: this test binary is
+    /// run again inside with CERTSSB_JOURNAL_PROBE set, and the entry is read back with journalctl.
+    @Test(.enabled(if: available), .timeLimit(.minutes(2)))
+    func journalLoggerSendsStructuredEntries() throws {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let state = "/tmp/cssbd-jrnl-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let up = try SystemdTestSupport.run(Self.tool, ["up", "--state", state + "/sb",
+                                                         "--bind", URL(fileURLWithPath: executable).deletingLastPathComponent().path])
+        defer { _ = try? SystemdTestSupport.run(Self.tool, ["down", "--state", state + "/sb"]) }
+        try #require(up.status == 0, "\(up.output)")
+
+        let tag = "probe\(UInt32.random(in: 0...UInt32.max))"
+        let probe = try SystemdTestSupport.run(Self.tool, [
+            "exec", "--state", state + "/sb", "-e", "CERTSSB_JOURNAL_PROBE=\(tag)", "--",
+            executable, "--testing-library", "swift-testing", "--filter", "journalProbe",
+        ])
+        try #require(probe.status == 0, "\(probe.output)")
+
+        var entry: [String: Any] = [:]
+        for _ in 0..<20 where entry.isEmpty {
+            let read = try SystemdTestSupport.run(Self.tool, [
+                "exec", "--state", state + "/sb", "--", "journalctl", "CERTSSB_TAG=\(tag)", "-o", "json", "--no-pager",
+            ])
+            if let line = read.output.split(separator: "\n").first(where: { $0.hasPrefix("{") }),
+               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+                entry = object
+            } else {
+                usleep(100_000)
+            }
+        }
+        #expect(entry["MESSAGE"] as? String == "certified \(tag)")
+        #expect(entry["PRIORITY"] as? String == "4")
+        #expect(entry["SYSLOG_IDENTIFIER"] as? String == "certssbd")
+        #expect(entry["CERTSSB_SHA256"] as? String == "ab12")
+    }
+}
+
+/// Runs only inside the sandbox, started by journalLoggerSendsStructuredEntries.
+@Suite struct SystemdJournalProbe {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CERTSSB_JOURNAL_PROBE"] != nil))
+    func journalProbe() {
+        let tag = ProcessInfo.processInfo.environment["CERTSSB_JOURNAL_PROBE"] ?? ""
+        let logger = JournalLogger(threshold: .info, destination: .journal)
+        logger.log(.warning, "certified \(tag)", fields: ["sha256": "ab12", "tag": tag])
     }
 }
