@@ -1,0 +1,65 @@
+import CertMath
+import CertSigma
+import Certify
+import Foundation
+
+/// Everything `certssbd.conf` can set (DESIGN 4). Property defaults are the shipped defaults;
+/// `etc/certssbd.conf` documents the same values and a test keeps the two in step.
+public struct DaemonConfig: Sendable, Equatable {
+    /// Threshold of the daemon's log; the names are journald's (syslog) priorities.
+    public enum LogLevel: String, Sendable, CaseIterable {
+        case debug, info, notice, warning, error
+    }
+
+    /// Model-set directory the daemon certifies with.
+    public var modelSet = "/usr/share/certssb/model/mnist/onepixel/sigma0.12"
+    /// Trigger-plugin directory; "" keeps TriggerKit's search rule (beside the binary, $CERTSSB_PLUGIN_DIR, …).
+    public var pluginDir = ""
+    /// Daemon state; the LMDB environment lives in `<stateDir>/db`.
+    public var stateDir = "/var/lib/certssbd"
+    /// Watch folder; "" disables it.
+    public var watchDir = "/var/lib/certssbd/inbox"
+    /// Unix socket path, used when systemd hands no socket over (self-bind fallback).
+    public var socket = "/run/certssbd/certssbd.sock"
+    /// Permission bits of a self-bound socket.
+    public var socketMode: UInt32 = 0o660
+    /// Worker threads; 0 means one per core.
+    public var workers = 0
+    /// How long the first image of a micro-batch waits for company.
+    public var batchWindowMs = 20
+    public var maxBatch = 64
+    public var sigmaRule: SigmaRule = .gradient
+    public var sigmaSteps = 60
+    public var sigmaDraws = 8
+    public var alpha = 0.001
+    public var bound: BoundKind = .hoeffding
+    public var mode: CertificationMode = .sound
+    /// Largest accepted upload (413 above it).
+    public var maxUploadBytes = 16 << 20
+    /// Largest accepted decoded image, width × height (a decompression-bomb guard).
+    public var maxPixels = 50_000_000
+    /// Pending images before the socket answers 429/503.
+    public var maxQueue = 1024
+    /// A client that sends nothing for this long is dropped.
+    public var readTimeoutMs = 30_000
+    public var logLevel: LogLevel = .info
+
+    public init() {}
+
+    /// The LMDB environment directory.
+    public var databaseDirectory: String { stateDir.hasSuffix("/") ? stateDir + "db" : stateDir + "/db" }
+
+    /// `workers` with 0 resolved to the number of active cores.
+    public var effectiveWorkers: Int { workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// The journal priority threshold `logLevel` stands for.
+    public var logThreshold: JournalLogger.Priority {
+        switch logLevel {
+        case .debug: return .debug
+        case .info: return .info
+        case .notice: return .notice
+        case .warning: return .warning
+        case .error: return .err
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import Foundation
+
+/// Paths inside the repository, found from this file so tests run from any directory.
+enum ConfigTestSupport {
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func etc(_ name: String) -> String {
+        repositoryRoot.appendingPathComponent("etc").appendingPathComponent(name).path
+    }
+}

@@ -1,0 +1,142 @@
+import CertDaemon
+import CSystemd
+import Foundation
+import Glibc
+import Testing
+
+/// Serialized: these tests set NOTIFY_SOCKET, LISTEN_*, WATCHDOG_* and borrow fd 3.
+@Suite(.serialized) struct SystemdTests {
+    typealias Support = SystemdTestSupport
+
+    @Test func notifySendsEachStateToNotifySocket() throws {
+        let path = Support.socketPath("notify")
+        let fd = try Support.boundUnixSocket(type: Int32(SOCK_DGRAM.rawValue), path: path)
+        defer { close(fd); unlink(path) }
+
+        Support.withEnvironment(["NOTIFY_SOCKET": path]) {
+            #expect(SystemdNotifier.ready(status: "loaded 1000 models"))
+            #expect(Support.receive(fd) == "READY=1\nSTATUS=loaded 1000 models")
+            #expect(SystemdNotifier.status("certified 5\nimages"))
+            #expect(Support.receive(fd) == "STATUS=certified 5 images")
+            #expect(SystemdNotifier.reloading())
+            #expect(Support.receive(fd) == "RELOADING=1")
+            #expect(SystemdNotifier.ready())
+            #expect(Support.receive(fd) == "READY=1")
+            #expect(SystemdNotifier.watchdog())
+            #expect(Support.receive(fd) == "WATCHDOG=1")
+            #expect(SystemdNotifier.extendTimeout(by: .seconds(90)))
+            #expect(Support.receive(fd) == "EXTEND_TIMEOUT_USEC=90000000")
+            #expect(SystemdNotifier.stopping())
+            #expect(Support.receive(fd) == "STOPPING=1")
+            // The variable stays set: later pings must still reach the manager.
+            #expect(getenv("NOTIFY_SOCKET") != nil)
+        }
+    }
+
+    @Test func notifyIsANoOpWithoutNotifySocket() {
+        Support.withEnvironment(["NOTIFY_SOCKET": nil]) {
+            #expect(SystemdNotifier.ready(status: "x") == false)
+            #expect(SystemdNotifier.watchdog() == false)
+        }
+    }
+
+    @Test func watchdogIntervalComesFromWatchdogUsec() {
+        Support.withEnvironment(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "\(getpid())"]) {
+            #expect(SystemdNotifier.watchdogInterval == .seconds(30))
+        }
+        // Meant for another process (e.g. inherited from a parent): not ours to ping.
+        Support.withEnvironment(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]) {
+            #expect(SystemdNotifier.watchdogInterval == nil)
+        }
+        Support.withEnvironment(["WATCHDOG_USEC": nil, "WATCHDOG_PID": nil]) {
+            #expect(SystemdNotifier.watchdogInterval == nil)
+        }
+    }
+
+    /// A real listening socket at fd 3 with LISTEN_FDS=1, as systemd passes it.
+    @Test func socketActivationFindsTheListeningSocketAtFd3() throws {
+        let path = Support.socketPath("listen")
+        let listener = try Support.boundUnixSocket(type: Int32(SOCK_STREAM.rawValue), path: path)
+        defer { close(listener); unlink(path) }
+        #expect(listen(listener, 4) == 0)
+
+        Support.withDescriptor3(listener) {
+            Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "certssbd.socket"]) {
+                #expect(SocketActivation.listeningSockets() == [3])
+                // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
+                #expect(getenv("LISTEN_FDS") == nil)
+                #expect(SocketActivation.listeningSockets() == [])
+            }
+            Support.withEnvironment(["LISTEN_PID": "1", "LISTEN_FDS": "1"]) {
+                #expect(SocketActivation.listeningSockets() == [], "fds meant for another process")
+            }
+        }
+    }
+
+    @Test func socketActivationRejectsADatagramSocket() throws {
+        let path = Support.socketPath("dgram")
+        let datagram = try Support.boundUnixSocket(type: Int32(SOCK_DGRAM.rawValue), path: path)
+        defer { close(datagram); unlink(path) }
+        Support.withDescriptor3(datagram) {
+            Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1"]) {
+                #expect(SocketActivation.listeningSockets() == [])
+            }
+        }
+    }
+
+    @Test func socketActivationWithoutListenFds() {
+        Support.withEnvironment(["LISTEN_PID": nil, "LISTEN_FDS": nil]) {
+            #expect(SocketActivation.listeningSockets() == [])
+        }
+    }
+
+    @Test func loggerWritesPrefixedLinesToAStream() throws {
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        let logger = JournalLogger(threshold: .info, destination: .stream(fd: fds[1]))
+        #expect(logger.usesJournal == false)
+        logger.log(.info, "certified", fields: ["sha256": "ab12", "source": "inbox/a b.png"])
+        logger.log(.debug, "dropped below the threshold")
+        logger.error("two\nlines")
+        logger.log(.warning, "empty", fields: ["note": ""])
+        close(fds[1])
+        let output = String(decoding: FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
+        #expect(output == """
+            <6>certified sha256=ab12 source="inbox/a b.png"
+            <3>two
+            <3>lines
+            <4>empty note=""
+
+            """)
+    }
+
+    @Test func priorityThresholds() {
+        let logger = JournalLogger(threshold: .notice, destination: .stream(fd: -1))
+        #expect(logger.isEnabled(.emerg))
+        #expect(logger.isEnabled(.notice))
+        #expect(!logger.isEnabled(.info))
+        #expect(JournalLogger.Priority.allCases.map(\.rawValue) == Array(0...7))
+        var config = DaemonConfig()
+        config.logLevel = .error
+        #expect(config.logThreshold == .err)
+        config.logLevel = .warning
+        #expect(config.logThreshold == .warning)
+    }
+
+    @Test func journalFieldNames() {
+        #expect(JournalLogger.journalFieldName("sha256") == "CERTSSB_SHA256")
+        #expect(JournalLogger.journalFieldName("model-set") == "CERTSSB_MODEL_SET")
+        #expect(JournalLogger.journalFieldName("CERTSSB_SHA256") == "CERTSSB_SHA256")
+    }
+
+    /// JOURNAL_STREAM is "dev:ino" of the stream systemd connected; it only counts while stderr
+    /// is still that stream.
+    @Test func journalStreamDetection() {
+        var st = stat()
+        guard fstat(2, &st) == 0 else { return }
+        #expect(JournalLogger.stderrIsJournal(environment: ["JOURNAL_STREAM": "\(st.st_dev):\(st.st_ino)"]))
+        #expect(!JournalLogger.stderrIsJournal(environment: ["JOURNAL_STREAM": "\(st.st_dev):\(st.st_ino &+ 1)"]))
+        #expect(!JournalLogger.stderrIsJournal(environment: ["JOURNAL_STREAM": "garbage"]))
+        #expect(!JournalLogger.stderrIsJournal(environment: [:]))
+    }
+}
