@@ -21,7 +21,7 @@ import Testing
         try await withServer { path, _, dir in
             let file = dir + "/image.png"
             let bytes = (0..<5000).map { UInt8($0 % 251) }
-            FileManager.default.createFile(atPath: file, contents: Data(bytes))
+            try writeFile(file, Data(bytes))
             let certified = try await curl(path, ["--data-binary", "@" + file, "http://localhost/v1/certify"])
             #expect(certified.status == 200)
             let sha = try #require(jsonObject(certified.body)?["sha256"] as? String)
@@ -45,7 +45,7 @@ import Testing
     @Test func serviceErrorsKeepTheirStatus() async throws {
         try await withServer { path, _, dir in
             let file = dir + "/junk"
-            FileManager.default.createFile(atPath: file, contents: Data("notimage at all".utf8))
+            try writeFile(file, Data("notimage at all".utf8))
             let reply = try await curl(path, ["--data-binary", "@" + file, "http://localhost/v1/certify"])
             #expect(reply.status == 422)
             #expect((jsonObject(reply.body)?["error"] as? [String: Any])?["code"] as? String == "not_an_image")
@@ -56,7 +56,7 @@ import Testing
         try await withServer { path, _, dir in
             for i in 0..<3 {
                 let file = dir + "/img\(i)"
-                FileManager.default.createFile(atPath: file, contents: Data([UInt8(i), 1, 2, 3]))
+                try writeFile(file, Data([UInt8(i), 1, 2, 3]))
                 #expect(try await curl(path, ["--data-binary", "@" + file, "http://localhost/v1/certify"]).status == 200)
             }
             let first = try await curl(path, ["http://localhost/v1/verdicts?limit=2"])
@@ -80,7 +80,7 @@ import Testing
             for _ in 0..<200 where service.subscriberCount == 0 { try await Task.sleep(for: .milliseconds(20)) }
             #expect(service.subscriberCount == 1)
             let file = dir + "/img"
-            FileManager.default.createFile(atPath: file, contents: Data([9, 9, 9]))
+            try writeFile(file, Data([9, 9, 9]))
             let certified = try await curl(path, ["--data-binary", "@" + file, "http://localhost/v1/certify"])
             let events = try await stream
             #expect(events.status == 200)
@@ -96,7 +96,7 @@ import Testing
         let limits = HTTPServer.Limits(maxUploadBytes: 1024, readTimeout: .seconds(10), maxConnections: 8)
         try await withServer(limits: limits) { path, _, dir in
             let file = dir + "/big"
-            FileManager.default.createFile(atPath: file, contents: Data(count: 64 * 1024))
+            try writeFile(file, Data(count: 64 * 1024))
             let reply = try await curl(path, ["--data-binary", "@" + file, "http://localhost/v1/certify"])
             #expect(reply.status == 413)
             #expect((jsonObject(reply.body)?["error"] as? [String: Any])?["code"] as? String == "payload_too_large")
@@ -195,7 +195,7 @@ import Testing
 
         // A regular file is never deleted.
         let file = dir + "/not-a-socket"
-        FileManager.default.createFile(atPath: file, contents: Data("keep".utf8))
+        try writeFile(file, Data("keep".utf8))
         await #expect(throws: HTTPServerError.self) { try await second.bind(path: file, mode: 0o600) }
         #expect(FileManager.default.contents(atPath: file) == Data("keep".utf8))
     }

@@ -144,7 +144,7 @@ struct RawClient {
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard rc == 0 else { close(fd); throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        guard rc == 0 else { Glibc.close(fd); throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     }
 
     func send(_ text: String) { send(Array(text.utf8)) }
@@ -185,4 +185,8 @@ func listeningSocket(path: String) throws -> Int32 {
     }
     guard rc == 0, listen(fd, 16) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     return fd
+}
+
+func writeFile(_ path: String, _ data: Data) throws {
+    try data.write(to: URL(fileURLWithPath: path))
 }

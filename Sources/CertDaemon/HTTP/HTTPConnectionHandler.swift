@@ -164,13 +164,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        // The state moves before `.end` is written: writing it lets the pipeline handler deliver
+        // a pipelined request at once, re-entering channelRead.
+        phase.waitingOnClient = keepAlive
+        state = keepAlive ? .idle : .closing
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if keepAlive {
-            state = .idle
-            phase.waitingOnClient = true
-        } else {
-            state = .closing
-            phase.waitingOnClient = false
+        if !keepAlive {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }
