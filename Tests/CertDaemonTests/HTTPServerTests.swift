@@ -1,4 +1,4 @@
-import CertDaemon
+@testable import CertDaemon
 import Foundation
 import NIOCore
 import NIOPosix
@@ -227,5 +227,43 @@ import Testing
         let result = try await stream
         #expect(result.exitCode == 0)  // a clean end of the chunked body, not a timeout
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func quietEventStreamsGetHeartbeats() async throws {
+        let dir = makeSocketDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/hb.sock"
+        let server = HTTPServer(service: DictionaryService(), limits: defaultLimits,
+                                group: MultiThreadedEventLoopGroup.singleton, heartbeat: .milliseconds(100))
+        try await server.bind(path: path, mode: 0o600)
+        let result = try await curl(path, ["-N", "--max-time", "1", "http://localhost/v1/events"])
+        try await server.close()
+        #expect(result.body.hasPrefix(": subscribed\n\n"))
+        #expect(result.body.contains(": heartbeat\n\n"))
+    }
+
+    @Test func connectionsOverTheLimitGet503() async throws {
+        let limits = HTTPServer.Limits(maxUploadBytes: 1024, readTimeout: .seconds(10), maxConnections: 1)
+        try await withServer(limits: limits) { path, _, _ in
+            let holder = try RawClient(path: path)
+            defer { holder.close() }
+            holder.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")  // keep-alive: stays open
+            let second = try await curl(path, ["http://localhost/v1/health"])
+            #expect(second.status == 503)
+            #expect(second.body.contains("too_many_connections"))
+        }
+    }
+
+    @Test func largeUploadWithExpectContinueIsNotDelayed() async throws {
+        let limits = HTTPServer.Limits(maxUploadBytes: 8 << 20, readTimeout: .seconds(10), maxConnections: 8)
+        try await withServer(limits: limits) { path, _, dir in
+            let file = dir + "/large"
+            try writeFile(file, Data(count: 3 << 20))
+            let start = ContinuousClock.now
+            let reply = try await curl(path, ["-H", "Expect: 100-continue", "--data-binary", "@" + file, "http://localhost/v1/certify"])
+            #expect(reply.status == 200)
+            #expect(jsonObject(reply.body)?["bytes"] as? Int == 3 << 20)
+            #expect(ContinuousClock.now - start < .milliseconds(900))  // curl would wait 1 s without 100 Continue
+        }
     }
 }

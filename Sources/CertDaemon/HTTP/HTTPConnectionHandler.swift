@@ -21,12 +21,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private let limits: HTTPServer.Limits
     private let phase: HTTPConnectionPhase
     private let heartbeat: TimeAmount
+    /// Over the connection limit: every request is answered 503, then the connection closes.
+    private let rejecting: Bool
     private var state = State.idle
     /// The service call or event subscription in flight; cancelled when the client leaves.
     private var task: Task<Void, Never>?
     private var heartbeatTask: RepeatedTask?
 
-    init(service: CertificationService, limits: HTTPServer.Limits, phase: HTTPConnectionPhase, heartbeat: TimeAmount) {
+    init(service: CertificationService, limits: HTTPServer.Limits, phase: HTTPConnectionPhase, heartbeat: TimeAmount,
+         rejecting: Bool = false) {
+        self.rejecting = rejecting
         self.service = service
         self.limits = limits
         self.phase = phase
@@ -55,6 +59,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     private func receiveHead(context: ChannelHandlerContext, head: HTTPRequestHead) {
         phase.waitingOnClient = true
+        if rejecting {
+            return respondError(context: context, head: head, keepAlive: false, status: .serviceUnavailable,
+                                code: "too_many_connections", message: "connection limit reached")
+        }
         let route = HTTPRouter.route(method: head.method, uri: head.uri)
         // A declared length over the limit is refused before any body byte is read.
         if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxUploadBytes {

@@ -10,7 +10,7 @@ final class HTTPConnectionPhase {
 struct HTTPServerDrainEvent {}
 
 /// Complete HTTP/1.1 error responses written below the HTTP codec, for the cases where no
-/// request exists to answer (read timeout before a head, connection limit).
+/// request exists to answer (a read timeout before any head).
 enum HTTPRawResponse {
     static func error(status: Int, reason: String, code: String, message: String, allocator: ByteBufferAllocator) -> ByteBuffer {
         let body = HTTPErrorBody.render(code: code, message: message)
@@ -43,33 +43,4 @@ final class HTTPReadTimeoutHandler: ChannelInboundHandler {
         let channel = context.channel
         context.writeAndFlush(NIOAny(response)).whenComplete { _ in channel.close(promise: nil) }
     }
-}
-
-/// Installed instead of the HTTP pipeline when the connection limit is reached.
-final class HTTPRejectHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-
-    private var sent = false
-
-    // The handler may be added before or after activation; answer exactly once either way.
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { reject(context: context) }
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        reject(context: context)
-        context.fireChannelActive()
-    }
-
-    private func reject(context: ChannelHandlerContext) {
-        guard !sent else { return }
-        sent = true
-        let channel = context.channel
-        let response = HTTPRawResponse.error(
-            status: 503, reason: "Service Unavailable", code: "too_many_connections",
-            message: "connection limit reached", allocator: context.channel.allocator)
-        context.writeAndFlush(NIOAny(response)).whenComplete { _ in channel.close(promise: nil) }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}  // not listening
 }

@@ -92,6 +92,8 @@ public final class HTTPServer: Sendable {
             }
     }
 
+    /// Over the limit, a connection is still read up to its first head, so the client gets
+    /// a real 503 answer instead of a reset.
     private func configure(_ channel: Channel) throws {
         let admitted = state.withLock { state -> Bool in
             guard !state.closing, state.connections.count < limits.maxConnections else { return false }
@@ -99,16 +101,18 @@ public final class HTTPServer: Sendable {
             return true
         }
         let sync = channel.pipeline.syncOperations
-        guard admitted else { return try sync.addHandler(HTTPRejectHandler()) }
-        channel.closeFuture.whenComplete { _ in
-            _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+        if admitted {
+            channel.closeFuture.whenComplete { _ in
+                _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+            }
         }
         let phase = HTTPConnectionPhase()
         try sync.addHandler(IdleStateHandler(readTimeout: limits.readTimeout))
         try sync.addHandler(HTTPReadTimeoutHandler(phase: phase))
         // Our handler renders parser errors as JSON, so NIO's empty-bodied 400 is left out.
         try sync.configureHTTPServerPipeline(withErrorHandling: false)
-        try sync.addHandler(HTTPConnectionHandler(service: service, limits: limits, phase: phase, heartbeat: heartbeat))
+        try sync.addHandler(HTTPConnectionHandler(
+            service: service, limits: limits, phase: phase, heartbeat: heartbeat, rejecting: !admitted))
     }
 }
 
