@@ -266,4 +266,43 @@ import Testing
             #expect(ContinuousClock.now - start < .milliseconds(900))  // curl would wait 1 s without 100 Continue
         }
     }
+
+    @Test func clientLeavingDuringCertificationCancelsIt() async throws {
+        try await withServer { path, service, _ in
+            let raw = try RawClient(path: path)
+            raw.send("POST /v1/certify HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nslow1234")
+            try await Task.sleep(for: .milliseconds(100))
+            raw.close()
+            for _ in 0..<100 where service.cancelled.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(service.cancelled.withLock { $0 } == 1)
+            #expect(try await curl(path, ["http://localhost/v1/health"]).status == 200)
+        }
+    }
+
+    @Test func closeLetsInFlightRequestsFinish() async throws {
+        let dir = makeSocketDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/inflight.sock"
+        let file = dir + "/slow"
+        try writeFile(file, Data("slow image".utf8))
+        let server = HTTPServer(service: DictionaryService(), limits: defaultLimits, group: MultiThreadedEventLoopGroup.singleton)
+        try await server.bind(path: path, mode: 0o600)
+        async let reply = curl(path, ["--data-binary", "@" + file, "http://localhost/v1/certify"])
+        try await Task.sleep(for: .milliseconds(200))
+        try await server.close()
+        #expect(try await reply.status == 200)
+        #expect(try await curl(path, ["http://localhost/v1/health"]).status == 0)  // no longer listening
+    }
+
+    @Test func malformedChunkMidBodyIs400() async throws {
+        try await withServer { path, _, _ in
+            let raw = try RawClient(path: path)
+            defer { raw.close() }
+            raw.send("POST /v1/certify HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\nZZ\r\n")
+            let answer = raw.readAll()
+            #expect(answer.hasPrefix("HTTP/1.1 400"))
+            #expect(answer.contains("bad_request"))
+            #expect(try await curl(path, ["http://localhost/v1/health"]).status == 200)
+        }
+    }
 }

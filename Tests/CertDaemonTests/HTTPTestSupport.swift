@@ -18,6 +18,8 @@ final class DictionaryService: CertificationService {
     private let store = Mutex(Store())
 
     var subscriberCount: Int { store.withLock { $0.subscribers.count } }
+    /// Certifications abandoned because their client went away.
+    let cancelled = Mutex(0)
 
     /// Not a real digest (the test target has no Crypto), but 64 hex digits and deterministic.
     static func fakeSHA(_ bytes: [UInt8]) -> String {
@@ -31,6 +33,13 @@ final class DictionaryService: CertificationService {
     func certify(upload: [UInt8], source: String) async throws -> ServiceReply {
         if upload.starts(with: Array("notimage".utf8)) {
             throw ServiceError(status: 422, code: "not_an_image", message: "cannot decode")
+        }
+        if upload.starts(with: Array("slow".utf8)) {
+            // Stands in for a long certification; observes cancellation like real work would.
+            do { try await Task.sleep(for: .milliseconds(600)) } catch {
+                cancelled.withLock { $0 += 1 }
+                throw error
+            }
         }
         let sha = Self.fakeSHA(upload)
         let json = Array("{\"sha256\":\"\(sha)\",\"certified\":true,\"bytes\":\(upload.count),\"source\":\"\(source)\"}".utf8)
