@@ -1,0 +1,300 @@
+import NIOCore
+import NIOHTTP1
+
+/// One connection: streams request bodies under a byte limit, calls the service off the
+/// event loop, and writes JSON answers or a server-sent event stream.
+final class HTTPConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        /// Head seen; body parts are counted (and kept only for uploads).
+        case receiving(route: Result<HTTPRoute, HTTPRouteError>, head: HTTPRequestHead, body: [UInt8], count: Int)
+        case awaitingService(keepAlive: Bool)
+        case streaming
+        /// Answered early or failed: ignore whatever else arrives until the close lands.
+        case closing
+    }
+
+    private let service: CertificationService
+    private let limits: HTTPServer.Limits
+    private let phase: HTTPConnectionPhase
+    private let heartbeat: TimeAmount
+    /// Over the connection limit: every request is answered 503, then the connection closes.
+    private let rejecting: Bool
+    private var state = State.idle
+    /// The service call or event subscription in flight; cancelled when the client leaves.
+    private var task: Task<Void, Never>?
+    private var heartbeatTask: RepeatedTask?
+
+    init(service: CertificationService, limits: HTTPServer.Limits, phase: HTTPConnectionPhase, heartbeat: TimeAmount,
+         rejecting: Bool = false) {
+        self.rejecting = rejecting
+        self.service = service
+        self.limits = limits
+        self.phase = phase
+        self.heartbeat = heartbeat
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            receiveHead(context: context, head: head)
+        case (.body(var chunk), .receiving(let route, let head, var body, let count)):
+            let total = count + chunk.readableBytes
+            guard total <= limits.maxUploadBytes else {
+                // Stop at the limit: answer now, never read (or keep) the rest.
+                return tooLarge(context: context, head: head)
+            }
+            if case .success(.certify) = route { body += chunk.readBytes(length: chunk.readableBytes) ?? [] }
+            state = .receiving(route: route, head: head, body: body, count: total)
+        case (.end, .receiving(let route, let head, let body, _)):
+            phase.waitingOnClient = false
+            dispatch(context: context, route: route, head: head, body: body)
+        default:
+            break  // parts after an early answer; the connection is closing
+        }
+    }
+
+    private func receiveHead(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        phase.waitingOnClient = true
+        if rejecting {
+            return respondError(context: context, head: head, keepAlive: false, status: .serviceUnavailable,
+                                code: "too_many_connections", message: "connection limit reached")
+        }
+        let route = HTTPRouter.route(method: head.method, uri: head.uri)
+        // A declared length over the limit is refused before any body byte is read.
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxUploadBytes {
+            return tooLarge(context: context, head: head)
+        }
+        if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            // curl waits a second for this before sending large bodies.
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
+        state = .receiving(route: route, head: head, body: [], count: 0)
+    }
+
+    private func tooLarge(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        respondError(context: context, head: head, keepAlive: false, status: .payloadTooLarge,
+                     code: "payload_too_large", message: "the upload exceeds \(limits.maxUploadBytes) bytes")
+    }
+
+    private func dispatch(context: ChannelHandlerContext, route: Result<HTTPRoute, HTTPRouteError>,
+                          head: HTTPRequestHead, body: [UInt8]) {
+        let service = self.service
+        switch route {
+        case .failure(let error):
+            var extra = HTTPHeaders()
+            if !error.allow.isEmpty { extra.add(name: "allow", value: error.allow.map(\.rawValue).joined(separator: ", ")) }
+            respondError(context: context, head: head, keepAlive: head.isKeepAlive, status: error.status,
+                         code: error.code, message: error.message, extra: extra)
+        case .success(.version):
+            respond(context: context, head: head, keepAlive: head.isKeepAlive, reply: service.version())
+        case .success(.events):
+            startEvents(context: context, head: head)
+        case .success(.metrics):
+            callService(context: context, head: head, contentType: "text/plain; version=0.0.4") {
+                ServiceReply(status: 200, body: Array(await service.metrics().utf8))
+            }
+        case .success(let route):
+            callService(context: context, head: head, contentType: "application/json") {
+                switch route {
+                case .health: return await service.health()
+                case .certify: return try await service.certify(upload: body, source: "socket")
+                case .verdict(let sha): return try await service.verdict(sha256: sha)
+                case .list(let after, let limit): return try await service.list(after: after, limit: limit)
+                case .stats: return await service.stats()
+                case .triggers: return await service.triggers()
+                case .reload: return try await service.reload()
+                case .version: return service.version()
+                case .metrics, .events: preconditionFailure("routed above")
+                }
+            }
+        }
+    }
+
+    /// Runs the service off the event loop; the answer comes back on it.
+    private func callService(context: ChannelHandlerContext, head: HTTPRequestHead, contentType: String,
+                             _ operation: @escaping @Sendable () async throws -> ServiceReply) {
+        state = .awaitingService(keepAlive: head.isKeepAlive)
+        let promise = context.eventLoop.makePromise(of: ServiceReply.self)
+        task = Task {
+            do { promise.succeed(try await operation()) } catch { promise.fail(error) }
+        }
+        promise.futureResult.assumeIsolated().whenComplete { result in
+            self.task = nil
+            guard case .awaitingService(let keepAlive) = self.state else { return }  // client left
+            switch result {
+            case .success(let reply):
+                self.respond(context: context, head: head, keepAlive: keepAlive, reply: reply, contentType: contentType)
+            case .failure(let error as ServiceError):
+                self.respondError(context: context, head: head, keepAlive: keepAlive,
+                                  status: HTTPResponseStatus(statusCode: error.status), code: error.code, message: error.message)
+            case .failure(is CancellationError):
+                context.close(promise: nil)
+            case .failure(let error):
+                self.respondError(context: context, head: head, keepAlive: keepAlive, status: .internalServerError,
+                                  code: "internal", message: String(describing: error))
+            }
+        }
+    }
+
+    // MARK: Responses
+
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, keepAlive: Bool,
+                         reply: ServiceReply, contentType: String = "application/json") {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: contentType)
+        write(context: context, head: head, keepAlive: keepAlive, status: HTTPResponseStatus(statusCode: reply.status),
+              headers: headers, body: reply.body)
+    }
+
+    private func respondError(context: ChannelHandlerContext, head: HTTPRequestHead?, keepAlive: Bool,
+                              status: HTTPResponseStatus, code: String, message: String, extra: HTTPHeaders = [:]) {
+        var headers = extra
+        headers.add(name: "content-type", value: "application/json")
+        write(context: context, head: head, keepAlive: keepAlive, status: status, headers: headers,
+              body: HTTPErrorBody.render(code: code, message: message))
+    }
+
+    private func write(context: ChannelHandlerContext, head: HTTPRequestHead?, keepAlive: Bool,
+                       status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8]) {
+        let version = head?.version ?? .http1_1
+        var headers = headers
+        headers.add(name: "content-length", value: String(body.count))
+        if !keepAlive {
+            headers.add(name: "connection", value: "close")
+        } else if version.major == 1 && version.minor == 0 {
+            headers.add(name: "connection", value: "keep-alive")
+        }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: body.count)
+        buffer.writeBytes(body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        // The state moves before `.end` is written: writing it lets the pipeline handler deliver
+        // a pipelined request at once, re-entering channelRead.
+        phase.waitingOnClient = keepAlive
+        state = keepAlive ? .idle : .closing
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    // MARK: Server-sent events
+
+    private func startEvents(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        state = .streaming
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/event-stream")
+        headers.add(name: "cache-control", value: "no-cache")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        // A first comment pushes the head out, so clients know they are subscribed.
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: ": subscribed\n\n")))), promise: nil)
+
+        // Everything that writes to the stream goes through the loop and checks the state,
+        // so no event or heartbeat can follow the final `.end`.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        heartbeatTask = context.eventLoop.scheduleRepeatedTask(initialDelay: heartbeat, delay: heartbeat) { _ in
+            // A comment line keeps proxies and idle timers from dropping a quiet stream.
+            let (handler, context) = bound.value
+            _ = handler.sendOnStream(context: context, ": heartbeat\n\n")
+        }
+        let stream = service.events()
+        let loop = context.eventLoop
+        task = Task {
+            for await json in stream {
+                // Awaiting each write is the backpressure: a slow reader slows only itself.
+                let written = loop.flatSubmit {
+                    let (handler, context) = bound.value
+                    return handler.sendOnStream(context: context, SSE.event(json, allocator: context.channel.allocator))
+                }
+                do { try await written.get() } catch { return }
+            }
+            guard !Task.isCancelled else { return }
+            // The service ended the stream (shutting down): finish the response cleanly.
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.endEvents(context: context)
+            }
+        }
+    }
+
+    private func sendOnStream(context: ChannelHandlerContext, _ text: String) -> EventLoopFuture<Void> {
+        sendOnStream(context: context, context.channel.allocator.buffer(string: text))
+    }
+
+    private func sendOnStream(context: ChannelHandlerContext, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        guard case .streaming = state else {
+            return context.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+        }
+        return context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))))
+    }
+
+    private func endEvents(context: ChannelHandlerContext) {
+        guard case .streaming = state else { return }
+        state = .closing
+        stopTasks()
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func stopTasks() {
+        task?.cancel()
+        task = nil
+        heartbeatTask?.cancel()
+        heartbeatTask = nil
+    }
+
+    // MARK: Lifecycle and errors
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is HTTPServerDrainEvent {
+            endEvents(context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The client left (maybe mid-upload): drop the body, stop work done on its behalf.
+        state = .closing
+        stopTasks()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        switch state {
+        case .idle, .receiving:
+            if error is HTTPParserError {
+                // Malformed request line or headers: the stream cannot be resynchronised.
+                let head: HTTPRequestHead?
+                if case .receiving(_, let h, _, _) = state { head = h } else { head = nil }
+                respondError(context: context, head: head, keepAlive: false, status: .badRequest,
+                             code: "bad_request", message: "malformed HTTP request: \(error)")
+                return
+            }
+            fallthrough
+        default:
+            state = .closing
+            context.close(promise: nil)
+        }
+    }
+}
+
+/// The wire format of one event: `event: verdict`, one `data:` line per JSON line, a blank line.
+enum SSE {
+    static func event(_ json: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: json.count + 32)
+        buffer.writeString("event: verdict\n")
+        for line in json.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            buffer.writeString("data: ")
+            buffer.writeBytes(line)
+            buffer.writeString("\n")
+        }
+        buffer.writeString("\n")
+        return buffer
+    }
+}

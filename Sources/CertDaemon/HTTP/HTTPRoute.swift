@@ -1,0 +1,104 @@
+import NIOHTTP1
+
+/// A request the router understood; anything else is an `HTTPRouteError`.
+enum HTTPRoute: Equatable {
+    case health, version, certify, stats, metrics, triggers, reload, events
+    case verdict(sha256: String)
+    case list(after: UInt64, limit: Int)
+}
+
+/// Why a request was refused before reaching the service.
+struct HTTPRouteError: Error, Equatable {
+    var status: HTTPResponseStatus
+    var code: String
+    var message: String
+    /// Set for 405, so the answer can carry `Allow`.
+    var allow: [HTTPMethod] = []
+}
+
+enum HTTPRouter {
+    static let maxListLimit = 1000
+    static let defaultListLimit = 100
+
+    /// Maps method and target to a route. Pure, so tests can cover it without a socket.
+    static func route(method: HTTPMethod, uri: String) -> Result<HTTPRoute, HTTPRouteError> {
+        let (path, query) = split(uri)
+        func only(_ allowed: HTTPMethod, _ route: HTTPRoute) -> Result<HTTPRoute, HTTPRouteError> {
+            // HEAD is not offered: answers are computed, and SSE has no meaningful head.
+            guard method == allowed else {
+                return .failure(HTTPRouteError(
+                    status: .methodNotAllowed, code: "method_not_allowed",
+                    message: "\(path) accepts \(allowed.rawValue) only", allow: [allowed]))
+            }
+            return .success(route)
+        }
+        switch path {
+        case "/v1/health": return only(.GET, .health)
+        case "/v1/version": return only(.GET, .version)
+        case "/v1/certify": return only(.POST, .certify)
+        case "/v1/events": return only(.GET, .events)
+        case "/v1/stats": return only(.GET, .stats)
+        case "/metrics": return only(.GET, .metrics)
+        case "/v1/triggers": return only(.GET, .triggers)
+        case "/v1/reload": return only(.POST, .reload)
+        case "/v1/verdicts":
+            return only(.GET, .health).flatMap { _ in listRoute(query: query) }
+        default:
+            let prefix = "/v1/verdicts/"
+            if path.hasPrefix(prefix) {
+                let sha = String(path.dropFirst(prefix.count))
+                return only(.GET, .health).flatMap { _ in
+                    guard isSHA256(sha) else {
+                        return .failure(HTTPRouteError(
+                            status: .badRequest, code: "bad_sha256",
+                            message: "expected 64 hexadecimal digits"))
+                    }
+                    return .success(.verdict(sha256: sha.lowercased()))
+                }
+            }
+            return .failure(HTTPRouteError(status: .notFound, code: "not_found", message: "no route for \(path)"))
+        }
+    }
+
+    static func isSHA256(_ s: String) -> Bool {
+        s.utf8.count == 64 && s.utf8.allSatisfy { $0.isHexDigit }
+    }
+
+    private static func split(_ uri: String) -> (Substring, Substring) {
+        guard let q = uri.firstIndex(of: "?") else { return (Substring(uri), "") }
+        return (uri[..<q], uri[uri.index(after: q)...])
+    }
+
+    /// `after` defaults to 0, `limit` to 100 (at most 1000); anything unparsable is a 400.
+    private static func listRoute(query: Substring) -> Result<HTTPRoute, HTTPRouteError> {
+        var after: UInt64 = 0
+        var limit = defaultListLimit
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = kv[0], value = kv.count > 1 ? kv[1] : ""
+            switch key {
+            case "after":
+                guard let v = UInt64(value) else { return .failure(badQuery("after must be an unsigned integer")) }
+                after = v
+            case "limit":
+                guard let v = Int(value), v >= 1 else {
+                    return .failure(badQuery("limit must be a positive integer"))
+                }
+                limit = min(v, maxListLimit)  // clamped: asking for more is not an error
+            default:
+                continue  // unknown parameters are ignored, as most HTTP APIs do
+            }
+        }
+        return .success(.list(after: after, limit: limit))
+    }
+
+    private static func badQuery(_ message: String) -> HTTPRouteError {
+        HTTPRouteError(status: .badRequest, code: "bad_query", message: message)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
+    }
+}

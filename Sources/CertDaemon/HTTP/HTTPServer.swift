@@ -1,0 +1,122 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The socket API: HTTP/1.1 + JSON over a Unix socket, self-bound or handed over by systemd.
+public final class HTTPServer: Sendable {
+    public struct Limits: Sendable {
+        public var maxUploadBytes: Int
+        public var readTimeout: TimeAmount
+        public var maxConnections: Int
+        public init(maxUploadBytes: Int, readTimeout: TimeAmount, maxConnections: Int) {
+            self.maxUploadBytes = maxUploadBytes
+            self.readTimeout = readTimeout
+            self.maxConnections = maxConnections
+        }
+    }
+
+    private struct State {
+        var listeners: [(channel: Channel, path: String?)] = []
+        var connections: [ObjectIdentifier: Channel] = [:]
+        var closing = false
+    }
+
+    private let service: CertificationService
+    private let limits: Limits
+    private let group: EventLoopGroup
+    private let heartbeat: TimeAmount
+    private let state = Mutex(State())
+
+    public convenience init(service: CertificationService, limits: Limits, group: EventLoopGroup) {
+        self.init(service: service, limits: limits, group: group, heartbeat: .seconds(15))
+    }
+
+    /// `heartbeat` is the SSE comment interval; tests shorten it.
+    init(service: CertificationService, limits: Limits, group: EventLoopGroup, heartbeat: TimeAmount) {
+        self.service = service
+        self.limits = limits
+        self.group = group
+        self.heartbeat = heartbeat
+    }
+
+    /// Binds `path` (replacing a stale socket file nobody answers on) and sets its mode.
+    public func bind(path: String, mode: mode_t) async throws {
+        try HTTPSocketFile.removeIfStale(path: path)
+        let channel = try await bootstrap().bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
+        guard chmod(path, mode) == 0 else {
+            let error = HTTPServerError("chmod \(path): \(String(cString: strerror(errno)))")
+            try? await channel.close()
+            throw error
+        }
+        state.withLock { $0.listeners.append((channel, path)) }
+    }
+
+    /// Serves a socket that is already bound and listening (systemd's LISTEN_FDS).
+    public func adopt(fd: Int32) async throws {
+        let channel = try await bootstrap().withBoundSocket(fd).get()
+        state.withLock { $0.listeners.append((channel, nil)) }
+    }
+
+    /// Stops accepting, ends event streams, and waits for in-flight requests to be answered.
+    public func close() async throws {
+        let (listeners, connections) = state.withLock { state in
+            state.closing = true
+            defer { state.listeners = [] }
+            return (state.listeners, Array(state.connections.values))
+        }
+        for listener in listeners {
+            try? await listener.channel.close()
+            // Only a file we created is ours to remove; an adopted socket belongs to systemd.
+            if let path = listener.path { unlink(path) }
+        }
+        for connection in connections {
+            // The pipeline handler closes idle connections and those whose response just ended.
+            connection.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            connection.pipeline.fireUserInboundEventTriggered(HTTPServerDrainEvent())
+        }
+        for connection in connections {
+            try? await connection.closeFuture.get()
+        }
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try self.configure(channel) }
+            }
+    }
+
+    /// Over the limit, a connection is still read up to its first head, so the client gets
+    /// a real 503 answer instead of a reset.
+    private func configure(_ channel: Channel) throws {
+        let admitted = state.withLock { state -> Bool in
+            guard !state.closing, state.connections.count < limits.maxConnections else { return false }
+            state.connections[ObjectIdentifier(channel)] = channel
+            return true
+        }
+        let sync = channel.pipeline.syncOperations
+        if admitted {
+            channel.closeFuture.whenComplete { _ in
+                _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+            }
+        }
+        let phase = HTTPConnectionPhase()
+        try sync.addHandler(IdleStateHandler(readTimeout: limits.readTimeout))
+        try sync.addHandler(HTTPReadTimeoutHandler(phase: phase))
+        // Our handler renders parser errors as JSON, so NIO's empty-bodied 400 is left out.
+        try sync.configureHTTPServerPipeline(withErrorHandling: false)
+        try sync.addHandler(HTTPConnectionHandler(
+            service: service, limits: limits, phase: phase, heartbeat: heartbeat, rejecting: !admitted))
+    }
+}
+
+public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,38 @@
+@testable import CertDaemon
+import NIOHTTP1
+import Testing
+
+// The router is pure: these cases need no socket.
+@Suite struct HTTPRouterTests {
+    @Test func routesAndMethods() throws {
+        #expect(try HTTPRouter.route(method: .GET, uri: "/v1/health").get() == .health)
+        #expect(try HTTPRouter.route(method: .POST, uri: "/v1/reload").get() == .reload)
+        #expect(try HTTPRouter.route(method: .GET, uri: "/metrics").get() == .metrics)
+        let wrong = HTTPRouter.route(method: .GET, uri: "/v1/certify")
+        #expect(throws: HTTPRouteError(status: .methodNotAllowed, code: "method_not_allowed",
+                                       message: "/v1/certify accepts POST only", allow: [.POST])) { try wrong.get() }
+        #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .GET, uri: "/v1/nope").get() }
+    }
+
+    @Test func verdictPathsNeed64Hex() throws {
+        let upper = String(repeating: "AB", count: 32)
+        #expect(try HTTPRouter.route(method: .GET, uri: "/v1/verdicts/" + upper).get() == .verdict(sha256: upper.lowercased()))
+        for bad in ["abc", String(repeating: "g", count: 64), String(repeating: "a", count: 65), ""] {
+            #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .GET, uri: "/v1/verdicts/" + bad).get() }
+        }
+    }
+
+    @Test func listQuery() throws {
+        #expect(try HTTPRouter.route(method: .GET, uri: "/v1/verdicts").get() == .list(after: 0, limit: 100))
+        #expect(try HTTPRouter.route(method: .GET, uri: "/v1/verdicts?after=7&limit=5").get() == .list(after: 7, limit: 5))
+        #expect(try HTTPRouter.route(method: .GET, uri: "/v1/verdicts?limit=5000").get() == .list(after: 0, limit: 1000))
+        for bad in ["after=x", "after=-1", "limit=0", "limit=", "after=1.5"] {
+            #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .GET, uri: "/v1/verdicts?" + bad).get() }
+        }
+    }
+
+    @Test func errorBodiesAreEscapedJSON() {
+        let body = String(decoding: HTTPErrorBody.render(code: "x", message: "a \"q\"\n\u{1}"), as: UTF8.self)
+        #expect(body == #"{"error":{"code":"x","message":"a \"q\"\n\u0001"}}"#)
+    }
+}
