@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(name: "certssbd", dependencies: ["CertDaemon"]),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
-            "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval",
+            "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval", "CertDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
-        .testTarget(name: "CLITests", dependencies: ["certssb", "CertCore", "CertData"]),
+        .testTarget(name: "CLITests", dependencies: ["certssb", "certssbd", "CertCore", "CertData"]),
     ],
     swiftLanguageModes: [.v5]
 )

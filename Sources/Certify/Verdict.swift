@@ -45,6 +45,10 @@ public struct TriggerReport: Codable, Sendable, Equatable {
     public var l2: Double
     public var covered: Bool
     public var label: Int
+
+    public init(name: String, l2: Double, covered: Bool, label: Int) {
+        self.name = name; self.l2 = l2; self.covered = covered; self.label = label
+    }
 }
 
 /// One certification result; the JSON fields are a contract (DESIGN 3).

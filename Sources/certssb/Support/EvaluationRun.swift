@@ -1,4 +1,5 @@
 import CertCore
+import CertDaemon
 import CertData
 import CertEval
 import CertMath
@@ -67,9 +68,13 @@ struct EvaluationRun {
         let sigmaOptions = c.sigmaSearch.options(fallback: c.certificate.compat == .released ? .released : .gradient, trigger: set.manifest.trigger)
         let ssb = Certifier(modelSet: set, scheduler: scheduler, options: c.certificate.certification,
                             sigmaSearch: SigmaSearch(modelSet: set, options: sigmaOptions, workers: c.workers))
-        let updater = try RegionUpdater(set: set, storeDirectory: c.store)
-        let ssbBenign = try updater.process(benign, with: ssb)
-        let ssbWatermarked = try updater.process(watermarked, with: ssb)
+        let ledger: RegionLedger
+        do { ledger = try RegionLedger(modelSet: set, store: c.store.map { try CertStore.open(directory: $0, modelSetID: set.id) }) } catch { throw CLIFailure(error) }
+        let ssbBenign: [Verdict], ssbWatermarked: [Verdict]
+        do {
+            ssbBenign = try ledger.process(benign, with: ssb)
+            ssbWatermarked = try ledger.process(watermarked, with: ssb)
+        } catch { throw CLIFailure(error) }
 
         let tables = [
             PaperTable(method: "RAB", benign: records(rabBenign, benign: true, target: target), watermarked: records(rabWatermarked, benign: false, target: target)),

@@ -1,0 +1,128 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small blocking HTTP/1.1 client over a Unix socket, for certssb's daemon verbs
+/// (status, get, list, submit, events). One request per connection (Connection: close).
+public struct UnixHTTPClient: Sendable {
+    public let socketPath: String
+
+    public init(socketPath: String) { self.socketPath = socketPath }
+
+    public struct Response: Sendable { public var status: Int; public var body: [UInt8] }
+
+    public struct ClientError: Error, CustomStringConvertible { public var description: String }
+
+    func connect() throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError(description: "socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(socketPath.utf8)
+        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else { close(fd); throw ClientError(description: "socket path too long") }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in path.enumerated() { raw[i] = b }
+            raw[path.count] = 0
+        }
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard ok == 0 else {
+            let why = String(cString: strerror(errno))
+            close(fd)
+            throw ClientError(description: "cannot connect to \(socketPath): \(why) (is certssbd running?)")
+        }
+        return fd
+    }
+
+    func send(_ fd: Int32, method: String, path: String, body: [UInt8]) throws {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nUser-Agent: certssb\r\n"
+        if method == "POST" { head += "Content-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\n" }
+        head += "\r\n"
+        try writeAll(fd, Array(head.utf8) + body)
+    }
+
+    func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw ClientError(description: "write: \(String(cString: strerror(errno)))") }
+            sent += n
+        }
+    }
+
+    public func request(_ method: String, _ path: String, body: [UInt8] = []) throws -> Response {
+        let fd = try connect()
+        defer { close(fd) }
+        try send(fd, method: method, path: path, body: body)
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw ClientError(description: "read: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            data += buffer[0..<n]
+        }
+        return try Self.parse(data)
+    }
+
+    /// Server-sent events: calls `onEvent` with each `data:` payload until it returns false
+    /// or the server closes.
+    public func events(_ path: String = "/v1/events", onEvent: ([UInt8]) -> Bool) throws {
+        let fd = try connect()
+        defer { close(fd) }
+        try send(fd, method: "GET", path: path, body: [])
+        var pending: [UInt8] = []
+        var headerDone = false
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw ClientError(description: "read: \(String(cString: strerror(errno)))") }
+            if n == 0 { return }
+            pending += buffer[0..<n]
+            if !headerDone {
+                guard let end = Self.find(pending, [13, 10, 13, 10]) else { continue }
+                pending.removeFirst(end + 4)
+                headerDone = true
+            }
+            // Chunked transfer: strip chunk-size lines by scanning for "data: " lines only.
+            let text = String(decoding: pending, as: UTF8.self)
+            guard let lastBreak = text.range(of: "\n\n", options: .backwards) else { continue }
+            for line in text[..<lastBreak.upperBound].split(separator: "\n") where line.hasPrefix("data: ") {
+                if !onEvent(Array(line.dropFirst(6).utf8)) { return }
+            }
+            pending = Array(text[lastBreak.upperBound...].utf8)
+        }
+    }
+
+    static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where Array(haystack[i..<(i + needle.count)]) == needle { return i }
+        return nil
+    }
+
+    static func parse(_ data: [UInt8]) throws -> Response {
+        guard let end = find(data, [13, 10, 13, 10]) else { throw ClientError(description: "malformed HTTP response") }
+        let head = String(decoding: data[0..<end], as: UTF8.self).split(separator: "\r\n")
+        guard let statusLine = head.first, statusLine.split(separator: " ").count >= 2,
+              let status = Int(statusLine.split(separator: " ")[1]) else { throw ClientError(description: "malformed status line") }
+        var body = Array(data[(end + 4)...])
+        if head.contains(where: { $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked") }) {
+            body = dechunk(body)
+        }
+        return Response(status: status, body: body)
+    }
+
+    static func dechunk(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [], i = 0
+        while i < data.count, let lineEnd = find(Array(data[i...]), [13, 10]) {
+            let size = Int(String(decoding: data[i..<(i + lineEnd)], as: UTF8.self).split(separator: ";")[0], radix: 16) ?? 0
+            i += lineEnd + 2
+            if size == 0 { break }
+            out += data[i..<min(i + size, data.count)]
+            i += size + 2
+        }
+        return out
+    }
+}

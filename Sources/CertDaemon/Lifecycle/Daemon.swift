@@ -1,0 +1,140 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// certssbd's lifecycle with explicit states: load (models, plugins, store) → serve (socket
+/// and watch folder) → READY=1; SIGHUP reloads (RELOADING=1 … READY=1; a failed reload
+/// keeps the old state); SIGTERM drains (STOPPING=1, finish the queue) and exits 0.
+public final class Daemon: @unchecked Sendable {
+    let configPath: String?
+    let overrides: [String: String]
+    let log: JournalLogger
+    private(set) var config: DaemonConfig
+    let pipeline: CertificationPipeline
+    private var server: HTTPServer?
+    private var watcher: WatchFolder?
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private var signalSources: [DispatchSourceSignal] = []
+    private let stopped = DispatchSemaphore(value: 0)
+
+    public init(configPath: String?, overrides: [String: String]) throws {
+        self.configPath = configPath
+        self.overrides = overrides
+        config = try Self.loadConfig(configPath, overrides)
+        log = JournalLogger(threshold: config.logThreshold)
+        pipeline = try CertificationPipeline(config: config)
+    }
+
+    static func loadConfig(_ path: String?, _ overrides: [String: String]) throws -> DaemonConfig {
+        let base = try path.map { try ConfigParser.load(path: $0) } ?? DaemonConfig()
+        return try base.applying(overrides: overrides)
+    }
+
+    /// Runs until SIGTERM/SIGINT; returns after the drain.
+    public func run() async throws {
+        pipeline.start()
+        let service = DaemonService(pipeline: pipeline) { [weak self] in try self?.reload() }
+        let limits = HTTPServer.Limits(maxUploadBytes: config.maxUploadBytes, readTimeout: .milliseconds(Int64(config.readTimeoutMs)), maxConnections: 256)
+        let server = HTTPServer(service: service, limits: limits, group: group)
+        if let fd = SocketActivation.listeningSockets().first {
+            try await server.adopt(fd: fd)
+            log.log(.info, "serving on the socket systemd passed (fd \(fd))")
+        } else {
+            try await server.bind(path: config.socket, mode: mode_t(config.socketMode))
+            log.log(.info, "serving on \(config.socket)")
+        }
+        self.server = server
+        if !config.watchDir.isEmpty { startWatching(config.watchDir) }
+        installSignals()
+        startWatchdog()
+        _ = SystemdNotifier.ready(status: statusLine())
+        log.log(.notice, "certssbd ready: model set \(pipeline.currentEngine.modelSet.directory) (\(pipeline.currentEngine.modelSet.count) models)")
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { self.stopped.wait(); c.resume() }
+        }
+        _ = SystemdNotifier.stopping()
+        log.log(.notice, "draining: \(pipeline.queueDepth) image(s) queued")
+        watcher?.stop()
+        try? await server.close()
+        pipeline.drain()
+        try? await group.shutdownGracefully()
+        log.log(.notice, "stopped")
+    }
+
+    func statusLine() -> String {
+        let c = pipeline.counters.snapshot
+        let rate = c.busySeconds > 0 ? Double(c.verdicts) / c.busySeconds : 0
+        return String(format: "queue %d, %d verdicts (%d certified), %.1f images/s while busy", pipeline.queueDepth, c.verdicts, c.certified, rate)
+    }
+
+    /// Re-reads the config, models and plugins; the old engine serves until the new one is built.
+    func reload() throws {
+        _ = SystemdNotifier.reloading()
+        defer { SystemdNotifier.ready(status: statusLine()) }
+        do {
+            let fresh = try Self.loadConfig(configPath, overrides)
+            try pipeline.reload(fresh)
+            config = fresh
+            log.log(.notice, "reloaded: model set \(pipeline.currentEngine.modelSet.directory)")
+        } catch {
+            log.log(.err, "reload failed, keeping the running state: \(error)")
+            throw error
+        }
+    }
+
+    private func installSignals() {
+        for sig in [SIGHUP, SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                if sig == SIGHUP { try? self.reload() } else { self.stopped.signal() }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    private func startWatchdog() {
+        let interval = SystemdNotifier.watchdogInterval
+        Thread.detachNewThread { [weak self] in
+            while let self, self.pipeline.state != .stopped {
+                Thread.sleep(forTimeInterval: interval.map { Double($0.components.seconds) / 2 + Double($0.components.attoseconds) / 2e18 } ?? 5)
+                if interval != nil { _ = SystemdNotifier.watchdog() }
+                _ = SystemdNotifier.status(self.statusLine())
+            }
+        }
+    }
+
+    /// Each complete file in the inbox is certified; it leaves the inbox only after its
+    /// verdict is committed (processed/ + sidecar) or its failure recorded (failed/ + .error.json).
+    private func startWatching(_ inbox: String) {
+        let watcher = WatchFolder(inbox: inbox)
+        self.watcher = watcher
+        let pipeline = self.pipeline, log = self.log
+        Task.detached {
+            for await path in watcher.files() {
+                let bytes: [UInt8]
+                do { bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+                    try? watcher.fail(path, code: "unreadable", message: "\(error)"); continue
+                }
+                pipeline.submit(bytes: bytes, source: path) { result in
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    switch result {
+                    case let .success(v):
+                        do {
+                            try watcher.finish(path, verdictJSON: Array(try encoder.encode(v)))
+                            log.log(.info, "\((path as NSString).lastPathComponent): label \(v.label) radius \(v.radius)",
+                                    fields: ["CERTSSB_SHA256": v.sha256, "CERTSSB_FILE": path, "CERTSSB_LABEL": String(v.label),
+                                             "CERTSSB_RADIUS": String(v.radius), "CERTSSB_CERTIFIED": String(v.certified)])
+                        } catch { log.log(.err, "could not move \(path) to processed/: \(error)") }
+                    case let .failure(e):
+                        do { try watcher.fail(path, code: e.code, message: e.message) } catch { log.log(.err, "could not move \(path) to failed/: \(error)") }
+                        log.log(.warning, "\((path as NSString).lastPathComponent): \(e.message)", fields: ["CERTSSB_FILE": path])
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import CertCore
+import CertData
+import Certify
+import Foundation
+import TriggerKit
+
+/// The daemon's core: uploads and dropped files queue here; a batching thread takes what
+/// arrived within the batch window (up to max_batch), certifies it as one micro-batch,
+/// applies the storage-update rule, commits, and only then answers and broadcasts.
+public final class CertificationPipeline: @unchecked Sendable {
+    public enum State: String, Sendable { case starting, ready, reloading, draining, stopped }
+
+    struct Pending {
+        var bytes: [UInt8]
+        var source: String
+        var reply: (Result<Verdict, ServiceError>) -> Void
+    }
+
+    private let lock = NSCondition()
+    private var queue: [Pending] = []
+    private var engine: Engine
+    public private(set) var state: State = .starting
+    private var thread: Thread?
+    let events = EventBroadcaster()
+    public let counters = PipelineCounters()
+
+    public init(config: DaemonConfig) throws {
+        engine = try Engine(config: config)
+    }
+
+    public var config: DaemonConfig { lock.withLock { engine.config } }
+    var currentEngine: Engine { lock.withLock { engine } }
+
+    public func start() {
+        lock.withLock { state = .ready }
+        let t = Thread { [weak self] in self?.loop() }
+        t.name = "certssbd-batcher"
+        t.stackSize = 8 << 20
+        thread = t
+        t.start()
+    }
+
+    /// Queues an image; `reply` runs once its verdict is committed (or it failed).
+    public func submit(bytes: [UInt8], source: String, reply: @escaping (Result<Verdict, ServiceError>) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard state == .ready || state == .reloading else {
+            reply(.failure(ServiceError(status: 503, code: "draining", message: "certssbd is stopping"))); return
+        }
+        guard queue.count < engine.config.maxQueue else {
+            counters.add(rejected: 1)
+            reply(.failure(ServiceError(status: 429, code: "queue_full", message: "\(queue.count) images are waiting; retry later"))); return
+        }
+        queue.append(Pending(bytes: bytes, source: source, reply: reply))
+        lock.signal()
+    }
+
+    public func submit(bytes: [UInt8], source: String) async throws -> Verdict {
+        try await withCheckedThrowingContinuation { continuation in
+            submit(bytes: bytes, source: source) { continuation.resume(with: $0) }
+        }
+    }
+
+    public var queueDepth: Int { lock.withLock { queue.count } }
+
+    /// Stops taking new work, finishes what is queued, then returns.
+    public func drain() {
+        lock.lock()
+        state = .draining
+        lock.broadcast()
+        while !queue.isEmpty || busy { lock.wait() }
+        state = .stopped
+        lock.broadcast()
+        lock.unlock()
+        events.finish()
+    }
+
+    /// Builds a new engine from `config`; on failure the running one stays and the error is thrown.
+    public func reload(_ config: DaemonConfig) throws {
+        lock.withLock { state = .reloading }
+        defer { lock.withLock { if state == .reloading { state = .ready } } }
+        let fresh = try Engine(config: config)
+        lock.withLock {
+            while busy { lock.wait() }
+            engine = fresh
+        }
+    }
+
+    private var busy = false
+
+    private func loop() {
+        while true {
+            lock.lock()
+            while queue.isEmpty && state != .draining && state != .stopped { lock.wait() }
+            if queue.isEmpty { lock.unlock(); return }
+            // The batch window: let a micro-batch form so each model's weights are read once.
+            let window = Double(engine.config.batchWindowMs) / 1000
+            let deadline = Date().addingTimeInterval(window)
+            while queue.count < engine.config.maxBatch && state == .ready && lock.wait(until: deadline) {}
+            let batch = Array(queue.prefix(engine.config.maxBatch))
+            queue.removeFirst(batch.count)
+            busy = true
+            let engine = self.engine
+            lock.unlock()
+            process(batch, engine)
+            lock.withLock { busy = false; lock.broadcast() }
+        }
+    }
+
+    private func process(_ batch: [Pending], _ engine: Engine) {
+        let started = Date()
+        var requests: [(Pending, CertificationRequest)] = []
+        var done: [(Pending, Result<Verdict, ServiceError>)] = []
+        for item in batch {
+            do {
+                let image = try ImageDecoder.decode(item.bytes, source: item.source, expecting: engine.shape)
+                let sha = Checksum.sha256Hex(item.bytes)
+                if let known = try engine.ledger.storedVerdict(sha256: sha) {
+                    done.append((item, .success(known)))  // same bytes, same model set: the stored verdict
+                } else if let twin = requests.first(where: { $0.1.sha256 == sha }) {
+                    requests.append((item, twin.1))       // decided once below, answered twice
+                } else {
+                    requests.append((item, CertificationRequest(pixels: image.pixels, sha256: sha, source: item.source)))
+                }
+            } catch let error as ImageDecodingError {
+                done.append((item, .failure(ServiceError(status: 422, code: "bad_image", message: error.description))))
+            } catch {
+                done.append((item, .failure(ServiceError(status: 500, code: "store", message: "\(error)"))))
+            }
+        }
+        var unique: [CertificationRequest] = []
+        for (_, r) in requests where !unique.contains(where: { $0.sha256 == r.sha256 }) { unique.append(r) }
+        if !unique.isEmpty {
+            do {
+                let known = try unique.map { try engine.ledger.storedSigma(sha256: $0.sha256) }
+                var verdicts = engine.certifier.certify(unique, sigmas: known)
+                for i in verdicts.indices { verdicts[i].triggers = triggerReports(unique[i], verdicts[i], engine) }
+                let committed = try engine.ledger.commit(Array(zip(unique, verdicts)))
+                let bySha = Dictionary(uniqueKeysWithValues: zip(unique.map(\.sha256), committed.map(\.verdict)))
+                for (item, r) in requests { done.append((item, .success(bySha[r.sha256]!))) }
+                for v in committed { events.publish(v.verdict) }
+                counters.add(certified: committed.filter { $0.verdict.certified }.count, total: committed.count,
+                             seconds: Date().timeIntervalSince(started))
+            } catch {
+                for (item, _) in requests {
+                    done.append((item, .failure(ServiceError(status: 503, code: "store_unavailable", message: "could not commit: \(error)"))))
+                }
+            }
+        }
+        for (item, result) in done { item.reply(result) }
+    }
+
+    /// Each plugin's perturbation on this image, whether the radius covers it, and the
+    /// label of the triggered input (certified at the same sigma, without a region).
+    private func triggerReports(_ request: CertificationRequest, _ verdict: Verdict, _ engine: Engine) -> [TriggerReport] {
+        let s = engine.shape
+        var reports: [TriggerReport] = []
+        for plugin in engine.triggers.plugins {
+            guard var triggered = Optional(request.pixels),
+                  (try? plugin.apply(to: &triggered, channels: s.channels, height: s.height, width: s.width, delta: engine.modelSet.manifest.delta)) != nil
+            else { continue }
+            var l2 = 0.0
+            for (a, b) in zip(triggered, request.pixels) { l2 += Double(a - b) * Double(a - b) }
+            let label = engine.certifier.certify([CertificationRequest(pixels: triggered, sha256: request.sha256, source: "trigger")],
+                                                 sigmas: [verdict.sigmaSearch ?? .fixed(verdict.sigma0)])[0].label
+            reports.append(TriggerReport(name: plugin.name, l2: l2.squareRoot(), covered: verdict.radius > l2.squareRoot(), label: label))
+        }
+        return reports
+    }
+}
+
+/// Fan-out of committed verdicts to the /v1/events streams.
+final class EventBroadcaster: @unchecked Sendable {
+    private let lock = NSLock()
+    private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
+    private let encoder: JSONEncoder = { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]; return e }()
+
+    func subscribe() -> AsyncStream<[UInt8]> {
+        AsyncStream { continuation in
+            let id = UUID()
+            lock.withLock { subscribers[id] = continuation }
+            continuation.onTermination = { [weak self] _ in self?.lock.withLock { _ = self?.subscribers.removeValue(forKey: id) } }
+        }
+    }
+
+    func publish(_ verdict: Verdict) {
+        guard let bytes = try? encoder.encode(verdict) else { return }
+        for c in lock.withLock({ Array(subscribers.values) }) { c.yield(Array(bytes)) }
+    }
+
+    func finish() { for c in lock.withLock({ Array(subscribers.values) }) { c.finish() } }
+}
+
+/// Totals for /v1/stats, /metrics and the STATUS= line.
+public final class PipelineCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    public private(set) var verdicts = 0, certified = 0, rejected = 0
+    public private(set) var busySeconds = 0.0
+
+    func add(certified c: Int = 0, total: Int = 0, seconds: Double = 0, rejected r: Int = 0) {
+        lock.withLock { verdicts += total; certified += c; busySeconds += seconds; rejected += r }
+    }
+
+    public var snapshot: (verdicts: Int, certified: Int, rejected: Int, busySeconds: Double) {
+        lock.withLock { (verdicts, certified, rejected, busySeconds) }
+    }
+}

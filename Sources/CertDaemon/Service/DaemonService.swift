@@ -1,0 +1,104 @@
+import CertCore
+import CertStore
+import Certify
+import Foundation
+
+/// The socket API's view of the pipeline (DESIGN 3): JSON bodies, statuses, metrics.
+public final class DaemonService: CertificationService, @unchecked Sendable {
+    public static let version = "0.1.0"
+    let pipeline: CertificationPipeline
+    let started = Date()
+    /// Called by POST /v1/reload (the daemon re-reads its config file, as on SIGHUP).
+    let reloader: @Sendable () throws -> Void
+
+    public init(pipeline: CertificationPipeline, reloader: @escaping @Sendable () throws -> Void) {
+        self.pipeline = pipeline
+        self.reloader = reloader
+    }
+
+    private static let encoder: JSONEncoder = { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]; return e }()
+
+    static func json(_ object: [String: Any], status: Int = 200) -> ServiceReply {
+        ServiceReply(status: status, body: Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)))
+    }
+
+    public func certify(upload: [UInt8], source: String) async throws -> ServiceReply {
+        let verdict = try await pipeline.submit(bytes: upload, source: source)
+        return ServiceReply(status: 200, body: Array(try Self.encoder.encode(verdict)))
+    }
+
+    public func verdict(sha256: String) async throws -> ServiceReply {
+        guard let bytes = try pipeline.currentEngine.store.getVerdict(sha256: sha256) else {
+            throw ServiceError(status: 404, code: "not_found", message: "no verdict for \(sha256) with this model set")
+        }
+        return ServiceReply(status: 200, body: bytes)
+    }
+
+    public func list(after: UInt64, limit: Int) async throws -> ServiceReply {
+        let store = pipeline.currentEngine.store
+        let rows = try store.listArrivals(after: after, limit: limit)
+        var items = "["
+        for (i, (seq, sha)) in rows.enumerated() {
+            let verdict = try store.getVerdict(sha256: sha).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+            items += (i > 0 ? "," : "") + "{\"seq\":\(seq),\"sha256\":\"\(sha)\",\"verdict\":\(verdict)}"
+        }
+        items += "]"
+        let next = rows.last.map { String($0.0) } ?? String(after)
+        return ServiceReply(status: 200, body: Array("{\"items\":\(items),\"next\":\(next)}".utf8))
+    }
+
+    public func stats() async -> ServiceReply {
+        let c = pipeline.counters.snapshot, engine = pipeline.currentEngine
+        return Self.json(["state": pipeline.state.rawValue, "queue_depth": pipeline.queueDepth, "verdicts": c.verdicts,
+                          "certified": c.certified, "rejected": c.rejected, "busy_seconds": c.busySeconds,
+                          "uptime_seconds": Date().timeIntervalSince(started), "model_set": engine.modelSet.id,
+                          "model_set_directory": engine.modelSet.directory, "n_models": engine.modelSet.count,
+                          "regions": engine.ledger.regionCount])
+    }
+
+    public func metrics() async -> String {
+        let c = pipeline.counters.snapshot
+        return """
+        # HELP certssbd_verdicts_total Verdicts committed.
+        # TYPE certssbd_verdicts_total counter
+        certssbd_verdicts_total \(c.verdicts)
+        # HELP certssbd_certified_total Verdicts with certified=true.
+        # TYPE certssbd_certified_total counter
+        certssbd_certified_total \(c.certified)
+        # HELP certssbd_rejected_total Uploads refused because the queue was full.
+        # TYPE certssbd_rejected_total counter
+        certssbd_rejected_total \(c.rejected)
+        # HELP certssbd_busy_seconds_total Seconds spent certifying batches.
+        # TYPE certssbd_busy_seconds_total counter
+        certssbd_busy_seconds_total \(c.busySeconds)
+        # HELP certssbd_queue_depth Images waiting to be certified.
+        # TYPE certssbd_queue_depth gauge
+        certssbd_queue_depth \(pipeline.queueDepth)
+        # HELP certssbd_regions Regions in the storage-update store.
+        # TYPE certssbd_regions gauge
+        certssbd_regions \(pipeline.currentEngine.ledger.regionCount)
+
+        """
+    }
+
+    public func triggers() async -> ServiceReply {
+        let registry = pipeline.currentEngine.triggers
+        return Self.json(["plugins": registry.plugins.map { ["name": $0.name, "version": $0.version, "path": $0.path, "description": $0.description] },
+                          "refused": registry.refusals.map { ["path": $0.path, "reason": $0.reason] }])
+    }
+
+    public func reload() async throws -> ServiceReply {
+        do { try reloader() } catch {
+            throw ServiceError(status: 500, code: "reload_failed", message: "reload failed, the old state keeps serving: \(error)")
+        }
+        return Self.json(["reloaded": true, "model_set": pipeline.currentEngine.modelSet.id])
+    }
+
+    public func health() async -> ServiceReply {
+        Self.json(["status": pipeline.state.rawValue], status: pipeline.state == .ready ? 200 : 503)
+    }
+
+    public func version() -> ServiceReply { Self.json(["version": Self.version, "name": "certssbd"]) }
+
+    public func events() -> AsyncStream<[UInt8]> { pipeline.events.subscribe() }
+}

@@ -1,0 +1,40 @@
+import CertCore
+import CertData
+import CertScheduler
+import CertSigma
+import CertStore
+import Certify
+import Foundation
+import TriggerKit
+
+/// Everything a reload replaces at once: the model set, its certifier and sigma search, the
+/// trigger plugins, and the store of that model set. Built fully before it is swapped in,
+/// so a failed reload leaves the running engine untouched.
+final class Engine: @unchecked Sendable {
+    let config: DaemonConfig
+    let modelSet: ModelSet
+    let certifier: Certifier
+    let triggers: TriggerRegistry
+    let store: CertStore
+    let ledger: RegionLedger
+    let shape: ImageShape
+
+    init(config: DaemonConfig) throws {
+        self.config = config
+        modelSet = try ModelSet.load(directory: config.modelSet)
+        let workers = config.effectiveWorkers
+        var sigma = config.sigmaRule == .released ? SigmaOptions.released(trigger: modelSet.manifest.trigger) : SigmaOptions()
+        sigma.rule = config.sigmaRule
+        if config.sigmaRule == .gradient { sigma.steps = config.sigmaSteps; sigma.draws = config.sigmaDraws }
+        let options = CertificationOptions(alpha: config.alpha, bound: config.bound, mode: config.mode)
+        certifier = Certifier(modelSet: modelSet, workers: workers, options: options, sigma: sigma.rule == .fixed ? nil : sigma)
+        let s = modelSet.manifest.inputShape
+        shape = ImageShape(channels: s[0], height: s[1], width: s[2])
+        let triggerShape = (channels: s[0], height: s[1], width: s[2])
+        triggers = config.pluginDir.isEmpty ? TriggerRegistry.loadDefault(shape: triggerShape)
+                                            : TriggerRegistry.load(directory: config.pluginDir, shape: triggerShape)
+        let dbDirectory = config.databaseDirectory
+        store = try CertStore.open(directory: dbDirectory, modelSetID: modelSet.id)
+        ledger = try RegionLedger(modelSet: modelSet, store: store)
+    }
+}

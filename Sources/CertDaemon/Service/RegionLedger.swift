@@ -1,0 +1,107 @@
+import CertCore
+import CertSigma
+import CertStore
+import Certify
+import Foundation
+
+/// Cert-SSB's storage-update step over a stream of inputs (DESIGN 2.7), persistent when it
+/// has a store: each verdict's region, sigma, verdict and arrival are committed together,
+/// and inputs decided before (known by their hash) are read back, not recomputed.
+/// Used by `certssb eval` and by the daemon.
+public final class RegionLedger: @unchecked Sendable {
+    let index: RegionIndex
+    public let store: CertStore?
+    let classes: [String]
+    let sigma0: Double
+    private let lock = NSLock()
+
+    public init(modelSet: ModelSet, store: CertStore?) throws {
+        self.store = store
+        classes = modelSet.manifest.classes
+        sigma0 = modelSet.manifest.sigma0
+        index = try Self.loadIndex(dimension: modelSet.manifest.inputShape.reduce(1, *), store: store)
+    }
+
+    static func loadIndex(dimension: Int, store: CertStore?) throws -> RegionIndex {
+        guard let store else { return RegionIndex(dimension: dimension) }
+        return RegionIndex(dimension: dimension, regions: try store.regions().map {
+            Certify.StoredRegion(sequence: $0.sequence, sha256: $0.sha256, label: $0.label, radius: $0.radius, input: $0.input)
+        })
+    }
+
+    public var regionCount: Int { lock.withLock { index.count } }
+
+    private static let decoder = JSONDecoder()
+    private static let encoder: JSONEncoder = { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]; return e }()
+
+    public func storedVerdict(sha256: String) throws -> Verdict? {
+        guard let bytes = try store?.getVerdict(sha256: sha256) else { return nil }
+        return try Self.decoder.decode(Verdict.self, from: Data(bytes))
+    }
+
+    public func storedSigma(sha256: String) throws -> SigmaResult? {
+        guard let s = try store?.getSigma(sha256: sha256) else { return nil }
+        return SigmaResult(sigma: s.sigma, sigma0: s.sigma0, rule: SigmaRule(rawValue: s.rule) ?? .gradient,
+                           steps: s.steps, draws: 0, models: 0, seed: s.seed, radiusEstimate: .nan)
+    }
+
+    /// Applies the storage-update rule to fresh verdicts in order and commits them in one
+    /// transaction. On a failed commit the regions are taken back out of the in-memory index, so it
+    /// never holds a region the store lacks. Returns the final verdicts and their arrival
+    /// sequence numbers (nil without a store).
+    public func commit(_ items: [(request: CertificationRequest, verdict: Verdict)]) throws -> [(verdict: Verdict, arrival: UInt64?)] {
+        try lock.withLock {
+            let before = index.count
+            var decided: [(CertificationRequest, Verdict)] = []
+            for (request, fresh) in items {
+                var v = fresh
+                let d = StorageUpdate.decide(input: request.pixels, label: v.label, radius: v.radius, index: index)
+                if d.outcome != .stored { v.radiusExpected = min(v.radiusExpected, d.radius) }
+                v.label = d.label
+                v.labelName = classes[d.label]
+                v.radius = d.radius
+                v.certified = d.radius > 0
+                v.region = d.region
+                index.append(Certify.StoredRegion(sequence: UInt64(index.count + 1), sha256: request.sha256, label: d.label,
+                                                  radius: d.radius, input: request.pixels))
+                decided.append((request, v))
+            }
+            guard let store, !decided.isEmpty else { return decided.map { ($0.1, nil) } }
+            var arrivals: [UInt64] = []
+            do {
+                try store.batch { batch in
+                    arrivals = []  // the closure may run again after the map grows
+                    for (request, v) in decided {
+                        _ = try batch.appendRegion(sha256: request.sha256, label: v.label, radius: v.radius, input: request.pixels)
+                        let s = v.sigmaSearch ?? .fixed(sigma0)
+                        try batch.putSigma(sha256: request.sha256, StoredSigma(sigma: s.sigma, sigma0: s.sigma0, rule: s.rule.rawValue, steps: s.steps, seed: s.seed))
+                        try batch.putVerdict(sha256: request.sha256, json: Array(try Self.encoder.encode(v)))
+                        arrivals.append(try batch.appendArrival(sha256: request.sha256))
+                    }
+                }
+            } catch {
+                index.truncate(to: before)  // the store did not take them: neither does the index
+                throw error
+            }
+            return zip(decided, arrivals).map { ($0.0.1, $0.1) }
+        }
+    }
+
+    /// The evaluation's loop: certify in chunks (the unit of a commit, and of what a kill
+    /// can lose), reusing stored verdicts and sigmas.
+    public func process(_ requests: [CertificationRequest], with certifier: Certifier, chunk: Int = 32) throws -> [Verdict] {
+        var out: [Verdict] = []
+        out.reserveCapacity(requests.count)
+        for start in stride(from: 0, to: requests.count, by: chunk) {
+            let part = Array(requests[start..<min(start + chunk, requests.count)])
+            var results: [Verdict?] = try part.map { try storedVerdict(sha256: $0.sha256) }
+            let todo = part.indices.filter { results[$0] == nil }
+            let known = try todo.map { try storedSigma(sha256: part[$0].sha256) }
+            let fresh = certifier.certify(todo.map { part[$0] }, sigmas: known)
+            let committed = try commit(zip(todo, fresh).map { (part[$0.0], $0.1) })
+            for (i, c) in zip(todo, committed) { results[i] = c.verdict }
+            out += results.map { $0! }
+        }
+        return out
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import CertDaemon
+import Foundation
+
+/// `--socket PATH` for the verbs that talk to certssbd.
+struct SocketOption: ParsableArguments {
+    @Option(help: "certssbd's Unix socket.")
+    var socket = ProcessInfo.processInfo.environment["CERTSSB_SOCKET"] ?? "/run/certssbd/certssbd.sock"
+
+    var client: UnixHTTPClient { UnixHTTPClient(socketPath: socket) }
+
+    /// GET/POST and print the JSON body; non-2xx is an error (exit 2) with the server's message.
+    func call(_ method: String, _ path: String, body: [UInt8] = []) throws -> [UInt8] {
+        let response: UnixHTTPClient.Response
+        do { response = try client.request(method, path, body: body) } catch { throw CLIFailure(error) }
+        guard (200..<300).contains(response.status) else {
+            throw CLIFailure("certssbd answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
+        }
+        return response.body
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "certssbd's state, queue and totals.")
+    @OptionGroup var socket: SocketOption
+    func run() throws { print(String(decoding: try socket.call("GET", "/v1/stats"), as: UTF8.self)) }
+}
+
+struct GetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "The stored verdict of an image, by the SHA-256 of its bytes.")
+    @OptionGroup var socket: SocketOption
+    @Argument(help: "SHA-256 (64 hex digits).") var sha256: String
+    func run() throws { print(String(decoding: try socket.call("GET", "/v1/verdicts/\(sha256.lowercased())"), as: UTF8.self)) }
+}
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Verdicts in arrival order, a page at a time.")
+    @OptionGroup var socket: SocketOption
+    @Option(help: "Start after this arrival number.") var after: UInt64 = 0
+    @Option(help: "Page size (at most 1000).") var limit = 100
+    func run() throws { print(String(decoding: try socket.call("GET", "/v1/verdicts?after=\(after)&limit=\(limit)"), as: UTF8.self)) }
+}
+
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Follow verdicts as certssbd commits them (one JSON line each).")
+    @OptionGroup var socket: SocketOption
+    @Option(help: "Stop after this many events (default: follow until interrupted).") var count: Int?
+    func run() throws {
+        var seen = 0
+        do {
+            try socket.client.events { data in
+                print(String(decoding: data, as: UTF8.self))
+                fflush(stdout)
+                seen += 1
+                return count.map { seen < $0 } ?? true
+            }
+        } catch { throw CLIFailure(error) }
+    }
+}
+
+struct SubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit", abstract: "Upload files to certssbd and print each verdict.",
+        discussion: "Exit 0 when every file is certified, 1 when some is not, 2 on any error.")
+    @OptionGroup var socket: SocketOption
+    @Argument(help: "Image files.") var files: [String]
+    func run() throws {
+        var anyError = false, allCertified = true
+        for file in files {
+            guard let bytes = FileManager.default.contents(atPath: file) else {
+                FileHandle.standardError.write(Data("certssb: \(file): cannot read\n".utf8)); anyError = true; continue
+            }
+            do {
+                let response = try socket.client.request("POST", "/v1/certify", body: Array(bytes))
+                let text = String(decoding: response.body, as: UTF8.self)
+                guard response.status == 200 else {
+                    FileHandle.standardError.write(Data("certssb: \(file): \(response.status) \(text)\n".utf8)); anyError = true; continue
+                }
+                print(text)
+                let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+                allCertified = allCertified && (object?["certified"] as? Bool ?? false)
+            } catch { FileHandle.standardError.write(Data("certssb: \(file): \(error)\n".utf8)); anyError = true }
+        }
+        if anyError { throw ExitCode(2) }
+        if !allCertified { throw ExitCode(1) }
+    }
+}
