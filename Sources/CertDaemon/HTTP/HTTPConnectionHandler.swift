@@ -10,7 +10,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private enum State {
         case idle
         /// Head seen; body parts are counted (and kept only for uploads).
-        case receiving(route: Result<HTTPRoute, HTTPRouteError>, head: HTTPRequestHead, body: [UInt8], count: Int)
+        case receiving(route: Result<HTTPRoute, HTTPRouteError>, head: HTTPRequestHead, count: Int)
         case awaitingService(keepAlive: Bool)
         case streaming
         /// Answered early or failed: ignore whatever else arrives until the close lands.
@@ -24,6 +24,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     /// Over the connection limit: every request is answered 503, then the connection closes.
     private let rejecting: Bool
     private var state = State.idle
+    /// The upload so far; outside `state` so appending never copies it.
+    private var upload: [UInt8] = []
     /// The service call or event subscription in flight; cancelled when the client leaves.
     private var task: Task<Void, Never>?
     private var heartbeatTask: RepeatedTask?
@@ -41,16 +43,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
             receiveHead(context: context, head: head)
-        case (.body(var chunk), .receiving(let route, let head, var body, let count)):
+        case (.body(var chunk), .receiving(let route, let head, let count)):
             let total = count + chunk.readableBytes
             guard total <= limits.maxUploadBytes else {
                 // Stop at the limit: answer now, never read (or keep) the rest.
                 return tooLarge(context: context, head: head)
             }
-            if case .success(.certify) = route { body += chunk.readBytes(length: chunk.readableBytes) ?? [] }
-            state = .receiving(route: route, head: head, body: body, count: total)
-        case (.end, .receiving(let route, let head, let body, _)):
+            if case .success(.certify) = route { chunk.withUnsafeReadableBytes { upload.append(contentsOf: $0) } }
+            state = .receiving(route: route, head: head, count: total)
+        case (.end, .receiving(let route, let head, _)):
             phase.waitingOnClient = false
+            let body = upload
+            upload = []
             dispatch(context: context, route: route, head: head, body: body)
         default:
             break  // parts after an early answer; the connection is closing
@@ -72,10 +76,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             // curl waits a second for this before sending large bodies.
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
-        state = .receiving(route: route, head: head, body: [], count: 0)
+        upload = []
+        if case .success(.certify) = route, let length = head.headers.first(name: "content-length").flatMap(Int.init) {
+            upload.reserveCapacity(length)  // already checked against the limit
+        }
+        state = .receiving(route: route, head: head, count: 0)
     }
 
     private func tooLarge(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        upload = []
         respondError(context: context, head: head, keepAlive: false, status: .payloadTooLarge,
                      code: "payload_too_large", message: "the upload exceeds \(limits.maxUploadBytes) bytes")
     }
@@ -261,6 +270,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         // The client left (maybe mid-upload): drop the body, stop work done on its behalf.
         state = .closing
+        upload = []
         stopTasks()
         context.fireChannelInactive()
     }
@@ -271,7 +281,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             if error is HTTPParserError {
                 // Malformed request line or headers: the stream cannot be resynchronised.
                 let head: HTTPRequestHead?
-                if case .receiving(_, let h, _, _) = state { head = h } else { head = nil }
+                if case .receiving(_, let h, _) = state { head = h } else { head = nil }
                 respondError(context: context, head: head, keepAlive: false, status: .badRequest,
                              code: "bad_request", message: "malformed HTTP request: \(error)")
                 return
