@@ -7,26 +7,29 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum State {
+    enum State {
         case idle
         /// Head seen; body parts are counted (and kept only for uploads).
-        case receiving(route: Result<HTTPRoute, HTTPRouteError>, head: HTTPRequestHead, body: [UInt8], count: Int)
+        case receiving(route: Result<HTTPRoute, HTTPRouteError>, head: HTTPRequestHead, count: Int)
         case awaitingService(keepAlive: Bool)
         case streaming
         /// Answered early or failed: ignore whatever else arrives until the close lands.
         case closing
     }
 
-    private let service: CertificationService
+    // Not private where HTTPEventStream.swift, the SSE half of this handler, needs them.
+    let service: CertificationService
     private let limits: HTTPServer.Limits
     private let phase: HTTPConnectionPhase
-    private let heartbeat: TimeAmount
+    let heartbeat: TimeAmount
     /// Over the connection limit: every request is answered 503, then the connection closes.
     private let rejecting: Bool
-    private var state = State.idle
+    var state = State.idle
+    /// The upload so far; outside `state` so appending never copies it.
+    private var upload: [UInt8] = []
     /// The service call or event subscription in flight; cancelled when the client leaves.
-    private var task: Task<Void, Never>?
-    private var heartbeatTask: RepeatedTask?
+    var task: Task<Void, Never>?
+    var heartbeatTask: RepeatedTask?
 
     init(service: CertificationService, limits: HTTPServer.Limits, phase: HTTPConnectionPhase, heartbeat: TimeAmount,
          rejecting: Bool = false) {
@@ -41,16 +44,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
             receiveHead(context: context, head: head)
-        case (.body(var chunk), .receiving(let route, let head, var body, let count)):
+        case (.body(var chunk), .receiving(let route, let head, let count)):
             let total = count + chunk.readableBytes
             guard total <= limits.maxUploadBytes else {
                 // Stop at the limit: answer now, never read (or keep) the rest.
                 return tooLarge(context: context, head: head)
             }
-            if case .success(.certify) = route { body += chunk.readBytes(length: chunk.readableBytes) ?? [] }
-            state = .receiving(route: route, head: head, body: body, count: total)
-        case (.end, .receiving(let route, let head, let body, _)):
+            if case .success(.certify) = route { chunk.withUnsafeReadableBytes { upload.append(contentsOf: $0) } }
+            state = .receiving(route: route, head: head, count: total)
+        case (.end, .receiving(let route, let head, _)):
             phase.waitingOnClient = false
+            let body = upload
+            upload = []
             dispatch(context: context, route: route, head: head, body: body)
         default:
             break  // parts after an early answer; the connection is closing
@@ -72,10 +77,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             // curl waits a second for this before sending large bodies.
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
-        state = .receiving(route: route, head: head, body: [], count: 0)
+        upload = []
+        if case .success(.certify) = route, let length = head.headers.first(name: "content-length").flatMap(Int.init) {
+            upload.reserveCapacity(length)  // already checked against the limit
+        }
+        state = .receiving(route: route, head: head, count: 0)
     }
 
     private func tooLarge(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        upload = []
         respondError(context: context, head: head, keepAlive: false, status: .payloadTooLarge,
                      code: "payload_too_large", message: "the upload exceeds \(limits.maxUploadBytes) bytes")
     }
@@ -183,65 +193,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    // MARK: Server-sent events
-
-    private func startEvents(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        state = .streaming
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "text/event-stream")
-        headers.add(name: "cache-control", value: "no-cache")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
-        // A first comment pushes the head out, so clients know they are subscribed.
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: ": subscribed\n\n")))), promise: nil)
-
-        // Everything that writes to the stream goes through the loop and checks the state,
-        // so no event or heartbeat can follow the final `.end`.
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        heartbeatTask = context.eventLoop.scheduleRepeatedTask(initialDelay: heartbeat, delay: heartbeat) { _ in
-            // A comment line keeps proxies and idle timers from dropping a quiet stream.
-            let (handler, context) = bound.value
-            _ = handler.sendOnStream(context: context, ": heartbeat\n\n")
-        }
-        let stream = service.events()
-        let loop = context.eventLoop
-        task = Task {
-            for await json in stream {
-                // Awaiting each write is the backpressure: a slow reader slows only itself.
-                let written = loop.flatSubmit {
-                    let (handler, context) = bound.value
-                    return handler.sendOnStream(context: context, SSE.event(json, allocator: context.channel.allocator))
-                }
-                do { try await written.get() } catch { return }
-            }
-            guard !Task.isCancelled else { return }
-            // The service ended the stream (shutting down): finish the response cleanly.
-            loop.execute {
-                let (handler, context) = bound.value
-                handler.endEvents(context: context)
-            }
-        }
-    }
-
-    private func sendOnStream(context: ChannelHandlerContext, _ text: String) -> EventLoopFuture<Void> {
-        sendOnStream(context: context, context.channel.allocator.buffer(string: text))
-    }
-
-    private func sendOnStream(context: ChannelHandlerContext, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        guard case .streaming = state else {
-            return context.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
-        }
-        return context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))))
-    }
-
-    private func endEvents(context: ChannelHandlerContext) {
-        guard case .streaming = state else { return }
-        state = .closing
-        stopTasks()
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-    }
-
-    private func stopTasks() {
+    func stopTasks() {
         task?.cancel()
         task = nil
         heartbeatTask?.cancel()
@@ -261,6 +213,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         // The client left (maybe mid-upload): drop the body, stop work done on its behalf.
         state = .closing
+        upload = []
         stopTasks()
         context.fireChannelInactive()
     }
@@ -271,7 +224,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             if error is HTTPParserError {
                 // Malformed request line or headers: the stream cannot be resynchronised.
                 let head: HTTPRequestHead?
-                if case .receiving(_, let h, _, _) = state { head = h } else { head = nil }
+                if case .receiving(_, let h, _) = state { head = h } else { head = nil }
                 respondError(context: context, head: head, keepAlive: false, status: .badRequest,
                              code: "bad_request", message: "malformed HTTP request: \(error)")
                 return
@@ -281,20 +234,5 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             state = .closing
             context.close(promise: nil)
         }
-    }
-}
-
-/// The wire format of one event: `event: verdict`, one `data:` line per JSON line, a blank line.
-enum SSE {
-    static func event(_ json: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: json.count + 32)
-        buffer.writeString("event: verdict\n")
-        for line in json.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            buffer.writeString("data: ")
-            buffer.writeBytes(line)
-            buffer.writeString("\n")
-        }
-        buffer.writeString("\n")
-        return buffer
     }
 }

@@ -46,6 +46,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds `path` (replacing a stale socket file nobody answers on) and sets its mode.
     public func bind(path: String, mode: mode_t) async throws {
+        try refuseIfClosed()
         try HTTPSocketFile.removeIfStale(path: path)
         let channel = try await bootstrap().bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
         guard chmod(path, mode) == 0 else {
@@ -58,6 +59,7 @@ public final class HTTPServer: Sendable {
 
     /// Serves a socket that is already bound and listening (systemd's LISTEN_FDS).
     public func adopt(fd: Int32) async throws {
+        try refuseIfClosed()
         let channel = try await bootstrap().withBoundSocket(fd).get()
         state.withLock { $0.listeners.append((channel, nil)) }
     }
@@ -82,6 +84,10 @@ public final class HTTPServer: Sendable {
         for connection in connections {
             try? await connection.closeFuture.get()
         }
+    }
+
+    private func refuseIfClosed() throws {
+        if state.withLock({ $0.closing }) { throw HTTPServerError("the server is closed") }
     }
 
     private func bootstrap() -> ServerBootstrap {
