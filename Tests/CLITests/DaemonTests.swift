@@ -5,54 +5,56 @@ import Testing
 
 /// certssbd end to end: a real daemon process, a real watch folder (inotify), a real Unix
 /// socket (curl --unix-socket) and a real LMDB store, on the shipped MNIST model set.
-@Suite(.serialized) struct DaemonTests {
-    /// A running certssbd in a temporary state folder, stopped (SIGTERM) at the end.
-    final class RunningDaemon {
-        let folder: TemporaryFolder
-        let process = Process()
-        var socket: String { folder.file("certssbd.sock") }
-        var inbox: String { folder.file("inbox") }
-        var processed: String { folder.file("processed") }
-        var failed: String { folder.file("failed") }
-        let stderr: URL
+/// A running certssbd in a temporary state folder, stopped (SIGTERM) at the end.
+final class RunningDaemon {
+    let folder: TemporaryFolder
+    let process = Process()
+    var socket: String { folder.file("certssbd.sock") }
+    var inbox: String { folder.file("inbox") }
+    var processed: String { folder.file("processed") }
+    var failed: String { folder.file("failed") }
+    let stderr: URL
 
-        init(extra: [String] = []) throws {
-            folder = try TemporaryFolder("daemon")
-            let daemon = Paths.executable!.replacingOccurrences(of: "/certssb", with: "/certssbd", options: .backwards)
-            process.executableURL = URL(fileURLWithPath: daemon)
-            process.arguments = ["--model-set", Paths.packageRoot.appendingPathComponent("model/mnist/onepixel/sigma0.12").path,
-                                 "--socket", socket, "--watch", inbox, "--state", folder.file("state"),
-                                 "--sigma_rule", "fixed", "--workers", "2"] + extra
-            stderr = folder.url.appendingPathComponent("stderr.log")
-            FileManager.default.createFile(atPath: stderr.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: stderr)
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(120)
-            while !FileManager.default.fileExists(atPath: socket) && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
-        }
-
-        func curl(_ args: [String]) throws -> (status: Int32, out: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            p.arguments = ["-s", "--unix-socket", socket] + args
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
-
-        func stop() -> Int32 {
-            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-
-        var log: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+    init(extra: [String] = []) throws {
+        let folder = try TemporaryFolder("daemon")
+        self.folder = folder
+        let daemon = Paths.executable!.replacingOccurrences(of: "/certssb", with: "/certssbd", options: .backwards)
+        process.executableURL = URL(fileURLWithPath: daemon)
+        process.arguments = ["--model-set", Paths.packageRoot.appendingPathComponent("model/mnist/onepixel/sigma0.12").path,
+                             "--socket", folder.file("certssbd.sock"), "--watch", folder.file("inbox"), "--state", folder.file("state"),
+                             "--sigma_rule", "fixed", "--workers", "2"] + extra
+        let stderr = folder.url.appendingPathComponent("stderr.log")
+        self.stderr = stderr
+        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: folder.file("certssbd.sock")) && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
     }
 
+    func curl(_ args: [String]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "--unix-socket", socket] + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func stop() -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    var log: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+}
+
+@Suite(.serialized) struct DaemonTests {
     static func digits(_ n: Int) throws -> [[UInt8]] {
         let data = try MNISTCSV.load(path: Paths.mnistCSV.path)
         return try (0..<n).map { i in try PNGEncoder.encode(data.images[(i * 37) % data.images.count]) }
@@ -71,11 +73,9 @@ import Testing
                 try Data(png).write(to: URL(fileURLWithPath: staging.file(name)))
                 try FileManager.default.moveItem(atPath: staging.file(name), toPath: daemon.inbox + "/" + name)
             } else {
-                // Written slowly in pieces: the daemon must wait for the close.
-                let handle = FileHandle(forWritingAtPath: daemon.inbox + "/" + name) ?? {
-                    FileManager.default.createFile(atPath: daemon.inbox + "/" + name, contents: nil)
-                    return FileHandle(forWritingAtPath: daemon.inbox + "/" + name)!
-                }()
+                // Opened once and written slowly in pieces: the daemon must wait for the close.
+                let fd = open(daemon.inbox + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
                 for chunk in stride(from: 0, to: png.count, by: png.count / 3 + 1) {
                     handle.write(Data(png[chunk..<min(chunk + png.count / 3 + 1, png.count)]))
                     Thread.sleep(forTimeInterval: 0.01)
@@ -83,7 +83,7 @@ import Testing
                 try handle.close()
             }
         }
-        let deadline = Date().addingTimeInterval(300)
+        let deadline = Date().addingTimeInterval(150)
         func sidecars() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: daemon.processed)) ?? []).filter { $0.hasSuffix(".verdict.json") } }
         while sidecars().count < 40 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
         #expect(sidecars().count == 40, "\(daemon.log)")
