@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs certssbd as a systemd service (run as root after `swift build -c release`):
+# binaries to /usr/local/bin, plugins to /usr/local/lib/certssb/plugins, the shipped model
+# set to /usr/share/certssb/model, the units and the config where etc/README.md says.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root" >&2; exit 2; }
+scripts/install-deps.sh
+swift build -c release
+install -d /usr/local/bin /usr/local/lib/certssb/plugins /usr/share/certssb /etc/certssbd
+install -m 0755 .build/release/certssb .build/release/certssbd /usr/local/bin/
+install -m 0755 .build/release/libcertssb-trigger-*.so /usr/local/lib/certssb/plugins/
+rm -rf /usr/share/certssb/model && cp -r model /usr/share/certssb/model && chmod -R go-w /usr/share/certssb
+[ -f /etc/certssbd/certssbd.conf ] || install -m 0644 etc/certssbd.conf /etc/certssbd/certssbd.conf
+install -m 0644 etc/certssbd.service etc/certssbd.socket /etc/systemd/system/
+install -D -m 0644 etc/certssbd.sysusers.conf /usr/lib/sysusers.d/certssbd.conf
+if [ -d /run/systemd/system ]; then
+    systemd-sysusers /usr/lib/sysusers.d/certssbd.conf
+    systemctl daemon-reload
+    systemctl enable --now certssbd.socket
+    echo "certssbd.socket is listening on /run/certssbd/certssbd.sock; the first request starts certssbd.service"
+else
+    echo "installed; systemd is not running here, so start certssbd by hand (see README)"
+fi
