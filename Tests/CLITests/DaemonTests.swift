@@ -15,15 +15,15 @@ final class RunningDaemon {
     var failed: String { folder.file("failed") }
     let stderr: URL
 
-    init(extra: [String] = []) throws {
-        let folder = try TemporaryFolder("daemon")
+    init(extra: [String] = [], reusing existing: TemporaryFolder? = nil) throws {
+        let folder = try existing ?? TemporaryFolder("daemon")
         self.folder = folder
         let daemon = Paths.executable!.replacingOccurrences(of: "/certssb", with: "/certssbd", options: .backwards)
         process.executableURL = URL(fileURLWithPath: daemon)
         process.arguments = ["--model-set", Paths.packageRoot.appendingPathComponent("model/mnist/onepixel/sigma0.12").path,
                              "--socket", folder.file("certssbd.sock"), "--watch", folder.file("inbox"), "--state", folder.file("state"),
                              "--sigma_rule", "fixed", "--workers", "2"] + extra
-        let stderr = folder.url.appendingPathComponent("stderr.log")
+        let stderr = folder.url.appendingPathComponent("stderr-\(UUID().uuidString.prefix(6)).log")
         self.stderr = stderr
         FileManager.default.createFile(atPath: stderr.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: stderr)
