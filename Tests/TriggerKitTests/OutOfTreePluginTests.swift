@@ -2,11 +2,11 @@ import Foundation
 import Testing
 import TriggerKit
 
-/// The checkerboard example of docs/plugins.md, compiled as a user would and loaded.
+/// The checkerboard example of Plugins/README.md, compiled as a user would and loaded.
 @Suite struct OutOfTreePluginTests {
     /// The first ```c block that defines certssb_trigger_entry.
     static func checkerSource() throws -> String {
-        let doc = try String(contentsOfFile: "\(TestPaths.packageRoot)/docs/plugins.md", encoding: .utf8)
+        let doc = try String(contentsOfFile: "\(TestPaths.packageRoot)/Plugins/README.md", encoding: .utf8)
         let blocks = doc.components(separatedBy: "```c\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
         return try #require(blocks.first { $0.contains("certssb_trigger_entry(void) {") })
     }
