@@ -134,7 +134,8 @@ public final class CertificationPipeline: @unchecked Sendable {
             do {
                 let known = try unique.map { try engine.ledger.storedSigma(sha256: $0.sha256) }
                 var verdicts = engine.certifier.certify(unique, sigmas: known)
-                for i in verdicts.indices { verdicts[i].triggers = triggerReports(unique[i], verdicts[i], engine) }
+                let reports = triggerReports(unique, verdicts, engine)
+                for i in verdicts.indices { verdicts[i].triggers = reports[i] }
                 let committed = try engine.ledger.commit(Array(zip(unique, verdicts)))
                 let bySha = Dictionary(uniqueKeysWithValues: zip(unique.map(\.sha256), committed.map(\.verdict)))
                 for (item, r) in requests { done.append((item, .success(bySha[r.sha256]!))) }
@@ -150,20 +151,26 @@ public final class CertificationPipeline: @unchecked Sendable {
         for (item, result) in done { item.reply(result) }
     }
 
-    /// Each plugin's perturbation on this image, whether the radius covers it, and the
-    /// label of the triggered input (certified at the same sigma, without a region).
-    private func triggerReports(_ request: CertificationRequest, _ verdict: Verdict, _ engine: Engine) -> [TriggerReport] {
-        let s = engine.shape
-        var reports: [TriggerReport] = []
-        for plugin in engine.triggers.plugins {
-            guard var triggered = Optional(request.pixels),
-                  (try? plugin.apply(to: &triggered, channels: s.channels, height: s.height, width: s.width, delta: engine.modelSet.manifest.delta)) != nil
-            else { continue }
-            var l2 = 0.0
-            for (a, b) in zip(triggered, request.pixels) { l2 += Double(a - b) * Double(a - b) }
-            let label = engine.certifier.certify([CertificationRequest(pixels: triggered, sha256: request.sha256, source: "trigger")],
-                                                 sigmas: [verdict.sigmaSearch ?? .fixed(verdict.sigma0)])[0].label
-            reports.append(TriggerReport(name: plugin.name, l2: l2.squareRoot(), covered: verdict.radius > l2.squareRoot(), label: label))
+    /// Each plugin's perturbation on each image, whether the radius covers it, and the label
+    /// of the triggered input (certified at the image's sigma, without a region). All
+    /// triggered inputs of the batch go through the ensemble in one pass.
+    private func triggerReports(_ requests: [CertificationRequest], _ verdicts: [Verdict], _ engine: Engine) -> [[TriggerReport]] {
+        let s = engine.shape, delta = engine.modelSet.manifest.delta
+        var triggered: [(image: Int, plugin: String, l2: Double, request: CertificationRequest)] = []
+        for (i, request) in requests.enumerated() {
+            for plugin in engine.triggers.plugins {
+                var pixels = request.pixels
+                guard (try? plugin.apply(to: &pixels, channels: s.channels, height: s.height, width: s.width, delta: delta)) != nil else { continue }
+                var l2 = 0.0
+                for (a, b) in zip(pixels, request.pixels) { l2 += Double(a - b) * Double(a - b) }
+                triggered.append((i, plugin.name, l2.squareRoot(), CertificationRequest(pixels: pixels, sha256: request.sha256, source: "trigger")))
+            }
+        }
+        let labels = engine.certifier.certify(triggered.map(\.request),
+                                              sigmas: triggered.map { verdicts[$0.image].sigmaSearch ?? .fixed(verdicts[$0.image].sigma0) }).map(\.label)
+        var reports = [[TriggerReport]](repeating: [], count: requests.count)
+        for (t, label) in zip(triggered, labels) {
+            reports[t.image].append(TriggerReport(name: t.plugin, l2: t.l2, covered: verdicts[t.image].radius > t.l2, label: label))
         }
         return reports
     }

@@ -22,7 +22,7 @@ extension WatchFolder {
     @discardableResult
     public func fail(_ path: String, code: String, message: String) throws -> String {
         let name = WatchPaths.lastComponent(path)
-        let json = "{\"file\":\(Self.jsonString(name)),\"error\":\(Self.jsonString(message)),\"code\":\(Self.jsonString(code))}\n"
+        let json = "{\"file\":\(JSONText.quoted(name)),\"error\":\(JSONText.quoted(message)),\"code\":\(JSONText.quoted(code))}\n"
         return try moveOut(path, to: failed, sidecarExtension: ".error.json", sidecar: Array(json.utf8))
     }
 
@@ -104,24 +104,5 @@ extension WatchFolder {
         guard let fd = try? syscalls.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) else { return }
         try? syscalls.fsync(fd)
         syscalls.close(fd)
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
