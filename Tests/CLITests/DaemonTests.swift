@@ -5,59 +5,10 @@ import Testing
 
 /// certssbd end to end: a real daemon process, a real watch folder (inotify), a real Unix
 /// socket (curl --unix-socket) and a real LMDB store, on the shipped MNIST model set.
-/// A running certssbd in a temporary state folder, stopped (SIGTERM) at the end.
-final class RunningDaemon {
-    let folder: TemporaryFolder
-    let process = Process()
-    var socket: String { folder.file("certssbd.sock") }
-    var inbox: String { folder.file("inbox") }
-    var processed: String { folder.file("processed") }
-    var failed: String { folder.file("failed") }
-    let stderr: URL
-
-    init(extra: [String] = [], reusing existing: TemporaryFolder? = nil) throws {
-        let folder = try existing ?? TemporaryFolder("daemon")
-        self.folder = folder
-        let daemon = Paths.executable!.replacingOccurrences(of: "/certssb", with: "/certssbd", options: .backwards)
-        process.executableURL = URL(fileURLWithPath: daemon)
-        process.arguments = ["--model-set", Paths.packageRoot.appendingPathComponent("model/mnist/onepixel/sigma0.12").path,
-                             "--socket", folder.file("certssbd.sock"), "--watch", folder.file("inbox"), "--state", folder.file("state"),
-                             "--sigma_rule", "fixed", "--workers", "2"] + extra
-        let stderr = folder.url.appendingPathComponent("stderr-\(UUID().uuidString.prefix(6)).log")
-        self.stderr = stderr
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: folder.file("certssbd.sock")) && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
-    }
-
-    func curl(_ args: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s", "--unix-socket", socket] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    func stop() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    var log: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
-}
-
 @Suite(.serialized) struct DaemonTests {
-    static func digits(_ n: Int) throws -> [[UInt8]] {
+    static func digits(_ n: Int, offset: Int = 0) throws -> [[UInt8]] {
         let data = try MNISTCSV.load(path: Paths.mnistCSV.path)
-        return try (0..<n).map { i in try PNGEncoder.encode(data.images[(i * 37) % data.images.count]) }
+        return try (0..<n).map { i in try PNGEncoder.encode(data.images[((i + offset) * 37) % data.images.count]) }
     }
 
     @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
@@ -65,7 +16,8 @@ final class RunningDaemon {
         let daemon = try RunningDaemon()
         defer { _ = daemon.stop() }
         #expect(daemon.process.isRunning, "\(daemon.log)")
-        let images = try Self.digits(40)
+        let count = 200
+        let images = try Self.digits(count)
         let staging = try TemporaryFolder("staging")
         for (i, png) in images.enumerated() {
             let name = String(format: "digit%03d.png", i)
@@ -76,27 +28,28 @@ final class RunningDaemon {
                 // Opened once and written slowly in pieces: the daemon must wait for the close.
                 let fd = open(daemon.inbox + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
                 let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-                for chunk in stride(from: 0, to: png.count, by: png.count / 3 + 1) {
-                    handle.write(Data(png[chunk..<min(chunk + png.count / 3 + 1, png.count)]))
+                let piece = png.count / 3 + 1
+                for chunk in stride(from: 0, to: png.count, by: piece) {
+                    handle.write(Data(png[chunk..<min(chunk + piece, png.count)]))
                     Thread.sleep(forTimeInterval: 0.01)
                 }
                 try handle.close()
             }
         }
-        let deadline = Date().addingTimeInterval(150)
-        func sidecars() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: daemon.processed)) ?? []).filter { $0.hasSuffix(".verdict.json") } }
-        while sidecars().count < 40 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
-        #expect(sidecars().count == 40, "\(daemon.log)")
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: daemon.inbox)) ?? []).isEmpty)
-        for name in sidecars() {
+        let sidecars = daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: count)
+        #expect(sidecars.count == count, "\(daemon.log)")
+        #expect(daemon.files(in: daemon.inbox).isEmpty)
+        #expect(daemon.files(in: daemon.failed).isEmpty, "a half-written file was read: \(daemon.files(in: daemon.failed))")
+        for name in sidecars {
             let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name))) as! [String: Any]
             let png = try Data(contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name.replacingOccurrences(of: ".verdict.json", with: "")))
             #expect(json["sha256"] as? String == Checksum.sha256Hex(png), "the verdict is of the whole file")
         }
-        // Every verdict is in the store: the list has 40 distinct hashes.
-        let list = try daemon.curl(["http://localhost/v1/verdicts?limit=1000"])
-        let items = (try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        #expect(Set(items.compactMap { $0["sha256"] as? String }).count == Set(images.map { Checksum.sha256Hex($0) }).count)
+        // One stored verdict per distinct image (some digits repeat: same bytes, one verdict).
+        let items = try daemon.json("/v1/verdicts?limit=1000")?["items"] as? [[String: Any]] ?? []
+        let hashes = items.compactMap { $0["sha256"] as? String }
+        #expect(hashes.count == Set(hashes).count, "a verdict was stored twice")
+        #expect(Set(hashes) == Set(images.map { Checksum.sha256Hex($0) }))
         #expect(daemon.stop() == 0)
     }
 
@@ -104,23 +57,80 @@ final class RunningDaemon {
     func socketAPIAnswersWithCurl() throws {
         let daemon = try RunningDaemon()
         defer { _ = daemon.stop() }
-        let folder = try TemporaryFolder("upload")
+        #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"))
+
+        // Follow the event stream from before the upload; the verdict must arrive on it.
+        let eventsFile = daemon.folder.file("events.txt")
+        let events = Process()
+        events.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        events.arguments = ["-s", "-N", "-m", "60", "--unix-socket", daemon.socket, "-o", eventsFile, "http://localhost/v1/events"]
+        try events.run()
+        defer { events.terminate() }
+        func streamed() -> String { (try? String(contentsOfFile: eventsFile, encoding: .utf8)) ?? "" }
+        let subscribed = Date().addingTimeInterval(20)
+        while !streamed().contains(": subscribed") && Date() < subscribed { Thread.sleep(forTimeInterval: 0.05) }
+
         let png = try Self.digits(1)[0]
-        try Data(png).write(to: URL(fileURLWithPath: folder.file("d.png")))
-        #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"))
-        let verdict = try daemon.curl(["--data-binary", "@" + folder.file("d.png"), "http://localhost/v1/certify"]).out
-        let object = try JSONSerialization.jsonObject(with: Data(verdict.utf8)) as? [String: Any]
         let sha = Checksum.sha256Hex(png)
-        #expect(object?["sha256"] as? String == sha, "\(verdict) \(daemon.log)")
-        #expect(try daemon.curl(["http://localhost/v1/verdicts/\(sha)"]).out.contains(sha))
-        #expect(try daemon.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://localhost/v1/verdicts/" + String(repeating: "0", count: 64)]).out == "404")
-        // A non-image upload is refused with a JSON error and the daemon keeps serving.
-        try Data("not an image".utf8).write(to: URL(fileURLWithPath: folder.file("x.txt")))
-        let bad = try daemon.curl(["-w", " %{http_code}", "--data-binary", "@" + folder.file("x.txt"), "http://localhost/v1/certify"]).out
-        #expect(bad.hasSuffix(" 422") && bad.contains("\"error\""), "\(bad)")
+        let upload = try daemon.certify(png)
+        let verdict = try JSONSerialization.jsonObject(with: Data(upload.body.utf8)) as? [String: Any]
+        #expect(upload.code == 200 && verdict?["sha256"] as? String == sha, "\(upload) \(daemon.log)")
+        for key in ["label", "certified", "radius", "sigma", "model_set"] { #expect(verdict?[key] != nil, "verdict lacks \(key)") }
+
+        let stored = try daemon.json("/v1/verdicts/\(sha)")
+        #expect(stored?["sha256"] as? String == sha && stored?["label"] as? Int == verdict?["label"] as? Int)
+        let listed = try daemon.json("/v1/verdicts?limit=10")?["items"] as? [[String: Any]] ?? []
+        #expect(listed.map { $0["sha256"] as? String } == [sha])
+
+        let deadline = Date().addingTimeInterval(20)
+        while !streamed().contains(sha) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let eventLine = streamed().split(separator: "\n").first { $0.hasPrefix("data: ") && $0.contains(sha) }
+        let event = eventLine.flatMap { try? JSONSerialization.jsonObject(with: Data($0.dropFirst(6).utf8)) as? [String: Any] }
+        #expect(event?["sha256"] as? String == sha, "events stream: \(streamed())")
+
         let metrics = try daemon.curl(["http://localhost/metrics"]).out
-        #expect(metrics.contains("# TYPE certssbd_verdicts_total counter") && metrics.contains("certssbd_verdicts_total 1"))
-        #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"))
+        let parsed = PrometheusText.parse(metrics)
+        #expect(parsed.errors.isEmpty, "\(parsed.errors)")
+        #expect(parsed.types["certssbd_verdicts_total"] == "counter")
+        #expect(parsed.samples["certssbd_verdicts_total"] == 1)
         #expect(daemon.stop() == 0)
+    }
+}
+
+/// A strict reading of the Prometheus text format (0.0.4): every sample line is
+/// `name{labels} value`, and every sample belongs to a metric with a # TYPE line.
+struct PrometheusText {
+    var types: [String: String] = [:]
+    var samples: [String: Double] = [:]
+    var errors: [String] = []
+
+    static func parse(_ text: String) -> PrometheusText {
+        var result = PrometheusText()
+        let sample = try! NSRegularExpression(pattern: #"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)( -?\d+)?$"#)
+        for line in text.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("# TYPE ") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 4, ["counter", "gauge", "histogram", "summary", "untyped"].contains(parts[3]) else {
+                    result.errors.append("bad TYPE line: \(line)"); continue
+                }
+                result.types[String(parts[2])] = String(parts[3])
+            } else if line.hasPrefix("#") {
+                continue
+            } else if let match = sample.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
+                      let nameRange = Range(match.range(at: 1), in: line), let valueRange = Range(match.range(at: 5), in: line) {
+                let name = String(line[nameRange])
+                guard let value = Double(line[valueRange].replacingOccurrences(of: "Inf", with: "inf")) else {
+                    result.errors.append("bad value: \(line)"); continue
+                }
+                let family = ["_bucket", "_sum", "_count"].reduce(name) { n, suffix in
+                    n.hasSuffix(suffix) && result.types[n] == nil ? String(n.dropLast(suffix.count)) : n
+                }
+                if result.types[family] == nil { result.errors.append("no TYPE for \(name)") }
+                if match.range(at: 2).location == NSNotFound { result.samples[name] = value }
+            } else {
+                result.errors.append("not a sample: \(line)")
+            }
+        }
+        return result
     }
 }

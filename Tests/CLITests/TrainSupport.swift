@@ -198,58 +198,28 @@ enum TestPlugin {
 extension CLI {
     /// Starts `certssb`, waits until its stderr contains `marker`, then sends `signal` and waits
     /// for the end. Returns the result and whether the marker was seen before the process ended
-    /// by itself.
-    ///
-    /// Spawned with posix_spawn and an empty signal mask: a child of Foundation's `Process`
-    /// inherits the mask of the test thread that starts it (on Linux most signals, SIGTERM
-    /// included, are blocked there), so it would never see the SIGTERM.
+    /// by itself. A `SpawnedProcess`, so that the signal reaches it.
     static func runInterrupted(_ arguments: [String], after marker: String, signal: Int32 = SIGTERM,
                                timeout: TimeInterval = 600) throws -> (RunResult, interrupted: Bool) {
         guard let executable = Paths.executable else { throw CLIError("certssb executable not found") }
         let scratch = try TemporaryFolder("interrupt")
         let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t(), defaults = sigset_t()
-        sigemptyset(&empty)
-        sigemptyset(&defaults)
-        for s in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard spawned == 0 else { throw CLIError("posix_spawn \(executable): \(String(cString: strerror(spawned)))") }
+        let child = try SpawnedProcess(executable, arguments, stdout: outPath, stderr: errPath)
 
         let deadline = Date().addingTimeInterval(timeout)
-        var interrupted = false, timedOut = false, status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { throw CLIError("waitpid: \(String(cString: strerror(errno)))") }
+        var interrupted = false, timedOut = false
+        while child.isRunning {
             if !interrupted, let err = try? String(contentsOfFile: errPath, encoding: .utf8), err.contains(marker) {
                 interrupted = true
-                kill(pid, signal)
+                child.send(signal)
             } else if Date() > deadline {
                 timedOut = true
-                kill(pid, SIGKILL)
+                child.send(SIGKILL)
             }
             usleep(20_000)
         }
-        let signalled = status & 0x7F != 0
-        let result = RunResult(arguments: arguments, status: signalled ? status & 0x7F : (status >> 8) & 0xFF,
-                               reason: signalled ? .uncaughtSignal : .exit, timedOut: timedOut,
+        let result = RunResult(arguments: arguments, status: child.code,
+                               reason: child.signalled ? .uncaughtSignal : .exit, timedOut: timedOut,
                                stdout: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(),
                                stderr: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data())
         return (result, interrupted)

@@ -14,7 +14,6 @@ public final class Daemon: @unchecked Sendable {
     private var server: HTTPServer?
     private var watcher: WatchFolder?
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    private var signalSources: [DispatchSourceSignal] = []
     private let stopped = DispatchSemaphore(value: 0)
 
     public init(configPath: String?, overrides: [String: String]) throws {
@@ -82,16 +81,11 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// SIGHUP reloads; SIGTERM and SIGINT drain.
     private func installSignals() {
-        for sig in [SIGHUP, SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                if sig == SIGHUP { try? self.reload() } else { self.stopped.signal() }
-            }
-            source.resume()
-            signalSources.append(source)
+        ShutdownSignals.forward { [weak self] signal in
+            guard let self else { return }
+            if signal == SIGHUP { try? self.reload() } else { self.stopped.signal() }
         }
     }
 
