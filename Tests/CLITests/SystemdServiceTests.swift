@@ -94,6 +94,12 @@ import Glibc
         #expect(health.out.contains("ready"), "\(health) \(sandbox.journal())")
         #expect(try sandbox.value("systemctl", "is-active", "certssbd.service") == "active", "\(sandbox.journal())")
         #expect(try sandbox.value("systemctl", "show", "certssbd.service", "-p", "User", "--value") == "certssbd")
+        // A reload happens inside this process: SIGHUP must neither kill nor restart it.
+        let mainPID = try sandbox.value("systemctl", "show", "certssbd.service", "-p", "MainPID", "--value")
+        func sameProcess() throws -> Bool {
+            try sandbox.value("systemctl", "show", "certssbd.service", "-p", "MainPID", "--value") == mainPID
+                && sandbox.value("systemctl", "show", "certssbd.service", "-p", "NRestarts", "--value") == "0"
+        }
 
         // An upload, read back from the store.
         let sha = Checksum.sha256Hex(digits[0])
@@ -135,7 +141,8 @@ import Glibc
             stats = (try? sandbox.curl(["http://localhost/v1/stats"])).flatMap { Self.object($0.out) } ?? [:]
             return stats["model_set_directory"] as? String == Self.shareInside + "/tiny"
         }, "\(stats) \(sandbox.journal())")
-        #expect(Self.eventually(10) { sandbox.journal().contains("reloaded: model set \(Self.shareInside)/tiny") })
+        #expect(Self.eventually(10) { sandbox.journal().contains("reloaded: model set \(Self.shareInside)/tiny") }, "\(sandbox.journal())")
+        #expect(try sameProcess(), "\(sandbox.journal())")
 
         // `systemctl status` shows the daemon's STATUS= line (sent again with READY=1 after the reload).
         var status = ""
@@ -156,6 +163,7 @@ import Glibc
         #expect(try sandbox.inside("systemctl", "reload", "certssbd.service").status == 0)
         #expect(Self.eventually(30) { failedReloads() == failedBefore + 1 }, "\(sandbox.journal())")
         #expect(try sandbox.value("systemctl", "is-active", "certssbd.service") == "active")
+        #expect(try sameProcess(), "\(sandbox.journal())")
         #expect(try sandbox.curl(["http://localhost/v1/health"]).out.contains("ready"))
         let kept = try sandbox.curl(["http://localhost/v1/stats"])
         #expect(Self.object(kept.out)?["model_set_directory"] as? String == Self.shareInside + "/tiny", "\(kept)")
@@ -258,9 +266,11 @@ final class SystemdSandbox {
             .split(separator: "\n").compactMap { SystemdServiceTests.object(String($0)) }
     }
 
-    /// curl from the host through the socket unit's socket.
+    /// curl from the host through the socket unit's socket. Never unbounded: a daemon that
+    /// crash-loops under socket activation leaves the connection waiting for ever (a later
+    /// --max-time in `arguments` wins).
     func curl(_ arguments: [String]) throws -> (status: Int32, out: String) {
-        let result = try Self.run("/usr/bin/curl", ["-sS", "--unix-socket", socket] + arguments)
+        let result = try Self.run("/usr/bin/curl", ["-sS", "--max-time", "30", "--unix-socket", socket] + arguments)
         return (result.status, result.output)
     }
 
