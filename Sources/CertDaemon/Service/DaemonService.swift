@@ -10,9 +10,13 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     let started = Date()
     /// Called by POST /v1/reload (the daemon re-reads its config file, as on SIGHUP).
     let reloader: @Sendable () throws -> Void
+    /// Uploads get the same journal line with fields as watch-folder files, so
+    /// `journalctl CERTSSB_SHA256=…` finds a verdict whichever way the image came.
+    let log: JournalLogger
 
-    public init(pipeline: CertificationPipeline, reloader: @escaping @Sendable () throws -> Void) {
+    public init(pipeline: CertificationPipeline, log: JournalLogger? = nil, reloader: @escaping @Sendable () throws -> Void) {
         self.pipeline = pipeline
+        self.log = log ?? JournalLogger(threshold: pipeline.config.logThreshold)
         self.reloader = reloader
     }
 
@@ -24,6 +28,9 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
 
     public func certify(upload: [UInt8], source: String) async throws -> ServiceReply {
         let verdict = try await pipeline.submit(bytes: upload, source: source)
+        log.log(.info, "upload via \(source): label \(verdict.label) radius \(verdict.radius)",
+                fields: ["CERTSSB_SHA256": verdict.sha256, "CERTSSB_SOURCE": source, "CERTSSB_LABEL": String(verdict.label),
+                         "CERTSSB_RADIUS": String(verdict.radius), "CERTSSB_CERTIFIED": String(verdict.certified)])
         return ServiceReply(status: 200, body: Array(try Self.encoder.encode(verdict)))
     }
 
