@@ -34,12 +34,11 @@ import Glibc
     static let shippedSet = modelInside + "/mnist/onepixel/sigma0.12"
 
     /// certssbd.conf as the test writes it; model_set lives here (not on the command line,
-    /// where it would override the file and a reload could not swap it). A store belongs to one
-    /// model set, so another model set needs another state_dir (the daemon refuses the old store).
-    static func config(modelSet: String, stateDir: String = "/var/lib/certssbd") -> String {
+    /// where it would override the file and a reload could not swap it).
+    static func config(modelSet: String) -> String {
         """
         model_set = \(modelSet)
-        state_dir = \(stateDir)
+        state_dir = /var/lib/certssbd
         watch_dir = /var/lib/certssbd/inbox
         # Long enough that the stop test can see an upload waiting in the queue.
         batch_window_ms = 2000
@@ -134,7 +133,7 @@ import Glibc
 
         // Reload swaps the model set: the config names a new one, systemctl reload sends SIGHUP.
         try TinyModelSet.make(at: share + "/tiny")
-        try Self.config(modelSet: Self.shareInside + "/tiny", stateDir: "/var/lib/certssbd/tiny").write(toFile: share + "/certssbd.conf", atomically: true, encoding: .utf8)
+        try Self.config(modelSet: Self.shareInside + "/tiny").write(toFile: share + "/certssbd.conf", atomically: true, encoding: .utf8)
         #expect(try sandbox.inside("systemctl", "reload", "certssbd.service").status == 0)
         var stats: [String: Any] = [:]
         #expect(Self.eventually(60) {
@@ -142,6 +141,9 @@ import Glibc
             return stats["model_set_directory"] as? String == Self.shareInside + "/tiny"
         }, "\(stats) \(sandbox.journal())")
         #expect(Self.eventually(10) { sandbox.journal().contains("reloaded: model set \(Self.shareInside)/tiny") }, "\(sandbox.journal())")
+        // The new set has its own store in the same state_dir; the old set's verdict is not its.
+        #expect((stats["store_directory"] as? String)?.hasPrefix("/var/lib/certssbd/db/") == true, "\(stats)")
+        #expect(try sandbox.curl(["-w", "%{http_code}", "-o", "/dev/null", "http://localhost/v1/verdicts/\(sha)"]).out == "404")
         #expect(try sameProcess(), "\(sandbox.journal())")
 
         // `systemctl status` shows the daemon's STATUS= line (sent again with READY=1 after the reload).
@@ -158,7 +160,7 @@ import Glibc
         // A failed reload (missing model set) keeps the running state, and the service active.
         func failedReloads() -> Int { sandbox.journal().components(separatedBy: "reload failed, keeping the running state").count - 1 }
         let failedBefore = failedReloads()
-        try Self.config(modelSet: Self.shareInside + "/missing", stateDir: "/var/lib/certssbd/missing")
+        try Self.config(modelSet: Self.shareInside + "/missing")
             .write(toFile: share + "/certssbd.conf", atomically: true, encoding: .utf8)
         #expect(try sandbox.inside("systemctl", "reload", "certssbd.service").status == 0)
         #expect(Self.eventually(30) { failedReloads() == failedBefore + 1 }, "\(sandbox.journal())")

@@ -41,7 +41,7 @@ import Testing
         let config = DaemonConfig()
         #expect(config.modelSet == "/usr/share/certssb/model/mnist/onepixel/sigma0.12")
         #expect(config.pluginDir == "")
-        #expect(config.databaseDirectory == "/var/lib/certssbd/db")
+        #expect(config.databaseDirectory(modelSetID: "0123456789abcdef0123") == "/var/lib/certssbd/db/0123456789abcdef")
         #expect(config.socketMode == 0o660)
         #expect(config.maxUploadBytes == 16 * 1024 * 1024)
         #expect(config.effectiveWorkers >= 1)
@@ -96,7 +96,7 @@ import Testing
         expected.readTimeoutMs = 5000
         expected.logLevel = .debug
         #expect(config == expected)
-        #expect(config.databaseDirectory == "/srv/certssbd/db")
+        #expect(config.databaseDirectory(modelSetID: "fedcba9876543210ff") == "/srv/certssbd/db/fedcba9876543210")
         #expect(config.effectiveWorkers == 12)
         // Rendering and parsing again loses nothing.
         #expect(try ConfigParser.parse(config.rendered, path: "x") == config)

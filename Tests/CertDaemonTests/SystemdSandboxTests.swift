@@ -100,7 +100,8 @@ import Testing
 
 /// Runs only inside the sandbox, started by journalLoggerSendsStructuredEntries.
 @Suite struct SystemdJournalProbe {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["CERTSSB_JOURNAL_PROBE"] != nil))
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CERTSSB_JOURNAL_PROBE"] != nil,
+                   "skipped: runs only inside systemd-sandbox, started by journalLoggerSendsStructuredEntries"))
     func journalProbe() {
         let tag = ProcessInfo.processInfo.environment["CERTSSB_JOURNAL_PROBE"] ?? ""
         let logger = JournalLogger(threshold: .info, destination: .journal)

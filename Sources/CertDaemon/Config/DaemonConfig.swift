@@ -46,8 +46,12 @@ public struct DaemonConfig: Sendable, Equatable {
 
     public init() {}
 
-    /// The LMDB environment directory.
-    public var databaseDirectory: String { stateDir.hasSuffix("/") ? stateDir + "db" : stateDir + "/db" }
+    /// The LMDB environment of one model set: `<state_dir>/db/<first 16 hex digits of its id>`.
+    /// A store holds the verdicts of one model set (DESIGN 2.7), so a reload onto another set
+    /// opens its own store, and switching back finds the old verdicts again.
+    public func databaseDirectory(modelSetID: String) -> String {
+        (stateDir.hasSuffix("/") ? stateDir + "db/" : stateDir + "/db/") + modelSetID.prefix(16)
+    }
 
     /// `workers` with 0 resolved to the number of active cores.
     public var effectiveWorkers: Int { workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount) }

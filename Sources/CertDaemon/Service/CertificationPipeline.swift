@@ -79,7 +79,7 @@ public final class CertificationPipeline: @unchecked Sendable {
     public func reload(_ config: DaemonConfig) throws {
         lock.withLock { state = .reloading }
         defer { lock.withLock { if state == .reloading { state = .ready } } }
-        let fresh = try Engine(config: config)
+        let fresh = try Engine(config: config, previous: lock.withLock { engine })
         lock.withLock {
             while busy { lock.wait() }
             engine = fresh

@@ -59,7 +59,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return Self.json(["state": pipeline.state.rawValue, "queue_depth": pipeline.queueDepth, "verdicts": c.verdicts,
                           "certified": c.certified, "rejected": c.rejected, "busy_seconds": c.busySeconds,
                           "uptime_seconds": Date().timeIntervalSince(started), "model_set": engine.modelSet.id,
-                          "model_set_directory": engine.modelSet.directory, "n_models": engine.modelSet.count,
+                          "model_set_directory": engine.modelSet.directory, "store_directory": engine.databaseDirectory,
+                          "n_models": engine.modelSet.count,
                           "regions": engine.ledger.regionCount])
     }
 

@@ -16,10 +16,13 @@ final class Engine: @unchecked Sendable {
     let certifier: Certifier
     let triggers: TriggerRegistry
     let store: CertStore
+    let databaseDirectory: String
     let ledger: RegionLedger
     let shape: ImageShape
 
-    init(config: DaemonConfig) throws {
+    /// `previous` is the running engine on a reload: when the new one needs the same store it
+    /// shares that open environment (LMDB must not open one environment twice in a process).
+    init(config: DaemonConfig, previous: Engine? = nil) throws {
         self.config = config
         modelSet = try ModelSet.load(directory: config.modelSet)
         let workers = config.effectiveWorkers
@@ -33,8 +36,13 @@ final class Engine: @unchecked Sendable {
         let triggerShape = (channels: s[0], height: s[1], width: s[2])
         triggers = config.pluginDir.isEmpty ? TriggerRegistry.loadDefault(shape: triggerShape)
                                             : TriggerRegistry.load(directory: config.pluginDir, shape: triggerShape)
-        let dbDirectory = config.databaseDirectory
-        store = try CertStore.open(directory: dbDirectory, modelSetID: modelSet.id)
-        ledger = try RegionLedger(modelSet: modelSet, store: store)
+        databaseDirectory = config.databaseDirectory(modelSetID: modelSet.id)
+        if let previous, previous.databaseDirectory == databaseDirectory, previous.modelSet.id == modelSet.id {
+            store = previous.store
+            ledger = previous.ledger
+        } else {
+            store = try CertStore.open(directory: databaseDirectory, modelSetID: modelSet.id)
+            ledger = try RegionLedger(modelSet: modelSet, store: store)
+        }
     }
 }

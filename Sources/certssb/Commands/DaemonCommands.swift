@@ -18,6 +18,11 @@ struct SocketOption: ParsableArguments {
         }
         return response.body
     }
+
+    /// A verdict's `certified` field (false for anything that is not a verdict).
+    static func isCertified(_ verdictJSON: [UInt8]) -> Bool {
+        ((try? JSONSerialization.jsonObject(with: Data(verdictJSON))) as? [String: Any])?["certified"] as? Bool ?? false
+    }
 }
 
 struct StatusCommand: ParsableCommand {
@@ -27,10 +32,16 @@ struct StatusCommand: ParsableCommand {
 }
 
 struct GetCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "The stored verdict of an image, by the SHA-256 of its bytes.")
+    static let configuration = CommandConfiguration(
+        commandName: "get", abstract: "The stored verdict of an image, by the SHA-256 of its bytes.",
+        discussion: "Exit 0 when the verdict is certified, 1 when it is not, 2 on any error (an unknown SHA-256 included).")
     @OptionGroup var socket: SocketOption
     @Argument(help: "SHA-256 (64 hex digits).") var sha256: String
-    func run() throws { print(String(decoding: try socket.call("GET", "/v1/verdicts/\(sha256.lowercased())"), as: UTF8.self)) }
+    func run() throws {
+        let body = try socket.call("GET", "/v1/verdicts/\(sha256.lowercased())")
+        print(String(decoding: body, as: UTF8.self))
+        if !SocketOption.isCertified(body) { throw ExitCode(1) }
+    }
 }
 
 struct ListCommand: ParsableCommand {
@@ -77,8 +88,7 @@ struct SubmitCommand: ParsableCommand {
                     FileHandle.standardError.write(Data("certssb: \(file): \(response.status) \(text)\n".utf8)); anyError = true; continue
                 }
                 print(text)
-                let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
-                allCertified = allCertified && (object?["certified"] as? Bool ?? false)
+                allCertified = allCertified && SocketOption.isCertified(response.body)
             } catch { FileHandle.standardError.write(Data("certssb: \(file): \(error)\n".utf8)); anyError = true }
         }
         if anyError { throw ExitCode(2) }
