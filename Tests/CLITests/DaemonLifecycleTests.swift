@@ -16,7 +16,8 @@ import Testing
         // --socket names a different path, which the daemon must not bind when it gets fd 3.
         let daemon = try RunningDaemon(
             extra: ["--socket", folder.file("self-bound.sock")], reusing: folder,
-            launcher: [Self.socketActivate, "-l", folder.file("certssbd.sock"), "-E", "NOTIFY_SOCKET=\(notify.path)"],
+            launcher: [Self.socketActivate, "-l", folder.file("certssbd.sock"), "-E", "NOTIFY_SOCKET=\(notify.path)",
+                       "-E", "WATCHDOG_USEC=1000000"],
             waitForSocket: false)
         defer { _ = daemon.stop() }
         let listening = Date().addingTimeInterval(20)
@@ -28,6 +29,8 @@ import Testing
         #expect(notify.wait { $0.contains("READY=1") }, "\(notify.messages) \(daemon.log)")
         #expect(notify.wait { $0.contains("STATUS=") })
         #expect(notify.assignments.contains { $0.hasPrefix("STATUS=queue ") }, "\(notify.messages)")
+        // WATCHDOG_USEC=1 s: pings every half second.
+        #expect(notify.wait(timeout: 5) { $0.contains("WATCHDOG=1") }, "\(notify.messages)")
         #expect(daemon.log.contains("serving on the socket systemd passed"), "\(daemon.log)")
         #expect(!FileManager.default.fileExists(atPath: folder.file("self-bound.sock")))
 
@@ -64,6 +67,9 @@ import Testing
         // The stored verdict is served, not recomputed: the new process certified only late.png.
         let metrics = PrometheusText.parse(try second.curl(["http://localhost/metrics"]).out)
         #expect(metrics.samples["certssbd_verdicts_total"] == 1)
+        // lmdb-utils read the live store (readers never block the daemon's writer).
+        let store = try #require(second.json("/v1/stats")?["store_directory"] as? String)
+        #expect(LMDBUtils.entries("verdicts", store: store) == 2)
     }
 
     @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))

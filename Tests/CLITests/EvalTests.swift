@@ -70,37 +70,16 @@ struct EvalTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(300)
-        while process.isRunning && Date() < deadline && regionCount(store) == 0 { Thread.sleep(forTimeInterval: 0.2) }
+        while process.isRunning && Date() < deadline && LMDBUtils.entries("regions", store: store) == 0 { Thread.sleep(forTimeInterval: 0.2) }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         let (second, report) = try eval(["--limit", "40", "--sigma-steps", "6", "--workers", "1"], store: store)
         #expect(second.exited(0), "\(second.summary)")
-        #expect(regionCount(store) == 80, "benign + watermarked, each stored once")
+        #expect(LMDBUtils.entries("regions", store: store) == 80, "benign + watermarked, each stored once")
         let (third, again) = try eval(["--limit", "40", "--sigma-steps", "6", "--workers", "1"], store: store)
         #expect(third.exited(0))
-        #expect(regionCount(store) == 80)
+        #expect(LMDBUtils.entries("regions", store: store) == 80)
         #expect(again.tables.map(\.certAcc) == report.tables.map(\.certAcc))
         #expect(again.verdicts["ssb_benign"]!.map(\.radius) == report.verdicts["ssb_benign"]!.map(\.radius))
-    }
-
-    /// Entries of the store's `regions` database, read with lmdb-utils' mdb_stat.
-    func regionCount(_ store: String) -> Int {
-        guard FileManager.default.fileExists(atPath: store + "/data.mdb"),
-              let run = try? tool("/usr/bin/mdb_stat", ["-s", "regions", store]) else { return 0 }
-        let line = run.split(separator: "\n").first { $0.contains("Entries:") }
-        return line.flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) } ?? 0
-    }
-
-    func tool(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }
