@@ -123,11 +123,15 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs the built `certssb` with Foundation `Process`; output goes to temporary files (no
-/// pipe can fill up), and a run past `timeout` is terminated, then killed.
+/// Runs the built `certssb` (or another program) with Foundation `Process`; output goes to
+/// temporary files (no pipe can fill up), and a run past `timeout` is terminated, then killed.
 enum CLI {
     static func run(_ arguments: [String], timeout: TimeInterval = 600) throws -> RunResult {
         guard let executable = Paths.executable else { throw CLIError("certssb executable not found") }
+        return try run(program: executable, arguments, timeout: timeout)
+    }
+
+    static func run(program executable: String, _ arguments: [String], timeout: TimeInterval = 600) throws -> RunResult {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("certssb-clitests-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -20,14 +20,7 @@ import Glibc
     static func raw(_ socket: String, _ request: [UInt8], hangUp: Bool = false) throws -> String {
         let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in socket.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let connected = withUnixAddress(socket) { connect(fd, $0, $1) }
         guard connected == 0 else { throw CLIError("connect: \(String(cString: strerror(errno)))") }
         _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         if hangUp { return "" }

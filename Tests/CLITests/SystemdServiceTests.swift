@@ -298,21 +298,9 @@ final class SystemdSandbox {
         return PendingCurl(process: process, output: output)
     }
 
-    /// Runs a program; output goes to a file (a full pipe cannot block it) and comes back merged.
+    /// Runs a program; stdout and stderr come back together.
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("cssbd-run-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        let result = try CLI.run(program: executable, arguments)
+        return (result.status, result.out + result.err)
     }
 }
