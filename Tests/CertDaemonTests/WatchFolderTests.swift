@@ -255,6 +255,22 @@ import Testing
         #expect(got.wait(for: 2) == [path, path])
     }
 
+    /// A file left in the inbox for a retry comes again once the delay is over, and not before.
+    @Test func retryLaterOffersTheFileAgainAfterTheDelay() throws {
+        let dir = WatchTempDir()
+        defer { dir.remove() }
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        let got = WatchCollector(watch.files())
+        writeWatchFile(dir.inbox + "/a.png", [1])
+        let path = try #require(got.wait(for: 1).first)
+        let asked = Date()
+        watch.retryLater(path, after: 0.6)
+        #expect(got.wait(for: 2, timeout: 5) == [path, path])
+        #expect(Date().timeIntervalSince(asked) >= 0.6)
+        #expect(got.wait(for: 3, timeout: 1).count == 2, "offered once per retry")
+    }
+
     @Test func stopEndsTheStream() async {
         let dir = WatchTempDir()
         defer { dir.remove() }

@@ -100,6 +100,9 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// How long a file whose verdict could not be committed or moved waits in the inbox.
+    static let inboxRetrySeconds: TimeInterval = 5
+
     /// Each complete file in the inbox is certified; it leaves the inbox only after its
     /// verdict is committed (processed/ + sidecar) or its failure recorded (failed/ + .error.json).
     private func startWatching(_ inbox: String) {
@@ -122,9 +125,21 @@ public final class Daemon: @unchecked Sendable {
                             log.log(.info, "\((path as NSString).lastPathComponent): label \(v.label) radius \(v.radius)",
                                     fields: ["CERTSSB_SHA256": v.sha256, "CERTSSB_FILE": path, "CERTSSB_LABEL": String(v.label),
                                              "CERTSSB_RADIUS": String(v.radius), "CERTSSB_CERTIFIED": String(v.certified)])
-                        } catch { log.log(.err, "could not move \(path) to processed/: \(error)") }
+                        } catch {
+                            // The verdict is committed; the next try finds it in the store and only moves the file.
+                            watcher.retryLater(path, after: Self.inboxRetrySeconds)
+                            log.log(.err, "could not move \(path) to processed/ (kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s): \(error)")
+                        }
+                    case let .failure(e) where e.status == 503:
+                        // Not the file's fault (the store could not commit: a full disk): it stays in the inbox.
+                        watcher.retryLater(path, after: Self.inboxRetrySeconds)
+                        log.log(.err, "\((path as NSString).lastPathComponent): \(e.message); kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s",
+                                fields: ["CERTSSB_FILE": path])
                     case let .failure(e):
-                        do { try watcher.fail(path, code: e.code, message: e.message) } catch { log.log(.err, "could not move \(path) to failed/: \(error)") }
+                        do { try watcher.fail(path, code: e.code, message: e.message) } catch {
+                            watcher.retryLater(path, after: Self.inboxRetrySeconds)
+                            log.log(.err, "could not move \(path) to failed/ (kept in the inbox): \(error)")
+                        }
                         log.log(.warning, "\((path as NSString).lastPathComponent): \(e.message)", fields: ["CERTSSB_FILE": path])
                     }
                 }

@@ -125,7 +125,7 @@ public final class CertificationPipeline: @unchecked Sendable {
             } catch let error as ImageDecodingError {
                 done.append((item, .failure(ServiceError(status: 422, code: "bad_image", message: error.description))))
             } catch {
-                done.append((item, .failure(ServiceError(status: 500, code: "store", message: "\(error)"))))
+                done.append((item, .failure(ServiceError(status: 503, code: "store_unavailable", message: "could not read the store: \(error)"))))
             }
         }
         var unique: [CertificationRequest] = []

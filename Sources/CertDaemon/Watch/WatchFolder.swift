@@ -26,6 +26,8 @@ public final class WatchFolder: @unchecked Sendable {
     private var started = false
     private var stopped = false
     private var tempCounter = 0
+    // When files were left in the inbox for a retry: the time of the rescan that offers them again.
+    private var rescanAt: Date?
 
     public init(inbox: String, processed: String? = nil, failed: String? = nil,
                 syscalls: WatchSyscalls = LinuxSyscalls()) {
@@ -97,6 +99,25 @@ public final class WatchFolder: @unchecked Sendable {
         lock.withLock { _ = pending.remove(path) }
     }
 
+    /// Leaves `path` in the inbox after a failure that is not the file's fault (the store could
+    /// not commit: a full disk), and rescans the inbox after `delay` to offer it again.
+    public func retryLater(_ path: String, after delay: TimeInterval) {
+        lock.withLock {
+            _ = pending.remove(path)
+            let due = Date().addingTimeInterval(delay)
+            rescanAt = min(rescanAt ?? due, due)
+        }
+    }
+
+    /// Clears a due rescan; whether one was due.
+    private func takeDueRescan() -> Bool {
+        lock.withLock {
+            guard let due = rescanAt, due <= Date() else { return false }
+            rescanAt = nil
+            return true
+        }
+    }
+
     func nextTempNumber() -> Int {
         lock.withLock {
             tempCounter += 1
@@ -110,6 +131,7 @@ public final class WatchFolder: @unchecked Sendable {
         defer { inotify.close() }
         while !isStopped {
             do {
+                if takeDueRescan() { scan() }
                 guard try syscalls.poll(inotify.fd, timeoutMs: 100) else { continue }
                 for record in try inotify.readEvents() {
                     if record.wd == wd && record.mask & Inotify.ignored != 0 {
