@@ -90,6 +90,10 @@ import Testing
         try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = debug\n".write(toFile: config, atomically: true, encoding: .utf8)
         daemon.sendSignal(SIGHUP)
         #expect(daemon.waitForLog("reloaded: model set"), "\(daemon.log)")
+        // The same over the socket: POST /v1/reload answers once the reload is done.
+        let viaSocket = try daemon.curl(["-w", "\n%{http_code}", "-X", "POST", "http://localhost/v1/reload"]).out
+        #expect(viaSocket.hasSuffix("\n200"), "\(viaSocket)")
+        #expect(daemon.log.components(separatedBy: "reloaded: model set").count == 3, "\(daemon.log)")
         #expect(try daemon.certify(DaemonTests.digits(1, offset: 3)[0]).code == 200)
         #expect(daemon.stop() == 0)
     }

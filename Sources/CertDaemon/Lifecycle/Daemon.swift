@@ -15,6 +15,7 @@ public final class Daemon: @unchecked Sendable {
     private var watcher: WatchFolder?
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let stopped = DispatchSemaphore(value: 0)
+    private let reloading = NSLock()
 
     public init(configPath: String?, overrides: [String: String]) throws {
         self.configPath = configPath
@@ -68,6 +69,9 @@ public final class Daemon: @unchecked Sendable {
 
     /// Re-reads the config, models and plugins; the old engine serves until the new one is built.
     func reload() throws {
+        // SIGHUP and POST /v1/reload may come together: one reload at a time.
+        reloading.lock()
+        defer { reloading.unlock() }
         _ = SystemdNotifier.reloading()
         defer { SystemdNotifier.ready(status: statusLine()) }
         do {
