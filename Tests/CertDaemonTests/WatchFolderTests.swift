@@ -40,52 +40,43 @@ import Testing
     }
 
     @Test func slowWriteIsYieldedOnceAfterClose() throws {
-        let dir = WatchTempDir()
-        defer { dir.remove() }
-        let watch = WatchFolder(inbox: dir.inbox)
-        defer { watch.stop() }
-        let got = WatchCollector(watch.files())
-        let path = dir.inbox + "/slow.png"
-        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
-        var expected: [UInt8] = []
-        for chunk in 0..<5 {
-            let bytes = [UInt8](repeating: UInt8(chunk), count: 1000)
-            expected += bytes
-            bytes.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
-            usleep(60_000)
-            #expect(got.paths.isEmpty, "yielded before close")
+        try watchingInbox { dir, watch, got in
+            let path = dir.inbox + "/slow.png"
+            let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
+            var expected: [UInt8] = []
+            for chunk in 0..<5 {
+                let bytes = [UInt8](repeating: UInt8(chunk), count: 1000)
+                expected += bytes
+                bytes.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
+                usleep(60_000)
+                #expect(got.paths.isEmpty, "yielded before close")
+            }
+            close(fd)
+            #expect(got.wait(for: 1) == [path])
+            #expect(readWatchFile(path) == expected)
+            #expect(got.settle() == [path])
         }
-        close(fd)
-        #expect(got.wait(for: 1) == [path])
-        #expect(readWatchFile(path) == expected)
-        #expect(got.settle() == [path])
     }
 
     @Test func fileRenamedInIsYieldedOnce() throws {
-        let dir = WatchTempDir()
-        defer { dir.remove() }
-        let watch = WatchFolder(inbox: dir.inbox)
-        defer { watch.stop() }
-        let got = WatchCollector(watch.files())
-        writeWatchFile(dir.root + "/elsewhere.png", [9, 9])
-        #expect(rename(dir.root + "/elsewhere.png", dir.inbox + "/moved.png") == 0)
-        got.wait(for: 1)
-        #expect(got.settle() == [dir.inbox + "/moved.png"])
+        try watchingInbox { dir, watch, got in
+            writeWatchFile(dir.root + "/elsewhere.png", [9, 9])
+            #expect(rename(dir.root + "/elsewhere.png", dir.inbox + "/moved.png") == 0)
+            got.wait(for: 1)
+            #expect(got.settle() == [dir.inbox + "/moved.png"])
+        }
     }
 
     @Test func partFilesAreIgnoredUntilRenamed() throws {
-        let dir = WatchTempDir()
-        defer { dir.remove() }
-        let watch = WatchFolder(inbox: dir.inbox)
-        defer { watch.stop() }
-        let got = WatchCollector(watch.files())
-        writeWatchFile(dir.inbox + "/img.png.part", [1])
-        writeWatchFile(dir.inbox + "/.img2.png", [1])
-        writeWatchFile(dir.inbox + "/img3.png.tmp", [1])
-        #expect(got.settle().isEmpty)
-        #expect(rename(dir.inbox + "/img.png.part", dir.inbox + "/img.png") == 0)
-        got.wait(for: 1)
-        #expect(got.settle() == [dir.inbox + "/img.png"])
+        try watchingInbox { dir, watch, got in
+            writeWatchFile(dir.inbox + "/img.png.part", [1])
+            writeWatchFile(dir.inbox + "/.img2.png", [1])
+            writeWatchFile(dir.inbox + "/img3.png.tmp", [1])
+            #expect(got.settle().isEmpty)
+            #expect(rename(dir.inbox + "/img.png.part", dir.inbox + "/img.png") == 0)
+            got.wait(for: 1)
+            #expect(got.settle() == [dir.inbox + "/img.png"])
+        }
     }
 
     @Test func twoHundredFilesAreEachYieldedOnce() throws {
@@ -121,45 +112,42 @@ import Testing
     }
 
     @Test func finishAndFailMoveFilesAndWriteSidecars() throws {
-        let dir = WatchTempDir()
-        defer { dir.remove() }
-        let watch = WatchFolder(inbox: dir.inbox)
-        defer { watch.stop() }
-        let got = WatchCollector(watch.files())
-        let verdict = Array(#"{"verdict":"clean","radius":0.5}"#.utf8)
+        try watchingInbox { dir, watch, got in
+            let verdict = Array(#"{"verdict":"clean","radius":0.5}"#.utf8)
 
-        writeWatchFile(dir.inbox + "/a.png", [1])
-        let first = try #require(got.wait(for: 1).first)
-        #expect(try watch.finish(first, verdictJSON: verdict) == dir.processed + "/a.png")
-        #expect(!watchFileExists(first))
-        #expect(readWatchFile(dir.processed + "/a.png") == [1])
-        let parsed = try JSONSerialization.jsonObject(with: Data(readWatchFile(dir.processed + "/a.png.verdict.json")!))
-        #expect((parsed as? [String: Any])?["verdict"] as? String == "clean")
+            writeWatchFile(dir.inbox + "/a.png", [1])
+            let first = try #require(got.wait(for: 1).first)
+            #expect(try watch.finish(first, verdictJSON: verdict) == dir.processed + "/a.png")
+            #expect(!watchFileExists(first))
+            #expect(readWatchFile(dir.processed + "/a.png") == [1])
+            let parsed = try JSONSerialization.jsonObject(with: Data(readWatchFile(dir.processed + "/a.png.verdict.json")!))
+            #expect((parsed as? [String: Any])?["verdict"] as? String == "clean")
 
-        // Same name again: a suffix, never an overwrite; a new file of a finished name counts again.
-        writeWatchFile(dir.inbox + "/a.png", [2])
-        let second = try #require(got.wait(for: 2).last)
-        #expect(second == dir.inbox + "/a.png")
-        #expect(try watch.finish(second, verdictJSON: verdict) == dir.processed + "/a-1.png")
-        #expect(readWatchFile(dir.processed + "/a.png") == [1])
-        #expect(readWatchFile(dir.processed + "/a-1.png") == [2])
-        #expect(watchFileExists(dir.processed + "/a-1.png.verdict.json"))
+            // Same name again: a suffix, never an overwrite; a new file of a finished name counts again.
+            writeWatchFile(dir.inbox + "/a.png", [2])
+            let second = try #require(got.wait(for: 2).last)
+            #expect(second == dir.inbox + "/a.png")
+            #expect(try watch.finish(second, verdictJSON: verdict) == dir.processed + "/a-1.png")
+            #expect(readWatchFile(dir.processed + "/a.png") == [1])
+            #expect(readWatchFile(dir.processed + "/a-1.png") == [2])
+            #expect(watchFileExists(dir.processed + "/a-1.png.verdict.json"))
 
-        for (n, byte) in [(3, UInt8(3)), (4, UInt8(4))] {
-            writeWatchFile(dir.inbox + "/b \"q\".png", [byte])
-            let path = try #require(got.wait(for: n).last)
-            try watch.fail(path, code: "decode", message: "not a PNG:\n\"bad\" header")
+            for (n, byte) in [(3, UInt8(3)), (4, UInt8(4))] {
+                writeWatchFile(dir.inbox + "/b \"q\".png", [byte])
+                let path = try #require(got.wait(for: n).last)
+                try watch.fail(path, code: "decode", message: "not a PNG:\n\"bad\" header")
+            }
+            for name in ["b \"q\".png", "b \"q\"-1.png"] {
+                let data = try #require(readWatchFile(dir.failed + "/" + name + ".error.json"))
+                let obj = try #require(try JSONSerialization.jsonObject(with: Data(data)) as? [String: String])
+                #expect(obj == ["file": "b \"q\".png", "error": "not a PNG:\n\"bad\" header", "code": "decode"])
+            }
+            #expect(readWatchFile(dir.failed + "/b \"q\"-1.png") == [4])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.inbox).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
+                == ["a-1.png", "a-1.png.verdict.json", "a.png", "a.png.verdict.json"])  // No temp files left.
+            #expect(got.settle().count == 4)
         }
-        for name in ["b \"q\".png", "b \"q\"-1.png"] {
-            let data = try #require(readWatchFile(dir.failed + "/" + name + ".error.json"))
-            let obj = try #require(try JSONSerialization.jsonObject(with: Data(data)) as? [String: String])
-            #expect(obj == ["file": "b \"q\".png", "error": "not a PNG:\n\"bad\" header", "code": "decode"])
-        }
-        #expect(readWatchFile(dir.failed + "/b \"q\"-1.png") == [4])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.inbox).isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
-            == ["a-1.png", "a-1.png.verdict.json", "a.png", "a.png.verdict.json"])  // No temp files left.
-        #expect(got.settle().count == 4)
     }
 
     @Test func overflowRescansWithoutDuplicates() throws {
@@ -242,33 +230,27 @@ import Testing
     }
 
     @Test func aFileRemovedBehindOurBackCanArriveAgain() throws {
-        let dir = WatchTempDir()
-        defer { dir.remove() }
-        let watch = WatchFolder(inbox: dir.inbox)
-        defer { watch.stop() }
-        let got = WatchCollector(watch.files())
-        writeWatchFile(dir.inbox + "/a.png", [1])
-        let path = try #require(got.wait(for: 1).first)
-        unlink(path)
-        #expect(throws: WatchMoveError.self) { try watch.fail(path, code: "gone", message: "vanished") }
-        writeWatchFile(path, [2])
-        #expect(got.wait(for: 2) == [path, path])
+        try watchingInbox { dir, watch, got in
+            writeWatchFile(dir.inbox + "/a.png", [1])
+            let path = try #require(got.wait(for: 1).first)
+            unlink(path)
+            #expect(throws: WatchMoveError.self) { try watch.fail(path, code: "gone", message: "vanished") }
+            writeWatchFile(path, [2])
+            #expect(got.wait(for: 2) == [path, path])
+        }
     }
 
     /// A file left in the inbox for a retry comes again once the delay is over, and not before.
     @Test func retryLaterOffersTheFileAgainAfterTheDelay() throws {
-        let dir = WatchTempDir()
-        defer { dir.remove() }
-        let watch = WatchFolder(inbox: dir.inbox)
-        defer { watch.stop() }
-        let got = WatchCollector(watch.files())
-        writeWatchFile(dir.inbox + "/a.png", [1])
-        let path = try #require(got.wait(for: 1).first)
-        let asked = Date()
-        watch.retryLater(path, after: 0.6)
-        #expect(got.wait(for: 2, timeout: 5) == [path, path])
-        #expect(Date().timeIntervalSince(asked) >= 0.6)
-        #expect(got.wait(for: 3, timeout: 1).count == 2, "offered once per retry")
+        try watchingInbox { dir, watch, got in
+            writeWatchFile(dir.inbox + "/a.png", [1])
+            let path = try #require(got.wait(for: 1).first)
+            let asked = Date()
+            watch.retryLater(path, after: 0.6)
+            #expect(got.wait(for: 2, timeout: 5) == [path, path])
+            #expect(Date().timeIntervalSince(asked) >= 0.6)
+            #expect(got.wait(for: 3, timeout: 1).count == 2, "offered once per retry")
+        }
     }
 
     @Test func stopEndsTheStream() async {

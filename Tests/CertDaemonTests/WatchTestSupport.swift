@@ -133,3 +133,12 @@ final class InjectingSyscalls: WatchSyscalls, @unchecked Sendable {
     func mkdir(_ path: String, _ mode: mode_t) throws { try real.mkdir(path, mode) }
     func listDirectory(_ path: String) throws -> [String] { try real.listDirectory(path) }
 }
+
+/// A fresh inbox watched by a WatchFolder whose stream a collector reads; all torn down after `body`.
+func watchingInbox(_ body: (WatchTempDir, WatchFolder, WatchCollector) throws -> Void) rethrows {
+    let dir = WatchTempDir()
+    defer { dir.remove() }
+    let watch = WatchFolder(inbox: dir.inbox)
+    defer { watch.stop() }
+    try body(dir, watch, WatchCollector(watch.files()))
+}

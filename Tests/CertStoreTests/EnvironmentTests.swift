@@ -22,124 +22,112 @@ private struct Boom: Error {}
     }
 
     @Test func databasesAreCached() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let env = try LMDBEnvironment(path: dir.path)
-        defer { env.close() }
-        let a = try env.database("a")
-        #expect(try env.database("a") == a)
-        #expect(try env.database("b") != a)
-        #expect(a.name == "a")
+        try withTemporaryEnvironment { env, dir in
+            let a = try env.database("a")
+            #expect(try env.database("a") == a)
+            #expect(try env.database("b") != a)
+            #expect(a.name == "a")
+        }
     }
 
     @Test func getPutDeleteCount() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let env = try LMDBEnvironment(path: dir.path)
-        defer { env.close() }
-        let db = try env.database("kv")
-        try env.write { tx throws in
-            #expect(try tx.put(db, key: "k1", value: [1]))
-            #expect(try tx.put(db, key: [UInt8]([0, 1]), value: []))
-            #expect(try tx.put(db, key: "k1", value: [9], noOverwrite: true) == false)
-            #expect(try tx.get(db, key: "k1") == [1])  // the write sees itself
-        }
-        try env.read { tx throws in
-            #expect(try tx.get(db, key: "k1") == [1])
-            #expect(try tx.get(db, key: [UInt8]([0, 1])) == [])
-            #expect(try tx.get(db, key: "missing") == nil)
-            #expect(try tx.count(db) == 2)
-        }
-        try env.write { tx throws in
-            #expect(try tx.put(db, key: "k1", value: [2]))  // overwrite allowed by default
-            #expect(try tx.delete(db, key: [UInt8]([0, 1])))
-            #expect(try tx.delete(db, key: "missing") == false)
-        }
-        try env.read { tx throws in
-            #expect(try tx.get(db, key: "k1") == [2])
-            #expect(try tx.count(db) == 1)
+        try withTemporaryEnvironment { env, dir in
+            let db = try env.database("kv")
+            try env.write { tx throws in
+                #expect(try tx.put(db, key: "k1", value: [1]))
+                #expect(try tx.put(db, key: [UInt8]([0, 1]), value: []))
+                #expect(try tx.put(db, key: "k1", value: [9], noOverwrite: true) == false)
+                #expect(try tx.get(db, key: "k1") == [1])  // the write sees itself
+            }
+            try env.read { tx throws in
+                #expect(try tx.get(db, key: "k1") == [1])
+                #expect(try tx.get(db, key: [UInt8]([0, 1])) == [])
+                #expect(try tx.get(db, key: "missing") == nil)
+                #expect(try tx.count(db) == 2)
+            }
+            try env.write { tx throws in
+                #expect(try tx.put(db, key: "k1", value: [2]))  // overwrite allowed by default
+                #expect(try tx.delete(db, key: [UInt8]([0, 1])))
+                #expect(try tx.delete(db, key: "missing") == false)
+            }
+            try env.read { tx throws in
+                #expect(try tx.get(db, key: "k1") == [2])
+                #expect(try tx.count(db) == 1)
+            }
         }
     }
 
     @Test func forEachFromKeyAndStop() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let env = try LMDBEnvironment(path: dir.path)
-        defer { env.close() }
-        let db = try env.database("kv")
-        try env.write { tx throws in
-            for k in ["a", "b", "c", "d"] { try tx.put(db, key: k, value: Array(k.utf8)) }
-        }
-        var keys: [String] = []
-        try env.read { tx throws in
-            try tx.forEach(db, from: "bb") { key, value in
-                #expect(key == value)
-                keys.append(String(decoding: key, as: UTF8.self))
-                return keys.count < 2
+        try withTemporaryEnvironment { env, dir in
+            let db = try env.database("kv")
+            try env.write { tx throws in
+                for k in ["a", "b", "c", "d"] { try tx.put(db, key: k, value: Array(k.utf8)) }
             }
-            #expect(try tx.last(db)?.key == Array("d".utf8))
+            var keys: [String] = []
+            try env.read { tx throws in
+                try tx.forEach(db, from: "bb") { key, value in
+                    #expect(key == value)
+                    keys.append(String(decoding: key, as: UTF8.self))
+                    return keys.count < 2
+                }
+                #expect(try tx.last(db)?.key == Array("d".utf8))
+            }
+            #expect(keys == ["c", "d"])
+            var all = 0
+            try env.read { tx throws in try tx.forEach(db) { _, _ in all += 1; return true } }
+            #expect(all == 4)
         }
-        #expect(keys == ["c", "d"])
-        var all = 0
-        try env.read { tx throws in try tx.forEach(db) { _, _ in all += 1; return true } }
-        #expect(all == 4)
     }
 
     @Test func jsonRoundTripWithSortedKeys() throws {
         struct Item: Codable, Equatable { var zeta: Int; var alpha: String }
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let env = try LMDBEnvironment(path: dir.path)
-        defer { env.close() }
-        let db = try env.database("json")
-        try env.write { tx throws in try tx.putJSON(db, key: "i", value: Item(zeta: 1, alpha: "x")) }
-        try env.read { tx throws in
-            #expect(try tx.getJSON(db, key: "i", as: Item.self) == Item(zeta: 1, alpha: "x"))
-            #expect(try tx.getJSON(db, key: "none", as: Item.self) == nil)
-            #expect(String(decoding: try tx.get(db, key: "i")!, as: UTF8.self) == #"{"alpha":"x","zeta":1}"#)
+        try withTemporaryEnvironment { env, dir in
+            let db = try env.database("json")
+            try env.write { tx throws in try tx.putJSON(db, key: "i", value: Item(zeta: 1, alpha: "x")) }
+            try env.read { tx throws in
+                #expect(try tx.getJSON(db, key: "i", as: Item.self) == Item(zeta: 1, alpha: "x"))
+                #expect(try tx.getJSON(db, key: "none", as: Item.self) == nil)
+                #expect(String(decoding: try tx.get(db, key: "i")!, as: UTF8.self) == #"{"alpha":"x","zeta":1}"#)
+            }
         }
     }
 
     @Test func aThrowingWriteLeavesNothing() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let env = try LMDBEnvironment(path: dir.path)
-        defer { env.close() }
-        let db = try env.database("kv")
-        try env.write { tx throws in try tx.put(db, key: "kept", value: [1]) }
-        #expect(throws: Boom.self) {
-            try env.write { tx throws in
-                try tx.put(db, key: "lost", value: [2])
-                try tx.delete(db, key: "kept")
-                throw Boom()
+        try withTemporaryEnvironment { env, dir in
+            let db = try env.database("kv")
+            try env.write { tx throws in try tx.put(db, key: "kept", value: [1]) }
+            #expect(throws: Boom.self) {
+                try env.write { tx throws in
+                    try tx.put(db, key: "lost", value: [2])
+                    try tx.delete(db, key: "kept")
+                    throw Boom()
+                }
             }
-        }
-        try env.read { tx throws in
-            #expect(try tx.get(db, key: "lost") == nil)
-            #expect(try tx.get(db, key: "kept") == [1])
+            try env.read { tx throws in
+                #expect(try tx.get(db, key: "lost") == nil)
+                #expect(try tx.get(db, key: "kept") == [1])
+            }
         }
     }
 
     @Test func deadlockingPatternsFailFast() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let env = try LMDBEnvironment(path: dir.path)
-        defer { env.close() }
-        let db = try env.database("kv")
-        var escaped: WriteTransaction?
-        try env.write { tx throws in
-            escaped = tx
-            #expect(throws: LMDBError.self) { try env.write { _ in } }
-            // A read inside a write is allowed (it sees the last commit, not this write).
-            try tx.put(db, key: "k", value: [1])
-            #expect(try env.read { try $0.get(db, key: "k") } == nil)
+        try withTemporaryEnvironment { env, dir in
+            let db = try env.database("kv")
+            var escaped: WriteTransaction?
+            try env.write { tx throws in
+                escaped = tx
+                #expect(throws: LMDBError.self) { try env.write { _ in } }
+                // A read inside a write is allowed (it sees the last commit, not this write).
+                try tx.put(db, key: "k", value: [1])
+                #expect(try env.read { try $0.get(db, key: "k") } == nil)
+            }
+            try env.read { _ in
+                #expect(throws: LMDBError.self) { try env.write { _ in } }
+                try env.read { tx throws in #expect(try tx.get(db, key: "k") == [1]) }  // nested read
+            }
+            // A transaction kept past its closure refuses to touch freed memory.
+            #expect(throws: LMDBError.self) { try escaped?.get(db, key: "k") }
         }
-        try env.read { _ in
-            #expect(throws: LMDBError.self) { try env.write { _ in } }
-            try env.read { tx throws in #expect(try tx.get(db, key: "k") == [1]) }  // nested read
-        }
-        // A transaction kept past its closure refuses to touch freed memory.
-        #expect(throws: LMDBError.self) { try escaped?.get(db, key: "k") }
     }
 
     @Test func closedEnvironmentRefusesWork() throws {
@@ -197,33 +185,31 @@ private struct Boom: Error {}
     }
 
     @Test func aReaderKeepsItsSnapshotWhileAWriterCommits() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let env = try LMDBEnvironment(path: dir.path)
-        defer { env.close() }
-        let db = try env.database("pair")
-        try env.write { tx throws in
-            try tx.put(db, key: "a", value: [0])
-            try tx.put(db, key: "b", value: [0])
-        }
-        let committed = DispatchSemaphore(value: 0)
-        try env.read { tx throws in
-            #expect(try tx.get(db, key: "a") == [0])
-            // A writer on another thread commits while this snapshot is open.
-            Thread.detachNewThread {
-                try? env.write { w throws in
-                    try w.put(db, key: "a", value: [1])
-                    try w.put(db, key: "b", value: [1])
-                }
-                committed.signal()
+        try withTemporaryEnvironment { env, dir in
+            let db = try env.database("pair")
+            try env.write { tx throws in
+                try tx.put(db, key: "a", value: [0])
+                try tx.put(db, key: "b", value: [0])
             }
-            committed.wait()
-            #expect(try tx.get(db, key: "a") == [0])
-            #expect(try tx.get(db, key: "b") == [0])
-        }
-        try env.read { tx throws in
-            #expect(try tx.get(db, key: "a") == [1])
-            #expect(try tx.get(db, key: "b") == [1])
+            let committed = DispatchSemaphore(value: 0)
+            try env.read { tx throws in
+                #expect(try tx.get(db, key: "a") == [0])
+                // A writer on another thread commits while this snapshot is open.
+                Thread.detachNewThread {
+                    try? env.write { w throws in
+                        try w.put(db, key: "a", value: [1])
+                        try w.put(db, key: "b", value: [1])
+                    }
+                    committed.signal()
+                }
+                committed.wait()
+                #expect(try tx.get(db, key: "a") == [0])
+                #expect(try tx.get(db, key: "b") == [0])
+            }
+            try env.read { tx throws in
+                #expect(try tx.get(db, key: "a") == [1])
+                #expect(try tx.get(db, key: "b") == [1])
+            }
         }
     }
 

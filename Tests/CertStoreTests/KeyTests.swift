@@ -16,24 +16,22 @@ import Testing
     }
 
     @Test func bigEndianKeysIterateNumericallyInLMDB() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let env = try LMDBEnvironment(path: dir.path)
-        defer { env.close() }
-        let db = try env.database("numbers")
-        // Insert out of order, across the one- and two-byte boundaries.
-        let values: [UInt64] = [70000, 1, 65536, 256, 255, 65535, 0, 257, 1 << 40, 2]
-        try env.write { tx throws in
-            for v in values { try tx.put(db, key: BigEndianUInt64(v), value: [UInt8(v & 0xFF)]) }
-        }
-        var seen: [UInt64] = []
-        try env.read { tx throws in
-            try tx.forEach(db) { key, _ in
-                seen.append(BigEndianUInt64(lmdbBytes: key)!.value)
-                return true
+        try withTemporaryEnvironment { env, dir in
+            let db = try env.database("numbers")
+            // Insert out of order, across the one- and two-byte boundaries.
+            let values: [UInt64] = [70000, 1, 65536, 256, 255, 65535, 0, 257, 1 << 40, 2]
+            try env.write { tx throws in
+                for v in values { try tx.put(db, key: BigEndianUInt64(v), value: [UInt8(v & 0xFF)]) }
             }
+            var seen: [UInt64] = []
+            try env.read { tx throws in
+                try tx.forEach(db) { key, _ in
+                    seen.append(BigEndianUInt64(lmdbBytes: key)!.value)
+                    return true
+                }
+            }
+            #expect(seen == values.sorted())
         }
-        #expect(seen == values.sorted())
     }
 
     @Test func sha256Hex() throws {

@@ -1,4 +1,5 @@
 import Foundation
+@testable import CertStore
 
 /// A fresh directory under the system temp dir, removed by `remove()`.
 struct TemporaryDirectory {
@@ -33,4 +34,13 @@ func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, ou
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// An LMDB environment in a fresh directory, closed and removed after `body`.
+func withTemporaryEnvironment(_ body: (LMDBEnvironment, TemporaryDirectory) throws -> Void) throws {
+    let dir = TemporaryDirectory()
+    defer { dir.remove() }
+    let env = try LMDBEnvironment(path: dir.path)
+    defer { env.close() }
+    try body(env, dir)
 }
