@@ -29,7 +29,10 @@ final class TrainConv2d: TrainLayer {
         if buffer.count != count { buffer = [Float](repeating: 0, count: count) }
     }
 
-    func forward(_ x: Tensor, training: Bool) -> Tensor {
+    /// Bias-free product W·cols into `flat`, [outChannels × (b·p)]; returns the geometry.
+    /// A fused successor (TrainConvPool) reads `flat` in this layout directly.
+    @discardableResult
+    func product(_ x: Tensor) -> ConvGeometry {
         let g = ConvGeometry(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
                              inHeight: x.shape[2], inWidth: x.shape[3])
         geometry = g
@@ -46,6 +49,11 @@ final class TrainConv2d: TrainLayer {
         }
         resize(&flat, outChannels * wide)
         BLAS.gemm(m: outChannels, n: wide, k: k, a: weight.value, lda: k, b: cols, ldb: wide, c: &flat, ldc: wide)
+        return g
+    }
+
+    func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let g = product(x), p = g.outPixels, wide = batch * p
         var y = Tensor(overwriting: [batch, outChannels, g.outHeight, g.outWidth])
         let biases = bias?.value ?? [Float](repeating: 0, count: outChannels)
         y.data.withUnsafeMutableBufferPointer { out in
@@ -63,7 +71,7 @@ final class TrainConv2d: TrainLayer {
     }
 
     func backward(_ dy: Tensor) -> Tensor {
-        let g = geometry!, k = g.patchSize, p = g.outPixels, wide = batch * p
+        let g = geometry!, p = g.outPixels, wide = batch * p
         // dY as [outChannels × (b·p)], the layout of the forward product.
         dy.data.withUnsafeBufferPointer { d in
             flat.withUnsafeMutableBufferPointer { f in
@@ -74,8 +82,6 @@ final class TrainConv2d: TrainLayer {
                 }
             }
         }
-        // dW += dY · colsᵀ
-        BLAS.gemm(transB: true, m: outChannels, n: k, k: wide, a: flat, lda: wide, b: cols, ldb: wide, beta: 1, c: &weight.grad, ldc: k)
         if let bias {
             flat.withUnsafeBufferPointer { f in
                 for c in 0..<outChannels {
@@ -86,6 +92,19 @@ final class TrainConv2d: TrainLayer {
                 }
             }
         }
+        return backwardFromFlat()
+    }
+
+    /// Scratch for a fused successor to write dY into, [outChannels × (b·p)].
+    func withGradientBuffer<R>(_ body: (UnsafeMutableBufferPointer<Float>) -> R) -> R {
+        flat.withUnsafeMutableBufferPointer { body($0) }
+    }
+
+    /// dW and dX from dY in `flat`; the bias gradient is the caller's.
+    func backwardFromFlat() -> Tensor {
+        let g = geometry!, k = g.patchSize, p = g.outPixels, wide = batch * p
+        // dW += dY · colsᵀ
+        BLAS.gemm(transB: true, m: outChannels, n: k, k: wide, a: flat, lda: wide, b: cols, ldb: wide, beta: 1, c: &weight.grad, ldc: k)
         guard computesInputGradient else { return Tensor(zeros: [batch, inChannels, g.inHeight, g.inWidth]) }
         // dcols = Wᵀ · dY, then scatter back to the image (col2im).
         resize(&dcols, k * wide)
