@@ -11,6 +11,7 @@ final class TrainConv2d: TrainLayer {
     private var cols: [Float] = []
     private var flat: [Float] = []
     private var dcols: [Float] = []
+    private var gradT: [Float] = []
     private var geometry: ConvGeometry?
     private var batch = 0
     /// False for a network's first layer, whose input gradient nobody reads.
@@ -103,45 +104,62 @@ final class TrainConv2d: TrainLayer {
     /// dW and dX from dY in `flat`; the bias gradient is the caller's.
     func backwardFromFlat() -> Tensor {
         let g = geometry!, k = g.patchSize, p = g.outPixels, wide = batch * p
-        // dW += dY · colsᵀ
-        BLAS.gemm(transB: true, m: outChannels, n: k, k: wide, a: flat, lda: wide, b: cols, ldb: wide, beta: 1, c: &weight.grad, ldc: k)
+        // dWᵀ = cols · dYᵀ, then dW += its transpose: OpenBLAS packs the wide cols matrix
+        // much faster in this orientation than as the transposed B of dY · colsᵀ (~1.6× on conv2).
+        resize(&gradT, k * outChannels)
+        BLAS.gemm(transB: true, m: k, n: outChannels, k: wide, a: cols, lda: wide, b: flat, ldb: wide, c: &gradT, ldc: outChannels)
+        weight.grad.withUnsafeMutableBufferPointer { dw in
+            gradT.withUnsafeBufferPointer { t in
+                for c in 0..<outChannels { for j in 0..<k { dw[c * k + j] += t[j * outChannels + c] } }
+            }
+        }
         guard computesInputGradient else { return Tensor(zeros: [batch, inChannels, g.inHeight, g.inWidth]) }
-        // dcols = Wᵀ · dY, then scatter back to the image (col2im).
-        resize(&dcols, k * wide)
-        BLAS.gemm(transA: true, m: k, n: wide, k: outChannels, a: weight.value, lda: k, b: flat, ldb: wide, c: &dcols, ldc: wide)
+        // Per image: dcols = Wᵀ · dY_b, then scatter back to the image (col2im). One image's
+        // dcols stays in cache between the product and the scatter; the whole batch's did not.
+        resize(&dcols, k * p)
         var dx = Tensor(zeros: [batch, inChannels, g.inHeight, g.inWidth])
-        let oh = g.outHeight, ow = g.outWidth
         dx.data.withUnsafeMutableBufferPointer { out in
-            dcols.withUnsafeBufferPointer { dc in
-                for b in 0..<batch {
-                    let image = out.baseAddress! + b * g.inputCount
-                    var row = 0
-                    for c in 0..<inChannels {
-                        let plane = image + c * g.inHeight * g.inWidth
-                        for ky in 0..<kernel {
-                            for kx in 0..<kernel {
-                                let src = dc.baseAddress! + row * wide + b * p
-                                for oy in 0..<oh {
-                                    let iy = oy * stride - padding + ky
-                                    guard iy >= 0 && iy < g.inHeight else { continue }
-                                    let line = plane + iy * g.inWidth, from = src + oy * ow
-                                    if stride == 1 && padding == 0 {
-                                        let shifted = line + kx
-                                        for ox in 0..<ow { shifted[ox] += from[ox] }
-                                        continue
-                                    }
-                                    for ox in 0..<ow {
-                                        let ix = ox * stride - padding + kx
-                                        if ix >= 0 && ix < g.inWidth { line[ix] += from[ox] }
-                                    }
-                                }
-                                row += 1
-                            }
+            dcols.withUnsafeMutableBufferPointer { dc in
+                weight.value.withUnsafeBufferPointer { w in
+                    flat.withUnsafeBufferPointer { f in
+                        for b in 0..<batch {
+                            BLAS.gemm(transA: true, m: k, n: p, k: outChannels, a: w.baseAddress!, lda: k,
+                                      b: f.baseAddress! + b * p, ldb: wide, c: dc.baseAddress!, ldc: p)
+                            col2im(dc.baseAddress!, g, into: out.baseAddress! + b * g.inputCount)
                         }
                     }
                 }
             }
         }
         return dx
+    }
+
+    /// Adds one image's dcols [patchSize × outPixels] into its input gradient.
+    private func col2im(_ dc: UnsafePointer<Float>, _ g: ConvGeometry, into image: UnsafeMutablePointer<Float>) {
+        let oh = g.outHeight, ow = g.outWidth, p = g.outPixels
+        var row = 0
+        for c in 0..<inChannels {
+            let plane = image + c * g.inHeight * g.inWidth
+            for ky in 0..<kernel {
+                for kx in 0..<kernel {
+                    let src = dc + row * p
+                    for oy in 0..<oh {
+                        let iy = oy * stride - padding + ky
+                        guard iy >= 0 && iy < g.inHeight else { continue }
+                        let line = plane + iy * g.inWidth, from = src + oy * ow
+                        if stride == 1 && padding == 0 {
+                            let shifted = line + kx
+                            for ox in 0..<ow { shifted[ox] += from[ox] }
+                            continue
+                        }
+                        for ox in 0..<ow {
+                            let ix = ox * stride - padding + kx
+                            if ix >= 0 && ix < g.inWidth { line[ix] += from[ox] }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
     }
 }
