@@ -148,8 +148,7 @@ final class TrainConv2d: TrainLayer {
                         guard iy >= 0 && iy < g.inHeight else { continue }
                         let line = plane + iy * g.inWidth, from = src + oy * ow
                         if stride == 1 && padding == 0 {
-                            let shifted = line + kx
-                            for ox in 0..<ow { shifted[ox] += from[ox] }
+                            addRow(from, to: line + kx, count: ow)
                             continue
                         }
                         for ox in 0..<ow {
@@ -161,5 +160,20 @@ final class TrainConv2d: TrainLayer {
                 }
             }
         }
+    }
+
+    /// dst += src over a short row, in 8-wide vectors: rows are a few floats long, where the
+    /// compiler's loop (with its runtime aliasing checks) costs more than the additions.
+    @inline(__always)
+    private func addRow(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+        typealias V = SIMD8<Float>
+        let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+        var i = 0
+        while i + 8 <= count {
+            let sum = to.loadUnaligned(fromByteOffset: 4 * i, as: V.self) + from.loadUnaligned(fromByteOffset: 4 * i, as: V.self)
+            to.storeBytes(of: sum, toByteOffset: 4 * i, as: V.self)
+            i += 8
+        }
+        while i < count { dst[i] += src[i]; i += 1 }
     }
 }

@@ -40,7 +40,15 @@ final class TrainConvPool: TrainLayer {
                             let o = (b * channels + c) * oh * ow
                             for oy in 0..<oh {
                                 let r0 = plane + 2 * oy * w, r1 = r0 + w
-                                for ox in 0..<ow {
+                                // Four windows at a time from two 8-float rows; the scalar
+                                // loop below finishes the row with the same arithmetic.
+                                var ox = 0
+                                while ox + 4 <= ow {
+                                    let o = o + oy * ow + ox
+                                    pool4(r0 + 2 * ox, r1 + 2 * ox, add, winner: win.baseAddress! + o, out: ys.baseAddress! + o)
+                                    ox += 4
+                                }
+                                for ox in ox..<ow {
                                     let o = o + oy * ow + ox
                                     let v0 = r0[2 * ox] + add, v1 = r0[2 * ox + 1] + add
                                     let v2 = r1[2 * ox] + add, v3 = r1[2 * ox + 1] + add
@@ -65,8 +73,9 @@ final class TrainConvPool: TrainLayer {
         let (batch, channels, oh, ow) = (pooledShape[0], pooledShape[1], pooledShape[2], pooledShape[3])
         let w = 2 * ow, p = 4 * oh * ow, wide = batch * p
         var biasGrad = [Float](repeating: 0, count: channels)
+        // Every cell of the pre-pooling gradient is written exactly once (the winner gets the
+        // gradient, the other three 0), so the buffer needs no clearing first.
         conv.withGradientBuffer { f in
-            f.update(repeating: 0)
             dy.data.withUnsafeBufferPointer { g in
                 winner.withUnsafeBufferPointer { win in
                     for b in 0..<batch {
@@ -75,11 +84,20 @@ final class TrainConvPool: TrainLayer {
                             let o = (b * channels + c) * oh * ow
                             var s: Float = 0
                             for oy in 0..<oh {
-                                for ox in 0..<ow {
+                                let r0 = plane + 2 * oy * w, r1 = r0 + w
+                                var ox = 0
+                                while ox + 4 <= ow {
+                                    let o = o + oy * ow + ox
+                                    s += unpool4(g.baseAddress! + o, win.baseAddress! + o, r0 + 2 * ox, r1 + 2 * ox)
+                                    ox += 4
+                                }
+                                for ox in ox..<ow {
                                     let at = win[o + oy * ow + ox]
                                     let grad = at & Self.dead != 0 ? 0 : g[o + oy * ow + ox]
-                                    let a = Int(at & 3)
-                                    plane[(2 * oy + (a >> 1)) * w + 2 * ox + (a & 1)] = grad
+                                    r0[2 * ox] = at == 0 ? grad : 0
+                                    r0[2 * ox + 1] = at == 1 ? grad : 0
+                                    r1[2 * ox] = at == 2 ? grad : 0
+                                    r1[2 * ox + 1] = at == 3 ? grad : 0
                                     s += grad
                                 }
                             }
@@ -96,3 +114,40 @@ final class TrainConvPool: TrainLayer {
 
 /// 0 or 1 without a branch (a Bool is one byte holding 0 or 1).
 @inline(__always) private func bit(_ b: Bool) -> UInt8 { unsafeBitCast(b, to: UInt8.self) }
+
+/// Four 2×2 windows: the two rows' even and odd lanes are the windows' four cells.
+@inline(__always)
+private func pool4(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, _ add: Float,
+                   winner: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD4<Float>
+    let a = UnsafeRawPointer(r0).loadUnaligned(as: SIMD8<Float>.self), b = UnsafeRawPointer(r1).loadUnaligned(as: SIMD8<Float>.self)
+    let bias = V(repeating: add)
+    let v0 = a.evenHalf + bias, v1 = a.oddHalf + bias, v2 = b.evenHalf + bias, v3 = b.oddHalf + bias
+    // Selects, not pointwiseMax: the stdlib's generic NaN-aware version is not inlined.
+    func larger(_ x: V, _ y: V) -> V { x.replacing(with: y, where: y .> x) }
+    let best = larger(larger(v0, v1), larger(v2, v3))
+    let zero = SIMD4<Int32>(repeating: 0), one = SIMD4<Int32>(repeating: 1)
+    let n0 = zero.replacing(with: one, where: v0 .!= best), n1 = zero.replacing(with: one, where: v1 .!= best)
+    let n2 = zero.replacing(with: one, where: v2 .!= best), dead = zero.replacing(with: 4, where: .!(best .> 0))
+    let code = n0 &* (one &+ n1 &* (one &+ n2)) | dead
+    UnsafeMutableRawPointer(winner).storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: code), as: SIMD4<UInt8>.self)
+    UnsafeMutableRawPointer(out).storeBytes(of: V(repeating: 0).replacing(with: best, where: best .> 0), as: V.self)
+}
+
+/// Backward of `pool4`: writes the four windows' eight cells of each row; returns the sum of
+/// the gradients passed (the bias gradient's share).
+@inline(__always)
+private func unpool4(_ g: UnsafePointer<Float>, _ winner: UnsafePointer<UInt8>,
+                     _ r0: UnsafeMutablePointer<Float>, _ r1: UnsafeMutablePointer<Float>) -> Float {
+    typealias V = SIMD4<Float>
+    let code = SIMD4<Int32>(truncatingIfNeeded: UnsafeRawPointer(winner).loadUnaligned(as: SIMD4<UInt8>.self))
+    let zero = V(repeating: 0)
+    let grad = UnsafeRawPointer(g).loadUnaligned(as: V.self)
+    let c0 = zero.replacing(with: grad, where: code .== 0), c1 = zero.replacing(with: grad, where: code .== 1)
+    let c2 = zero.replacing(with: grad, where: code .== 2), c3 = zero.replacing(with: grad, where: code .== 3)
+    func interleave(_ e: V, _ o: V) -> SIMD8<Float> { SIMD8(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3]) }
+    UnsafeMutableRawPointer(r0).storeBytes(of: interleave(c0, c1), as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(r1).storeBytes(of: interleave(c2, c3), as: SIMD8<Float>.self)
+    let live = c0 + c1 + c2 + c3
+    return live[0] + live[1] + live[2] + live[3]
+}
