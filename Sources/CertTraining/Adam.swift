@@ -15,8 +15,11 @@ public final class Adam {
 
     public func update() {
         step += 1
+        // torch.optim.Adam's arithmetic: p −= (lr/c1)·m / (√v/√c2 + ε), two divisions per
+        // value instead of three (the update is bound by division and square-root throughput).
         let c1 = 1 - pow(beta1, Float(step)), c2 = 1 - pow(beta2, Float(step))
-        let (b1, b2, lr, eps) = (beta1, beta2, learningRate, eps)
+        let (b1, b2, eps) = (beta1, beta2, eps)
+        let stepSize = learningRate / c1, root2 = c2.squareRoot()
         for (j, p) in parameters.enumerated() {
             let n = p.value.count
             p.value.withUnsafeMutableBufferPointer { value in
@@ -34,7 +37,7 @@ public final class Adam {
                                 let g = pg.loadUnaligned(fromByteOffset: o, as: V.self)
                                 let mi = b1 * pm.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - b1) * g
                                 let vi = b2 * pq.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - b2) * g * g
-                                let step = lr * (mi / c1) / ((vi / c2).squareRoot() + eps)
+                                let step = stepSize * (mi / (vi.squareRoot() / root2 + eps))
                                 pm.storeBytes(of: mi, toByteOffset: o, as: V.self)
                                 pq.storeBytes(of: vi, toByteOffset: o, as: V.self)
                                 pv.storeBytes(of: pv.loadUnaligned(fromByteOffset: o, as: V.self) - step, toByteOffset: o, as: V.self)
@@ -44,7 +47,7 @@ public final class Adam {
                                 let g = grad[i]
                                 m[i] = b1 * m[i] + (1 - b1) * g
                                 v[i] = b2 * v[i] + (1 - b2) * g * g
-                                value[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                                value[i] -= stepSize * (m[i] / (v[i].squareRoot() / root2 + eps))
                                 i += 1
                             }
                         }

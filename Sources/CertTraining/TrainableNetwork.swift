@@ -13,7 +13,7 @@ public final class TrainableNetwork {
         self.architecture = architecture
         let values = ParameterInitializer(seed: seed)
         layers = Self.build(architecture.layers, values)
-        (layers.first as? TrainConv2d)?.computesInputGradient = inputGradient
+        ((layers.first as? TrainConvPool)?.conv ?? layers.first as? TrainConv2d)?.computesInputGradient = inputGradient
         let byName = Dictionary(uniqueKeysWithValues: layers.flatMap(\.parameters).map { ($0.name, $0) })
         parameters = architecture.parameterSpecs.map { spec in
             guard let p = byName[spec.name], p.shape == spec.shape else { preconditionFailure("\(spec.name) missing or misshapen") }
@@ -25,6 +25,13 @@ public final class TrainableNetwork {
         var built: [TrainLayer] = []
         var i = 0
         while i < layers.count {
+            // Convolution, ReLU, 2×2 pooling: one layer that pools in the GEMM's own layout.
+            if case .conv = layers[i], i + 2 < layers.count, layers[i + 1] == .relu,
+               case .maxPool(2, 2, 0) = layers[i + 2], let conv = build(layers[i], values) as? TrainConv2d {
+                built.append(TrainConvPool(conv: conv))
+                i += 3
+                continue
+            }
             // ReLU then max pooling is max pooling then ReLU: fused, on a quarter of the values.
             if layers[i] == .relu, i + 1 < layers.count, case let .maxPool(k, stride, padding) = layers[i + 1] {
                 built.append(TrainMaxPool(kernel: k, stride: stride, padding: padding, relu: true))

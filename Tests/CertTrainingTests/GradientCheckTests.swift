@@ -77,6 +77,30 @@ import Testing
         Self.check(TrainFlatten(), input: [2, 3, 2, 2])
     }
 
+    /// The fused conv + ReLU + 2×2 pool, on even conv outputs (fused) and odd ones (fallback).
+    @Test(arguments: [[2, 2, 9, 8], [2, 2, 8, 8]])
+    func convReLUPool(_ shape: [Int]) {
+        let conv = TrainConv2d(name: "c", inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: 1, bias: true,
+                               init: ParameterInitializer(seed: 3))
+        Self.check(TrainConvPool(conv: conv), input: shape, eps: 1e-3)
+    }
+
+    /// Fused and unfused compute the same forward values and the same input gradient.
+    @Test func convReLUPoolMatchesTheUnfusedLayers() {
+        func conv() -> TrainConv2d {
+            TrainConv2d(name: "c", inChannels: 2, outChannels: 4, kernel: 5, stride: 1, padding: 0, bias: true, init: ParameterInitializer(seed: 9))
+        }
+        let fused = TrainConvPool(conv: conv()), plain = conv(), pool = TrainMaxPool(kernel: 2, stride: 2, padding: 0, relu: true)
+        let x = Tensor(shape: [3, 2, 12, 12], data: Self.random(3 * 2 * 144, seed: 4))
+        let y = fused.forward(x, training: true), y2 = pool.forward(plain.forward(x, training: true), training: true)
+        #expect(y.shape == y2.shape)
+        #expect(zip(y.data, y2.data).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        let r = Tensor(shape: y.shape, data: Self.random(y.count, seed: 5))
+        let dx = fused.backward(r), dx2 = plain.backward(pool.backward(r))
+        #expect(zip(dx.data, dx2.data).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        #expect(zip(fused.conv.bias!.grad, plain.bias!.grad).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+    }
+
     @Test func residualWithProjectionShortcut() {
         let values = ParameterInitializer(seed: 9)
         let block = TrainResidual(
