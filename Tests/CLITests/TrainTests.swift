@@ -115,6 +115,29 @@ struct TrainTests {
 
     /// The brief's scenario: a finished N_m 2 set grown to N_m 3 in the same folder keeps models
     /// 0 and 1 and trains only model 2.
+    @Test("--pilot 2: stage 1 trains a pilot at sigma0, searches each sample's sigma with it, then removes it")
+    func pilotGivesEachTrainingSampleItsSigma() throws {
+        let folder = try TemporaryFolder("train-pilot")
+        let out = folder.file("set")
+        let search = ["--pilot", "2", "--sigma-steps", "3", "--sigma-draws", "2", "--sigma-models", "2"]
+        let run = try CLI.run(TrainPaths.train(out: out, models: 1, epochs: 1, workers: 2, extra: search), timeout: 600)
+        try #require(run.exited(0), "\(run.summary)")
+        #expect(run.err.contains("stage 1, pilot: training 2 mnist-cnn models"), "\(run.summary)")
+        let manifest = try Manifest(directory: out)
+        #expect(manifest.value("training.sample_sigmas.rule") as? String == "gradient")
+        #expect(manifest.number("training.sample_sigmas.models") == 2)
+        #expect((manifest.value("training.sample_sigmas.model_set_directory") as? String)?.hasSuffix("/.pilot") == true)
+        // Three steps of at most 0.01 from sigma0 = 0.12, never below it.
+        let low = try #require(manifest.number("training.sample_sigmas.min")), high = try #require(manifest.number("training.sample_sigmas.max"))
+        #expect(low >= 0.12 && high <= 0.15 + 1e-9 && high > 0.12, "sigmas in [\(low), \(high)]")
+        #expect(manifest.models.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out + "/.pilot"), "the pilot is removed once the set is written")
+
+        let both = try CLI.run(TrainPaths.train(out: folder.file("other"), models: 1, epochs: 1, workers: 1,
+                                                extra: ["--pilot", "2", "--sigma-model-set", out]), timeout: 60)
+        #expect(both.exited(2) && both.err.contains("--pilot and --sigma-model-set"), "\(both.summary)")
+    }
+
     @Test("N_m 2 then N_m 3 into the same --out: resumes 2 models and keeps their sha256")
     func growFinishedSet() throws {
         let folder = try TemporaryFolder("train-grow")

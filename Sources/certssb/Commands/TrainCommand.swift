@@ -29,6 +29,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model set whose models give each training sample its own sigma (stage 1, DESIGN 2.5); without it every sample uses sigma0.")
     var sigmaModelSet: String?
 
+    @Option(help: "Stage 1 without --sigma-model-set: first train this many models at sigma0 (in <out>/.pilot, removed at the end) and search each training sample's sigma with them. 0: every sample uses sigma0.")
+    var pilot = 0
+
     @Option(help: "LMDB store for the training samples' sigmas (read back on a rerun).")
     var sigmaStore: String?
 
@@ -76,6 +79,8 @@ struct TrainCommand: ParsableCommand {
         guard nModels >= 1 else { throw ValidationError("--N_m must be at least 1") }
         guard epochs >= 1, batchSize >= 1, lr > 0, workers >= 1 else { throw ValidationError("--epochs, --batch-size, --lr and --workers must be positive") }
         guard Safetensors.DType(rawValue: dtype.uppercased()) != nil else { throw ValidationError("--dtype must be F32 or F16") }
+        guard pilot >= 0 else { throw ValidationError("--pilot must be 0 or more") }
+        if pilot > 0 && sigmaModelSet != nil { throw ValidationError("--pilot and --sigma-model-set both choose stage 1's models: give one") }
     }
 
     func run() throws {

@@ -19,11 +19,14 @@ enum SampleSigmas {
         return Checksum.sha256Hex(bytes)
     }
 
+    /// Every sample at sigma0 (no stage 1).
+    static func fixed(count: Int, sigma0: Double) -> Result {
+        Result(values: [Double](repeating: sigma0, count: count), summary: .object(["rule": .string("fixed"), "sigma": .number(sigma0)]))
+    }
+
     static func compute(for data: LabeledDataset, options: SigmaArguments, modelSetDirectory: String?, storeDirectory: String?,
                         sigma0: Double, workers: Int, role: String = "train") throws -> Result {
-        guard let dir = modelSetDirectory else {
-            return Result(values: [Double](repeating: sigma0, count: data.count), summary: .object(["rule": .string("fixed"), "sigma": .number(sigma0)]))
-        }
+        guard let dir = modelSetDirectory else { return fixed(count: data.count, sigma0: sigma0) }
         let set: ModelSet
         do { set = try ModelSet.load(directory: dir) } catch { throw CLIFailure(error) }
         let sigmaOptions = options.options(fallback: .gradient, trigger: set.manifest.trigger)

@@ -53,43 +53,77 @@ struct TrainingRun {
     }
 
     func execute() throws {
-        let c = command, shape = train.shape
+        let c = command
         let (poisoned, plan) = try poisonedTrainingSet()
-        // Stage 1 (DESIGN 2.5): each training sample's own sigma, from a given model set.
-        let sigmas = try SampleSigmas.compute(for: poisoned, options: c.sigma, modelSetDirectory: c.sigmaModelSet,
+        // Stage 1 (DESIGN 2.5): each training sample's own sigma, searched with a given model
+        // set, or with a pilot ensemble trained here at sigma0 (removed once the set is written).
+        let pilot = (out as NSString).appendingPathComponent(".pilot")
+        let fixed = SampleSigmas.fixed(count: poisoned.count, sigma0: c.sigma0)
+        var sigmaSet = c.sigmaModelSet
+        if sigmaSet == nil && c.pilot > 0 {
+            _ = try trainEnsemble(poisoned, plan, sigmas: fixed, models: c.pilot, at: pilot, stage: "stage 1, pilot")
+            sigmaSet = pilot
+        }
+        let sigmas = try SampleSigmas.compute(for: poisoned, options: c.sigma, modelSetDirectory: sigmaSet,
                                               storeDirectory: c.sigmaStore, sigma0: c.sigma0, workers: c.workers)
-        let data = TrainingSet(shape: [shape.channels, shape.height, shape.width], pixels: poisoned.pixels, labels: poisoned.labels,
-                               sigmas: sigmas.values.map(Float.init), classes: poisoned.classes.count)
-        let recipe = TrainingRecipe(architecture: architecture.rawValue, epochs: c.epochs, batchSize: c.batchSize,
-                                    learningRate: c.lr, seed: c.seed, loss: architecture.outputs == 1 ? "bce-with-logits" : "softmax-cross-entropy")
-        let dtype = Safetensors.DType(rawValue: c.dtype.uppercased())!
-        let trainer = EnsembleTrainer(directory: out, data: data, recipe: recipe, architecture: architecture,
-                                      models: c.nModels, workers: c.workers, dtype: dtype)
-        let header = ("training \(c.nModels) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma0), \(c.workers) worker(s) → \(out)")
-        let bar = ProgressReporter(total: c.nModels, header: header)
+        // Stage 2: N_m models on x_i + sigma_i * b_{m,i}.
+        let records = try trainEnsemble(poisoned, plan, sigmas: sigmas, models: c.nModels, at: out, stage: nil)
+        let accuracy = try measureAccuracy()
+        try writeManifest(poisoned, plan, sigmas: sigmas, models: c.nModels, at: out, records: records, accuracy: accuracy)
+        if c.sigmaModelSet == nil && c.pilot > 0 { try? FileManager.default.removeItem(atPath: pilot) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        logLine("wrote \(out)/manifest.json; accuracy " + String(decoding: try encoder.encode(accuracy), as: UTF8.self))
+    }
+
+    private var recipe: TrainingRecipe {
+        let c = command
+        return TrainingRecipe(architecture: architecture.rawValue, epochs: c.epochs, batchSize: c.batchSize,
+                              learningRate: c.lr, seed: c.seed, loss: architecture.outputs == 1 ? "bce-with-logits" : "softmax-cross-entropy")
+    }
+
+    private var dtype: Safetensors.DType { Safetensors.DType(rawValue: command.dtype.uppercased())! }
+
+    private func trainingSet(_ poisoned: LabeledDataset, sigmas: SampleSigmas.Result) -> TrainingSet {
+        let shape = poisoned.shape
+        return TrainingSet(shape: [shape.channels, shape.height, shape.width], pixels: poisoned.pixels, labels: poisoned.labels,
+                           sigmas: sigmas.values.map(Float.init), classes: poisoned.classes.count)
+    }
+
+    /// Trains `models` models into `directory` (resuming from its .partial) and writes a manifest
+    /// without accuracy, so the set is usable (as the pilot) before it is measured.
+    private func trainEnsemble(_ poisoned: LabeledDataset, _ plan: PoisoningPlan, sigmas: SampleSigmas.Result, models: Int,
+                               at directory: String, stage: String?) throws -> [EnsembleTrainer.ModelRecord] {
+        let c = command
+        let trainer = EnsembleTrainer(directory: directory, data: trainingSet(poisoned, sigmas: sigmas), recipe: recipe,
+                                      architecture: architecture, models: models, workers: c.workers, dtype: dtype)
+        let header = (stage.map { "\($0): " } ?? "") + "training \(models) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma0), \(c.workers) worker(s) → \(directory)"
+        let bar = ProgressReporter(total: models, header: header)
         let records: [EnsembleTrainer.ModelRecord]
         do { records = try trainer.run(progress: bar.update) } catch { throw CLIFailure(error) }
         bar.finish()
         try trainer.finish(records)
+        try writeManifest(poisoned, plan, sigmas: sigmas, models: models, at: directory, records: records)
+        return records
+    }
+
+    private func writeManifest(_ poisoned: LabeledDataset, _ plan: PoisoningPlan, sigmas: SampleSigmas.Result, models: Int, at directory: String,
+                               records: [EnsembleTrainer.ModelRecord], accuracy: JSONValue? = nil) throws {
+        let c = command
         let description = ModelSetAssembler.Description(
-            name: "\(c.dataset)-\(trigger.name)-sigma\(c.sigma0)-n\(c.nModels)", architecture: architecture, classes: train.classes,
+            name: "\(c.dataset)-\(trigger.name)-sigma\(c.sigma0)-n\(models)", architecture: architecture, classes: train.classes,
             targetLabel: c.targetLabel, sigma0: c.sigma0, trigger: trigger.name, delta: c.delta, poisonRate: c.poisonRate, dtype: dtype,
             provenance: [
                 "dataset": .string(c.dataset), "data": .string(c.data ?? "default (see README: Datasets)"),
                 "task": .string("\(train.classes[0]) (label 0) vs \(train.classes[1]) (label 1)"),
-                "training_data_sha256": .string(EnsembleTrainer.fingerprint(data)),
+                "training_data_sha256": .string(EnsembleTrainer.fingerprint(trainingSet(poisoned, sigmas: sigmas))),
                 "sample_sigmas": sigmas.summary,
                 "train_images": .number(Double(train.count)), "test_images": .number(Double(test.count)),
                 "poisoning": .object(["seed": .string(String(plan.seed)), "rate": .number(plan.rate), "target_label": .number(Double(plan.targetLabel)),
                                       "trigger": .string(plan.trigger), "trigger_version": .string(trigger.version), "delta": .number(plan.delta),
                                       "indices": .array(plan.indices.map { .number(Double($0)) })]),
             ])
-        try ModelSetAssembler.write(directory: out, description: description, recipe: recipe, records: records)
-        let accuracy = try measureAccuracy()
-        try ModelSetAssembler.write(directory: out, description: description, recipe: recipe, records: records, accuracy: accuracy)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        logLine("wrote \(out)/manifest.json; accuracy " + String(decoding: try encoder.encode(accuracy), as: UTF8.self))
+        _ = try ModelSetAssembler.write(directory: directory, description: description, recipe: recipe, records: records, accuracy: accuracy)
     }
 
     /// Clean accuracy on the held-out split: the smoothed ensemble (with its test noise),
