@@ -170,6 +170,15 @@ import Glibc
         let kept = try sandbox.curl(["http://localhost/v1/stats"])
         #expect(Self.object(kept.out)?["model_set_directory"] as? String == Self.shareInside + "/tiny", "\(kept)")
 
+        // Back to the shipped set: its own store is opened again, with the first verdict in it.
+        try Self.config(modelSet: Self.shippedSet).write(toFile: share + "/certssbd.conf", atomically: true, encoding: .utf8)
+        #expect(try sandbox.inside("systemctl", "reload", "certssbd.service").status == 0)
+        #expect(Self.eventually(60) {
+            (try? sandbox.curl(["http://localhost/v1/stats"])).flatMap { Self.object($0.out) }?["model_set_directory"] as? String == Self.shippedSet
+        }, "\(sandbox.journal())")
+        let served = try sandbox.curl(["http://localhost/v1/verdicts/\(sha)"])
+        #expect(Self.object(served.out)?["label"] as? Int == label, "\(served)")
+
         // Stop drains: an upload waiting in the batch window when SIGTERM comes is still answered.
         let pending = try sandbox.startCurl(["--max-time", "60", "--data-binary", "@\(share)/digit3.png", "http://localhost/v1/certify"])
         #expect(Self.eventually(10, every: 0.02) {

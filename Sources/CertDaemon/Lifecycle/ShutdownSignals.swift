@@ -22,8 +22,10 @@ public enum ShutdownSignals {
         for signal in handled {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in
+                let saved = errno  // the interrupted code may be about to read errno
                 var byte = UInt8(truncatingIfNeeded: number)
                 _ = write(signalPipeWriteEnd, &byte, 1)
+                errno = saved
             }
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART
