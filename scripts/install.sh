@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# Installs certssbd as a systemd service (run as root after `swift build -c release`):
-# binaries to /usr/local/bin, plugins to /usr/local/lib/certssb/plugins, the shipped model
-# set to /usr/share/certssb/model, the units and the config where etc/README.md says.
+# Installs certssbd as a systemd service (run as root): binaries to /usr/local/bin, plugins to
+# /usr/local/lib/certssb/plugins, the shipped model set to /usr/share/certssb/model, the units
+# and the config where etc/README.md says, then enables certssbd.socket.
+#   scripts/install.sh                  installs the Debian packages, builds in release mode
+#   scripts/install.sh --prebuilt DIR   installs certssb, certssbd and plugins already built in DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root" >&2; exit 2; }
-scripts/install-deps.sh
-swift build -c release
+if [ "${1:-}" = "--prebuilt" ]; then
+    build="${2:?install.sh: --prebuilt needs a build folder}"
+else
+    scripts/install-deps.sh
+    swift build -c release
+    build=.build/release
+fi
+for f in "$build/certssb" "$build/certssbd"; do
+    [ -x "$f" ] || { echo "install.sh: $f is missing; build first" >&2; exit 2; }
+done
 install -d /usr/local/bin /usr/local/lib/certssb/plugins /usr/share/certssb /etc/certssbd
-install -m 0755 .build/release/certssb .build/release/certssbd /usr/local/bin/
-install -m 0755 .build/release/libcertssb-trigger-*.so /usr/local/lib/certssb/plugins/
+install -m 0755 "$build/certssb" "$build/certssbd" /usr/local/bin/
+install -m 0755 "$build"/libcertssb-trigger-*.so /usr/local/lib/certssb/plugins/
 rm -rf /usr/share/certssb/model && cp -r model /usr/share/certssb/model && chmod -R go-w /usr/share/certssb
 [ -f /etc/certssbd/certssbd.conf ] || install -m 0644 etc/certssbd.conf /etc/certssbd/certssbd.conf
 install -m 0644 etc/certssbd.service etc/certssbd.socket /etc/systemd/system/

@@ -198,6 +198,43 @@ import Glibc
         #expect(messages.last == "stopped", "\(messages)")
     }
 
+    /// `scripts/install.sh --prebuilt` inside the sandbox, then nothing else: the installed
+    /// binaries, plugins, model set, config and units give a socket-activated service that
+    /// certifies on the defaults (sigma rule gradient, the three plugins found where installed).
+    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(5)))
+    func installScriptGivesAWorkingService() throws {
+        let sandbox = try SystemdSandbox()
+        defer {
+            let down = sandbox.down()
+            #expect(down?.status ?? 0 == 0, "\(down?.output ?? "")")
+        }
+        let build = (Self.daemon! as NSString).deletingLastPathComponent
+        let up = try sandbox.up(binds: [(Paths.packageRoot.path, Paths.packageRoot.path)])
+        try #require(up.status == 0, "\(up.output)")
+
+        let install = try sandbox.inside(Paths.packageRoot.appendingPathComponent("scripts/install.sh").path, "--prebuilt", build)
+        try #require(install.status == 0 && install.output.contains("certssbd.socket is listening"), "\(install.output)")
+        #expect(try sandbox.value("systemctl", "is-enabled", "certssbd.socket") == "enabled")
+        #expect(try sandbox.value("systemctl", "is-active", "certssbd.service") == "inactive")
+
+        let health = try sandbox.curl(["--max-time", "150", "http://localhost/v1/health"])
+        #expect(health.out.contains("ready"), "\(health) \(sandbox.journal())")
+        let png = try DaemonTests.digits(1, offset: 40)[0]
+        try Data(png).write(to: URL(fileURLWithPath: sandbox.share + "/digit.png"))
+        let upload = try sandbox.curl(["--max-time", "240", "--data-binary", "@\(sandbox.share)/digit.png", "http://localhost/v1/certify"])
+        let verdict = try #require(Self.object(upload.out), "\(upload) \(sandbox.journal())")
+        #expect(verdict["sha256"] as? String == Checksum.sha256Hex(png))
+        #expect((verdict["sigma_search"] as? [String: Any])?["rule"] as? String == "gradient", "the installed default rule")
+        let plugins = (verdict["triggers"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(plugins == ["blending", "fourpixel", "onepixel"], "plugins from /usr/local/lib/certssb/plugins: \(String(describing: plugins))")
+        let stats = try #require(Self.object(try sandbox.curl(["http://localhost/v1/stats"]).out))
+        #expect(stats["model_set_directory"] as? String == "/usr/share/certssb/model/mnist/onepixel/sigma0.12")
+        #expect((stats["store_directory"] as? String)?.hasPrefix("/var/lib/certssbd/db/") == true, "\(stats)")
+        // The installed client finds the socket at its default path.
+        let status = try sandbox.inside("/usr/local/bin/certssb", "status")
+        #expect(status.status == 0 && status.output.contains("\"verdicts\":1"), "\(status.output)")
+    }
+
     static func object(_ text: String) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
