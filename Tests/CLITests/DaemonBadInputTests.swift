@@ -67,6 +67,8 @@ import Glibc
         #expect(after.code == 200, "\(after) \(daemon.log)")
         let items = try daemon.json("/v1/verdicts?limit=100")?["items"] as? [[String: Any]] ?? []
         #expect(items.compactMap { $0["sha256"] as? String } == [Checksum.sha256Hex(good[1])])
+        let metrics = PrometheusText.parse(try daemon.curl(["http://localhost/metrics"]).out)
+        #expect(metrics.samples["certssbd_failures_total{code=\"bad_image\"}"] == 3, "text, wrong shape, truncated")
         #expect(daemon.stop() == 0, "\(daemon.log)")
     }
 

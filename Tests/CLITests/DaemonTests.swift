@@ -88,11 +88,17 @@ import Testing
         let event = eventLine.flatMap { try? JSONSerialization.jsonObject(with: Data($0.dropFirst(6).utf8)) as? [String: Any] }
         #expect(event?["sha256"] as? String == sha, "events stream: \(streamed())")
 
+        #expect(try daemon.certify(Array("not an image".utf8)).code == 422)
         let metrics = try daemon.curl(["http://localhost/metrics"]).out
         let parsed = PrometheusText.parse(metrics)
         #expect(parsed.errors.isEmpty, "\(parsed.errors)")
         #expect(parsed.types["certssbd_verdicts_total"] == "counter")
         #expect(parsed.samples["certssbd_verdicts_total"] == 1)
+        #expect(parsed.types["certssbd_verdict_seconds"] == "histogram")
+        #expect(parsed.samples["certssbd_verdict_seconds_count"] == 2, "the upload and the 422")
+        #expect(parsed.samples["certssbd_verdict_seconds_bucket{le=\"+Inf\"}"] == 2)
+        #expect(parsed.samples["certssbd_failures_total{code=\"bad_image\"}"] == 1)
+        #expect(parsed.samples.keys.contains { $0.hasPrefix("certssbd_model_set_info{id=\"\(verdict?["model_set"] as? String ?? "?")\"") })
         #expect(daemon.stop() == 0)
     }
 }
@@ -126,7 +132,8 @@ struct PrometheusText {
                     n.hasSuffix(suffix) && result.types[n] == nil ? String(n.dropLast(suffix.count)) : n
                 }
                 if result.types[family] == nil { result.errors.append("no TYPE for \(name)") }
-                if match.range(at: 2).location == NSNotFound { result.samples[name] = value }
+                // Keyed by the series as written: `name` or `name{label="value",…}`.
+                result.samples[String(line[..<valueRange.lowerBound].dropLast())] = value
             } else {
                 result.errors.append("not a sample: \(line)")
             }

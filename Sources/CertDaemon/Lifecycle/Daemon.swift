@@ -117,7 +117,7 @@ public final class Daemon: @unchecked Sendable {
             for await path in watcher.files() {
                 let bytes: [UInt8]
                 do { bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                    try? watcher.fail(path, code: "unreadable", message: "\(error)"); continue
+                    _ = try? watcher.fail(path, code: "unreadable", message: "\(error)"); continue
                 }
                 pipeline.submit(bytes: bytes, source: path) { result in
                     let encoder = JSONEncoder()

@@ -14,6 +14,7 @@ public final class CertificationPipeline: @unchecked Sendable {
         var bytes: [UInt8]
         var source: String
         var reply: (Result<Verdict, ServiceError>) -> Void
+        var arrived = DispatchTime.now()
     }
 
     private let lock = NSCondition()
@@ -148,7 +149,10 @@ public final class CertificationPipeline: @unchecked Sendable {
                 }
             }
         }
-        for (item, result) in done { item.reply(result) }
+        for (item, result) in done {
+            item.reply(result)
+            counters.record(result, seconds: Double(DispatchTime.now().uptimeNanoseconds - item.arrived.uptimeNanoseconds) / 1e9)
+        }
     }
 
     /// Each plugin's perturbation on each image, whether the radius covers it, and the label
@@ -196,19 +200,4 @@ final class EventBroadcaster: @unchecked Sendable {
     }
 
     func finish() { for c in lock.withLock({ Array(subscribers.values) }) { c.finish() } }
-}
-
-/// Totals for /v1/stats, /metrics and the STATUS= line.
-public final class PipelineCounters: @unchecked Sendable {
-    private let lock = NSLock()
-    public private(set) var verdicts = 0, certified = 0, rejected = 0
-    public private(set) var busySeconds = 0.0
-
-    func add(certified c: Int = 0, total: Int = 0, seconds: Double = 0, rejected r: Int = 0) {
-        lock.withLock { verdicts += total; certified += c; busySeconds += seconds; rejected += r }
-    }
-
-    public var snapshot: (verdicts: Int, certified: Int, rejected: Int, busySeconds: Double) {
-        lock.withLock { (verdicts, certified, rejected, busySeconds) }
-    }
 }

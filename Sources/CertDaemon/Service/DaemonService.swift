@@ -65,7 +65,7 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     }
 
     public func metrics() async -> String {
-        let c = pipeline.counters.snapshot
+        let c = pipeline.counters.snapshot, engine = pipeline.currentEngine
         return """
         # HELP certssbd_verdicts_total Verdicts committed.
         # TYPE certssbd_verdicts_total counter
@@ -85,6 +85,18 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         # HELP certssbd_regions Regions in the storage-update store.
         # TYPE certssbd_regions gauge
         certssbd_regions \(pipeline.currentEngine.ledger.regionCount)
+        # HELP certssbd_failures_total Images answered with an error, by error code.
+        # TYPE certssbd_failures_total counter
+        \(c.failures.sorted { $0.key < $1.key }.map { "certssbd_failures_total{code=\(JSONText.quoted($0.key))} \($0.value)\n" }.joined())\
+        # HELP certssbd_verdict_seconds Time from an image's arrival to its answer.
+        # TYPE certssbd_verdict_seconds histogram
+        \(zip(LatencyHistogram.bounds, c.latency.counts).map { "certssbd_verdict_seconds_bucket{le=\"\($0)\"} \($1)\n" }.joined())\
+        certssbd_verdict_seconds_bucket{le="+Inf"} \(c.latency.count)
+        certssbd_verdict_seconds_sum \(c.latency.sum)
+        certssbd_verdict_seconds_count \(c.latency.count)
+        # HELP certssbd_model_set_info The model set in use (value 1).
+        # TYPE certssbd_model_set_info gauge
+        certssbd_model_set_info{id=\(JSONText.quoted(engine.modelSet.id)),models="\(engine.modelSet.count)"} 1
 
         """
     }
