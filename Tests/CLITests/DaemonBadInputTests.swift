@@ -101,6 +101,17 @@ import Glibc
         #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"))
     }
 
+    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
+    func aMissingPluginFolderIsAWarningAndTheDaemonServes() throws {
+        let daemon = try RunningDaemon(extra: ["--plugin-dir", "/nonexistent/certssb-plugins"])
+        defer { _ = daemon.stop() }
+        #expect(daemon.log.contains("<4>trigger plugin refused: /nonexistent/certssb-plugins: cannot read plugin folder"), "\(daemon.log)")
+        #expect(daemon.log.contains("<4>no trigger plugins loaded"), "\(daemon.log)")
+        let upload = try daemon.certify(DaemonTests.digits(1)[0])
+        let verdict = try JSONSerialization.jsonObject(with: Data(upload.body.utf8)) as? [String: Any]
+        #expect(upload.code == 200 && (verdict?["triggers"] as? [Any])?.isEmpty == true, "\(upload)")
+    }
+
     @Test(.enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
     func aConfigWithATypoStopsTheDaemonWithTheLine() throws {
         let folder = try TemporaryFolder("typo")

@@ -47,6 +47,7 @@ public final class Daemon: @unchecked Sendable {
         if !config.watchDir.isEmpty { startWatching(config.watchDir) }
         installSignals()
         startWatchdog()
+        logPlugins()
         _ = SystemdNotifier.ready(status: statusLine())
         log.log(.notice, "certssbd ready: model set \(pipeline.currentEngine.modelSet.directory) (\(pipeline.currentEngine.modelSet.count) models)")
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -79,9 +80,23 @@ public final class Daemon: @unchecked Sendable {
             try pipeline.reload(fresh)
             config = fresh
             log.log(.notice, "reloaded: model set \(pipeline.currentEngine.modelSet.directory)")
+            logPlugins()
         } catch {
             log.log(.err, "reload failed, keeping the running state: \(error)")
             throw error
+        }
+    }
+
+    /// A plugin that did not load is worth a warning: verdicts then lack its trigger report.
+    private func logPlugins() {
+        let triggers = pipeline.currentEngine.triggers
+        for refusal in triggers.refusals {
+            log.log(.warning, "trigger plugin refused: \(refusal.path): \(refusal.reason)")
+        }
+        if triggers.plugins.isEmpty {
+            log.log(.warning, "no trigger plugins loaded: verdicts carry no trigger reports")
+        } else {
+            log.log(.info, "trigger plugins: \(triggers.plugins.map(\.name).joined(separator: ", "))")
         }
     }
 
