@@ -32,6 +32,9 @@ public final class CertificationPipeline: @unchecked Sendable {
     public var config: DaemonConfig { lock.withLock { engine.config } }
     var currentEngine: Engine { lock.withLock { engine } }
 
+    /// Trigger plugins whose reports each verdict carries.
+    public var triggerPluginCount: Int { currentEngine.triggers.plugins.count }
+
     public func start() {
         lock.withLock { state = .ready }
         let t = Thread { [weak self] in self?.loop() }

@@ -46,11 +46,13 @@ struct BenchCommand: ParsableCommand {
         let forward = Benchmarks.forward(ensemble: ensemble, seconds: seconds)
         let training = try trainingBenchmark()
         let certify = workerCounts.map { Benchmarks.certify(modelSet: set, ensemble: ensemble, workers: $0, batch: batch, seconds: seconds) }
+        let pipeline: PipelineBenchmark.Result
+        do { pipeline = try PipelineBenchmark.run(modelSet: set.directory, workers: workerCounts.max() ?? 1, images: batch) } catch { throw CLIFailure(error) }
         if json {
-            struct Report: Encodable { var machine: MachineInfo; var gemm: [Benchmarks.GemmResult]; var noiseDrawsPerSecond: Double; var forward: Benchmarks.ForwardResult; var certify: [Benchmarks.CertifyResult]; var training: Benchmarks.TrainingResult? }
+            struct Report: Encodable { var machine: MachineInfo; var gemm: [Benchmarks.GemmResult]; var noiseDrawsPerSecond: Double; var forward: Benchmarks.ForwardResult; var certify: [Benchmarks.CertifyResult]; var daemonPipeline: PipelineBenchmark.Result; var training: Benchmarks.TrainingResult? }
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try e.encode(Report(machine: machine, gemm: gemm, noiseDrawsPerSecond: noise, forward: forward, certify: certify, training: training)), as: UTF8.self))
+            print(String(decoding: try e.encode(Report(machine: machine, gemm: gemm, noiseDrawsPerSecond: noise, forward: forward, certify: certify, daemonPipeline: pipeline, training: training)), as: UTF8.self))
             return
         }
         print("machine   \(machine.cpu), \(machine.logicalCores) cores, \(machine.kernel)")
@@ -68,6 +70,9 @@ struct BenchCommand: ParsableCommand {
         if certify.count >= 2 {
             print(String(format: "  speed-up %d→%d workers: %.2fx", certify[0].workers, certify.last!.workers, certify.last!.imagesPerSecond / certify[0].imagesPerSecond))
         }
+        print("\ndaemon pipeline (certssbd without the socket), \(set.count) models, \(pipeline.workers) worker(s), sigma fixed")
+        print(String(format: "  %7.2f images/s over %d PNG uploads: decode, certify, %d trigger report(s) each, storage-update, LMDB commit",
+                     pipeline.imagesPerSecond, pipeline.images, pipeline.plugins))
         if let t = training {
             print("\ntraining, mnist-cnn on \(t.images) images (0/1 digits of mnist_5k), \(t.epochs) epochs, batch \(t.batchSize), one thread")
             print(String(format: "  %.2f s per model = %.0f models/hour per core (models train one per worker)", t.secondsPerModel, t.modelsPerHourPerCore))
