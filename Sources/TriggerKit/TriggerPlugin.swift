@@ -25,6 +25,13 @@ public struct TriggerPlugin: Sendable {
         return descriptor.pointee.supports(c, h, w) != 0
     }
 
+    /// A triggered copy of `pixels`, or nil when the plugin refuses (its reason is dropped:
+    /// for reports, where a plugin that does not apply is simply left out).
+    public func applied(to pixels: [Float], channels: Int, height: Int, width: Int, delta: Double) -> [Float]? {
+        var copy = pixels
+        return (try? apply(to: &copy, channels: channels, height: height, width: width, delta: delta)).map { copy }
+    }
+
     /// Adds the trigger of size `delta` to `pixels` (channel-major, `channels*height*width`).
     public func apply(to pixels: inout [Float], channels: Int, height: Int, width: Int, delta: Double) throws {
         let shape: TriggerShape = (channels, height, width)

@@ -1,3 +1,4 @@
+import CertData
 import Foundation
 import Testing
 
@@ -23,6 +24,33 @@ struct CertifyTests {
         let allCertified = verdicts.allSatisfy(\.certified)
         #expect(run.status == (allCertified ? 0 : 1), "exit \(run.status), certified flags \(verdicts.map(\.certified))")
         return (run, verdicts)
+    }
+
+    @Test("triggers: every shipped plugin, its L2 size from DESIGN 2.2 on the image's own pixels; --no-triggers leaves them out")
+    func triggerReports() throws {
+        let fixture = try MNISTFixture.get()
+        let images = Array(fixture.allImages.prefix(4))
+        let (_, verdicts) = try certifyAll([], fixture: fixture, paths: images.map(\.path))
+        let csv = try MNISTCSV.load(path: Paths.mnistCSV.path)
+        for (v, image) in zip(verdicts, images) {
+            #expect(v.triggers.map(\.name) == ["blending", "fourpixel", "onepixel"], "\(v.brief)")
+            // Independent sizes: onepixel raises (23,23) by 1 clipped at 1; fourpixel raises four
+            // pixels by 1/2 each, clipped; blending adds a pattern of L2 norm 1 (float32).
+            let x = csv.images[image.row].pixels
+            let one = Double(min(x[23 * 28 + 23] + 1, 1) - x[23 * 28 + 23])
+            let four = [(18, 20), (19, 19), (20, 18), (20, 20)].map { r, c -> Double in
+                let p = x[r * 28 + c]
+                return Double(min(p + 0.5, 1) - p) * Double(min(p + 0.5, 1) - p)
+            }.reduce(0, +).squareRoot()
+            let sizes = Dictionary(uniqueKeysWithValues: v.triggers.map { ($0.name, $0.l2) })
+            #expect(abs((sizes["onepixel"] ?? -1) - one) <= 1e-6, "onepixel \(sizes) vs \(one)")
+            #expect(abs((sizes["fourpixel"] ?? -1) - four) <= 1e-6, "fourpixel \(sizes) vs \(four)")
+            #expect(abs((sizes["blending"] ?? -1) - 1) <= 1e-6, "blending \(sizes)")
+            for t in v.triggers { #expect(t.covered == (v.radius > t.l2) && (t.label == 0 || t.label == 1), "\(v.brief)") }
+        }
+        let (_, bare) = try certifyAll(["--no-triggers"], fixture: fixture, paths: images.map(\.path))
+        #expect(bare.allSatisfy { $0.triggers.isEmpty })
+        #expect(bare.map(\.radius) == verdicts.map(\.radius), "the reports do not change the verdicts")
     }
 
     @Test("sound Hoeffding verdicts: every DESIGN 3 field, sane values, file hashes, labels of clean 0/1 digits")

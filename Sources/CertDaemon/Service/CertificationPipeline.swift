@@ -138,7 +138,7 @@ public final class CertificationPipeline: @unchecked Sendable {
             do {
                 let known = try unique.map { try engine.ledger.storedSigma(sha256: $0.sha256) }
                 var verdicts = engine.certifier.certify(unique, sigmas: known)
-                let reports = triggerReports(unique, verdicts, engine)
+                let reports = engine.certifier.triggerReports(unique, verdicts, perturbations: engine.perturbations)
                 for i in verdicts.indices { verdicts[i].triggers = reports[i] }
                 let committed = try engine.ledger.commit(Array(zip(unique, verdicts)))
                 let bySha = Dictionary(uniqueKeysWithValues: zip(unique.map(\.sha256), committed.map(\.verdict)))
@@ -156,30 +156,6 @@ public final class CertificationPipeline: @unchecked Sendable {
             item.reply(result)
             counters.record(result, seconds: Double(DispatchTime.now().uptimeNanoseconds - item.arrived.uptimeNanoseconds) / 1e9)
         }
-    }
-
-    /// Each plugin's perturbation on each image, whether the radius covers it, and the label
-    /// of the triggered input (certified at the image's sigma, without a region). All
-    /// triggered inputs of the batch go through the ensemble in one pass.
-    private func triggerReports(_ requests: [CertificationRequest], _ verdicts: [Verdict], _ engine: Engine) -> [[TriggerReport]] {
-        let s = engine.shape, delta = engine.modelSet.manifest.delta
-        var triggered: [(image: Int, plugin: String, l2: Double, request: CertificationRequest)] = []
-        for (i, request) in requests.enumerated() {
-            for plugin in engine.triggers.plugins {
-                var pixels = request.pixels
-                guard (try? plugin.apply(to: &pixels, channels: s.channels, height: s.height, width: s.width, delta: delta)) != nil else { continue }
-                var l2 = 0.0
-                for (a, b) in zip(pixels, request.pixels) { l2 += Double(a - b) * Double(a - b) }
-                triggered.append((i, plugin.name, l2.squareRoot(), CertificationRequest(pixels: pixels, sha256: request.sha256, source: "trigger")))
-            }
-        }
-        let labels = engine.certifier.certify(triggered.map(\.request),
-                                              sigmas: triggered.map { verdicts[$0.image].sigmaSearch ?? .fixed(verdicts[$0.image].sigma0) }).map(\.label)
-        var reports = [[TriggerReport]](repeating: [], count: requests.count)
-        for (t, label) in zip(triggered, labels) {
-            reports[t.image].append(TriggerReport(name: t.plugin, l2: t.l2, covered: verdicts[t.image].radius > t.l2, label: label))
-        }
-        return reports
     }
 }
 

@@ -19,6 +19,8 @@ final class Engine: @unchecked Sendable {
     let databaseDirectory: String
     let ledger: RegionLedger
     let shape: ImageShape
+    /// The loaded trigger plugins as the verdicts' `triggers` report them.
+    let perturbations: [Perturbation]
 
     /// `previous` is the running engine on a reload: when the new one needs the same store it
     /// shares that open environment (LMDB must not open one environment twice in a process).
@@ -36,6 +38,10 @@ final class Engine: @unchecked Sendable {
         let triggerShape = (channels: s[0], height: s[1], width: s[2])
         triggers = config.pluginDir.isEmpty ? TriggerRegistry.loadDefault(shape: triggerShape)
                                             : TriggerRegistry.load(directory: config.pluginDir, shape: triggerShape)
+        let delta = modelSet.manifest.delta, plugins = triggers.plugins
+        perturbations = plugins.map { plugin in
+            Perturbation(name: plugin.name) { plugin.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
+        }
         databaseDirectory = config.databaseDirectory(modelSetID: modelSet.id)
         if let previous, previous.databaseDirectory == databaseDirectory, previous.modelSet.id == modelSet.id {
             store = previous.store

@@ -3,6 +3,7 @@ import CertCore
 import CertSigma
 import Certify
 import Foundation
+import TriggerKit
 
 struct CertifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,12 @@ struct CertifyCommand: ParsableCommand {
 
     @Option(help: "Images certified together (weights are read once per batch).")
     var batchSize = 64
+
+    @Option(help: "Folder of trigger plugins for the verdicts' `triggers` (default: beside the executable, then $CERTSSB_PLUGIN_DIR, then the installed location).")
+    var pluginDir: String?
+
+    @Flag(help: "Leave `triggers` empty: skips one ensemble pass per plugin and image.")
+    var noTriggers = false
 
     @Argument(help: "PNG, JPEG, PGM/PPM or .npy files.")
     var files: [String]
@@ -31,11 +38,15 @@ struct CertifyCommand: ParsableCommand {
         let sigmaOptions = sigma.options(fallback: fallback, trigger: set.manifest.trigger)
         let certifier = Certifier(modelSet: set, workers: models.workers, options: certificate.certification,
                                   sigma: sigmaOptions.rule == .fixed ? nil : sigmaOptions)
+        let perturbations = noTriggers ? [] : Self.perturbations(pluginDir: pluginDir, modelSet: set)
         var anyError = false, allCertified = true
         for chunk in stride(from: 0, to: files.count, by: batchSize).map({ Array(files[$0..<min($0 + batchSize, files.count)]) }) {
             let loaded = chunk.map { InputFiles.load($0, expecting: set.manifest.inputShape) }
             let requests = loaded.compactMap { try? $0.get() }
-            var verdicts = certifier.certify(requests).makeIterator()
+            var certified = certifier.certify(requests)
+            let reports = certifier.triggerReports(requests, certified, perturbations: perturbations)
+            for i in certified.indices { certified[i].triggers = reports[i] }
+            var verdicts = certified.makeIterator()
             for result in loaded {
                 switch result {
                 case .success:
@@ -50,5 +61,18 @@ struct CertifyCommand: ParsableCommand {
         }
         if anyError { throw ExitCode(2) }
         if !allCertified { throw ExitCode(1) }
+    }
+
+    /// The trigger plugins that support the model set's shape; a refused one is reported once.
+    static func perturbations(pluginDir: String?, modelSet set: ModelSet) -> [Perturbation] {
+        let s = set.manifest.inputShape, delta = set.manifest.delta
+        let shape = (channels: s[0], height: s[1], width: s[2])
+        let registry = pluginDir.map { TriggerRegistry.load(directory: $0, shape: shape) } ?? TriggerRegistry.loadDefault(shape: shape)
+        for refusal in registry.refusals {
+            FileHandle.standardError.write(Data("certssb: trigger plugin refused: \(refusal.path): \(refusal.reason)\n".utf8))
+        }
+        return registry.plugins.map { plugin in
+            Perturbation(name: plugin.name) { plugin.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
+        }
     }
 }
