@@ -112,6 +112,16 @@ import Glibc
         #expect(upload.code == 200 && (verdict?["triggers"] as? [Any])?.isEmpty == true, "\(upload)")
     }
 
+    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
+    func triggerReportsCanBeTurnedOff() throws {
+        let daemon = try RunningDaemon(extra: ["--trigger_reports", "no"])
+        defer { _ = daemon.stop() }
+        let upload = try daemon.certify(DaemonTests.digits(1, offset: 9)[0])
+        let verdict = try JSONSerialization.jsonObject(with: Data(upload.body.utf8)) as? [String: Any]
+        #expect(upload.code == 200 && (verdict?["triggers"] as? [Any])?.isEmpty == true, "\(upload)")
+        #expect(daemon.log.contains("trigger plugins: blending, fourpixel, onepixel"), "plugins still load: \(daemon.log)")
+    }
+
     @Test(.enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
     func aConfigWithATypoStopsTheDaemonWithTheLine() throws {
         let folder = try TemporaryFolder("typo")

@@ -67,6 +67,7 @@ import Testing
             alpha = 0.01
             bound = clopper-pearson
             mode = released
+            trigger_reports = no
             max_upload_bytes = 4MiB
             max_pixels = 1_000_000
             max_queue = 16
@@ -90,6 +91,7 @@ import Testing
         expected.alpha = 0.01
         expected.bound = .clopperPearson
         expected.mode = .released
+        expected.triggerReports = false
         expected.maxUploadBytes = 4 << 20
         expected.maxPixels = 1_000_000
         expected.maxQueue = 16
@@ -126,6 +128,7 @@ import Testing
         #expect(parseError("alpha = 1.5") == "certssbd.conf:1: alpha: must be in (0, 1), got 1.5")
         #expect(parseError("bound = wilson")?.hasPrefix("certssbd.conf:1: bound: 'wilson' is not one of") == true)
         #expect(parseError("log_level = loud") != nil)
+        #expect(parseError("trigger_reports = maybe") == "certssbd.conf:1: trigger_reports: 'maybe' is not yes or no")
         #expect(parseError("max_upload_bytes = 3T") != nil)
         #expect(parseError("max_batch = 0") != nil)
         #expect(parseError("state_dir = \"\"") == "certssbd.conf:1: state_dir: must not be empty")

@@ -41,6 +41,13 @@ extension ConfigKey {
         }, render: { "\($0.alpha)" }),
         choice("bound", \.bound),
         choice("mode", \.mode),
+        ConfigKey(name: "trigger_reports", apply: { config, value in
+            switch value.lowercased() {
+            case "yes", "true", "on", "1": config.triggerReports = true
+            case "no", "false", "off", "0": config.triggerReports = false
+            default: throw InvalidValue("'\(value)' is not yes or no")
+            }
+        }, render: { $0.triggerReports ? "yes" : "no" }),
         ConfigKey(name: "max_upload_bytes", apply: { config, value in
             let bytes = try parseByteSize(value)
             guard bytes >= 1 else { throw InvalidValue("must be at least 1 byte") }

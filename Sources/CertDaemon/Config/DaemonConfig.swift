@@ -34,6 +34,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var alpha = 0.001
     public var bound: BoundKind = .hoeffding
     public var mode: CertificationMode = .sound
+    /// Each verdict's `triggers`: one more ensemble pass per plugin and image.
+    public var triggerReports = true
     /// Largest accepted upload (413 above it).
     public var maxUploadBytes = 16 << 20
     /// Largest accepted decoded image, width × height (a decompression-bomb guard).

@@ -39,7 +39,7 @@ final class Engine: @unchecked Sendable {
         triggers = config.pluginDir.isEmpty ? TriggerRegistry.loadDefault(shape: triggerShape)
                                             : TriggerRegistry.load(directory: config.pluginDir, shape: triggerShape)
         let delta = modelSet.manifest.delta, plugins = triggers.plugins
-        perturbations = plugins.map { plugin in
+        perturbations = !config.triggerReports ? [] : plugins.map { plugin in
             Perturbation(name: plugin.name) { plugin.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
         }
         databaseDirectory = config.databaseDirectory(modelSetID: modelSet.id)
