@@ -93,8 +93,14 @@ public struct Verdict: Codable, Sendable, Equatable {
         return e
     }()
 
-    /// One line of JSON with sorted keys: the same verdict always prints the same bytes.
+    /// JSON with sorted keys and no newline: the same verdict always gives the same bytes
+    /// (the store, the socket, the events stream and the sidecars all use this form).
+    public func jsonBytes() -> [UInt8] {
+        Array(try! Self.encoder.encode(self))
+    }
+
+    /// `jsonBytes` as one line of text.
     public func jsonLine() -> String {
-        String(decoding: try! Self.encoder.encode(self), as: UTF8.self)
+        String(decoding: jsonBytes(), as: UTF8.self)
     }
 }

@@ -47,15 +47,8 @@ final class RunningDaemon {
     }
 
     func curl(_ args: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s", "--unix-socket", socket] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try CLI.run(program: "/usr/bin/curl", ["-s", "--unix-socket", socket] + args, timeout: 180)
+        return (run.status, run.out)
     }
 
     /// A JSON object answer of GET `path` (nil when the body is not one).

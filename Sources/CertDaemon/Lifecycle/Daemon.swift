@@ -135,15 +135,12 @@ public final class Daemon: @unchecked Sendable {
                     _ = try? watcher.fail(path, code: "unreadable", message: "\(error)"); continue
                 }
                 pipeline.submit(bytes: bytes, source: path) { result in
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                     switch result {
                     case let .success(v):
                         do {
-                            try watcher.finish(path, verdictJSON: Array(try encoder.encode(v)))
+                            try watcher.finish(path, verdictJSON: v.jsonBytes())
                             log.log(.info, "\((path as NSString).lastPathComponent): label \(v.label) radius \(v.radius)",
-                                    fields: ["CERTSSB_SHA256": v.sha256, "CERTSSB_FILE": path, "CERTSSB_LABEL": String(v.label),
-                                             "CERTSSB_RADIUS": String(v.radius), "CERTSSB_CERTIFIED": String(v.certified)])
+                                    fields: v.journalFields.merging(["CERTSSB_FILE": path]) { $1 })
                         } catch {
                             // The verdict is committed; the next try finds it in the store and only moves the file.
                             watcher.retryLater(path, after: Self.inboxRetrySeconds)

@@ -163,7 +163,6 @@ public final class CertificationPipeline: @unchecked Sendable {
 final class EventBroadcaster: @unchecked Sendable {
     private let lock = NSLock()
     private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
-    private let encoder: JSONEncoder = { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]; return e }()
 
     func subscribe() -> AsyncStream<[UInt8]> {
         AsyncStream { continuation in
@@ -174,8 +173,8 @@ final class EventBroadcaster: @unchecked Sendable {
     }
 
     func publish(_ verdict: Verdict) {
-        guard let bytes = try? encoder.encode(verdict) else { return }
-        for c in lock.withLock({ Array(subscribers.values) }) { c.yield(Array(bytes)) }
+        let bytes = verdict.jsonBytes()
+        for c in lock.withLock({ Array(subscribers.values) }) { c.yield(bytes) }
     }
 
     func finish() { for c in lock.withLock({ Array(subscribers.values) }) { c.finish() } }

@@ -20,8 +20,6 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         self.reloader = reloader
     }
 
-    private static let encoder: JSONEncoder = { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]; return e }()
-
     static func json(_ object: [String: Any], status: Int = 200) -> ServiceReply {
         ServiceReply(status: status, body: Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)))
     }
@@ -29,9 +27,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     public func certify(upload: [UInt8], source: String) async throws -> ServiceReply {
         let verdict = try await pipeline.submit(bytes: upload, source: source)
         log.log(.info, "upload via \(source): label \(verdict.label) radius \(verdict.radius)",
-                fields: ["CERTSSB_SHA256": verdict.sha256, "CERTSSB_SOURCE": source, "CERTSSB_LABEL": String(verdict.label),
-                         "CERTSSB_RADIUS": String(verdict.radius), "CERTSSB_CERTIFIED": String(verdict.certified)])
-        return ServiceReply(status: 200, body: Array(try Self.encoder.encode(verdict)))
+                fields: verdict.journalFields.merging(["CERTSSB_SOURCE": source]) { $1 })
+        return ServiceReply(status: 200, body: verdict.jsonBytes())
     }
 
     public func verdict(sha256: String) async throws -> ServiceReply {

@@ -32,7 +32,6 @@ public final class RegionLedger: @unchecked Sendable {
     public var regionCount: Int { lock.withLock { index.count } }
 
     private static let decoder = JSONDecoder()
-    private static let encoder: JSONEncoder = { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]; return e }()
 
     public func storedVerdict(sha256: String) throws -> Verdict? {
         guard let bytes = try store?.getVerdict(sha256: sha256) else { return nil }
@@ -75,7 +74,7 @@ public final class RegionLedger: @unchecked Sendable {
                         _ = try batch.appendRegion(sha256: request.sha256, label: v.label, radius: v.radius, input: request.pixels)
                         let s = v.sigmaSearch ?? .fixed(sigma0)
                         try batch.putSigma(sha256: request.sha256, StoredSigma(sigma: s.sigma, sigma0: s.sigma0, rule: s.rule.rawValue, steps: s.steps, seed: s.seed))
-                        try batch.putVerdict(sha256: request.sha256, json: Array(try Self.encoder.encode(v)))
+                        try batch.putVerdict(sha256: request.sha256, json: v.jsonBytes())
                         arrivals.append(try batch.appendArrival(sha256: request.sha256))
                     }
                 }
