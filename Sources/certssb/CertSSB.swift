@@ -14,7 +14,7 @@ struct CertSSB: ParsableCommand {
         """,
         version: version,
         subcommands: [CertifyCommand.self, LogitsCommand.self, ImportTorchCommand.self,
-                      ExportImagesCommand.self, BenchCommand.self, TriggersCommand.self, TrainCommand.self, EvalCommand.self, SigmaCommand.self,
+                      ExportImagesCommand.self, BenchCommand.self, TriggersCommand.self, TrainCommand.self, EvalCommand.self, SigmaCommand.self, InvarianceCommand.self,
                       StatusCommand.self, GetCommand.self, ListCommand.self, EventsCommand.self, SubmitCommand.self])
 
     /// ArgumentParser exits 64 on usage errors; certssb promises 2 for every error.

@@ -126,12 +126,14 @@ struct CLIError: Error, CustomStringConvertible {
 /// Runs the built `certssb` (or another program) with Foundation `Process`; output goes to
 /// temporary files (no pipe can fill up), and a run past `timeout` is terminated, then killed.
 enum CLI {
-    static func run(_ arguments: [String], timeout: TimeInterval = 600) throws -> RunResult {
+    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 600) throws -> RunResult {
         guard let executable = Paths.executable else { throw CLIError("certssb executable not found") }
-        return try run(program: executable, arguments, timeout: timeout)
+        return try run(program: executable, arguments, environment: environment, timeout: timeout)
     }
 
-    static func run(program executable: String, _ arguments: [String], timeout: TimeInterval = 600) throws -> RunResult {
+    /// `environment` replaces the child's environment when given (else it inherits ours).
+    static func run(program executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                    timeout: TimeInterval = 600) throws -> RunResult {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("certssb-clitests-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -145,6 +147,7 @@ enum CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outHandle
         process.standardError = errHandle

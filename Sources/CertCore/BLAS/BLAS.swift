@@ -10,6 +10,24 @@ public enum BLAS {
         openblas_set_num_threads(1)
     }
 
+    /// The engine's precondition for bit-identical results, checked before every forward
+    /// pass (one read of a global) and restored if anything raised OpenBLAS's thread count.
+    ///
+    /// Why: with more than one thread, OpenBLAS splits a product's rows between its threads,
+    /// and on the Sandybridge, Haswell and Zen kernels the 16-image tile of a linear layer is cut into two
+    /// halves that go through the 8-row micro-kernel instead of the 16-row one, with another
+    /// order of fused multiply-adds. An image's logits then depended on its position in the
+    /// tile (last bit, measured with `OPENBLAS_NUM_THREADS=2`; single-threaded, every kernel
+    /// this CPU runs gives the same bits at every position). One thread per product makes
+    /// each row's arithmetic a function of the shape alone, and the shapes are fixed.
+    @inline(__always)
+    public static func ensureSingleThread() {
+        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+    }
+
+    /// OpenBLAS's current thread count for one product.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
     /// The kernel OpenBLAS picked for this CPU (e.g. "Haswell", "SkylakeX", "Cooperlake").
     public static var coreName: String { String(cString: openblas_get_corename()) }
 

@@ -29,6 +29,7 @@ public final class Ensemble: @unchecked Sendable {
     public func forward(model m: Int, images: ArraySlice<PreparedImage>, scales: ArraySlice<Float>,
                         workspace ws: Workspace, out: (Int, UnsafePointer<Float>) -> Void) {
         precondition(images.count <= Linear.tileWidth && images.count == scales.count)
+        BLAS.ensureSingleThread()  // see BLAS.ensureSingleThread: the tile's rows must not be split
         let model = models[m]
         let tile = Linear.tileWidth
         for (t, (image, s)) in zip(images, scales).enumerated() {

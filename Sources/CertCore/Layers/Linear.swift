@@ -6,7 +6,10 @@
 /// Cooperlake, SkylakeX, Haswell and Zen kernels). With the images as the M dimension of a
 /// column-major product of a fixed width of 16, every image goes through the same vector
 /// lanes wherever it sits in the tile, so a verdict never depends on which other images
-/// shared its batch. Partial tiles are zero-padded.
+/// shared its batch. Partial tiles are zero-padded. This holds for one OpenBLAS thread per
+/// product only: a multi-threaded product splits the tile's rows between threads and the
+/// halves take another micro-kernel (see `BLAS.ensureSingleThread`, which `Ensemble`
+/// calls before every forward pass).
 public enum Linear {
     public static let tileWidth = 16
 
