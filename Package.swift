@@ -52,7 +52,7 @@ let package = Package(
         // Backward passes, losses, Adam and the training loop of the smoothed ensembles.
         .target(name: "CertTraining", dependencies: ["CertCore", "CertScheduler", "CBLAS"]),
         // The LMDB layer: one environment, named databases, typed keys; sigmas, regions, verdicts.
-        .target(name: "CertStore", dependencies: ["CLMDB"]),
+        .target(name: "CertStore", dependencies: ["CLMDB", .product(name: "Crypto", package: "swift-crypto")]),
         // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
         .target(name: "TorchImport", dependencies: [
             "CertCore",

@@ -94,7 +94,8 @@ public enum Benchmarks {
 
     /// Certification throughput for a batch and the latency of a single image.
     public static func certify(modelSet: ModelSet, ensemble: Ensemble, workers: Int, batch: Int, seconds: Double) -> CertifyResult {
-        let certifier = Certifier(modelSet: modelSet, scheduler: NoiseBatchScheduler(ensemble: ensemble, workers: workers))
+        // sigma0 for every image; the label still comes from the set's search models.
+        let certifier = Certifier(modelSet: modelSet, workers: workers, sigma: .fixedRule)
         let n = ensemble.plan.stem.inputCount
         let requests = (0..<batch).map { i -> CertificationRequest in
             let pixels: [Float] = (0..<n).map { j in Float((j * 3 + i * 11) % 255) / 255 }
@@ -102,7 +103,7 @@ public enum Benchmarks {
         }
         let throughput = Stopwatch.measure(minimumSeconds: seconds, minimumIterations: 2) { _ = certifier.certify(requests) }
         let single = Stopwatch.measure(minimumSeconds: seconds / 2, minimumIterations: 3) { _ = certifier.certify([requests[0]]) }
-        return CertifyResult(workers: certifier.scheduler.workers, models: ensemble.count, batch: batch,
+        return CertifyResult(workers: certifier.scheduler.workers, models: certifier.scheduler.ensemble.count, batch: batch,
                              imagesPerSecond: Double(batch) / throughput.mean, singleImageLatencyMs: single.mean * 1000)
     }
 }

@@ -1,5 +1,16 @@
-/// The verdict for one input: predicted label, the probability bounds behind
-/// it, and the certified L2 radius (DESIGN 2.4).
+/// The verdict for one input: its label, the probability bounds behind it, and the
+/// certified L2 radius (DESIGN 2.4).
+///
+/// The guarantee. The certifying models are i.i.d. draws of the training procedure, each
+/// with its own fixed noise z_m, so their scores of a class c at sigma are i.i.d. with mean
+/// p_c(x, sigma), the smoothed classifier's probability of c. The label c is fixed before
+/// these scores are seen (by the search models at sigma0, with their own noise, see
+/// `CertificateInput.label`), so `pALower` is a one-sided (1 - alpha) lower confidence bound
+/// of p_c. For binary tasks and for Clopper–Pearson and betting, pB_up = 1 - pA_low (every
+/// other class together has at most the rest); Hoeffding with three or more classes bounds
+/// the runner-up's mean score separately, each bound at alpha/2 (union bound). When the
+/// bound does not put c above 1/2 the verdict is not certified: an abstention, never a
+/// certificate for another class.
 ///
 /// M = 0.5 * (PhiInv(pALower) - PhiInv(pBUpper)) is dimensionless: RAB's
 /// guarantee covers every backdoor with
@@ -7,9 +18,8 @@
 /// and radius = sigma * M is the test-side case.
 public struct Certificate: Codable, Sendable, Equatable {
     public var label: Int
-    /// Point estimates behind the bound that produced this certificate:
-    /// top-2 averaged scores for Hoeffding, top-2 vote shares for
-    /// Clopper–Pearson (so pALower <= pA holds in both cases).
+    /// Point estimates of the label's probability and of the best other class: mean soft
+    /// scores for Hoeffding and betting, vote shares for Clopper–Pearson (so pALower <= pA).
     public var pA: Double
     public var pB: Double
     /// Clamped to [1e-8, 1 - 1e-8] so PhiInv stays finite.
@@ -18,7 +28,8 @@ public struct Certificate: Codable, Sendable, Equatable {
     public var margin: Double
     /// sigma * margin; may be negative (then not certified), kept raw.
     public var radius: Double
-    /// The same from meanScores' top-2 without any statistical margin.
+    /// The same from the mean scores of the label and the best other class, without any
+    /// statistical margin.
     public var marginExpected: Double
     public var radiusExpected: Double
     /// radius > 0.
@@ -35,6 +46,8 @@ public struct Certificate: Codable, Sendable, Equatable {
             return hoeffding(input, alpha: input.alpha)
         case .clopperPearson:
             return clopperPearson(input, alpha: input.alpha)
+        case .betting:
+            return betting(input, alpha: input.alpha)
         case .best:
             // Union bound: both hold together with probability >= 1 - alpha.
             let h = hoeffding(input, alpha: input.alpha / 2)
@@ -48,6 +61,27 @@ public struct Certificate: Codable, Sendable, Equatable {
     /// Certified at radius r: strictly R > r (DESIGN 2.8).
     public func isCertified(atRadius r: Double) -> Bool {
         radius > r
+    }
+
+    /// The lower confidence bound of the label's probability that `bound` gives for `n`
+    /// certifying models whose scores of the label look like `sample` (soft scores of the
+    /// search's draws): the sigma search's prediction of the certificate it will get.
+    /// Clopper–Pearson reads the sample's mean as the expected vote share (k = n·p̂, a real
+    /// number); betting runs on n scores cycled from the sample in its order.
+    public static func predictedLowerBound(_ bound: BoundKind, sample: [Double], n: Int, alpha: Double) -> Double {
+        guard !sample.isEmpty, n >= 1 else { return 0 }
+        let mean = sample.reduce(0, +) / Double(sample.count)
+        switch bound {
+        case .hoeffding:
+            return mean - Hoeffding.margin(n: n, alpha: alpha)
+        case .clopperPearson:
+            return ClopperPearson.lowerContinuous(successes: mean * Double(n), trials: n, alpha: alpha)
+        case .betting:
+            return BettingBound.lower((0..<n).map { sample[$0 % sample.count] }, alpha: alpha)
+        case .best:
+            return max(mean - Hoeffding.margin(n: n, alpha: alpha / 2),
+                       ClopperPearson.lowerContinuous(successes: mean * Double(n), trials: n, alpha: alpha / 2))
+        }
     }
 }
 
@@ -64,31 +98,57 @@ extension Certificate {
         0.5 * (Normal.quantile(clamp(pA)) - Normal.quantile(clamp(pB)))
     }
 
-    /// RAB: Hoeffding margin h on the averaged scores; label from the scores.
-    static func hoeffding(_ input: CertificateInput, alpha: Double) -> Certificate {
-        let n = input.nModels
-        let s = TopTwo(input.meanScores, zero: 0.0)
-        let h = Hoeffding.margin(n: n, alpha: alpha)
-        return Certificate(input, bound: .hoeffding, alpha: alpha, label: s.index,
-                           pA: s.top, pB: s.runnerUp,
-                           pALower: clamp(s.top - h), pBUpper: clamp(s.runnerUp + h))
+    /// The class to certify: the fixed one, else the top class of `values` (ties to the lower).
+    static func chosenLabel<T: Comparable>(_ input: CertificateInput, _ values: [T], zero: T) -> Int {
+        input.label ?? TopTwo(values, zero: zero).index
     }
 
-    /// Cohen et al.: exact lower bound on the top class's vote share; every
-    /// other class together gets at most the rest, so pB_up = 1 - pA_low.
+    /// The largest entry other than `c` (0 with one class).
+    static func best<T: Comparable>(_ values: [T], except c: Int, zero: T) -> T {
+        values.indices.filter { $0 != c }.map { values[$0] }.max() ?? zero
+    }
+
+    /// RAB: Hoeffding margin h on the averaged scores.
+    static func hoeffding(_ input: CertificateInput, alpha: Double) -> Certificate {
+        let n = input.nModels
+        let c = chosenLabel(input, input.meanScores, zero: 0.0)
+        let pA = input.meanScores[c], pB = best(input.meanScores, except: c, zero: 0.0)
+        if input.meanScores.count <= 2 {
+            let low = clamp(pA - Hoeffding.margin(n: n, alpha: alpha))
+            return Certificate(input, bound: .hoeffding, alpha: alpha, label: c, pA: pA, pB: pB,
+                               pALower: low, pBUpper: clamp(1 - low))
+        }
+        // Three or more classes: the label and the runner-up each at alpha/2.
+        let h = Hoeffding.margin(n: n, alpha: alpha / 2)
+        return Certificate(input, bound: .hoeffding, alpha: alpha, label: c, pA: pA, pB: pB,
+                           pALower: clamp(pA - h), pBUpper: clamp(pB + h))
+    }
+
+    /// Cohen et al.: exact lower bound on the label's vote share; every other class together
+    /// gets at most the rest, so pB_up = 1 - pA_low.
     static func clopperPearson(_ input: CertificateInput, alpha: Double) -> Certificate {
         let n = input.nModels
-        let v = TopTwo(input.votes, zero: 0)
-        let low = clamp(ClopperPearson.lower(successes: v.top, trials: n, alpha: alpha))
+        let c = chosenLabel(input, input.votes, zero: 0)
+        let low = clamp(ClopperPearson.lower(successes: input.votes[c], trials: n, alpha: alpha))
         let share = { (k: Int) in n > 0 ? Double(k) / Double(n) : .nan }
-        return Certificate(input, bound: .clopperPearson, alpha: alpha, label: v.index,
-                           pA: share(v.top), pB: share(v.runnerUp),
+        return Certificate(input, bound: .clopperPearson, alpha: alpha, label: c,
+                           pA: share(input.votes[c]), pB: share(best(input.votes, except: c, zero: 0)),
+                           pALower: low, pBUpper: clamp(1 - low))
+    }
+
+    /// Waudby-Smith & Ramdas: betting lower bound on the label's mean soft score, from the
+    /// models' scores in their fixed order; pB_up = 1 - pA_low.
+    static func betting(_ input: CertificateInput, alpha: Double) -> Certificate {
+        let c = chosenLabel(input, input.meanScores, zero: 0.0)
+        let scores = input.scores(of: c)
+        let low = clamp(scores.isEmpty ? 0 : BettingBound.lower(scores, alpha: alpha))
+        return Certificate(input, bound: .betting, alpha: alpha, label: c,
+                           pA: input.meanScores[c], pB: best(input.meanScores, except: c, zero: 0.0),
                            pALower: low, pBUpper: clamp(1 - low))
     }
 
     private init(_ input: CertificateInput, bound: BoundKind, alpha: Double, label: Int,
                  pA: Double, pB: Double, pALower: Double, pBUpper: Double) {
-        let scores = TopTwo(input.meanScores, zero: 0.0)
         self.label = label
         self.pA = pA
         self.pB = pB
@@ -96,7 +156,7 @@ extension Certificate {
         self.pBUpper = pBUpper
         margin = 0.5 * (Normal.quantile(pALower) - Normal.quantile(pBUpper))
         radius = input.sigma * margin
-        marginExpected = Certificate.halfGap(scores.top, scores.runnerUp)
+        marginExpected = Certificate.halfGap(input.meanScores[label], Certificate.best(input.meanScores, except: label, zero: 0.0))
         radiusExpected = input.sigma * marginExpected
         certified = radius > 0
         self.bound = bound

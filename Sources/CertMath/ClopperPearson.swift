@@ -19,3 +19,14 @@ public enum ClopperPearson {
         return 1 - lower(successes: n - k, trials: n, alpha: alpha)
     }
 }
+
+extension ClopperPearson {
+    /// `lower` with a real number of successes (k = n·p̂, the expected vote count): the
+    /// sigma search's prediction of the bound, not a bound itself.
+    public static func lowerContinuous(successes k: Double, trials n: Int, alpha: Double) -> Double {
+        guard n >= 1, k.isFinite, alpha > 0, alpha < 1 else { return .nan }
+        let k = Swift.min(Swift.max(k, 0), Double(n))
+        if k <= 0 { return 0 }
+        return Beta.inverseRegularizedIncomplete(a: k, b: Double(n) - k + 1, p: alpha)
+    }
+}

@@ -2,8 +2,12 @@
 public enum SigmaRule: String, Codable, Sendable, CaseIterable {
     /// sigma0 for every sample (RAB).
     case fixed
-    /// Stochastic gradient ascent on the expected radius, with the reparameterised gradient
-    /// d/ds p(x + s·ε) = ∇ₓp · ε averaged over `draws` draws per step.
+    /// The default: a one-dimensional search on s that keeps the label and maximises the
+    /// certified radius the certificate will report (its bound, its N, its alpha), from
+    /// forward passes of the search models only (`GridSearch`).
+    case search
+    /// Stochastic gradient ascent on the margin-free expected radius, with the
+    /// reparameterised gradient d/ds p(x + s·ε) = ∇ₓp · ε averaged over `draws` draws per step.
     case gradient
     /// The authors' released rule: one draw per step, s += 1e-4·|Φ⁻¹(clamp(p, 0.02, 0.98))|.
     case released
@@ -11,20 +15,31 @@ public enum SigmaRule: String, Codable, Sendable, CaseIterable {
 
 /// Every knob of the sigma search; recorded with each sigma so it can be reproduced.
 public struct SigmaOptions: Codable, Sendable, Equatable {
-    public var rule: SigmaRule = .gradient
+    public var rule: SigmaRule = .search
+    /// Gradient and released rules: steps.
     public var steps: Int = 60
-    public var draws: Int = 8
+    /// Search rule: noise draws per search model at each sigma tried; gradient: per step.
+    public var draws: Int = 2
     public var learningRate: Double = 0.01
-    /// Bound on one step's change of sigma.
+    /// Bound on one gradient step's change of sigma.
     public var maxStep: Double = 0.01
-    /// sigma stays in [sigma0, sigmaMax].
-    public var sigmaMax: Double = 1.0
-    /// The first `models` models of the set give the gradient (memory: one network copy
-    /// each per worker).
+    /// sigma stays in [sigma0, sigmaMax]; 0 means 8 × sigma0.
+    public var sigmaMax: Double = 0
+    /// Gradient rule: how many of the search models give the gradient (memory: one network
+    /// copy each per worker).
     public var models: Int = 16
+    /// Search rule: sigmas of the coarse geometric grid from sigma0 to sigmaMax, then points
+    /// tried between the best one's neighbours.
+    public var gridPoints: Int = 10
+    public var refinePoints: Int = 4
     public var seed: UInt64 = 0
 
     public init() {}
+
+    /// The upper end of sigma for a set trained at `sigma0`.
+    public func upperSigma(sigma0: Double) -> Double {
+        sigmaMax > 0 ? max(sigmaMax, sigma0) : 8 * sigma0
+    }
 
     /// The released rule's step counts: its MNIST sigma files equal 850 saturated steps for
     /// onepixel and 1100 for the other shapes.
@@ -36,6 +51,48 @@ public struct SigmaOptions: Codable, Sendable, Equatable {
         o.models = 1
         return o
     }
+
+    /// The gradient rule as it shipped before the search: 60 steps of 8 draws.
+    public static var gradient: SigmaOptions {
+        var o = SigmaOptions()
+        o.rule = .gradient
+        o.draws = 8
+        o.sigmaMax = 1.0
+        return o
+    }
+
+    /// The fields that make two certificates of the same kind (the store's identity).
+    public var identity: [String: String] {
+        var fields = ["sigma_rule": rule.rawValue, "sigma_seed": String(seed), "sigma_max": "\(sigmaMax)"]
+        switch rule {
+        case .fixed: return ["sigma_rule": rule.rawValue, "sigma_seed": String(seed)]
+        case .search:
+            fields["sigma_draws"] = String(draws)
+            fields["sigma_grid"] = "\(gridPoints)+\(refinePoints)"
+        case .gradient:
+            fields["sigma_draws"] = String(draws); fields["sigma_steps"] = String(steps)
+            fields["sigma_lr"] = "\(learningRate)"; fields["sigma_max_step"] = "\(maxStep)"; fields["sigma_models"] = String(models)
+        case .released:
+            fields["sigma_steps"] = String(steps)
+        }
+        return fields
+    }
+}
+
+/// Why a search stopped where it did.
+public enum SigmaStop: String, Codable, Sendable {
+    /// No larger sigma predicts a larger certified radius.
+    case sigma0
+    /// The predicted radius peaks between sigma0 and sigmaMax.
+    case optimum
+    /// The next larger sigma tried no longer keeps the label on top for the search models.
+    case label
+    /// The predicted radius still grows at the upper end of sigma.
+    case sigmaMax = "sigma_max"
+    /// A rule with a fixed number of steps (gradient, released) ran them all.
+    case steps
+    /// The set has no search models: sigma0, label from the certifying models (RAB).
+    case noSearchModels = "no_search_models"
 }
 
 /// A sample's sigma and how it was found.
@@ -43,27 +100,40 @@ public struct SigmaResult: Codable, Sendable, Equatable {
     public var sigma: Double
     public var sigma0: Double
     public var rule: SigmaRule
+    /// Sigmas tried (search) or steps taken (gradient, released).
     public var steps: Int
     public var draws: Int
+    /// Search models that ran.
     public var models: Int
-    /// Seed of this sample's draws (derived from the options' seed and the input's hash).
+    /// Seed of this sample's draws (from the options' seed and a hash of its decoded pixels).
     public var seed: UInt64
-    /// The expected radius s·M̂ at the final sigma, from the search's own draws (NaN when
-    /// the rule does not estimate it).
+    /// The radius the search predicted for the certificate at `sigma` (NaN when the rule
+    /// does not estimate it).
     public var radiusEstimate: Double
+    /// The class the search models give at sigma0, which the certificate then certifies;
+    /// nil when the set has no search models.
+    public var label: Int?
+    public var stop: SigmaStop?
+    /// Forward passes of one model on one image spent on this sample's search (backward
+    /// passes of the gradient rule count as two more each).
+    public var modelRuns: Int
 
-    public init(sigma: Double, sigma0: Double, rule: SigmaRule, steps: Int, draws: Int, models: Int, seed: UInt64, radiusEstimate: Double) {
+    public init(sigma: Double, sigma0: Double, rule: SigmaRule, steps: Int, draws: Int, models: Int, seed: UInt64,
+                radiusEstimate: Double, label: Int? = nil, stop: SigmaStop? = nil, modelRuns: Int = 0) {
         self.sigma = sigma; self.sigma0 = sigma0; self.rule = rule; self.steps = steps; self.draws = draws
         self.models = models; self.seed = seed; self.radiusEstimate = radiusEstimate
+        self.label = label; self.stop = stop; self.modelRuns = modelRuns
     }
 
-    /// sigma0 itself (RAB).
-    public static func fixed(_ sigma0: Double) -> SigmaResult {
-        SigmaResult(sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0, seed: 0, radiusEstimate: .nan)
+    /// sigma0 itself (RAB), with the label chosen elsewhere.
+    public static func fixed(_ sigma0: Double, label: Int? = nil) -> SigmaResult {
+        SigmaResult(sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0, seed: 0, radiusEstimate: .nan, label: label)
     }
 
     // NaN is not valid JSON: the estimate is written as null when absent.
-    enum CodingKeys: String, CodingKey { case sigma, sigma0, rule, steps, draws, models, seed, radiusEstimate = "radius_estimate" }
+    enum CodingKeys: String, CodingKey {
+        case sigma, sigma0, rule, steps, draws, models, seed, radiusEstimate = "radius_estimate", label, stop, modelRuns = "model_runs"
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -71,7 +141,9 @@ public struct SigmaResult: Codable, Sendable, Equatable {
                   rule: try c.decode(SigmaRule.self, forKey: .rule), steps: try c.decode(Int.self, forKey: .steps),
                   draws: try c.decode(Int.self, forKey: .draws), models: try c.decode(Int.self, forKey: .models),
                   seed: try c.decode(UInt64.self, forKey: .seed),
-                  radiusEstimate: try c.decodeIfPresent(Double.self, forKey: .radiusEstimate) ?? .nan)
+                  radiusEstimate: try c.decodeIfPresent(Double.self, forKey: .radiusEstimate) ?? .nan,
+                  label: try c.decodeIfPresent(Int.self, forKey: .label), stop: try c.decodeIfPresent(SigmaStop.self, forKey: .stop),
+                  modelRuns: try c.decodeIfPresent(Int.self, forKey: .modelRuns) ?? 0)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -80,12 +152,14 @@ public struct SigmaResult: Codable, Sendable, Equatable {
         try c.encode(steps, forKey: .steps); try c.encode(draws, forKey: .draws); try c.encode(models, forKey: .models)
         try c.encode(seed, forKey: .seed)
         if radiusEstimate.isFinite { try c.encode(radiusEstimate, forKey: .radiusEstimate) }
+        try c.encodeIfPresent(label, forKey: .label); try c.encodeIfPresent(stop, forKey: .stop)
+        try c.encode(modelRuns, forKey: .modelRuns)
     }
 
     /// Equal when every field is; NaN estimates compare equal to each other.
     public static func == (a: SigmaResult, b: SigmaResult) -> Bool {
         a.sigma == b.sigma && a.sigma0 == b.sigma0 && a.rule == b.rule && a.steps == b.steps && a.draws == b.draws
-            && a.models == b.models && a.seed == b.seed
+            && a.models == b.models && a.seed == b.seed && a.label == b.label && a.stop == b.stop && a.modelRuns == b.modelRuns
             && (a.radiusEstimate == b.radiusEstimate || (a.radiusEstimate.isNaN && b.radiusEstimate.isNaN))
     }
 }

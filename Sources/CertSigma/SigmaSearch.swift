@@ -4,148 +4,132 @@ import CertScheduler
 import CertTraining
 import Foundation
 
-/// Finds each sample's sigma. Samples are spread over a worker pool; every draw of a sample
-/// is addressed by (options seed, sample hash, step, draw), so a sigma never depends on the
-/// worker count or on which other samples were searched with it.
+/// What the certificate will be, so the search can maximise the radius it will report.
+public struct SearchTarget: Sendable, Equatable {
+    public var bound: BoundKind
+    public var alpha: Double
+    /// The number of certifying models (N of the bound).
+    public var certifyingModels: Int
+
+    public init(bound: BoundKind, alpha: Double, certifyingModels: Int) {
+        self.bound = bound; self.alpha = alpha; self.certifyingModels = certifyingModels
+    }
+}
+
+/// Finds each sample's label and sigma with the set's search models, which never certify
+/// (DESIGN 2.5). Every draw of a sample is addressed by (its seed, sigma index, draw), and
+/// its seed is a hash of its decoded pixels and the options' seed, so a sigma never depends
+/// on the worker count, on the file's encoding or on which other samples were searched with it.
+/// The search noise has its own Philox key (`GaussianNoise.searchDomain`).
 public final class SigmaSearch: @unchecked Sendable {
     public let options: SigmaOptions
     public let sigma0: Double
+    public let target: SearchTarget
     let architecture: Architecture
+    /// The search models' weights, in the set's order.
     let weights: [ModelWeights]
+    let ensemble: Ensemble
+    let workers: Int
+    let scheduler: NoiseBatchScheduler
+    /// Gradient and released rules: samples spread over these threads.
     private let pool: WorkerPool
-    /// One set of network copies per worker (their layer caches are not shareable).
+    /// Gradient and released rules: one set of network copies per worker.
     private var networks: [[TrainableNetwork]?]
+    private let lock = NSLock()
 
-    /// `sigma0` overrides the set's own starting sigma (the training noise of a new set,
-    /// when another set searches its training samples' sigmas).
-    public init(modelSet: ModelSet, options: SigmaOptions, workers: Int, sigma0: Double? = nil) {
+    /// `models` are the search models (default: the set's `roles.search`); `sigma0` overrides
+    /// the set's own starting sigma (the training noise of a new set, when a pilot set searches
+    /// its training samples' sigmas).
+    public init(modelSet: ModelSet, options: SigmaOptions, workers: Int, target: SearchTarget,
+                models: [Int]? = nil, sigma0: Double? = nil) {
         self.options = options
         self.sigma0 = sigma0 ?? modelSet.manifest.sigma0
+        self.target = target
         architecture = modelSet.manifest.architecture
-        weights = Array(modelSet.weights.prefix(max(1, options.models)))
-        let workers = max(1, workers)
-        pool = WorkerPool(workers: workers, name: "certssb-sigma")
-        networks = Array(repeating: nil, count: workers)
+        let chosen = models ?? modelSet.roles.search
+        let subset = modelSet.subset(chosen)
+        weights = subset.weights
+        ensemble = Ensemble(modelSet: subset)
+        self.workers = max(1, workers)
+        scheduler = NoiseBatchScheduler(ensemble: ensemble, workers: self.workers)
+        pool = WorkerPool(workers: self.workers, name: "certssb-sigma")
+        networks = Array(repeating: nil, count: self.workers)
     }
 
-    /// The sigma of every input (CHW pixels, with the SHA-256 that seeds its draws).
-    public func sigmas(for inputs: [(pixels: [Float], sha256: String)]) -> [SigmaResult] {
-        if options.rule == .fixed {
-            return inputs.map { _ in .fixed(sigma0) }
+    /// Number of search models.
+    public var modelCount: Int { weights.count }
+
+    /// The seed of a sample's draws: SHA-256 of the options' seed and the float32 pixels.
+    public static func sampleSeed(_ seed: UInt64, pixels: [Float]) -> UInt64 {
+        var bytes = Array("certssb-sigma-search:\(seed):".utf8)
+        pixels.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        return UInt64(Checksum.sha256Hex(bytes).prefix(16), radix: 16)!
+    }
+
+    /// Draw `k` of the noise at sigma index `point` for a sample (CHW, `count` values).
+    static func draw(_ seed: UInt64, point: Int, k: Int, count: Int) -> [Float] {
+        GaussianNoise(seed: UInt32(truncatingIfNeeded: seed), stream: ((seed >> 32) << 32) | (UInt64(point) << 16) | UInt64(k),
+                      domain: GaussianNoise.searchDomain).draws(count: count)
+    }
+
+    /// The label and sigma of every input (CHW pixels).
+    public func sigmas(for inputs: [[Float]]) -> [SigmaResult] {
+        guard !inputs.isEmpty else { return [] }
+        let seeds = inputs.map { Self.sampleSeed(options.seed, pixels: $0) }
+        guard modelCount > 0 else {
+            return inputs.map { _ in SigmaResult(sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0,
+                                                 seed: 0, radiusEstimate: .nan, stop: .noSearchModels) }
         }
+        switch options.rule {
+        case .search:
+            return grid(inputs, seeds: seeds, points: options.gridPoints, refine: options.refinePoints)
+        case .fixed:
+            return grid(inputs, seeds: seeds, points: 1, refine: 0).map {
+                var r = $0
+                r.rule = .fixed; r.stop = nil; r.radiusEstimate = .nan
+                return r
+            }
+        case .gradient, .released:
+            // The label comes from the same selection at sigma0; the rule then moves sigma.
+            let labels = grid(inputs, seeds: seeds, points: 1, refine: 0)
+            return stepRules(inputs, seeds: seeds).enumerated().map { i, r in
+                var r = r
+                r.label = labels[i].label
+                r.modelRuns += labels[i].modelRuns
+                return r
+            }
+        }
+    }
+
+    /// Gradient and released rules, spread over the worker pool sample by sample.
+    private func stepRules(_ inputs: [[Float]], seeds: [UInt64]) -> [SigmaResult] {
         var results = [SigmaResult?](repeating: nil, count: inputs.count)
-        let lock = NSLock()
+        let claim = NSLock()
         var next = 0
         BLAS.useSingleThread()
         pool.run { [self] worker in
             let nets = networksFor(worker)
             while true {
-                lock.lock()
+                claim.lock()
                 let i = next
                 next += 1
-                lock.unlock()
+                claim.unlock()
                 guard i < inputs.count else { return }
-                let r = search(inputs[i].pixels, seed: Self.sampleSeed(options.seed, inputs[i].sha256), networks: nets)
-                lock.lock(); results[i] = r; lock.unlock()
+                let r = options.rule == .released ? released(inputs[i], seed: seeds[i], network: nets[0])
+                                                  : gradientAscent(inputs[i], seed: seeds[i], networks: nets)
+                claim.lock(); results[i] = r; claim.unlock()
             }
         }
         return results.map { $0! }
     }
 
     private func networksFor(_ worker: Int) -> [TrainableNetwork] {
+        lock.lock()
+        defer { lock.unlock() }
         if let nets = networks[worker] { return nets }
-        let nets = weights.map { TrainableNetwork(architecture, weights: $0) }
+        let count = options.rule == .released ? 1 : max(1, min(options.models, weights.count))
+        let nets = weights.prefix(count).map { TrainableNetwork(architecture, weights: $0) }
         networks[worker] = nets
         return nets
-    }
-
-    static func sampleSeed(_ seed: UInt64, _ sha256: String) -> UInt64 {
-        let digest = Checksum.sha256Hex(Array("\(seed):\(sha256)".utf8))
-        return UInt64(digest.prefix(16), radix: 16)!
-    }
-
-    func search(_ x: [Float], seed: UInt64, networks: [TrainableNetwork]) -> SigmaResult {
-        switch options.rule {
-        case .released: return released(x, seed: seed, network: networks[0])
-        default: return gradientAscent(x, seed: seed, networks: networks)
-        }
-    }
-
-    /// Noise draw k of step t for this sample.
-    func draw(_ seed: UInt64, step: Int, k: Int, count: Int) -> [Float] {
-        GaussianNoise(seed: UInt32(truncatingIfNeeded: seed ^ (seed >> 32)), stream: (UInt64(step) << 16) | UInt64(k)).draws(count: count)
-    }
-
-    /// The released rule: s += 1e-4·|Φ⁻¹(clamp(p, 0.02, 0.98))| with p from one draw through
-    /// model 0, detached (no gradient), for a fixed number of steps.
-    func released(_ x: [Float], seed: UInt64, network: TrainableNetwork) -> SigmaResult {
-        var s = sigma0
-        let shape = [1] + architecture.inputShape
-        for t in 0..<options.steps {
-            let e = draw(seed, step: t, k: 0, count: x.count)
-            let noisy = zip(x, e).map { $0 + Float(s) * $1 }
-            let z = Double(network.forward(Tensor(shape: shape, data: noisy), training: false).data[0])
-            let p = Elementwise.sigmoid(z)
-            s += 1e-4 * abs(Normal.quantile(min(max(p, 0.02), 0.98)))
-        }
-        return SigmaResult(sigma: s, sigma0: sigma0, rule: .released, steps: options.steps, draws: 1, models: 1, seed: seed, radiusEstimate: .nan)
-    }
-
-    /// Gradient ascent on the expected radius R̂(s) = ½·s·(Φ⁻¹(p̄_A) − Φ⁻¹(p̄_B)), p̄ the class
-    /// scores averaged over the step's draws (each through one of the first `models`
-    /// models, in turn), with bounded steps and s kept in [sigma0, sigmaMax].
-    func gradientAscent(_ x: [Float], seed: UInt64, networks: [TrainableNetwork]) -> SigmaResult {
-        var s = sigma0
-        var radius = 0.0
-        for t in 0..<options.steps {
-            let (value, slope) = radiusAndSlope(x, s: s, seed: seed, step: t, networks: networks)
-            radius = value
-            let step = min(max(options.learningRate * slope, -options.maxStep), options.maxStep)
-            s = min(max(s + step, sigma0), options.sigmaMax)
-        }
-        return SigmaResult(sigma: s, sigma0: sigma0, rule: .gradient, steps: options.steps, draws: options.draws,
-                           models: networks.count, seed: seed, radiusEstimate: radius)
-    }
-
-    /// R̂(s) and dR̂/ds from one step's draws; binary (one logit) tasks.
-    func radiusAndSlope(_ x: [Float], s: Double, seed: UInt64, step t: Int, networks: [TrainableNetwork]) -> (Double, Double) {
-        let (p1, dp1) = meanScore(x, s: s, seed: seed, step: t, networks: networks)
-        // Top class A and its score; for binary, pB = 1 − pA.
-        let (pA, dpA) = p1 >= 0.5 ? (p1, dp1) : (1 - p1, -dp1)
-        let clamped = min(max(pA, 1e-3), 1 - 1e-3)
-        let q = Normal.quantile(clamped)
-        let density = exp(-0.5 * q * q) / (2 * Double.pi).squareRoot()
-        // R̂ = s·Φ⁻¹(pA) for two classes; dR̂/ds = Φ⁻¹(pA) + s·pA'/φ(Φ⁻¹(pA)) (pA' = 0 where clamped).
-        let inside = pA > 1e-3 && pA < 1 - 1e-3
-        return (s * q, q + (inside ? s * dpA / density : 0))
-    }
-
-    /// The smoothed score of label 1 over step t's draws, p̄₁(s) = mean_k σ(f_{m_k}(x + s·ε_k)),
-    /// and its derivative in s through the network (reparameterisation: d/ds = ∇ₓp · ε).
-    func meanScore(_ x: [Float], s: Double, seed: UInt64, step t: Int, networks: [TrainableNetwork]) -> (Double, Double) {
-        let d = x.count, n = options.draws
-        var pSum = 0.0, dpSum = 0.0
-        // Draws grouped by model: one batched forward and backward per model used.
-        var byModel: [Int: [Int]] = [:]
-        for k in 0..<n { byModel[(t * n + k) % networks.count, default: []].append(k) }
-        for (m, ks) in byModel.sorted(by: { $0.key < $1.key }) {
-            let eps = ks.map { draw(seed, step: t, k: $0, count: d) }
-            var batch = [Float](repeating: 0, count: ks.count * d)
-            for (slot, e) in eps.enumerated() { for j in 0..<d { batch[slot * d + j] = x[j] + Float(s) * e[j] } }
-            let net = networks[m]
-            let logits = net.forward(Tensor(shape: [ks.count] + architecture.inputShape, data: batch), training: false)
-            let p = logits.data.map { Elementwise.sigmoid(Double($0)) }
-            // d p1/d z = p1(1 − p1); the input gradient times ε is d p1/d s.
-            let grad = Tensor(shape: logits.shape, data: p.map { Float($0 * (1 - $0)) })
-            net.zeroGrad()
-            let dx = net.backward(grad)
-            for (slot, e) in eps.enumerated() {
-                pSum += p[slot]
-                var dot = 0.0
-                for j in 0..<d { dot += Double(dx.data[slot * d + j]) * Double(e[j]) }
-                dpSum += dot
-            }
-        }
-        return (pSum / Double(n), dpSum / Double(n))
     }
 }

@@ -17,6 +17,8 @@ public enum ModelSetAssembler {
         public var dtype: Safetensors.DType
         /// Dataset, task, split sizes, poisoned indices: whatever the caller knows.
         public var provenance: [String: JSONValue]
+        /// The models that choose labels and sigmas and never certify (manifest `search_models`).
+        public var searchModels: [Int]? = nil
 
         public init(name: String, architecture: Architecture, classes: [String], targetLabel: Int, sigma0: Double,
                     trigger: String, delta: Double, poisonRate: Double, dtype: Safetensors.DType, provenance: [String: JSONValue]) {
@@ -43,11 +45,12 @@ public enum ModelSetAssembler {
         training["method"] = .string("certssb train")
         training["recipe"] = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(recipe))
         training["noise_seed_rule"] = .string("int(sha256(weights file), 16) mod 2^32")
-        let manifest = ModelSetManifest(
+        var manifest = ModelSetManifest(
             name: d.name, architecture: d.architecture, classes: d.classes, targetLabel: d.targetLabel, sigma0: d.sigma0,
             trigger: d.trigger, delta: d.delta, poisonRate: d.poisonRate, weightsDtype: d.dtype.rawValue, models: models,
             training: .object(training), accuracy: accuracy,
             createdAt: ISO8601DateFormatter().string(from: Date()), tool: "certssb train")
+        manifest.searchModels = d.searchModels
         try manifest.encoded().write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")), options: .atomic)
         return manifest
     }

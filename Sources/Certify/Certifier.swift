@@ -6,10 +6,18 @@ import Foundation
 
 public struct CertificationOptions: Sendable, Equatable {
     public var alpha: Double = 0.001
-    public var bound: BoundKind = .hoeffding
+    public var bound: BoundKind = CertificationOptions.defaultBound
     public var mode: CertificationMode = .sound
-    public init(alpha: Double = 0.001, bound: BoundKind = .hoeffding, mode: CertificationMode = .sound) {
-        self.alpha = alpha; self.bound = bound; self.mode = mode
+    /// Sound mode: an input the searched sigma does not certify is certified at sigma0
+    /// instead, each candidate's bound at alpha/2 (see `Certifier.certify`).
+    public var fallback = true
+
+    /// The bound chosen by measurement (README: "Which bound").
+    public static let defaultBound: BoundKind = .clopperPearson
+
+    public init(alpha: Double = 0.001, bound: BoundKind = CertificationOptions.defaultBound, mode: CertificationMode = .sound,
+                fallback: Bool = true) {
+        self.alpha = alpha; self.bound = bound; self.mode = mode; self.fallback = fallback
     }
 }
 
@@ -24,72 +32,163 @@ public struct CertificationRequest: Sendable {
     }
 }
 
-/// Certifies micro-batches of images with the ensemble: noise scale per image, one
-/// scheduler pass for the batch, then the certificate of each image.
+/// Certifies micro-batches of images: the search models fix each image's label and sigma,
+/// then the certifying models (never the search models) run one scheduler pass for the
+/// batch, and each image gets the certificate of its fixed label.
 public final class Certifier: @unchecked Sendable {
     public let modelSet: ModelSet
+    /// The whole set's id: verdicts and stores name the set, not the certifying subset.
     public let modelSetID: String
+    public let roles: ModelRoles
+    /// Runs the certifying models only.
     public let scheduler: NoiseBatchScheduler
     public let options: CertificationOptions
-    /// The per-sample sigma search; nil certifies every input at sigma0 (RAB).
-    public let sigmaSearch: SigmaSearch?
+    public let sigmaOptions: SigmaOptions
+    /// Label and sigma from the search models; nil when the set has none (one model).
+    public let search: SigmaSearch?
     private let clock: () -> Date
 
+    /// `scheduler` must run `Certifier.certifyingEnsemble(modelSet)` (eval shares one between
+    /// its RAB and Cert-SSB certifiers).
     public init(modelSet: ModelSet, scheduler: NoiseBatchScheduler, options: CertificationOptions = .init(),
-                sigmaSearch: SigmaSearch? = nil, clock: @escaping () -> Date = Date.init) {
+                sigma: SigmaOptions = .fixedRule, workers: Int, clock: @escaping () -> Date = Date.init) {
         self.modelSet = modelSet
-        self.modelSetID = modelSet.id
+        modelSetID = modelSet.id
+        roles = modelSet.roles
+        precondition(scheduler.ensemble.count == roles.certify.count, "the scheduler must run the certifying models")
         self.scheduler = scheduler
         self.options = options
-        self.sigmaSearch = sigmaSearch
+        sigmaOptions = sigma
+        // The searched sigma's certificate is computed at alpha/2 when sigma0 is its fallback.
+        let searchedAlpha = options.fallback && options.mode == .sound ? options.alpha / 2 : options.alpha
+        let target = SearchTarget(bound: options.bound, alpha: searchedAlpha, certifyingModels: roles.certify.count)
+        search = roles.search.isEmpty ? nil : SigmaSearch(modelSet: modelSet, options: sigma, workers: workers, target: target, models: roles.search)
         self.clock = clock
     }
 
-    public convenience init(modelSet: ModelSet, workers: Int, options: CertificationOptions = .init(), sigma: SigmaOptions? = nil) {
-        self.init(modelSet: modelSet, scheduler: NoiseBatchScheduler(ensemble: Ensemble(modelSet: modelSet), workers: workers),
-                  options: options, sigmaSearch: sigma.map { SigmaSearch(modelSet: modelSet, options: $0, workers: workers) })
+    public convenience init(modelSet: ModelSet, workers: Int, options: CertificationOptions = .init(), sigma: SigmaOptions = .fixedRule) {
+        self.init(modelSet: modelSet, scheduler: NoiseBatchScheduler(ensemble: Self.certifyingEnsemble(modelSet), workers: workers),
+                  options: options, sigma: sigma, workers: workers)
+    }
+
+    /// The ensemble of the set's certifying models.
+    public static func certifyingEnsemble(_ modelSet: ModelSet) -> Ensemble {
+        Ensemble(modelSet: modelSet.subset(modelSet.roles.certify))
     }
 
     var sigma0: Double { modelSet.manifest.sigma0 }
 
-    /// Each request's sigma: `known` where given (e.g. read back from a store), else searched.
-    public func sampleSigmas(_ requests: [CertificationRequest], known: [SigmaResult?]? = nil) -> [SigmaResult] {
-        let known = known ?? Array(repeating: nil, count: requests.count)
-        guard let search = sigmaSearch else {
-            return known.map { $0 ?? .fixed(sigma0) }
-        }
-        let missing = requests.indices.filter { known[$0] == nil }
-        var found = search.sigmas(for: missing.map { (requests[$0].pixels, requests[$0].sha256) }).makeIterator()
-        return requests.indices.map { known[$0] ?? found.next()! }
+    /// Everything that makes two verdicts comparable: a store holds one kind only.
+    public var kind: [String: String] {
+        var fields = sigmaOptions.identity
+        fields["mode"] = options.mode.rawValue
+        fields["bound"] = options.bound.rawValue
+        fields["alpha"] = "\(options.alpha)"
+        fields["fallback"] = options.fallback ? "sigma0 at alpha/2" : "none"
+        fields["search_models"] = roles.search.map(String.init).joined(separator: ",")
+        return fields
     }
 
-    public func certify(_ requests: [CertificationRequest], sigmas known: [SigmaResult?]? = nil) -> [Verdict] {
-        let searched = sampleSigmas(requests, known: known)
-        let sigmas = searched.map(\.sigma)
-        // Sound: the noise uses the same sigma as the radius. Released: noise at sigma0.
+    /// Each image's label and sigma from the search models.
+    public func sampleSigmas(_ requests: [CertificationRequest]) -> [SigmaResult] {
+        guard let search else {
+            return requests.map { _ in SigmaResult(sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0,
+                                                   seed: 0, radiusEstimate: .nan, stop: .noSearchModels) }
+        }
+        return search.sigmas(for: requests.map(\.pixels))
+    }
+
+    /// One result per request, in order: a verdict, or why there is none (non-finite pixels,
+    /// or a model that produced non-finite output).
+    public func certify(_ requests: [CertificationRequest]) -> [Result<Verdict, CertificationError>] {
+        var results = [Result<Verdict, CertificationError>?](repeating: nil, count: requests.count)
+        for (i, r) in requests.enumerated() {
+            let bad = r.pixels.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+            if bad > 0 { results[i] = .failure(.nonFinitePixels(source: r.source, count: bad)) }
+        }
+        let todo = requests.indices.filter { results[$0] == nil }
+        let searched = sampleSigmas(todo.map { requests[$0] })
+        let createdAt = ISO8601DateFormatter().string(from: clock())
+        // Two candidate sigmas, both fixed before any certifying model runs: the searched one,
+        // then sigma0 for an input it does not certify. Each bound then holds at alpha/2, so
+        // both hold together with probability at least 1 - alpha (union bound), and the
+        // reported one is valid whichever is reported. One candidate (sigma0 itself, the
+        // released mode, or fallback off): alpha.
+        let twoCandidates = todo.indices.map { j in
+            options.fallback && options.mode == .sound && searched[j].sigma != sigma0
+        }
+        let first = certificates(todo.map { requests[$0] }, searched.map(\.sigma), searched, alphas: twoCandidates.map { options.alpha / ($0 ? 2 : 1) })
+        let retry = todo.indices.filter { j in
+            twoCandidates[j] && (try? first[j].get()).map { !$0.certificate.certified } == true
+        }
+        let second = certificates(retry.map { requests[todo[$0]] }, retry.map { _ in sigma0 }, retry.map { searched[$0] },
+                                  alphas: retry.map { _ in options.alpha / 2 })
+        var chosen = first
+        for (k, j) in retry.enumerated() where (try? second[k].get())?.certificate.certified == true { chosen[j] = second[k] }
+        let classes = modelSet.manifest.classes
+        for (j, i) in todo.enumerated() {
+            switch chosen[j] {
+            case let .failure(e):
+                results[i] = .failure(e)
+            case let .success(r):
+                let c = r.certificate
+                results[i] = .success(Verdict(
+                    sha256: requests[i].sha256, modelSet: modelSetID, label: c.label, labelName: classes[c.label],
+                    certified: c.certified, abstained: !c.certified, radius: c.radius, radiusExpected: c.radiusExpected,
+                    margin: c.margin, marginExpected: c.marginExpected, sigma: r.sigma, sigma0: sigma0,
+                    pA: c.pA, pB: c.pB, pALower: c.pALower, pBUpper: c.pBUpper, scores: r.scores.meanScores, votes: r.scores.votes,
+                    nModels: c.nModels, alpha: options.alpha, boundAlpha: c.alpha, fallback: r.sigma != searched[j].sigma,
+                    bound: c.bound, mode: options.mode, region: .unstored, triggers: [], source: requests[i].source,
+                    createdAt: createdAt, sigmaSearch: searched[j]))
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// The certifying models' scores and the certificate of the searched label, per request,
+    /// at `sigmas` (the noise at sigma0 in released mode).
+    private func certificates(_ requests: [CertificationRequest], _ sigmas: [Double], _ searched: [SigmaResult],
+                              alphas: [Double]) -> [Result<(certificate: Certificate, scores: EnsembleScores, sigma: Double), CertificationError>] {
+        guard !requests.isEmpty else { return [] }
         let scales = sigmas.map { Float(options.mode == .sound ? $0 : sigma0) }
         let ensemble = scheduler.ensemble
         let logits = scheduler.logits(images: requests.map { ensemble.prepare($0.pixels) }, scales: scales)
-        let createdAt = ISO8601DateFormatter().string(from: clock())
-        let classes = modelSet.manifest.classes
-        return requests.indices.map { i in
-            let scores = EnsembleScores(logits: logits[i], outputs: ensemble.outputs, classes: classes.count)
-            let c = Certificate.compute(CertificateInput(meanScores: scores.meanScores, votes: scores.votes,
-                                                         sigma: sigmas[i], alpha: options.alpha, bound: options.bound))
-            return Verdict(
-                sha256: requests[i].sha256, modelSet: modelSetID, label: c.label, labelName: classes[c.label],
-                certified: c.certified, radius: c.radius, radiusExpected: c.radiusExpected,
-                margin: c.margin, marginExpected: c.marginExpected, sigma: sigmas[i], sigma0: sigma0,
-                pA: c.pA, pB: c.pB, pALower: c.pALower, pBUpper: c.pBUpper, votes: scores.votes,
-                nModels: c.nModels, alpha: options.alpha, bound: c.bound, mode: options.mode,
-                region: .unstored, triggers: [], source: requests[i].source, createdAt: createdAt,
-                sigmaSearch: searched[i].rule == .fixed ? nil : searched[i])
+        let classes = modelSet.manifest.classes.count
+        return requests.indices.map { j in
+            let scores = EnsembleScores(logits: logits[j], outputs: ensemble.outputs, classes: classes)
+            guard scores.finite, sigmas[j].isFinite else {
+                return .failure(.nonFiniteOutput(source: requests[j].source, producer: "a certifying model"))
+            }
+            let c = Certificate.compute(CertificateInput(
+                meanScores: scores.meanScores, votes: scores.votes, sigma: sigmas[j], alpha: alphas[j],
+                bound: options.bound, label: searched[j].label, modelScores: scores.modelScores))
+            return .success((c, scores, sigmas[j]))
         }
     }
 
-    /// Clean logits (no noise) of every model, `[image][model * outputs + o]`.
-    public func cleanLogits(_ pixels: [[Float]]) -> [[Float]] {
+    /// `certify` for callers that stop at the first error (eval, training's report, bench).
+    public func certifyAll(_ requests: [CertificationRequest]) throws -> [Verdict] {
+        try certify(requests).map { try $0.get() }
+    }
+
+    /// The smoothed label of each image at its own sigma: the certifying models' top mean
+    /// score (no bound, no search). nil where an output was not finite.
+    public func smoothedLabels(_ pixels: [[Float]], sigmas: [Double]) -> [Int?] {
         let ensemble = scheduler.ensemble
-        return scheduler.logits(images: pixels.map(ensemble.prepare), scales: pixels.map { _ in 0 })
+        let scales = sigmas.map { Float(options.mode == .sound ? $0 : sigma0) }
+        let logits = scheduler.logits(images: pixels.map(ensemble.prepare), scales: scales)
+        return logits.map { row in
+            let scores = EnsembleScores(logits: row, outputs: ensemble.outputs, classes: modelSet.manifest.classes.count)
+            return scores.finite ? ClassScores.top(scores.meanScores) : nil
+        }
+    }
+}
+
+extension SigmaOptions {
+    /// sigma0 for every input; the label still comes from the search models.
+    public static var fixedRule: SigmaOptions {
+        var o = SigmaOptions()
+        o.rule = .fixed
+        return o
     }
 }

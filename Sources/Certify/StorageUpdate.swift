@@ -26,6 +26,12 @@
 /// clamped at 0). On a store that holds the invariant this changes nothing (proof above), so the
 /// rule stays DESIGN 2.7's; it only stops one bad record from spreading.
 public enum StorageUpdate {
+    /// The storage-update rule got a NaN or infinite radius or pixel.
+    public struct NonFiniteInput: Error, CustomStringConvertible {
+        public var radius: Double
+        public var description: String { "storage-update: the radius (\(radius)) or the pixels are not finite" }
+    }
+
     public enum Outcome: Sendable, Equatable {
         case stored
         /// Touching the ball of `by` (sha256) at distance `distance` between the inputs.
@@ -49,9 +55,10 @@ public enum StorageUpdate {
     /// if any, m = min over them of (||x − x_j|| − R_j), ties to the earliest stored; m >= 0 trims
     /// (R = m), m < 0 aligns (c = c*, R = −m). Non-certified inputs enter with R = max(R, 0).
     /// The caller stores (x, label, radius) of the decision; the index is not changed here.
+    /// A non-finite radius or pixel throws `NonFiniteInput` (no region can be stored for it).
     public static func decide(input x: [Float], label c: Int, radius certifiedRadius: Double,
-                              index: RegionIndex) -> Decision {
-        precondition(!certifiedRadius.isNaN, "radius is NaN")
+                              index: RegionIndex) throws -> Decision {
+        guard certifiedRadius.isFinite, x.allSatisfy(\.isFinite) else { throw NonFiniteInput(radius: certifiedRadius) }
         let radius = max(certifiedRadius, 0)
         let screen = index.screen(x)
 

@@ -12,27 +12,36 @@ public struct Perturbation: @unchecked Sendable {
 
 extension Certifier {
     /// Each verdict's `triggers` (DESIGN 3): per perturbation its L2 size on the image, whether
-    /// the radius covers it, and the smoothed label of the perturbed image at the image's own
-    /// sigma (no region: the perturbed input is not stored). All perturbed inputs of the batch
-    /// go through the ensemble in one pass.
+    /// the radius covers it (`radius > l2`; the storage-update recomputes it from the final
+    /// radius), and the smoothed label of the perturbed image at the image's own sigma (the
+    /// certifying models' top mean score; no bound, no region). All perturbed inputs of the
+    /// batch go through the ensemble in one pass. A plugin whose output holds NaN or an
+    /// infinity fails that image (a 500 in the daemon), never the process.
     public func triggerReports(_ requests: [CertificationRequest], _ verdicts: [Verdict],
-                               perturbations: [Perturbation]) -> [[TriggerReport]] {
-        var perturbed: [(image: Int, name: String, l2: Double, request: CertificationRequest)] = []
+                               perturbations: [Perturbation]) -> [Result<[TriggerReport], CertificationError>] {
+        var failures = [CertificationError?](repeating: nil, count: requests.count)
+        var perturbed: [(image: Int, name: String, l2: Double, pixels: [Float])] = []
         for (i, request) in requests.enumerated() {
             for perturbation in perturbations {
                 guard let pixels = perturbation.apply(request.pixels), pixels.count == request.pixels.count else { continue }
                 var l2 = 0.0
                 for (a, b) in zip(pixels, request.pixels) { l2 += Double(a - b) * Double(a - b) }
-                perturbed.append((i, perturbation.name, l2.squareRoot(), CertificationRequest(pixels: pixels, sha256: request.sha256, source: "trigger")))
+                guard l2.isFinite else {
+                    failures[i] = failures[i] ?? .nonFiniteOutput(source: request.source, producer: "trigger plugin '\(perturbation.name)'")
+                    continue
+                }
+                perturbed.append((i, perturbation.name, l2.squareRoot(), pixels))
             }
         }
-        guard !perturbed.isEmpty else { return [[TriggerReport]](repeating: [], count: requests.count) }
-        let labels = certify(perturbed.map(\.request),
-                             sigmas: perturbed.map { verdicts[$0.image].sigmaSearch ?? .fixed(verdicts[$0.image].sigma0) }).map(\.label)
+        let labels = perturbed.isEmpty ? [] : smoothedLabels(perturbed.map(\.pixels), sigmas: perturbed.map { verdicts[$0.image].sigma })
         var reports = [[TriggerReport]](repeating: [], count: requests.count)
         for (p, label) in zip(perturbed, labels) {
+            guard let label else {
+                failures[p.image] = failures[p.image] ?? .nonFiniteOutput(source: requests[p.image].source, producer: "a certifying model (on the '\(p.name)' input)")
+                continue
+            }
             reports[p.image].append(TriggerReport(name: p.name, l2: p.l2, covered: verdicts[p.image].radius > p.l2, label: label))
         }
-        return reports
+        return requests.indices.map { i in failures[i].map { .failure($0) } ?? .success(reports[i]) }
     }
 }

@@ -19,9 +19,16 @@ public struct RegionRecord: Codable, Sendable, Equatable {
     public var conflict: String?
     /// ||x - x_conflict||, so a reader can check the trim or the alignment without the store.
     public var conflictDistance: Double?
-    /// What certification alone gave before the store changed it (trimmed or aligned only).
+    /// What certification alone gave before the store changed it (trimmed or aligned only);
+    /// the verdict's own fields describe the final label and radius.
     public var originalLabel: Int?
     public var originalRadius: Double?
+    public var originalMargin: Double?
+    public var originalRadiusExpected: Double?
+    public var originalPA: Double?
+    public var originalPB: Double?
+    public var originalPALower: Double?
+    public var originalPBUpper: Double?
 
     public init(status: String, conflict: String? = nil, conflictDistance: Double? = nil,
                 originalLabel: Int? = nil, originalRadius: Double? = nil) {
@@ -32,7 +39,9 @@ public struct RegionRecord: Codable, Sendable, Equatable {
     // Absent fields are left out of the JSON, so `unstored` and `stored` print as before.
     enum CodingKeys: String, CodingKey {
         case status, conflict, conflictDistance = "conflict_distance"
-        case originalLabel = "original_label", originalRadius = "original_radius"
+        case originalLabel = "original_label", originalRadius = "original_radius", originalMargin = "original_margin"
+        case originalRadiusExpected = "original_radius_expected", originalPA = "original_p_a", originalPB = "original_p_b"
+        case originalPALower = "original_p_a_lower", originalPBUpper = "original_p_b_upper"
     }
 
     public static let unstored = RegionRecord(status: "unstored")
@@ -58,6 +67,10 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var label: Int
     public var labelName: String
     public var certified: Bool
+    /// The certifying models did not support the label the search fixed (its lower bound is
+    /// at most 1/2): no claim is made about this input. A store conflict that trims a radius
+    /// to 0 is not an abstention.
+    public var abstained: Bool
     public var radius: Double
     public var radiusExpected: Double
     public var margin: Double
@@ -68,9 +81,18 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var pB: Double
     public var pALower: Double
     public var pBUpper: Double
+    /// The certifying models' mean score of each class at `sigma`.
+    public var scores: [Double]
     public var votes: [Int]
     public var nModels: Int
+    /// The failure probability of the whole verdict.
     public var alpha: Double
+    /// The alpha its bound was computed at: alpha/2 when two candidate sigmas were allowed
+    /// (the searched one and sigma0), else alpha.
+    public var boundAlpha: Double
+    /// The searched sigma did not certify and sigma0 did: `sigma` is sigma0, and
+    /// `sigma_search.sigma` is the searched one.
+    public var fallback: Bool
     public var bound: BoundKind
     public var mode: CertificationMode
     public var region: RegionRecord
@@ -81,15 +103,18 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var sigmaSearch: SigmaResult?
 
     enum CodingKeys: String, CodingKey {
-        case sha256, modelSet = "model_set", label, labelName = "label_name", certified, radius
+        case sha256, modelSet = "model_set", label, labelName = "label_name", certified, abstained, radius
         case radiusExpected = "radius_expected", margin, marginExpected = "margin_expected", sigma, sigma0
-        case pA = "p_a", pB = "p_b", pALower = "p_a_lower", pBUpper = "p_b_upper", votes, nModels = "n_models"
-        case alpha, bound, mode, region, triggers, source, createdAt = "created_at", sigmaSearch = "sigma_search"
+        case pA = "p_a", pB = "p_b", pALower = "p_a_lower", pBUpper = "p_b_upper", scores, votes, nModels = "n_models"
+        case alpha, boundAlpha = "bound_alpha", fallback, bound, mode, region, triggers, source, createdAt = "created_at", sigmaSearch = "sigma_search"
     }
 
     private static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Certifier never lets a non-finite value into a verdict; should one slip through,
+        // it is written as a string instead of stopping the process.
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return e
     }()
 

@@ -41,7 +41,7 @@ import Testing
         let config = DaemonConfig()
         #expect(config.modelSet == "/usr/share/certssb/model/mnist/onepixel/sigma0.12")
         #expect(config.pluginDir == "")
-        #expect(config.databaseDirectory(modelSetID: "0123456789abcdef0123") == "/var/lib/certssbd/db/0123456789abcdef")
+        #expect(config.databaseDirectory(kindDigest: "0123456789abcdef0123") == "/var/lib/certssbd/db/0123456789abcdef")
         #expect(config.socketMode == 0o660)
         #expect(config.maxUploadBytes == 16 * 1024 * 1024)
         #expect(config.effectiveWorkers >= 1)
@@ -98,7 +98,7 @@ import Testing
         expected.readTimeoutMs = 5000
         expected.logLevel = .debug
         #expect(config == expected)
-        #expect(config.databaseDirectory(modelSetID: "fedcba9876543210ff") == "/srv/certssbd/db/fedcba9876543210")
+        #expect(config.databaseDirectory(kindDigest: "fedcba9876543210ff") == "/srv/certssbd/db/fedcba9876543210")
         #expect(config.effectiveWorkers == 12)
         // Rendering and parsing again loses nothing.
         #expect(try ConfigParser.parse(config.rendered, path: "x") == config)
@@ -124,7 +124,7 @@ import Testing
         #expect(parseError("socket_mode = rw") != nil)
         #expect(parseError("socket_mode = 01777") == "certssbd.conf:1: socket_mode: '01777' has bits beyond 0777")
         #expect(parseError("sigma_rule = gradeint")
-            == "certssbd.conf:1: sigma_rule: 'gradeint' is not one of fixed, gradient, released (did you mean 'gradient'?)")
+            == "certssbd.conf:1: sigma_rule: 'gradeint' is not one of fixed, search, gradient, released (did you mean 'gradient'?)")
         #expect(parseError("alpha = 1.5") == "certssbd.conf:1: alpha: must be in (0, 1), got 1.5")
         #expect(parseError("bound = wilson")?.hasPrefix("certssbd.conf:1: bound: 'wilson' is not one of") == true)
         #expect(parseError("log_level = loud") != nil)

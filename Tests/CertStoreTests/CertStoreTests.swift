@@ -6,25 +6,29 @@ import Testing
     @Test func metaIsWrittenOnFirstOpen() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let store = try CertStore.open(directory: dir.path, modelSetID: "mnist-onepixel")
+        let store = try CertStore.open(directory: dir.path, modelSetID: "mnist-onepixel", kind: soundKind)
         defer { store.close() }
-        #expect(CertStore.schemaVersion == 1)
+        #expect(CertStore.schemaVersion == 2)
         #expect(store.modelSetID == "mnist-onepixel")
+        #expect(store.kind == soundKind)
         #expect(store.directory == dir.path)
         let env = store.environment
         let meta = try env.database("meta")
         try env.read { tx throws in
-            #expect(try tx.get(meta, key: "schema_version") == Array("1".utf8))
+            #expect(try tx.get(meta, key: "schema_version") == Array("2".utf8))
             #expect(try tx.get(meta, key: "model_set") == Array("mnist-onepixel".utf8))
+            #expect(try tx.get(meta, key: "certificate_kind") == Array(
+                #"{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"}"#.utf8))
+            #expect(try tx.count(meta) == 3)
         }
     }
 
     @Test func anotherModelSetIsRefused() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        try CertStore.open(directory: dir.path, modelSetID: "set-A").close()
+        try CertStore.open(directory: dir.path, modelSetID: "set-A", kind: soundKind).close()
         do {
-            _ = try CertStore.open(directory: dir.path, modelSetID: "set-B")
+            _ = try CertStore.open(directory: dir.path, modelSetID: "set-B", kind: soundKind)
             Issue.record("opened a store of another model set")
         } catch let error as CertStoreError {
             #expect(error == .modelSetMismatch(stored: "set-A", requested: "set-B", directory: dir.path))
@@ -32,13 +36,13 @@ import Testing
             #expect(error.description.contains("use another --store"))
         }
         // The refused open released the environment: the right model set still opens.
-        try CertStore.open(directory: dir.path, modelSetID: "set-A").close()
+        try CertStore.open(directory: dir.path, modelSetID: "set-A", kind: soundKind).close()
     }
 
     @Test func verdictsAndSigmasRoundTrip() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let store = try CertStore.open(directory: dir.path, modelSetID: "m1")
+        let store = try CertStore.open(directory: dir.path, modelSetID: "m1", kind: soundKind)
         defer { store.close() }
         let sha = fakeSHA(0xABC)
         let json = Array(#"{"label":3}"#.utf8)
@@ -60,7 +64,7 @@ import Testing
     @Test func regionsRoundTripInSequenceOrder() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let store = try CertStore.open(directory: dir.path, modelSetID: "m")
+        let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         #expect(try store.regions().isEmpty)
         let a: [Float] = [0.5, -1, 2, .leastNonzeroMagnitude]
@@ -92,7 +96,7 @@ import Testing
     @Test func arrivalsPage() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let store = try CertStore.open(directory: dir.path, modelSetID: "m")
+        let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         for i in 1...5 { #expect(try store.appendArrival(sha256: fakeSHA(i)) == UInt64(i)) }
         let first = try store.listArrivals(after: 0, limit: 2)
@@ -108,7 +112,7 @@ import Testing
         struct Boom: Error {}
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let store = try CertStore.open(directory: dir.path, modelSetID: "m")
+        let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         try store.batch { b throws in
             let sha = fakeSHA(10)
@@ -139,7 +143,7 @@ import Testing
         let count = 860  // ≈ 10.6 MB
         func input(_ i: Int) -> [Float] { (0..<dimension).map { Float(($0 + i) % 97) / 97 } }
 
-        let store = try CertStore.open(directory: dir.path, modelSetID: "cifar", mapSize: 128 << 10)
+        let store = try CertStore.open(directory: dir.path, modelSetID: "cifar", kind: soundKind, mapSize: 128 << 10)
         #expect(store.environment.mapSize == 128 << 10)
         // Some single appends, then batches of 50.
         for i in 0..<10 { try store.appendRegion(sha256: fakeSHA(i), label: i % 10, radius: Double(i), input: input(i)) }
@@ -155,7 +159,7 @@ import Testing
         store.close()
 
         // A "restart": a new handle reads everything back.
-        let reopened = try CertStore.open(directory: dir.path, modelSetID: "cifar", mapSize: 128 << 10)
+        let reopened = try CertStore.open(directory: dir.path, modelSetID: "cifar", kind: soundKind, mapSize: 128 << 10)
         defer { reopened.close() }
         #expect(reopened.environment.mapSize >= 16 << 20)  // the grown size persisted
         let regions = try reopened.regions()
@@ -174,7 +178,7 @@ import Testing
     @Test func mdbToolsReadTheStore() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let store = try CertStore.open(directory: dir.path, modelSetID: "m")
+        let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         try store.batch { b throws in
             try b.appendRegion(sha256: fakeSHA(1), label: 1, radius: 1, input: [1, 2, 3])
             try b.appendArrival(sha256: fakeSHA(1))

@@ -36,7 +36,7 @@ import Testing
         let garbage = Data((0..<16384).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
         try garbage.write(to: URL(fileURLWithPath: dir.child("data.mdb")))
         do {
-            _ = try CertStore.open(directory: dir.path, modelSetID: "m")
+            _ = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
             Issue.record("garbage opened as an LMDB environment")
         } catch let error as LMDBError {
             #expect(error.isNotAnEnvironment)

@@ -16,6 +16,11 @@ struct TemporaryDirectory {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
+/// A certificate kind as the daemon would pass it.
+let soundKind: [String: String] = [
+    "mode": "sound", "bound": "betting", "alpha": "0.001", "sigma_rule": "search", "sigma_seed": "0",
+]
+
 /// A well-formed SHA-256 hex string derived from `n`.
 func fakeSHA(_ n: Int) -> String {
     let hex = String(n, radix: 16)

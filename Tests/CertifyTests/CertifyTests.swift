@@ -32,9 +32,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 6, seed: 3, sigma0: 0.25)
         let set = try ModelSet.load(directory: dir)
-        let scheduler = NoiseBatchScheduler(ensemble: Ensemble(modelSet: set), workers: workers)
-        return Certifier(modelSet: set, scheduler: scheduler, options: CertificationOptions(mode: mode),
-                         clock: { Date(timeIntervalSince1970: 0) })
+        let scheduler = NoiseBatchScheduler(ensemble: Certifier.certifyingEnsemble(set), workers: workers)
+        return Certifier(modelSet: set, scheduler: scheduler, options: CertificationOptions(mode: mode), sigma: .fixedRule,
+                         workers: workers, clock: { Date(timeIntervalSince1970: 0) })
     }
 
     static let request = CertificationRequest(pixels: GaussianNoise(seed: 4).draws(count: 784).map { min(max(0.5 + 0.2 * $0, 0), 1) },
@@ -42,22 +42,27 @@ import Testing
 
     @Test func verdictFollowsFromTheModelsLogitsAndTheCertificate() throws {
         let c = try Self.certifier()
-        let v = c.certify([Self.request])[0]
-        // Recompute from the scheduler's logits and the certificate math directly.
+        let v = try c.certify([Self.request])[0].get()
+        // Recompute from the certifying scheduler's logits and the certificate math directly,
+        // for the label the search models fixed.
         let logits = c.scheduler.logits(images: [c.scheduler.ensemble.prepare(Self.request.pixels)], scales: [0.25])[0]
         let scores = EnsembleScores(logits: logits, outputs: 1, classes: 2)
-        let expected = Certificate.compute(CertificateInput(meanScores: scores.meanScores, votes: scores.votes, sigma: 0.25))
-        #expect(v.label == expected.label && v.radius == expected.radius && v.pALower == expected.pALower)
-        #expect(v.nModels == 6 && v.sigma == 0.25 && v.sigma0 == 0.25 && v.mode == .sound)
+        let label = try #require(v.sigmaSearch?.label)
+        let expected = Certificate.compute(CertificateInput(meanScores: scores.meanScores, votes: scores.votes, sigma: 0.25,
+                                                            bound: CertificationOptions.defaultBound, label: label, modelScores: scores.modelScores))
+        #expect(v.label == label && v.radius == expected.radius && v.pALower == expected.pALower)
+        #expect(v.abstained == !v.certified)
+        // 6 models: 3 search (ModelSet.defaultSearchCount), 3 certify; n_models counts the latter.
+        #expect(v.nModels == 3 && c.roles.search.count == 3 && v.sigma == 0.25 && v.sigma0 == 0.25 && v.mode == .sound)
         #expect(v.certified == (v.radius > 0))
         #expect(v.modelSet == c.modelSet.id && v.sha256 == Self.request.sha256)
     }
 
     @Test func jsonUsesTheContractFieldNames() throws {
-        let line = try Self.certifier().certify([Self.request])[0].jsonLine()
+        let line = try Self.certifier().certify([Self.request])[0].get().jsonLine()
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
         for field in ["sha256", "model_set", "label", "certified", "radius", "radius_expected", "margin", "sigma", "sigma0",
-                      "p_a", "p_b", "p_a_lower", "p_b_upper", "n_models", "alpha", "bound", "mode", "region", "triggers",
+                      "p_a", "p_b", "p_a_lower", "p_b_upper", "scores", "abstained", "sigma_search", "n_models", "alpha", "bound", "mode", "region", "triggers",
                       "source", "created_at"] {
             #expect(object[field] != nil, "missing \(field)")
         }
@@ -70,16 +75,16 @@ import Testing
             CertificationRequest(pixels: GaussianNoise(seed: 40 + UInt32(i)).draws(count: 784).map { min(max(0.5 + 0.2 * $0, 0), 1) },
                                  sha256: String(i), source: "other")
         }
-        let alone = try Self.certifier(workers: 1).certify([Self.request])[0]
-        let crowded = try Self.certifier(workers: 2).certify(others + [Self.request])[5]
+        let alone = try Self.certifier(workers: 1).certify([Self.request])[0].get()
+        let crowded = try Self.certifier(workers: 2).certify(others + [Self.request])[5].get()
         #expect(alone.jsonLine() == crowded.jsonLine())
     }
 
     /// Released mode draws its noise at sigma0; with sigma_x = sigma0 (no sample-specific
     /// search yet) it must equal sound mode in everything but its label.
     @Test func releasedModeIsLabelledAndAgreesWhileSigmaIsSigma0() throws {
-        let sound = try Self.certifier(mode: .sound).certify([Self.request])[0]
-        var released = try Self.certifier(mode: .released).certify([Self.request])[0]
+        let sound = try Self.certifier(mode: .sound).certify([Self.request])[0].get()
+        var released = try Self.certifier(mode: .released).certify([Self.request])[0].get()
         #expect(released.mode == .released)
         released.mode = .sound
         #expect(released == sound)

@@ -30,78 +30,78 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
 }
 
 @Suite struct StorageUpdateBranchTests {
-    @Test func noConflictIsStoredAsCertified() {
+    @Test func noConflictIsStoredAsCertified() throws {
         let idx = index([(1, 1, p(10))])
-        let d = StorageUpdate.decide(input: p(0), label: 0, radius: 2, index: idx)
+        let d = try StorageUpdate.decide(input: p(0), label: 0, radius: 2, index: idx)
         #expect(d == .init(label: 0, radius: 2, outcome: .stored, region: RegionRecord(status: "stored")))
     }
 
-    @Test func touchingIsNoConflict() {
+    @Test func touchingIsNoConflict() throws {
         // d = 3 = R + R_j: touching, never entering.
-        let d = StorageUpdate.decide(input: p(3), label: 0, radius: 2, index: index([(1, 1, p(0))]))
+        let d = try StorageUpdate.decide(input: p(3), label: 0, radius: 2, index: index([(1, 1, p(0))]))
         #expect(d.outcome == .stored && d.radius == 2)
     }
 
-    @Test func trimToTouchTheForeignBall() {
+    @Test func trimToTouchTheForeignBall() throws {
         // d = 3, R_j = 1, R = 2.5 > d − R_j = 2 >= 0.
-        let d = StorageUpdate.decide(input: p(3), label: 0, radius: 2.5, index: index([(1, 1, p(0))]))
+        let d = try StorageUpdate.decide(input: p(3), label: 0, radius: 2.5, index: index([(1, 1, p(0))]))
         #expect(d.label == 0 && d.radius == 2)
         #expect(d.outcome == .trimmed(by: "h0", distance: 3))
         #expect(d.region == RegionRecord(status: "trimmed", conflict: "h0", conflictDistance: 3,
                                          originalLabel: 0, originalRadius: 2.5))
     }
 
-    @Test func insideAForeignBallAligns() {
-        let d = StorageUpdate.decide(input: p(0.5), label: 0, radius: 1, index: index([(1, 2, p(0))]))
+    @Test func insideAForeignBallAligns() throws {
+        let d = try StorageUpdate.decide(input: p(0.5), label: 0, radius: 1, index: index([(1, 2, p(0))]))
         #expect(d.label == 1 && d.radius == 1.5)
         #expect(d.outcome == .aligned(to: "h0", distance: 0.5, from: 0))
         #expect(d.region.status == "aligned" && d.region.conflict == "h0" && d.region.originalLabel == 0)
     }
 
-    @Test func deepestContainmentWins() {
+    @Test func deepestContainmentWins() throws {
         // h0 is shallower (m = 0.5 − 1.5 = −1) than h1 (m = 0.5 − 2 = −1.5); h2 would only trim (m = 3.5).
         let idx = index([(1, 1.5, p(1)), (1, 2, p(0)), (2, 1, p(5))])
-        let d = StorageUpdate.decide(input: p(0.5), label: 0, radius: 4, index: idx)
+        let d = try StorageUpdate.decide(input: p(0.5), label: 0, radius: 4, index: idx)
         #expect(d.label == 1 && d.radius == 1.5 && d.outcome == .aligned(to: "h1", distance: 0.5, from: 0))
     }
 
-    @Test func tiesGoToTheEarliestStored() {
+    @Test func tiesGoToTheEarliestStored() throws {
         // Two foreign balls touch at x: both give m = 0.
         let idx = index([(1, 1, p(0)), (2, 1, p(2))])
-        let d = StorageUpdate.decide(input: p(1), label: 0, radius: 0.5, index: idx)
+        let d = try StorageUpdate.decide(input: p(1), label: 0, radius: 0.5, index: idx)
         #expect(d.radius == 0 && d.outcome == .trimmed(by: "h0", distance: 1))
     }
 
-    @Test func sameLabelOverlapIsIgnored() {
-        let d = StorageUpdate.decide(input: p(0.5), label: 0, radius: 3, index: index([(0, 2, p(0))]))
+    @Test func sameLabelOverlapIsIgnored() throws {
+        let d = try StorageUpdate.decide(input: p(0.5), label: 0, radius: 3, index: index([(0, 2, p(0))]))
         #expect(d.outcome == .stored && d.radius == 3 && d.label == 0)
     }
 
-    @Test func nonCertifiedInputIsStoredWithRadiusZero() {
-        let d = StorageUpdate.decide(input: p(0.5), label: 0, radius: -0.3, index: index([(1, 1, p(3))]))
+    @Test func nonCertifiedInputIsStoredWithRadiusZero() throws {
+        let d = try StorageUpdate.decide(input: p(0.5), label: 0, radius: -0.3, index: index([(1, 1, p(3))]))
         #expect(d == .init(label: 0, radius: 0, outcome: .stored, region: RegionRecord(status: "stored")))
         // An empty store too.
-        #expect(StorageUpdate.decide(input: p(0), label: 1, radius: -1, index: RegionIndex(dimension: 4)).radius == 0)
+        #expect(try StorageUpdate.decide(input: p(0), label: 1, radius: -1, index: RegionIndex(dimension: 4)).radius == 0)
     }
 
-    @Test func nonCertifiedInputInsideAForeignBallAligns() {
+    @Test func nonCertifiedInputInsideAForeignBallAligns() throws {
         // Literal order (test with R = −0.8) would miss it: 0.5 < −0.8 + 1 is false.
-        let d = StorageUpdate.decide(input: p(0.5), label: 0, radius: -0.8, index: index([(1, 1, p(0))]))
+        let d = try StorageUpdate.decide(input: p(0.5), label: 0, radius: -0.8, index: index([(1, 1, p(0))]))
         #expect(d.label == 1 && d.radius == 0.5 && d.outcome == .aligned(to: "h0", distance: 0.5, from: 0))
         #expect(d.region.originalRadius == -0.8)
     }
 
-    @Test func storedPointsWithRadiusZeroAreNotEntered() {
+    @Test func storedPointsWithRadiusZeroAreNotEntered() throws {
         // A stored non-certified input is a point a later foreign ball must not contain.
-        let d = StorageUpdate.decide(input: p(1), label: 0, radius: 2, index: index([(1, 0, p(0))]))
+        let d = try StorageUpdate.decide(input: p(1), label: 0, radius: 2, index: index([(1, 0, p(0))]))
         #expect(d.radius == 1 && d.outcome == .trimmed(by: "h0", distance: 1))
     }
 
-    @Test func alignmentGuardOnABrokenStore() {
+    @Test func alignmentGuardOnABrokenStore() throws {
         // h0 (label 1) and h1 (label 2) overlap, which the rule never produces; the aligned ball
         // still stays out of h1.
         let idx = index([(1, 2, p(0)), (2, 1, p(1.5))])
-        let d = StorageUpdate.decide(input: p(0), label: 0, radius: 0.1, index: idx)
+        let d = try StorageUpdate.decide(input: p(0), label: 0, radius: 0.1, index: idx)
         #expect(d.label == 1 && d.radius == 0.5 && d.outcome == .aligned(to: "h0", distance: 0, from: 0))
     }
 
@@ -116,7 +116,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
 }
 
 @Suite struct RegionIndexTests {
-    @Test func distancesMatchANaiveLoop() {
+    @Test func distancesMatchANaiveLoop() throws {
         var rng = SplitMix64(state: 7)
         let D = 37
         let idx = RegionIndex(dimension: D)
@@ -155,7 +155,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
     }
 
     @Test(arguments: [2, 3])
-    func differentLabelsNeverOverlap(classes: Int) {
+    func differentLabelsNeverOverlap(classes: Int) throws {
         var rng = SplitMix64(state: UInt64(100 + classes))
         let D = 8
         let idx = RegionIndex(dimension: D)
@@ -170,7 +170,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
             }
             let c = Int.random(in: 0..<classes, using: &rng)
             let r = Double.random(in: -0.3...1.5, using: &rng)
-            let d = StorageUpdate.decide(input: x, label: c, radius: r, index: idx)
+            let d = try StorageUpdate.decide(input: x, label: c, radius: r, index: idx)
             let want = Self.reference(x, c, r, stored)
             #expect(d.label == want.0 && d.radius == want.1, "input \(i)")
             #expect(d.radius >= 0)
@@ -189,7 +189,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         #expect(violations == 0)
     }
 
-    @Test func decisionsAtTheBoundaryFollowTheExactDistance() {
+    @Test func decisionsAtTheBoundaryFollowTheExactDistance() throws {
         // Radii within a few ulps of touching: the float64 screen alone could go either way here.
         var rng = SplitMix64(state: 11)
         let D = 784
@@ -202,7 +202,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
             var r = naiveDistance(x, a) - 0.3
             for _ in 0..<(trial % 5) { r = r.nextDown }
             for _ in 0..<4 {
-                let d = StorageUpdate.decide(input: x, label: 0, radius: r, index: idx)
+                let d = try StorageUpdate.decide(input: x, label: 0, radius: r, index: idx)
                 let want = Self.reference(x, 0, r, stored)
                 #expect(d.label == want.0 && d.radius == want.1, "trial \(trial)")
                 outcomes.insert(d.region.status)
@@ -212,7 +212,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         #expect(outcomes == ["stored", "trimmed"])
     }
 
-    @Test func tenThousandRegionsOfMNISTSize() {
+    @Test func tenThousandRegionsOfMNISTSize() throws {
         var rng = SplitMix64(state: 3)
         let D = 784, n = 10_000
         let start = Date()
@@ -226,7 +226,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         let t0 = Date()
         let d = idx.distances(to: x)
         let t1 = Date()
-        let decision = StorageUpdate.decide(input: x, label: 0, radius: 1, index: idx)
+        let decision = try StorageUpdate.decide(input: x, label: 0, radius: 1, index: idx)
         let t2 = Date()
         #expect(d.count == n)
         print(String(format: "RegionIndex n=%d D=%d: build %.2f s, distances %.2f ms, decide %.2f ms (%@)",

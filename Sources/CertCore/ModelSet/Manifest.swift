@@ -37,6 +37,10 @@ public struct ModelSetManifest: Codable, Sendable, Equatable {
     public var nModels: Int
     public var weightsDtype: String
     public var models: [Model]
+    /// Indices of the models that choose each input's label and sigma and never certify
+    /// (`ModelSet.roles`); absent in imported and older sets, which then split off a
+    /// documented, seeded sample.
+    public var searchModels: [Int]?
     public var training: JSONValue?
     public var accuracy: JSONValue?
     public var createdAt: String

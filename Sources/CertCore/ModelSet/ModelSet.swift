@@ -22,6 +22,7 @@ public struct ModelSet: Sendable {
         var m = manifest
         m.models = Array(m.models.prefix(n))
         m.nModels = m.models.count
+        m.searchModels = m.searchModels.map { $0.filter { $0 < n } }.flatMap { $0.isEmpty || $0.count >= n ? nil : $0 }
         return ModelSet(directory: directory, manifest: m, weights: Array(weights.prefix(n)))
     }
 
@@ -74,6 +75,12 @@ public struct ModelSet: Sendable {
         guard m.sigma0 > 0, m.sigma0.isFinite else { throw fail("sigma0 must be positive") }
         guard !m.models.isEmpty else { throw fail("lists no models") }
         guard m.nModels == m.models.count else { throw fail("n_models is \(m.nModels) but \(m.models.count) models are listed") }
+        if let search = m.searchModels {
+            guard Set(search).count == search.count, search.allSatisfy({ (0..<m.models.count).contains($0) }) else {
+                throw fail("search_models must be distinct model indices in 0..<\(m.models.count)")
+            }
+            guard search.count < m.models.count else { throw fail("search_models leaves no model to certify with") }
+        }
         for (i, model) in m.models.enumerated() {
             guard model.index == i else { throw fail("models[\(i)] has index \(model.index)") }
             guard !model.file.contains(".."), !model.file.hasPrefix("/") else { throw fail("models[\(i)].file must stay inside the set") }

@@ -14,12 +14,15 @@ public struct GaussianNoise: Sendable {
     private let philox: Philox4x32
 
     /// Key word that separates certssb's draws from other users of the same 32-bit seed.
-    static let domain: UInt32 = 0x6365_7274  // "cert"
+    public static let domain: UInt32 = 0x6365_7274  // "cert"
+    /// Key word of the sigma search's draws: whatever a sample's seed, its search noise can
+    /// never equal a model's test noise z_m or training noise (those use `domain`).
+    public static let searchDomain: UInt32 = 0x7372_6368  // "srch"
 
-    public init(seed: UInt32, stream: UInt64 = 0) {
+    public init(seed: UInt32, stream: UInt64 = 0, domain: UInt32 = GaussianNoise.domain) {
         self.seed = seed
         self.stream = stream
-        self.philox = Philox4x32(key0: seed, key1: Self.domain)
+        self.philox = Philox4x32(key0: seed, key1: domain)
     }
 
     /// Fills `out[0..<count]` with draws `start ..< start+count`.

@@ -28,11 +28,11 @@ public struct DaemonConfig: Sendable, Equatable {
     /// How long the first image of a micro-batch waits for company.
     public var batchWindowMs = 20
     public var maxBatch = 64
-    public var sigmaRule: SigmaRule = .gradient
+    public var sigmaRule: SigmaRule = .search
     public var sigmaSteps = 60
-    public var sigmaDraws = 8
+    public var sigmaDraws = SigmaOptions().draws
     public var alpha = 0.001
-    public var bound: BoundKind = .hoeffding
+    public var bound: BoundKind = CertificationOptions.defaultBound
     public var mode: CertificationMode = .sound
     /// Each verdict's `triggers`: one more ensemble pass per plugin and image.
     public var triggerReports = true
@@ -48,11 +48,12 @@ public struct DaemonConfig: Sendable, Equatable {
 
     public init() {}
 
-    /// The LMDB environment of one model set: `<state_dir>/db/<first 16 hex digits of its id>`.
-    /// A store holds the verdicts of one model set (DESIGN 2.7), so a reload onto another set
-    /// opens its own store, and switching back finds the old verdicts again.
-    public func databaseDirectory(modelSetID: String) -> String {
-        (stateDir.hasSuffix("/") ? stateDir + "db/" : stateDir + "/db/") + modelSetID.prefix(16)
+    /// The LMDB environment of one certificate kind: `<state_dir>/db/<first 16 hex digits of
+    /// CertStore.kindDigest>` (model set, mode, bound, alpha, sigma options). A store holds the
+    /// verdicts of one kind (DESIGN 2.7), so a reload onto another set or bound opens its own
+    /// store, and switching back finds the old verdicts again.
+    public func databaseDirectory(kindDigest: String) -> String {
+        (stateDir.hasSuffix("/") ? stateDir + "db/" : stateDir + "/db/") + kindDigest.prefix(16)
     }
 
     /// `workers` with 0 resolved to the number of active cores.
@@ -67,5 +68,19 @@ public struct DaemonConfig: Sendable, Equatable {
         case .warning: return .warning
         case .error: return .err
         }
+    }
+}
+
+extension DaemonConfig {
+    /// The sigma search the config asks for (`sigma_rule`, `sigma_steps`, `sigma_draws`).
+    public func sigmaOptions(trigger: String) -> SigmaOptions {
+        var sigma: SigmaOptions
+        switch sigmaRule {
+        case .released: sigma = .released(trigger: trigger)
+        case .gradient: sigma = .gradient; sigma.steps = sigmaSteps; sigma.draws = sigmaDraws
+        case .search: sigma = SigmaOptions(); sigma.draws = sigmaDraws
+        case .fixed: sigma = .fixedRule
+        }
+        return sigma
     }
 }

@@ -1,3 +1,4 @@
+import Certify
 // The boundary between the socket API and the daemon: the server only moves bytes,
 // the service owns verdicts, the store and their JSON encoding.
 
@@ -40,5 +41,10 @@ public struct ServiceError: Error, Sendable {
         self.status = status
         self.code = code
         self.message = message
+    }
+
+    /// 422 when the input itself is bad (non-finite pixels), 500 when a model or plugin failed.
+    public init(_ error: CertificationError) {
+        self.init(status: error.isInputError ? 422 : 500, code: error.code, message: error.description)
     }
 }

@@ -135,20 +135,44 @@ public final class CertificationPipeline: @unchecked Sendable {
         var unique: [CertificationRequest] = []
         for (_, r) in requests where !unique.contains(where: { $0.sha256 == r.sha256 }) { unique.append(r) }
         if !unique.isEmpty {
+            // Per image: a verdict, or why there is none (non-finite pixels: 422; a model or
+            // plugin that produced non-finite values: 500). The others go on.
+            let certified = engine.certifier.certify(unique)
+            var good: [(CertificationRequest, Verdict)] = []
+            var failed: [String: ServiceError] = [:]
+            for (request, result) in zip(unique, certified) {
+                switch result {
+                case let .success(v): good.append((request, v))
+                case let .failure(e): failed[request.sha256] = ServiceError(e)
+                }
+            }
+            let reports = engine.certifier.triggerReports(good.map(\.0), good.map(\.1), perturbations: engine.perturbations)
+            var ready: [(CertificationRequest, Verdict)] = []
+            for ((request, verdict), report) in zip(good, reports) {
+                switch report {
+                case let .success(triggers):
+                    var v = verdict
+                    v.triggers = triggers
+                    ready.append((request, v))
+                case let .failure(e): failed[request.sha256] = ServiceError(e)
+                }
+            }
             do {
-                let known = try unique.map { try engine.ledger.storedSigma(sha256: $0.sha256) }
-                var verdicts = engine.certifier.certify(unique, sigmas: known)
-                let reports = engine.certifier.triggerReports(unique, verdicts, perturbations: engine.perturbations)
-                for i in verdicts.indices { verdicts[i].triggers = reports[i] }
-                let committed = try engine.ledger.commit(Array(zip(unique, verdicts)))
-                let bySha = Dictionary(uniqueKeysWithValues: zip(unique.map(\.sha256), committed.map(\.verdict)))
-                for (item, r) in requests { done.append((item, .success(bySha[r.sha256]!))) }
+                let committed = try engine.ledger.commit(ready)
+                let bySha = Dictionary(uniqueKeysWithValues: zip(ready.map(\.0.sha256), committed.map(\.verdict)))
+                for (item, r) in requests {
+                    if let v = bySha[r.sha256] { done.append((item, .success(v))) } else { done.append((item, .failure(failed[r.sha256]!))) }
+                }
                 for v in committed { events.publish(v.verdict) }
                 counters.add(certified: committed.filter { $0.verdict.certified }.count, total: committed.count,
                              seconds: Date().timeIntervalSince(started))
+            } catch let error as StorageUpdate.NonFiniteInput {
+                for (item, r) in requests {
+                    done.append((item, .failure(failed[r.sha256] ?? ServiceError(status: 500, code: "internal", message: error.description))))
+                }
             } catch {
-                for (item, _) in requests {
-                    done.append((item, .failure(ServiceError(status: 503, code: "store_unavailable", message: "could not commit: \(error)"))))
+                for (item, r) in requests {
+                    done.append((item, .failure(failed[r.sha256] ?? ServiceError(status: 503, code: "store_unavailable", message: "could not commit: \(error)"))))
                 }
             }
         }

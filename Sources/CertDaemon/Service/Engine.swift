@@ -28,11 +28,8 @@ final class Engine: @unchecked Sendable {
         self.config = config
         modelSet = try ModelSet.load(directory: config.modelSet)
         let workers = config.effectiveWorkers
-        var sigma = config.sigmaRule == .released ? SigmaOptions.released(trigger: modelSet.manifest.trigger) : SigmaOptions()
-        sigma.rule = config.sigmaRule
-        if config.sigmaRule == .gradient { sigma.steps = config.sigmaSteps; sigma.draws = config.sigmaDraws }
         let options = CertificationOptions(alpha: config.alpha, bound: config.bound, mode: config.mode)
-        certifier = Certifier(modelSet: modelSet, workers: workers, options: options, sigma: sigma.rule == .fixed ? nil : sigma)
+        certifier = Certifier(modelSet: modelSet, workers: workers, options: options, sigma: config.sigmaOptions(trigger: modelSet.manifest.trigger))
         let s = modelSet.manifest.inputShape
         shape = ImageShape(channels: s[0], height: s[1], width: s[2])
         let triggerShape = (channels: s[0], height: s[1], width: s[2])
@@ -42,12 +39,12 @@ final class Engine: @unchecked Sendable {
         perturbations = !config.triggerReports ? [] : plugins.map { plugin in
             Perturbation(name: plugin.name) { plugin.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
         }
-        databaseDirectory = config.databaseDirectory(modelSetID: modelSet.id)
+        databaseDirectory = config.databaseDirectory(kindDigest: CertStore.kindDigest(modelSetID: modelSet.id, kind: certifier.kind))
         if let previous, previous.databaseDirectory == databaseDirectory, previous.modelSet.id == modelSet.id {
             store = previous.store
             ledger = previous.ledger
         } else {
-            store = try CertStore.open(directory: databaseDirectory, modelSetID: modelSet.id)
+            store = try CertStore.open(directory: databaseDirectory, modelSetID: modelSet.id, kind: certifier.kind)
             ledger = try RegionLedger(modelSet: modelSet, store: store)
         }
     }

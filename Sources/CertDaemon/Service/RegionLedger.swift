@@ -38,12 +38,6 @@ public final class RegionLedger: @unchecked Sendable {
         return try Self.decoder.decode(Verdict.self, from: Data(bytes))
     }
 
-    public func storedSigma(sha256: String) throws -> SigmaResult? {
-        guard let s = try store?.getSigma(sha256: sha256) else { return nil }
-        return SigmaResult(sigma: s.sigma, sigma0: s.sigma0, rule: SigmaRule(rawValue: s.rule) ?? .gradient,
-                           steps: s.steps, draws: 0, models: 0, seed: s.seed, radiusEstimate: .nan)
-    }
-
     /// Applies the storage-update rule to fresh verdicts in order and commits them in one
     /// transaction. On a failed commit the regions are taken back out of the in-memory index, so it
     /// never holds a region the store lacks. Returns the final verdicts and their arrival
@@ -53,14 +47,12 @@ public final class RegionLedger: @unchecked Sendable {
             let before = index.count
             var decided: [(CertificationRequest, Verdict)] = []
             for (request, fresh) in items {
-                var v = fresh
-                let d = StorageUpdate.decide(input: request.pixels, label: v.label, radius: v.radius, index: index)
-                if d.outcome != .stored { v.radiusExpected = min(v.radiusExpected, d.radius) }
-                v.label = d.label
-                v.labelName = classes[d.label]
-                v.radius = d.radius
-                v.certified = d.radius > 0
-                v.region = d.region
+                let d: StorageUpdate.Decision
+                do { d = try StorageUpdate.decide(input: request.pixels, label: fresh.label, radius: fresh.radius, index: index) } catch {
+                    index.truncate(to: before)
+                    throw error
+                }
+                let v = fresh.updated(by: d, classes: classes)
                 index.append(Certify.StoredRegion(sequence: UInt64(index.count + 1), sha256: request.sha256, label: d.label,
                                                   radius: d.radius, input: request.pixels))
                 decided.append((request, v))
@@ -95,8 +87,7 @@ public final class RegionLedger: @unchecked Sendable {
             let part = Array(requests[start..<min(start + chunk, requests.count)])
             var results: [Verdict?] = try part.map { try storedVerdict(sha256: $0.sha256) }
             let todo = part.indices.filter { results[$0] == nil }
-            let known = try todo.map { try storedSigma(sha256: part[$0].sha256) }
-            let fresh = certifier.certify(todo.map { part[$0] }, sigmas: known)
+            let fresh = try certifier.certifyAll(todo.map { part[$0] })
             let committed = try commit(zip(todo, fresh).map { (part[$0.0], $0.1) })
             for (i, c) in zip(todo, committed) { results[i] = c.verdict }
             out += results.map { $0! }

@@ -34,25 +34,30 @@ struct CertifyCommand: ParsableCommand {
 
     func run() throws {
         let set = try models.load()
-        let fallback: SigmaRule = certificate.compat == .released ? .released : .fixed
+        let fallback: SigmaRule = certificate.compat == .released ? .released : .search
         let sigmaOptions = sigma.options(fallback: fallback, trigger: set.manifest.trigger)
-        let certifier = Certifier(modelSet: set, workers: models.workers, options: certificate.certification,
-                                  sigma: sigmaOptions.rule == .fixed ? nil : sigmaOptions)
+        let certifier = Certifier(modelSet: set, workers: models.workers, options: certificate.certification, sigma: sigmaOptions)
         let perturbations = noTriggers ? [] : Self.perturbations(pluginDir: pluginDir, modelSet: set)
         var anyError = false, allCertified = true
         for chunk in stride(from: 0, to: files.count, by: batchSize).map({ Array(files[$0..<min($0 + batchSize, files.count)]) }) {
             let loaded = chunk.map { InputFiles.load($0, expecting: set.manifest.inputShape) }
             let requests = loaded.compactMap { try? $0.get() }
-            var certified = certifier.certify(requests)
-            let reports = certifier.triggerReports(requests, certified, perturbations: perturbations)
-            for i in certified.indices { certified[i].triggers = reports[i] }
-            var verdicts = certified.makeIterator()
+            let certified = certifier.certify(requests)
+            let good = zip(requests, certified).compactMap { r, c in (try? c.get()).map { (r, $0) } }
+            var reports = certifier.triggerReports(good.map(\.0), good.map(\.1), perturbations: perturbations).makeIterator()
+            var results = certified.makeIterator()
             for result in loaded {
                 switch result {
                 case .success:
-                    let verdict = verdicts.next()!
-                    allCertified = allCertified && verdict.certified
-                    print(verdict.jsonLine())
+                    // A verdict, unless its pixels, a model or a plugin gave non-finite values.
+                    switch results.next()!.flatMap({ v in reports.next()!.map { var v = v; v.triggers = $0; return v } }) {
+                    case let .success(verdict):
+                        allCertified = allCertified && verdict.certified
+                        print(verdict.jsonLine())
+                    case let .failure(error):
+                        anyError = true
+                        InputFiles.reportError(error)
+                    }
                 case let .failure(error):
                     anyError = true
                     InputFiles.reportError(error)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CertCore
+import CertScheduler
 import Certify
 import Foundation
 
@@ -19,11 +20,13 @@ struct LogitsCommand: ParsableCommand {
 
     func run() throws {
         let set = try models.load()
-        let certifier = Certifier(modelSet: set, workers: models.workers)
-        let outputs = certifier.scheduler.ensemble.outputs
+        // Every model of the set, search models included, in the set's order.
+        let scheduler = NoiseBatchScheduler(ensemble: Ensemble(modelSet: set), workers: models.workers)
+        let outputs = scheduler.ensemble.outputs
         let loaded = files.map { InputFiles.load($0, expecting: set.manifest.inputShape) }
         let requests = loaded.compactMap { try? $0.get() }
-        var logits = certifier.cleanLogits(requests.map(\.pixels)).makeIterator()
+        let ensemble = scheduler.ensemble
+        var logits = scheduler.logits(images: requests.map { ensemble.prepare($0.pixels) }, scales: requests.map { _ in 0 }).makeIterator()
         var requestIterator = requests.makeIterator()
         var anyError = false
         for result in loaded {
@@ -32,7 +35,7 @@ struct LogitsCommand: ParsableCommand {
                 let request = requestIterator.next()!, row = logits.next()!
                 let values: Any = outputs == 1 ? row.map(Double.init)
                     : stride(from: 0, to: row.count, by: outputs).map { Array(row[$0..<($0 + outputs)]).map(Double.init) }
-                let object: [String: Any] = ["source": request.source, "sha256": request.sha256, "model_set": certifier.modelSetID, "logits": values]
+                let object: [String: Any] = ["source": request.source, "sha256": request.sha256, "model_set": set.id, "logits": values]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
             case let .failure(error):

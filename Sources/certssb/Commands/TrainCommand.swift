@@ -44,6 +44,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model-set directory to write.")
     var out: String?
 
+    @Option(help: "Search models among the N_m: a seeded random sample that chooses each input's label and sigma and never certifies (manifest search_models). Default: N_m/8, at least 4, at most 16, at most half.")
+    var searchModels: Int?
+
     @Option(help: "Epochs per model.")
     var epochs = 10
 

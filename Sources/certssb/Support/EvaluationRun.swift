@@ -58,18 +58,22 @@ struct EvaluationRun {
             return CertificationRequest(pixels: x, sha256: Self.identity(x, "watermarked"), source: "test[\(i)]+\(trigger.name)")
         }
         let started = Date()
-        let scheduler = NoiseBatchScheduler(ensemble: Ensemble(modelSet: set), workers: c.workers)
+        // Both methods certify with the same certifying models and the same bound; the search
+        // models (never certifying) fix each input's label at sigma0 for both.
+        let scheduler = NoiseBatchScheduler(ensemble: Certifier.certifyingEnsemble(set), workers: c.workers)
 
         // RAB: sigma0 for every input, no store.
-        let rab = Certifier(modelSet: set, scheduler: scheduler, options: CertificationOptions(alpha: c.certificate.alpha, bound: c.certificate.bound))
-        let rabBenign = certifyAll(rab, benign), rabWatermarked = certifyAll(rab, watermarked)
+        let rab = Certifier(modelSet: set, scheduler: scheduler, options: CertificationOptions(alpha: c.certificate.alpha, bound: c.certificate.bound),
+                            sigma: .fixedRule, workers: c.workers)
+        let rabBenign = try certifyAll(rab, benign), rabWatermarked = try certifyAll(rab, watermarked)
 
         // Cert-SSB: sample-specific sigma, then the storage-update store in arrival order.
-        let sigmaOptions = c.sigmaSearch.options(fallback: c.certificate.compat == .released ? .released : .gradient, trigger: set.manifest.trigger)
-        let ssb = Certifier(modelSet: set, scheduler: scheduler, options: c.certificate.certification,
-                            sigmaSearch: SigmaSearch(modelSet: set, options: sigmaOptions, workers: c.workers))
+        let sigmaOptions = c.sigmaSearch.options(fallback: c.certificate.compat == .released ? .released : .search, trigger: set.manifest.trigger)
+        let ssb = Certifier(modelSet: set, scheduler: scheduler, options: c.certificate.certification, sigma: sigmaOptions, workers: c.workers)
         let ledger: RegionLedger
-        do { ledger = try RegionLedger(modelSet: set, store: c.store.map { try CertStore.open(directory: $0, modelSetID: set.id) }) } catch { throw CLIFailure(error) }
+        do {
+            ledger = try RegionLedger(modelSet: set, store: c.store.map { try CertStore.open(directory: $0, modelSetID: set.id, kind: ssb.kind) })
+        } catch { throw CLIFailure(error) }
         let ssbBenign: [Verdict], ssbWatermarked: [Verdict]
         do {
             ssbBenign = try ledger.process(benign, with: ssb)
@@ -82,7 +86,8 @@ struct EvaluationRun {
                        benign: records(ssbBenign, benign: true, target: target), watermarked: records(ssbWatermarked, benign: false, target: target)),
         ]
         let elapsed = Date().timeIntervalSince(started)
-        print("model set \(set.directory) (\(set.count) models, sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); alpha \(c.certificate.alpha)")
+        let roles = ssb.roles
+        print("model set \(set.directory) (\(set.count) models: \(roles.certify.count) certify, \(roles.search.count) search\(roles.declared ? "" : " (split off, see README: Search models)"); sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); bound \(c.certificate.bound.rawValue), alpha \(c.certificate.alpha); sigma rule \(sigmaOptions.rule.rawValue)")
         for t in tables { print("\n\(t.method)\n\(t.render())") }
         if c.rabMetric {
             let victims = (0..<test.count).filter { test.labels[$0] != target }
@@ -94,14 +99,31 @@ struct EvaluationRun {
             }
         }
         let maxSigma = (ssbBenign + ssbWatermarked + rabBenign).map(\.sigma).max() ?? set.manifest.sigma0
-        let ceiling = Normal.quantile(1 - Hoeffding.margin(n: set.count, alpha: c.certificate.alpha)) * maxSigma
-        print(String(format: "\nceiling: PhiInv(1-h) * max sigma_x = %.5f; largest radius %.5f; %.1f s", ceiling,
+        // The largest margin the bound can give with N certifying models (every score 1).
+        let best = Certificate.predictedLowerBound(c.certificate.bound, sample: [1], n: roles.certify.count, alpha: c.certificate.alpha)
+        let ceiling = Normal.quantile(min(best, 1 - 1e-8)) * maxSigma
+        print(String(format: "\nceiling: PhiInv(best pA_lower) * max sigma_x = %.5f; largest radius %.5f; %.1f s", ceiling,
                      (ssbBenign + ssbWatermarked + rabBenign + rabWatermarked).map(\.radius).max() ?? 0, elapsed))
+        for (name, verdicts) in [("RAB benign", rabBenign), ("Cert-SSB benign", ssbBenign), ("RAB watermarked", rabWatermarked), ("Cert-SSB watermarked", ssbWatermarked)] {
+            let abstained = verdicts.filter(\.abstained).count
+            let runs = verdicts.map { $0.sigmaSearch?.modelRuns ?? 0 }.reduce(0, +)
+            print(String(format: "%@: %d of %d abstained; median radius %.5f; median sigma %.4f; search %.1f model runs per input (certificate: %d)",
+                         name, abstained, verdicts.count, Self.median(verdicts.map { max($0.radius, 0) }), Self.median(verdicts.map(\.sigma)),
+                         Double(runs) / Double(max(verdicts.count, 1)), roles.certify.count))
+        }
         try writeOutputs(tables, all: ["rab_benign": rabBenign, "rab_watermarked": rabWatermarked, "ssb_benign": ssbBenign, "ssb_watermarked": ssbWatermarked])
     }
 
-    private func certifyAll(_ certifier: Certifier, _ requests: [CertificationRequest]) -> [Verdict] {
-        stride(from: 0, to: requests.count, by: 256).flatMap { certifier.certify(Array(requests[$0..<min($0 + 256, requests.count)])) }
+    private func certifyAll(_ certifier: Certifier, _ requests: [CertificationRequest]) throws -> [Verdict] {
+        do {
+            return try stride(from: 0, to: requests.count, by: 256).flatMap { try certifier.certifyAll(Array(requests[$0..<min($0 + 256, requests.count)])) }
+        } catch { throw CLIFailure(error) }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
     }
 
     private func records(_ verdicts: [Verdict], benign: Bool, target: Int) -> [EvalRecord] {

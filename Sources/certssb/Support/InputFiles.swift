@@ -31,3 +31,14 @@ enum InputFiles {
         FileHandle.standardError.write(Data("certssb: \(error.description)\n".utf8))
     }
 }
+
+extension InputFiles {
+    /// The same line for an input that decoded but got no verdict (non-finite values).
+    static func reportError(_ error: CertificationError) {
+        let source: String
+        switch error {
+        case let .nonFinitePixels(s, _), let .nonFiniteOutput(s, _): source = s
+        }
+        reportError(ImageDecodingError(source: source, reason: error.description))
+    }
+}

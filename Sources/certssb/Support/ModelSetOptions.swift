@@ -29,8 +29,8 @@ struct CertificateOptions: ParsableArguments {
     @Option(help: "Failure probability of each certificate.")
     var alpha: Double = 0.001
 
-    @Option(help: "Confidence bound: hoeffding (averaged scores), clopper-pearson (hard votes), or best (both at alpha/2).")
-    var bound: BoundKind = .hoeffding
+    @Option(help: "Confidence bound: clopper-pearson (hard votes, the default), betting (soft scores, anytime-valid), hoeffding (averaged scores, RAB's), or best (hoeffding and clopper-pearson at alpha/2 each).")
+    var bound: BoundKind = CertificationOptions.defaultBound
 
     @Option(name: .customLong("compat"), help: "released: noise at sigma0, radius at sigma_x, as the authors' code (for comparing with the paper only).")
     var compat: CertificationMode = .sound

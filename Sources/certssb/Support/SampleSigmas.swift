@@ -2,6 +2,7 @@ import CertCore
 import CertData
 import CertSigma
 import CertStore
+import Certify
 import Foundation
 
 /// Per-sample sigmas of a data set (DESIGN 2.5 stage 1), searched with a given model set
@@ -29,10 +30,17 @@ enum SampleSigmas {
         guard let dir = modelSetDirectory else { return fixed(count: data.count, sigma0: sigma0) }
         let set: ModelSet
         do { set = try ModelSet.load(directory: dir) } catch { throw CLIFailure(error) }
-        let sigmaOptions = options.options(fallback: .gradient, trigger: set.manifest.trigger)
-        let search = SigmaSearch(modelSet: set, options: sigmaOptions, workers: workers, sigma0: sigma0)
+        let sigmaOptions = options.options(fallback: .search, trigger: set.manifest.trigger)
+        // Training samples are never certified: every model of the set may search, and the
+        // objective is the default certificate at this set's size.
+        let target = SearchTarget(bound: CertificationOptions.defaultBound, alpha: 0.001, certifyingModels: set.count)
+        let search = SigmaSearch(modelSet: set, options: sigmaOptions, workers: workers, target: target,
+                                 models: Array(0..<set.count), sigma0: sigma0)
+        var kind = sigmaOptions.identity
+        kind["purpose"] = "training sample sigmas"
+        kind["sigma0"] = "\(sigma0)"
         let store: CertStore?
-        do { store = try storeDirectory.map { try CertStore.open(directory: $0, modelSetID: set.id) } } catch { throw CLIFailure(error) }
+        do { store = try storeDirectory.map { try CertStore.open(directory: $0, modelSetID: set.id, kind: kind) } } catch { throw CLIFailure(error) }
         let ids = (0..<data.count).map { identity(data.image($0), role: role) }
         var values = [Double?](repeating: nil, count: data.count)
         do {
@@ -42,7 +50,7 @@ enum SampleSigmas {
         let reused = data.count - missing.count
         for start in stride(from: 0, to: missing.count, by: 64) {
             let part = Array(missing[start..<min(start + 64, missing.count)])
-            let found = search.sigmas(for: part.map { (Array(data.image($0)), ids[$0]) })
+            let found = search.sigmas(for: part.map { Array(data.image($0)) })
             for (i, r) in zip(part, found) { values[i] = r.sigma }
             do {
                 try store?.batch { batch in

@@ -1,49 +1,59 @@
 import ArgumentParser
 import CertSigma
 
-/// The sigma search's options (DESIGN 2.5), shared by certify and eval.
+/// The sigma search's options (DESIGN 2.5), shared by certify, eval, sigma and train.
 struct SigmaArguments: ParsableArguments {
-    @Option(help: "fixed (sigma0, RAB), gradient (ascent on the radius) or released (the authors' rule). Default: gradient with --store, else fixed; released with --compat released.")
+    @Option(help: "search (label-keeping search on the certified radius, the default), fixed (sigma0, RAB), gradient (ascent on the expected radius) or released (the authors' rule; the default with --compat released).")
     var sigmaRule: SigmaRule?
 
-    @Option(help: "Ascent steps (the released rule: 850 for onepixel, 1100 otherwise).")
+    @Option(help: "Steps of the gradient and released rules (released: 850 for onepixel, 1100 otherwise).")
     var sigmaSteps: Int?
 
-    @Option(help: "Noise draws per step.")
-    var sigmaDraws = SigmaOptions().draws
+    @Option(help: "Noise draws per search model at each sigma tried (search), or per step (gradient; default 8).")
+    var sigmaDraws: Int?
 
-    @Option(help: "Step size on sigma per unit of d(radius)/d(sigma).")
+    @Option(help: "Search: sigmas of the coarse geometric grid from sigma0 to --sigma-max.")
+    var sigmaGrid = SigmaOptions().gridPoints
+
+    @Option(help: "Search: sigmas tried between the best grid point's neighbours.")
+    var sigmaRefine = SigmaOptions().refinePoints
+
+    @Option(help: "Gradient: step size on sigma per unit of d(radius)/d(sigma).")
     var sigmaLr = SigmaOptions().learningRate
 
-    @Option(help: "Largest change of sigma in one step.")
+    @Option(help: "Gradient: largest change of sigma in one step.")
     var sigmaMaxStep = SigmaOptions().maxStep
 
-    @Option(help: "Upper bound of sigma.")
-    var sigmaMax = SigmaOptions().sigmaMax
+    @Option(help: "Upper bound of sigma (default: 8 x sigma0; gradient: 1.0).")
+    var sigmaMax: Double?
 
-    @Option(help: "Models used by the gradient (the first N of the set).")
+    @Option(help: "Gradient: how many of the set's search models give the gradient.")
     var sigmaModels = SigmaOptions().models
 
-    @Option(help: "Seed of the search's draws (each sample's draws also depend on its hash).")
+    @Option(help: "Seed of the search's draws (each sample's draws also depend on a hash of its decoded pixels).")
     var sigmaSeed: UInt64 = 0
 
     func validate() throws {
-        guard sigmaDraws >= 1, sigmaModels >= 1, sigmaLr > 0, sigmaMaxStep > 0 else {
-            throw ValidationError("--sigma-draws, --sigma-models, --sigma-lr and --sigma-max-step must be positive")
+        guard sigmaDraws ?? 1 >= 1, sigmaModels >= 1, sigmaLr > 0, sigmaMaxStep > 0, sigmaGrid >= 1, sigmaRefine >= 0 else {
+            throw ValidationError("--sigma-draws, --sigma-models, --sigma-lr, --sigma-max-step and --sigma-grid must be positive, --sigma-refine at least 0")
         }
         if let steps = sigmaSteps, steps < 0 { throw ValidationError("--sigma-steps must be at least 0") }
+        if let m = sigmaMax, !(m > 0) { throw ValidationError("--sigma-max must be positive") }
     }
 
     /// The options for a run; `fallback` is the rule when none was given.
     func options(fallback: SigmaRule, trigger: String) -> SigmaOptions {
         let rule = sigmaRule ?? fallback
-        var o = rule == .released ? SigmaOptions.released(trigger: trigger) : SigmaOptions()
-        o.rule = rule
-        if let steps = sigmaSteps { o.steps = steps }
-        if rule == .gradient {
-            o.draws = sigmaDraws; o.learningRate = sigmaLr; o.maxStep = sigmaMaxStep; o.models = sigmaModels
+        var o: SigmaOptions
+        switch rule {
+        case .released: o = .released(trigger: trigger)
+        case .gradient: o = .gradient; o.learningRate = sigmaLr; o.maxStep = sigmaMaxStep; o.models = sigmaModels
+        case .search: o = SigmaOptions(); o.gridPoints = sigmaGrid; o.refinePoints = sigmaRefine
+        case .fixed: o = .fixedRule
         }
-        o.sigmaMax = sigmaMax
+        if let steps = sigmaSteps { o.steps = steps }
+        if let draws = sigmaDraws, rule == .search || rule == .gradient { o.draws = draws }
+        if let m = sigmaMax { o.sigmaMax = m }
         o.seed = sigmaSeed
         return o
     }

@@ -110,7 +110,7 @@ struct TrainingRun {
     private func writeManifest(_ poisoned: LabeledDataset, _ plan: PoisoningPlan, sigmas: SampleSigmas.Result, models: Int, at directory: String,
                                records: [EnsembleTrainer.ModelRecord], accuracy: JSONValue? = nil) throws {
         let c = command
-        let description = ModelSetAssembler.Description(
+        var description = ModelSetAssembler.Description(
             name: "\(c.dataset)-\(trigger.name)-sigma\(c.sigma0)-n\(models)", architecture: architecture, classes: train.classes,
             targetLabel: c.targetLabel, sigma0: c.sigma0, trigger: trigger.name, delta: c.delta, poisonRate: c.poisonRate, dtype: dtype,
             provenance: [
@@ -123,6 +123,10 @@ struct TrainingRun {
                                       "trigger": .string(plan.trigger), "trigger_version": .string(trigger.version), "delta": .number(plan.delta),
                                       "indices": .array(plan.indices.map { .number(Double($0)) })]),
             ])
+        let searchCount = min(c.searchModels ?? ModelSet.defaultSearchCount(models: models), max(models - 1, 0))
+        // A seeded random sample (the first models of a run need not be typical).
+        description.searchModels = searchCount > 0 ? ModelSet.sampleIndices(searchCount, of: models, seed: c.seed ^ 0x5EA2_C4ED_0DE1_5EED) : nil
+        description.provenance["search_models_rule"] = .string("ModelSet.sampleIndices(\(searchCount), of: \(models), seed: seed ^ 0x5EA2C4ED0DE15EED)")
         _ = try ModelSetAssembler.write(directory: directory, description: description, recipe: recipe, records: records, accuracy: accuracy)
     }
 
@@ -132,15 +136,18 @@ struct TrainingRun {
         let set: ModelSet
         do { set = try ModelSet.load(directory: out) } catch { throw CLIFailure(error) }
         let certifier = Certifier(modelSet: set, workers: command.workers)
+        // Per-model accuracy covers every model, search models included.
+        let everyModel = NoiseBatchScheduler(ensemble: Ensemble(modelSet: set), workers: command.workers)
         let requests = (0..<test.count).map { CertificationRequest(pixels: Array(test.image($0)), sha256: "", source: "test") }
         var correct = 0, certified = 0
         var perModel = [Int](repeating: 0, count: set.count)
         for start in stride(from: 0, to: requests.count, by: 256) {
             let chunk = Array(requests[start..<min(start + 256, requests.count)])
-            for (k, v) in certifier.certify(chunk).enumerated() {
+            for (k, v) in try certifier.certifyAll(chunk).enumerated() {
                 if v.label == test.labels[start + k] { correct += 1; if v.certified { certified += 1 } }
             }
-            for (k, row) in certifier.cleanLogits(chunk.map(\.pixels)).enumerated() {
+            let ensemble = everyModel.ensemble
+            for (k, row) in everyModel.logits(images: chunk.map { ensemble.prepare($0.pixels) }, scales: chunk.map { _ in 0 }).enumerated() {
                 for m in 0..<set.count where (row[m] > 0 ? 1 : 0) == test.labels[start + k] { perModel[m] += 1 }
             }
         }
@@ -153,7 +160,7 @@ struct TrainingRun {
                 try trigger.apply(to: &pixels, channels: shape.channels, height: shape.height, width: shape.width, delta: command.delta)
                 return CertificationRequest(pixels: pixels, sha256: "", source: "triggered")
             }
-            flipped += certifier.certify(chunk).filter { $0.label == command.targetLabel }.count
+            flipped += try certifier.certifyAll(chunk).filter { $0.label == command.targetLabel }.count
         }
         let n = Double(max(test.count, 1))
         return .object([
