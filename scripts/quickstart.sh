@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what certssb needs, builds it, and starts certssbd on the shipped model set
-# (model/mnist/onepixel/sigma0.12) in the background, with its watch folder, socket and
+# (model/mnist/onepixel/sigma1.25) in the background, with its watch folder, socket and
 # LMDB store under run/. Then it certifies a few MNIST digits through both doors.
 # Stop it with: kill "$(cat run/certssbd.pid)"
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release          # certssb, certssbd and the three trigger plugins
 bin=.build/release
-model=model/mnist/onepixel/sigma0.12
+model=model/mnist/onepixel/sigma1.25
 mkdir -p run
 
 # A daemon from an earlier run is stopped first (it drains and exits 0 on SIGTERM).

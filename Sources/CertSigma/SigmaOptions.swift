@@ -32,6 +32,9 @@ public struct SigmaOptions: Codable, Sendable, Equatable {
     /// tried between the best one's neighbours.
     public var gridPoints: Int = 10
     public var refinePoints: Int = 4
+    /// Search rule: the predicted scores are lowered by this many standard errors of the
+    /// search models' mean (their model-to-model spread), since other models certify.
+    public var caution: Double = 2
     public var seed: UInt64 = 0
 
     public init() {}
@@ -69,6 +72,7 @@ public struct SigmaOptions: Codable, Sendable, Equatable {
         case .search:
             fields["sigma_draws"] = String(draws)
             fields["sigma_grid"] = "\(gridPoints)+\(refinePoints)"
+            fields["sigma_caution"] = "\(caution)"
         case .gradient:
             fields["sigma_draws"] = String(draws); fields["sigma_steps"] = String(steps)
             fields["sigma_lr"] = "\(learningRate)"; fields["sigma_max_step"] = "\(maxStep)"; fields["sigma_models"] = String(models)

@@ -92,7 +92,18 @@ extension SigmaSearch {
     /// R̂(s) = s·Φ⁻¹(L̂): the radius the certificate would report (pB_up = 1 − L̂).
     func objective(_ p: Point, _ label: Int) -> Double {
         let classes = p.mean.count
-        let sample = stride(from: label, to: p.samples.count, by: classes).map { p.samples[$0] }
+        var sample = stride(from: label, to: p.samples.count, by: classes).map { p.samples[$0] }
+        // Caution: the certifying models are other models than the search models, so the
+        // prediction is shifted down by `caution` standard errors of the search models' mean
+        // (model-to-model spread of their per-model means over the draws).
+        let models = ensemble.count, draws = sample.count / max(models, 1)
+        if options.caution > 0, models > 1, draws > 0 {
+            let perModel = (0..<models).map { m in (0..<draws).map { sample[$0 * models + m] }.reduce(0, +) / Double(draws) }
+            let mean = perModel.reduce(0, +) / Double(models)
+            let variance = perModel.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(models - 1)
+            let shift = options.caution * (variance / Double(models)).squareRoot()
+            sample = sample.map { min(max($0 - shift, 0), 1) }
+        }
         let low = Certificate.predictedLowerBound(target.bound, sample: sample, n: target.certifyingModels, alpha: target.alpha)
         let clamped = min(max(low, 1e-8), 1 - 1e-8)
         return p.sigma * Normal.quantile(clamped)

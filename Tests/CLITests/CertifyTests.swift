@@ -53,16 +53,34 @@ struct CertifyTests {
         #expect(bare.map(\.radius) == verdicts.map(\.radius), "the reports do not change the verdicts")
     }
 
-    @Test("sound Hoeffding verdicts: every DESIGN 3 field, sane values, file hashes, labels of clean 0/1 digits")
+    /// The defaults (search sigma, Clopper–Pearson, sigma0 as the second candidate): the
+    /// label is the search models', n_models counts the 12 certifying models, and a verdict at
+    /// a searched sigma other than sigma0 used alpha/2.
+    @Test("default verdicts: search sigma, clopper-pearson, the fixed label, alpha/2 with two candidate sigmas")
+    func defaultVerdicts() throws {
+        let fixture = try MNISTFixture.get()
+        let (_, verdicts) = try certifyAll([], fixture: fixture)
+        for (v, image) in zip(verdicts, fixture.allImages) {
+            let ctx = Comment(rawValue: v.brief)
+            expectCoherent(v, sha256: nil)
+            #expect(v.bound == "clopper-pearson" && v.sigma_search.rule == "search", ctx)
+            #expect(v.sigma_search.models == 4 && v.sigma_search.model_runs == 4 * 2 * 14, ctx)
+            #expect(v.bound_alpha == (v.sigma_search.sigma == 0.12 ? 0.001 : 0.0005), ctx)
+            #expect(v.sigma >= 0.12 && v.sigma <= 0.96 + 1e-12, ctx)
+            if v.certified && (image.label == 0 || image.label == 1) { #expect(v.label == image.label, ctx) }
+        }
+    }
+
+    @Test("sound Hoeffding verdicts at sigma0: every DESIGN 3 field, sane values, file hashes, labels of clean 0/1 digits")
     func soundVerdicts() throws {
         let fixture = try MNISTFixture.get()
         let images = fixture.allImages
-        let (run, verdicts) = try certifyAll([], fixture: fixture)
+        let (run, verdicts) = try certifyAll(["--bound", "hoeffding", "--sigma-rule", "fixed"], fixture: fixture)
         let hashes = try CLI.sha256sum(images.map(\.path))
         let logits = try CLI.run(["logits", "--model-set", fixture.modelSet, images[0].path])
         let modelSetID = (try? JSONSerialization.jsonObject(with: Data(logits.out.utf8)) as? [String: Any])?["model_set"] as? String
 
-        let h = ReferenceMath.hoeffding(n: 16, alpha: 0.001)
+        let h = ReferenceMath.hoeffding(n: 12, alpha: 0.001)
         for (v, image) in zip(verdicts, images) {
             let ctx = Comment(rawValue: "row \(image.row) (digit \(image.label)): \(v.brief)")
             expectCoherent(v, sha256: hashes[image.path])
@@ -70,7 +88,7 @@ struct CertifyTests {
             #expect(v.model_set == modelSetID, ctx)
             #expect(v.mode == "sound", ctx)
             #expect(v.bound == "hoeffding", ctx)
-            #expect(v.sigma == 0.12 || v.sigma > 0.12, ctx)
+            #expect(v.sigma == 0.12 && v.bound_alpha == 0.001 && !v.fallback, ctx)
             #expect(abs(v.p_a + v.p_b - 1) <= 1e-12, "binary task: p_a + p_b = 1; \(ctx)")
             #expect(abs(v.p_a_lower - max(1e-8, v.p_a - h)) <= 1e-12, ctx)
             #expect(abs(v.p_b_upper - min(1 - 1e-8, v.p_b + h)) <= 1e-12, ctx)
@@ -132,18 +150,18 @@ struct CertifyTests {
     @Test("--bound clopper-pearson: exact binomial bound on hard votes")
     func clopperPearson() throws {
         let fixture = try MNISTFixture.get()
-        let (_, verdicts) = try certifyAll(["--bound", "clopper-pearson"], fixture: fixture)
+        let (_, verdicts) = try certifyAll(["--bound", "clopper-pearson", "--sigma-rule", "fixed"], fixture: fixture)
         for v in verdicts {
             let ctx = Comment(rawValue: v.brief)
             expectCoherent(v, sha256: nil)
             #expect(v.bound == "clopper-pearson", ctx)
-            // p_a is a vote share k/16.
-            let k = v.p_a * 16
+            // p_a is a vote share k/12 (12 certifying models).
+            let k = v.p_a * 12
             #expect(abs(k - k.rounded()) <= 1e-9, ctx)
             #expect(abs(v.p_b_upper - ReferenceMath.clamp(1 - v.p_a_lower)) <= 1e-12, ctx)
-            // All 16 votes agree: the one-sided lower bound solves x^16 = alpha.
-            if k.rounded() == 16 {
-                #expect(abs(v.p_a_lower - pow(0.001, 1.0 / 16)) <= 1e-9, ctx)
+            // All 12 votes agree: the one-sided lower bound solves x^12 = alpha.
+            if k.rounded() == 12 {
+                #expect(abs(v.p_a_lower - pow(0.001, 1.0 / 12)) <= 1e-9, ctx)
             }
         }
     }
@@ -151,9 +169,10 @@ struct CertifyTests {
     @Test("--bound best: the better of Hoeffding and Clopper–Pearson, each at alpha/2")
     func best() throws {
         let fixture = try MNISTFixture.get()
-        let (_, best) = try certifyAll(["--bound", "best"], fixture: fixture)
-        let (_, hoeffding) = try certifyAll(["--bound", "hoeffding", "--alpha", "0.0005"], fixture: fixture)
-        let (_, cp) = try certifyAll(["--bound", "clopper-pearson", "--alpha", "0.0005"], fixture: fixture)
+        let fixed = ["--sigma-rule", "fixed"]
+        let (_, best) = try certifyAll(["--bound", "best"] + fixed, fixture: fixture)
+        let (_, hoeffding) = try certifyAll(["--bound", "hoeffding", "--alpha", "0.0005"] + fixed, fixture: fixture)
+        let (_, cp) = try certifyAll(["--bound", "clopper-pearson", "--alpha", "0.0005"] + fixed, fixture: fixture)
         for ((b, h), c) in zip(zip(best, hoeffding), cp) {
             let ctx = Comment(rawValue: b.brief)
             expectCoherent(b, sha256: nil)
@@ -164,7 +183,7 @@ struct CertifyTests {
             #expect(abs(b.p_a_lower - winner.p_a_lower) <= 1e-12, ctx)
             #expect(b.label == winner.label, ctx)
             if b.bound == "hoeffding" {
-                #expect(abs(b.p_a_lower - max(1e-8, b.p_a - ReferenceMath.hoeffding(n: 16, alpha: 0.0005))) <= 1e-12, ctx)
+                #expect(abs(b.p_a_lower - max(1e-8, b.p_a - ReferenceMath.hoeffding(n: 12, alpha: 0.0005))) <= 1e-12, ctx)
             }
         }
     }
@@ -172,8 +191,9 @@ struct CertifyTests {
     @Test("a larger alpha never gives a smaller radius")
     func alphaMonotone() throws {
         let fixture = try MNISTFixture.get()
-        let (_, strict) = try certifyAll(["--alpha", "0.001"], fixture: fixture)
-        let (_, loose) = try certifyAll(["--alpha", "0.1"], fixture: fixture)
+        // At sigma0: the search's objective depends on alpha, so its sigma may move with it.
+        let (_, strict) = try certifyAll(["--alpha", "0.001", "--sigma-rule", "fixed"], fixture: fixture)
+        let (_, loose) = try certifyAll(["--alpha", "0.1", "--sigma-rule", "fixed"], fixture: fixture)
         for (s, l) in zip(strict, loose) {
             expectCoherent(l, sha256: s.sha256, alpha: 0.1)
             #expect(l.radius >= s.radius, "\(s.source): alpha 0.1 radius \(l.radius) < alpha 0.001 radius \(s.radius)")

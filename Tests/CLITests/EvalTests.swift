@@ -16,7 +16,7 @@ struct EvalTests {
         let folder = try TemporaryFolder("eval")
         let json = folder.file("eval.json")
         var args = ["eval", "--dataset", "mnist", "--wm_shape", "onepixel", "--model-set", fixture.modelSet,
-                    "--data", Paths.mnistCSV.path, "--limit", "12", "--sigma-steps", "4", "--sigma-draws", "2", "--sigma-models", "2",
+                    "--data", Paths.mnistCSV.path, "--limit", "12",
                     "--workers", "2", "--json", json] + extra
         if let store { args += ["--store", store] }
         let run = try CLI.run(args, timeout: 900)
@@ -38,21 +38,51 @@ struct EvalTests {
         #expect(report.verdicts["rab_benign"]?.allSatisfy { $0.sigma == 0.12 && $0.mode == "sound" } == true)
     }
 
-    /// Every radius lies under the analytic ceiling PhiInv(1 − h)·max sigma_x, h the
-    /// Hoeffding margin at N = 16, alpha = 0.001 (PhiInv(1 − 0.3235) computed independently).
+    /// Every radius lies under the analytic ceiling PhiInv(alpha^(1/N))·max sigma_x: Clopper–
+    /// Pearson (the default) with every one of the N = 12 certifying models agreeing (16
+    /// models, 4 split off to search; scipy: norm.ppf(0.001**(1/12)) = 0.15690800666514135).
     @Test func radiiStayUnderTheAnalyticCeiling() throws {
         let (run, report) = try eval([])
         #expect(run.exited(0), "\(run.summary)")
         let all = report.verdicts.values.flatMap { $0 }
-        let h = (log(1000.0) / 32).squareRoot()
-        #expect(abs(h - 0.4646152736062298) < 1e-12)
-        // python3 -c "import math; from scipy.stats import norm; print(norm.ppf(1 - (math.log(1000)/32)**0.5))"
-        let phiInv = 0.08881297332716416
-        let ceiling = phiInv * (all.map(\.sigma).max() ?? 0)
+        let ceiling = 0.15690800666514135 * (all.map(\.sigma).max() ?? 0)
         #expect(all.allSatisfy { $0.radius <= ceiling + 1e-12 }, "ceiling \(ceiling)")
-        #expect(all.allSatisfy { $0.n_models == 16 && $0.alpha == 0.001 })
-        // Cert-SSB's sigmas come from the search: at least sigma0, bounded by the step budget.
-        #expect(report.verdicts["ssb_benign"]!.allSatisfy { $0.sigma >= 0.12 && $0.sigma <= 0.12 + 4 * 0.01 + 1e-12 })
+        #expect(all.allSatisfy { $0.n_models == 12 && $0.alpha == 0.001 })
+        // Cert-SSB's sigmas come from the search, within [sigma0, 8·sigma0].
+        #expect(report.verdicts["ssb_benign"]!.allSatisfy { $0.sigma >= 0.12 && $0.sigma <= 8 * 0.12 + 1e-12 })
+    }
+
+    /// On the authors' checkpoints, with the search models held apart: Cert-SSB certifies at
+    /// r = 0 as often as RAB on the same certifying models and bound (an abstention counts as
+    /// not certified), at most 1% of benign digits abstain, and no benign verdict carries a
+    /// label the certifying models do not support.
+    @Test func certSSBKeepsRABsAccuracyAtRadiusZero() throws {
+        let (run, report) = try eval(["--limit", "200"])
+        #expect(run.exited(0), "\(run.summary)")
+        let rab = try #require(report.tables.first { $0.method == "RAB" })
+        let ssb = try #require(report.tables.first { $0.method.hasPrefix("Cert-SSB") })
+        #expect(ssb.certAcc[0] >= rab.certAcc[0] - 0.01, "Cert-SSB \(ssb.certAcc[0]) vs RAB \(rab.certAcc[0])")
+        let benign = report.verdicts["ssb_benign"]!
+        #expect(Double(benign.filter { !$0.certified }.count) <= 0.01 * Double(benign.count))
+        print("authors' 16 (12 certify): Cert acc at r = 0: RAB \(rab.certAcc[0]), Cert-SSB \(ssb.certAcc[0])")
+    }
+
+    /// A store holds one certificate kind: reopening it with another bound or alpha is refused
+    /// with a message that names the field and both values.
+    @Test func storeOfAnotherCertificateKindIsRefused() throws {
+        let folder = try TemporaryFolder("evalkind")
+        let store = folder.file("store")
+        let (first, _) = try eval(["--limit", "4"], store: store)
+        #expect(first.exited(0), "\(first.summary)")
+        let fixture = try MNISTFixture.get()
+        for (extra, field) in [(["--bound", "hoeffding"], "bound is 'clopper-pearson' there, 'hoeffding' here"),
+                               (["--alpha", "0.01"], "alpha is '0.001' there, '0.01' here"),
+                               (["--compat", "released"], "mode is 'sound' there, 'released' here")] {
+            let run = try CLI.run(["eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "4",
+                                   "--workers", "2", "--store", store] + extra, timeout: 600)
+            #expect(run.exited(2), "\(run.summary)")
+            #expect(run.err.contains("holds verdicts of another certificate kind") && run.err.contains(field), "\(run.err)")
+        }
     }
 
     /// Regions and sigmas persist: a run killed part-way and run again ends with every input

@@ -21,7 +21,7 @@ final class RunningDaemon {
         Paths.executable.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("certssbd").path }
     }
 
-    static var shippedModelSet: String { Paths.packageRoot.appendingPathComponent("model/mnist/onepixel/sigma0.12").path }
+    static var shippedModelSet: String { Paths.packageRoot.appendingPathComponent("model/mnist/onepixel/sigma1.25").path }
 
     init(extra: [String] = [], reusing existing: TemporaryFolder? = nil, launcher: [String] = [],
          waitForSocket: Bool = true) throws {

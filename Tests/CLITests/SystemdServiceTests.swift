@@ -31,7 +31,7 @@ import Glibc
     static let binInside = "/opt/certssbd-test"
     static let shareInside = "/opt/certssbd-share"
     static let modelInside = "/opt/certssbd-model"
-    static let shippedSet = modelInside + "/mnist/onepixel/sigma0.12"
+    static let shippedSet = modelInside + "/mnist/onepixel/sigma1.25"
 
     /// certssbd.conf as the test writes it; model_set lives here (not on the command line,
     /// where it would override the file and a reload could not swap it).
@@ -224,11 +224,11 @@ import Glibc
         let upload = try sandbox.curl(["--max-time", "240", "--data-binary", "@\(sandbox.share)/digit.png", "http://localhost/v1/certify"])
         let verdict = try #require(Self.object(upload.out), "\(upload) \(sandbox.journal())")
         #expect(verdict["sha256"] as? String == Checksum.sha256Hex(png))
-        #expect((verdict["sigma_search"] as? [String: Any])?["rule"] as? String == "gradient", "the installed default rule")
+        #expect((verdict["sigma_search"] as? [String: Any])?["rule"] as? String == "search", "the installed default rule")
         let plugins = (verdict["triggers"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
         #expect(plugins == ["blending", "fourpixel", "onepixel"], "plugins from /usr/local/lib/certssb/plugins: \(String(describing: plugins))")
         let stats = try #require(Self.object(try sandbox.curl(["http://localhost/v1/stats"]).out))
-        #expect(stats["model_set_directory"] as? String == "/usr/share/certssb/model/mnist/onepixel/sigma0.12")
+        #expect(stats["model_set_directory"] as? String == "/usr/share/certssb/model/mnist/onepixel/sigma1.25")
         #expect((stats["store_directory"] as? String)?.hasPrefix("/var/lib/certssbd/db/") == true, "\(stats)")
         // The installed client finds the socket at its default path.
         let status = try sandbox.inside("/usr/local/bin/certssb", "status")

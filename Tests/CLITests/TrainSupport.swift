@@ -138,9 +138,11 @@ enum IDX {
 /// C trigger plugins compiled with the system compiler for a test, each in its own folder.
 enum TestPlugin {
     /// A plugin named `name` (any shape); with `failMessage`, apply returns 7 and that message.
-    static func source(name: String, failMessage: String? = nil) -> String {
+    static func source(name: String, failMessage: String? = nil, body custom: String? = nil) -> String {
         let body: String
-        if let failMessage {
+        if let custom {
+            body = custom
+        } else if let failMessage {
             body = "snprintf(error, size, \"%s\", \"\(failMessage)\");\n    return 7;"
         } else {
             body = "for (uint32_t k = 0; k < c; k++) x[(size_t)k * h * w] += (float)d;\n    return 0;"

@@ -119,7 +119,7 @@ struct TrainTests {
     func pilotGivesEachTrainingSampleItsSigma() throws {
         let folder = try TemporaryFolder("train-pilot")
         let out = folder.file("set")
-        let search = ["--pilot", "2", "--sigma-steps", "3", "--sigma-draws", "2", "--sigma-models", "2"]
+        let search = ["--pilot", "2", "--sigma-rule", "gradient", "--sigma-steps", "3", "--sigma-draws", "2", "--sigma-models", "2"]
         let run = try CLI.run(TrainPaths.train(out: out, models: 1, epochs: 1, workers: 2, extra: search), timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
         #expect(run.err.contains("stage 1, pilot: training 2 mnist-cnn models"), "\(run.summary)")

@@ -15,6 +15,15 @@ struct VerdictLine: Decodable {
         var conflict: String?
     }
 
+    struct SigmaSearch: Decodable {
+        var rule: String
+        var sigma: Double
+        var label: Int?
+        var stop: String?
+        var model_runs: Int
+        var models: Int
+    }
+
     struct Trigger: Decodable {
         var name: String
         var l2: Double
@@ -26,6 +35,7 @@ struct VerdictLine: Decodable {
     var model_set: String
     var label: Int
     var certified: Bool
+    var abstained: Bool
     var radius: Double
     var radius_expected: Double
     var margin: Double
@@ -35,8 +45,13 @@ struct VerdictLine: Decodable {
     var p_b: Double
     var p_a_lower: Double
     var p_b_upper: Double
+    var scores: [Double]
+    var votes: [Int]
     var n_models: Int
     var alpha: Double
+    var bound_alpha: Double
+    var fallback: Bool
+    var sigma_search: SigmaSearch
     var bound: String
     var mode: String
     var region: Region
@@ -116,7 +131,7 @@ struct ReferenceMathTests {
 }
 
 /// Checks that hold for every verdict line whatever the bound and mode.
-func expectCoherent(_ v: VerdictLine, sha256: String?, nModels: Int = 16, alpha: Double = 0.001,
+func expectCoherent(_ v: VerdictLine, sha256: String?, nModels: Int = 12, alpha: Double = 0.001,
                     sourceLocation: SourceLocation = #_sourceLocation) {
     let ctx = Comment(rawValue: v.brief)
     if let sha256 { #expect(v.sha256 == sha256, ctx, sourceLocation: sourceLocation) }
@@ -127,7 +142,13 @@ func expectCoherent(_ v: VerdictLine, sha256: String?, nModels: Int = 16, alpha:
     #expect(v.label == 0 || v.label == 1, ctx, sourceLocation: sourceLocation)
     #expect(v.sigma0 == 0.12, ctx, sourceLocation: sourceLocation)
     #expect(v.sigma >= v.sigma0 && v.sigma.isFinite, ctx, sourceLocation: sourceLocation)
-    #expect((0...1).contains(v.p_a) && (0...1).contains(v.p_b) && v.p_a >= v.p_b, ctx, sourceLocation: sourceLocation)
+    #expect((0...1).contains(v.p_a) && (0...1).contains(v.p_b), ctx, sourceLocation: sourceLocation)
+    // The label is the search models' (fixed at sigma0); the certifying models may not
+    // support it, and then the verdict abstains.
+    #expect(v.abstained == !v.certified && (v.abstained || v.p_a > v.p_b), ctx, sourceLocation: sourceLocation)
+    #expect(v.sigma_search.label == v.label && v.votes.reduce(0, +) == v.n_models, ctx, sourceLocation: sourceLocation)
+    #expect(v.bound_alpha == alpha || v.bound_alpha == alpha / 2, ctx, sourceLocation: sourceLocation)
+    #expect(v.fallback == (v.sigma != v.sigma_search.sigma), ctx, sourceLocation: sourceLocation)
     #expect(v.p_a_lower >= 1e-8 && v.p_a_lower <= v.p_a + 1e-15, ctx, sourceLocation: sourceLocation)
     #expect(v.p_b_upper <= 1 - 1e-8 && v.p_b_upper >= v.p_b - 1e-15, ctx, sourceLocation: sourceLocation)
     #expect(abs(v.radius - v.sigma * v.margin) <= 1e-12, ctx, sourceLocation: sourceLocation)

@@ -39,7 +39,7 @@ import Testing
 
     @Test func defaults() {
         let config = DaemonConfig()
-        #expect(config.modelSet == "/usr/share/certssb/model/mnist/onepixel/sigma0.12")
+        #expect(config.modelSet == "/usr/share/certssb/model/mnist/onepixel/sigma1.25")
         #expect(config.pluginDir == "")
         #expect(config.databaseDirectory(kindDigest: "0123456789abcdef0123") == "/var/lib/certssbd/db/0123456789abcdef")
         #expect(config.socketMode == 0o660)

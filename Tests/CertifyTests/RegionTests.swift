@@ -84,6 +84,18 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         #expect(try StorageUpdate.decide(input: p(0), label: 1, radius: -1, index: RegionIndex(dimension: 4)).radius == 0)
     }
 
+    /// A NaN or infinite radius, or a NaN pixel, is an error for that input, never a crash.
+    @Test func nonFiniteRadiusOrPixelThrows() throws {
+        for radius in [Double.nan, .infinity, -.infinity] {
+            #expect(throws: StorageUpdate.NonFiniteInput.self) {
+                try StorageUpdate.decide(input: p(0), label: 0, radius: radius, index: index([(1, 1, p(3))]))
+            }
+        }
+        var x = p(0)
+        x[1] = .nan
+        #expect(throws: StorageUpdate.NonFiniteInput.self) { try StorageUpdate.decide(input: x, label: 0, radius: 1, index: RegionIndex(dimension: 4)) }
+    }
+
     @Test func nonCertifiedInputInsideAForeignBallAligns() throws {
         // Literal order (test with R = −0.8) would miss it: 0.5 < −0.8 + 1 is false.
         let d = try StorageUpdate.decide(input: p(0.5), label: 0, radius: -0.8, index: index([(1, 1, p(0))]))

@@ -12,7 +12,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     /// Model-set directory the daemon certifies with.
-    public var modelSet = "/usr/share/certssb/model/mnist/onepixel/sigma0.12"
+    public var modelSet = "/usr/share/certssb/model/mnist/onepixel/sigma1.25"
     /// Trigger-plugin directory; "" keeps TriggerKit's search rule (beside the binary, $CERTSSB_PLUGIN_DIR, …).
     public var pluginDir = ""
     /// Daemon state; the LMDB environment lives in `<stateDir>/db`.

@@ -20,6 +20,9 @@ struct EvaluationRun {
     init(command: EvalCommand) throws {
         c = command
         let dir = command.modelSet ?? "model/\(command.dataset)/\(command.wmShape)/sigma\(command.sigma)"
+        if command.modelSet == nil && !FileManager.default.fileExists(atPath: dir) {
+            throw CLIFailure("no model set at \(dir): train one with `certssb train --dataset \(command.dataset) --wm_shape \(command.wmShape) --sigma \(command.sigma) --N_m \(command.nModels ?? 1000) --out \(dir)`, or pass --model-set DIR (the shipped set is model/mnist/onepixel/sigma1.25)")
+        }
         do { set = try ModelSet.load(directory: dir).prefix(command.nModels ?? Int.max) } catch { throw CLIFailure(error) }
         let shared = ProcessInfo.processInfo.environment["CERTSSB_SHARED"] ?? "../shared"
         do {

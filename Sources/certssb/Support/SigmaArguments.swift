@@ -18,6 +18,9 @@ struct SigmaArguments: ParsableArguments {
     @Option(help: "Search: sigmas tried between the best grid point's neighbours.")
     var sigmaRefine = SigmaOptions().refinePoints
 
+    @Option(help: "Search: lower the predicted scores by this many standard errors of the search models' mean.")
+    var sigmaCaution = SigmaOptions().caution
+
     @Option(help: "Gradient: step size on sigma per unit of d(radius)/d(sigma).")
     var sigmaLr = SigmaOptions().learningRate
 
@@ -48,7 +51,7 @@ struct SigmaArguments: ParsableArguments {
         switch rule {
         case .released: o = .released(trigger: trigger)
         case .gradient: o = .gradient; o.learningRate = sigmaLr; o.maxStep = sigmaMaxStep; o.models = sigmaModels
-        case .search: o = SigmaOptions(); o.gridPoints = sigmaGrid; o.refinePoints = sigmaRefine
+        case .search: o = SigmaOptions(); o.gridPoints = sigmaGrid; o.refinePoints = sigmaRefine; o.caution = sigmaCaution
         case .fixed: o = .fixedRule
         }
         if let steps = sigmaSteps { o.steps = steps }
