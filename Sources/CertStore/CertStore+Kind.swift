@@ -30,7 +30,8 @@ extension CertStore {
 
     static func sortedFields(_ kind: [String: String]) -> [String] { sortedFields(kind.keys) }
 
-    static func jsonString(_ text: String) -> String {
+    /// A JSON string literal: `"`, `\` and U+0000–U+001F escaped, everything else literal.
+    public static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,18 +1,8 @@
+import CertCore
 import Certify
 import Foundation
 import Testing
 
-/// Deterministic generator so failures reproduce.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private func naiveDistance(_ a: [Float], _ b: [Float]) -> Double {
     var s = 0.0
@@ -129,7 +119,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
 
 @Suite struct RegionIndexTests {
     @Test func distancesMatchANaiveLoop() throws {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let D = 37
         let idx = RegionIndex(dimension: D)
         var inputs: [[Float]] = []
@@ -168,7 +158,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
 
     @Test(arguments: [2, 3])
     func differentLabelsNeverOverlap(classes: Int) throws {
-        var rng = SplitMix64(state: UInt64(100 + classes))
+        var rng = SplitMix64(seed: UInt64(100 + classes))
         let D = 8
         let idx = RegionIndex(dimension: D)
         var stored: [StoredRegion] = []
@@ -203,7 +193,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
 
     @Test func decisionsAtTheBoundaryFollowTheExactDistance() throws {
         // Radii within a few ulps of touching: the float64 screen alone could go either way here.
-        var rng = SplitMix64(state: 11)
+        var rng = SplitMix64(seed: 11)
         let D = 784
         var outcomes: Set<String> = []
         for trial in 0..<40 {
@@ -225,7 +215,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
     }
 
     @Test func tenThousandRegionsOfMNISTSize() throws {
-        var rng = SplitMix64(state: 3)
+        var rng = SplitMix64(seed: 3)
         let D = 784, n = 10_000
         let start = Date()
         let idx = RegionIndex(dimension: D)

@@ -27,16 +27,9 @@ extension ModelSet {
     /// seeded with `seed`; the result is sorted.
     public static func sampleIndices(_ count: Int, of n: Int, seed: UInt64) -> [Int] {
         var indices = Array(0..<n)
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator = SplitMix64(seed: seed)
         for i in 0..<min(count, n) {
-            let j = i + Int(next() % UInt64(n - i))
+            let j = i + Int(generator.next() % UInt64(n - i))
             indices.swapAt(i, j)
         }
         return Array(indices.prefix(count)).sorted()
