@@ -127,12 +127,19 @@ public final class Daemon: @unchecked Sendable {
     private func startWatching(_ inbox: String) {
         let watcher = WatchFolder(inbox: inbox)
         self.watcher = watcher
-        let pipeline = self.pipeline, log = self.log
+        let pipeline = self.pipeline, log = self.log, maxBytes = config.maxUploadBytes
         Task.detached {
             for await path in watcher.files() {
                 let bytes: [UInt8]
-                do { bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                    _ = try? watcher.fail(path, code: "unreadable", message: "\(error)"); continue
+                switch watcher.read(path, maxBytes: maxBytes) {
+                case let .success(read): bytes = read
+                case let .failure(e):
+                    log.log(.warning, e.message, fields: ["CERTSSB_FILE": path])
+                    do { try watcher.fail(path, code: e.code, message: e.message) } catch {
+                        watcher.retryLater(path, after: Self.inboxRetrySeconds)
+                        log.log(.err, "could not move \(path) to failed/ (kept in the inbox): \(error)")
+                    }
+                    continue
                 }
                 pipeline.submit(bytes: bytes, source: path) { result in
                     switch result {

@@ -10,7 +10,8 @@ import Glibc
 /// writers should write "name.part" (or "name.tmp", or ".name") and rename it in.
 ///
 /// A path is yielded at most once until `finish`/`fail` moves it out: rewriting a file
-/// already yielded does not yield it again. Names that are not UTF-8 are skipped.
+/// already yielded does not yield it again. Names that are not UTF-8 are skipped, and so are
+/// directories; symlinks, FIFOs and devices are yielded so that `read` refuses them.
 public final class WatchFolder: @unchecked Sendable {
     public let inbox: String
     public let processed: String
@@ -171,7 +172,7 @@ public final class WatchFolder: @unchecked Sendable {
         let path = inbox + "/" + name
         if lock.withLock({ stopped || pending.contains(path) }) { return }
         // A stale event for a file already moved out finds nothing here and is dropped.
-        guard isRegularFile(path) else { return }
+        guard isCandidate(path) else { return }
         let c: AsyncStream<String>.Continuation? = lock.withLock {
             guard !stopped, pending.insert(path).inserted else { return nil }
             return continuation
@@ -179,14 +180,22 @@ public final class WatchFolder: @unchecked Sendable {
         c?.yield(path)
     }
 
-    private func isRegularFile(_ path: String) -> Bool {
-        // O_NOFOLLOW: a symlink in the inbox must not make the daemon read files elsewhere.
+    /// Every entry but a directory (users may keep subfolders) and a name already gone. A
+    /// symlink, a FIFO or a device is yielded too, so that `read` refuses it and it goes to
+    /// failed/ with the reason instead of sitting in the inbox unexplained.
+    private func isCandidate(_ path: String) -> Bool {
+        // O_NOFOLLOW: a symlink is not opened (ELOOP), so nothing outside the inbox is touched.
         // O_NONBLOCK: opening a FIFO must not hang the watcher.
-        guard let fd = try? syscalls.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0) else {
+        let fd: Int32
+        do {
+            fd = try syscalls.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0)
+        } catch let error as SyscallError {
+            return error.errno == ELOOP
+        } catch {
             return false
         }
         defer { syscalls.close(fd) }
-        return (try? syscalls.fstat(fd).isRegular) ?? false
+        return (try? syscalls.fstat(fd).isDirectory) == false
     }
 
     private func end(_ message: String) {
