@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
         .testTarget(name: "CertDaemonTests", dependencies: [
-            "CertDaemon", "CertCore", "CSystemd",
+            "CertDaemon", "CertCore", "CertData", "CSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

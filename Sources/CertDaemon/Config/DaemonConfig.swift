@@ -84,3 +84,16 @@ extension DaemonConfig {
         return sigma
     }
 }
+
+extension DaemonConfig {
+    /// Keys a reload cannot apply: the socket and the watch folder are opened once, the
+    /// HTTP limits belong to the running server, and the logger is shared by every thread.
+    /// Every other key (model set, plugins, state, sigma, bound, alpha, mode, batching,
+    /// workers, trigger reports, queue) takes effect at the reload.
+    public static let restartOnlyKeys = ["socket", "socket_mode", "watch_dir", "max_upload_bytes", "read_timeout_ms", "log_level"]
+
+    /// The restart-only keys whose value differs in `fresh`.
+    public func keysNeedingRestart(toApply fresh: DaemonConfig) -> [String] {
+        ConfigKey.all.filter { Self.restartOnlyKeys.contains($0.name) && $0.render(self) != $0.render(fresh) }.map(\.name)
+    }
+}

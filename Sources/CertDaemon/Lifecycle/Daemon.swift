@@ -16,6 +16,11 @@ public final class Daemon: @unchecked Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let stopped = DispatchSemaphore(value: 0)
     private let reloading = NSLock()
+    /// What /v1/health and STATUS= report besides the pipeline's state.
+    let health = HealthState()
+    /// Beaten by a repeated task on the event loop.
+    let eventLoopHeartbeat = Heartbeat(name: "event loop")
+    private var stopping: Bool { pipeline.state == .draining || pipeline.state == .stopped }
 
     public init(configPath: String?, overrides: [String: String]) throws {
         self.configPath = configPath
@@ -33,7 +38,7 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM/SIGINT; returns after the drain.
     public func run() async throws {
         pipeline.start()
-        let service = DaemonService(pipeline: pipeline) { [weak self] in try self?.reload() }
+        let service = DaemonService(pipeline: pipeline, health: health) { [weak self] in try self?.reload() ?? [] }
         let limits = HTTPServer.Limits(maxUploadBytes: config.maxUploadBytes, readTimeout: .milliseconds(Int64(config.readTimeoutMs)), maxConnections: 256)
         let server = HTTPServer(service: service, limits: limits, group: group)
         if let fd = SocketActivation.listeningSockets().first {
@@ -44,6 +49,8 @@ public final class Daemon: @unchecked Sendable {
             log.log(.info, "serving on \(config.socket)")
         }
         self.server = server
+        let beat = eventLoopHeartbeat
+        _ = group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { _ in beat.beat() }
         if !config.watchDir.isEmpty { startWatching(config.watchDir) }
         installSignals()
         startWatchdog()
@@ -65,11 +72,15 @@ public final class Daemon: @unchecked Sendable {
     func statusLine() -> String {
         let c = pipeline.counters.snapshot
         let rate = c.busySeconds > 0 ? Double(c.verdicts) / c.busySeconds : 0
+        let problems = health.problems
         return String(format: "queue %d, %d verdicts (%d certified), %.1f images/s while busy", pipeline.queueDepth, c.verdicts, c.certified, rate)
+            + (problems.isEmpty ? "" : "; degraded: " + problems.joined(separator: "; "))
     }
 
     /// Re-reads the config, models and plugins; the old engine serves until the new one is built.
-    func reload() throws {
+    /// Returns the changed keys that only a restart applies (also logged as a warning).
+    @discardableResult
+    func reload() throws -> [String] {
         // SIGHUP and POST /v1/reload may come together: one reload at a time.
         reloading.lock()
         defer { reloading.unlock() }
@@ -78,9 +89,14 @@ public final class Daemon: @unchecked Sendable {
         do {
             let fresh = try Self.loadConfig(configPath, overrides)
             try pipeline.reload(fresh)
+            let restart = config.keysNeedingRestart(toApply: fresh)
             config = fresh
             log.log(.notice, "reloaded: model set \(pipeline.currentEngine.modelSet.directory)")
+            if !restart.isEmpty {
+                log.log(.warning, "reload: \(restart.joined(separator: ", ")) changed but take effect only at a restart (systemctl restart certssbd)")
+            }
             logPlugins()
+            return restart
         } catch {
             log.log(.err, "reload failed, keeping the running state: \(error)")
             throw error
@@ -104,16 +120,27 @@ public final class Daemon: @unchecked Sendable {
     private func installSignals() {
         ShutdownSignals.forward { [weak self] signal in
             guard let self else { return }
-            if signal == SIGHUP { try? self.reload() } else { self.stopped.signal() }
+            if signal == SIGHUP { _ = try? self.reload() } else { self.stopped.signal() }
         }
     }
 
+    /// WATCHDOG=1 at half of WatchdogSec=, only while the batcher and the event loop have
+    /// beaten within WatchdogSec= (60 s without a watchdog); a stale one is logged at error
+    /// priority and turns health to degraded until it beats again.
     private func startWatchdog() {
-        let interval = SystemdNotifier.watchdogInterval
+        let interval = SystemdNotifier.watchdogInterval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        let watchdog = Watchdog(heartbeats: [pipeline.heartbeat, eventLoopHeartbeat], staleAfter: interval ?? 60, health: health) {
+            if interval != nil { _ = SystemdNotifier.watchdog() }
+        }
         Thread.detachNewThread { [weak self] in
+            var wasStale: [String] = []
             while let self, self.pipeline.state != .stopped {
-                Thread.sleep(forTimeInterval: interval.map { Double($0.components.seconds) / 2 + Double($0.components.attoseconds) / 2e18 } ?? 5)
-                if interval != nil { _ = SystemdNotifier.watchdog() }
+                Thread.sleep(forTimeInterval: (interval ?? 10) / 2)
+                let stale = watchdog.check()
+                if !stale.isEmpty && stale != wasStale {
+                    self.log.log(.err, "watchdog: no heartbeat from \(stale.joined(separator: " and ")); not pinging systemd")
+                }
+                wasStale = stale
                 _ = SystemdNotifier.status(self.statusLine())
             }
         }
@@ -124,9 +151,23 @@ public final class Daemon: @unchecked Sendable {
 
     /// Each complete file in the inbox is certified; it leaves the inbox only after its
     /// verdict is committed (processed/ + sidecar) or its failure recorded (failed/ + .error.json).
+    ///
+    /// When watching fails (the inbox removed, inotify out of watches) the error is logged at
+    /// error priority, health turns degraded with the reason, and watching starts again every
+    /// `inboxRetrySeconds` (recreating the inbox) until it works; the socket serves meanwhile.
     private func startWatching(_ inbox: String) {
         let watcher = WatchFolder(inbox: inbox)
         self.watcher = watcher
+        health.clear("watch")
+        watcher.onError = { [weak self] message in
+            guard let self, !self.stopping else { return }
+            self.log.log(.err, "watch folder: \(message); retrying in \(Int(Self.inboxRetrySeconds)) s")
+            self.health.degrade("watch", message)
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.inboxRetrySeconds) { [weak self] in
+                guard let self, !self.stopping else { return }
+                self.startWatching(inbox)
+            }
+        }
         let pipeline = self.pipeline, log = self.log, maxBytes = config.maxUploadBytes
         Task.detached {
             for await path in watcher.files() {

@@ -24,6 +24,10 @@ public final class CertificationPipeline: @unchecked Sendable {
     private var thread: Thread?
     let events = EventBroadcaster()
     public let counters = PipelineCounters()
+    /// Beaten while waiting for work (at least once a second) and between a batch's steps.
+    public let heartbeat = Heartbeat(name: "batcher")
+    /// Tests only: runs on the batcher thread before each batch (to stall it on purpose).
+    var beforeBatch: (@Sendable () -> Void)?
 
     public init(config: DaemonConfig) throws {
         engine = try Engine(config: config)
@@ -95,7 +99,10 @@ public final class CertificationPipeline: @unchecked Sendable {
     private func loop() {
         while true {
             lock.lock()
-            while queue.isEmpty && state != .draining && state != .stopped { lock.wait() }
+            while queue.isEmpty && state != .draining && state != .stopped {
+                heartbeat.beat()
+                _ = lock.wait(until: Date().addingTimeInterval(1))
+            }
             if queue.isEmpty { lock.unlock(); return }
             // The batch window: let a micro-batch form so each model's weights are read once.
             let window = Double(engine.config.batchWindowMs) / 1000
@@ -105,8 +112,12 @@ public final class CertificationPipeline: @unchecked Sendable {
             queue.removeFirst(batch.count)
             busy = true
             let engine = self.engine
+            let hook = beforeBatch
             lock.unlock()
+            hook?()
+            heartbeat.beat()
             process(batch, engine)
+            heartbeat.beat()
             lock.withLock { busy = false; lock.broadcast() }
         }
     }
@@ -138,6 +149,7 @@ public final class CertificationPipeline: @unchecked Sendable {
             // Per image: a verdict, or why there is none (non-finite pixels: 422; a model or
             // plugin that produced non-finite values: 500). The others go on.
             let certified = engine.certifier.certify(unique)
+            heartbeat.beat()
             var good: [(CertificationRequest, Verdict)] = []
             var failed: [String: ServiceError] = [:]
             for (request, result) in zip(unique, certified) {
@@ -147,6 +159,7 @@ public final class CertificationPipeline: @unchecked Sendable {
                 }
             }
             let reports = engine.certifier.triggerReports(good.map(\.0), good.map(\.1), perturbations: engine.perturbations)
+            heartbeat.beat()
             var ready: [(CertificationRequest, Verdict)] = []
             for ((request, verdict), report) in zip(good, reports) {
                 switch report {

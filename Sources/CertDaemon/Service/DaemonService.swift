@@ -8,14 +8,19 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     public static let version = "0.1.0"
     let pipeline: CertificationPipeline
     let started = Date()
-    /// Called by POST /v1/reload (the daemon re-reads its config file, as on SIGHUP).
-    let reloader: @Sendable () throws -> Void
+    /// Called by POST /v1/reload (the daemon re-reads its config file, as on SIGHUP); returns
+    /// the changed keys that need a restart.
+    let reloader: @Sendable () throws -> [String]
+    /// Reasons the daemon is degraded (a watch failure, a stale heartbeat).
+    let health: HealthState
     /// Uploads get the same journal line with fields as watch-folder files, so
     /// `journalctl CERTSSB_SHA256=…` finds a verdict whichever way the image came.
     let log: JournalLogger
 
-    public init(pipeline: CertificationPipeline, log: JournalLogger? = nil, reloader: @escaping @Sendable () throws -> Void) {
+    public init(pipeline: CertificationPipeline, health: HealthState = HealthState(), log: JournalLogger? = nil,
+                reloader: @escaping @Sendable () throws -> [String]) {
         self.pipeline = pipeline
+        self.health = health
         self.log = log ?? JournalLogger(threshold: pipeline.config.logThreshold)
         self.reloader = reloader
     }
@@ -105,14 +110,21 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     }
 
     public func reload() async throws -> ServiceReply {
-        do { try reloader() } catch {
+        let restart: [String]
+        do { restart = try reloader() } catch {
             throw ServiceError(status: 500, code: "reload_failed", message: "reload failed, the old state keeps serving: \(error)")
         }
-        return Self.json(["reloaded": true, "model_set": pipeline.currentEngine.modelSet.id])
+        return Self.json(["reloaded": true, "model_set": pipeline.currentEngine.modelSet.id, "restart_needed": restart])
     }
 
+    /// `ready` (200), `degraded` with its reasons (200: uploads are still certified), or the
+    /// pipeline's state while starting, reloading or draining (503).
     public func health() async -> ServiceReply {
-        Self.json(["status": pipeline.state.rawValue], status: pipeline.state == .ready ? 200 : 503)
+        let problems = health.problems
+        if pipeline.state == .ready && !problems.isEmpty {
+            return Self.json(["status": "degraded", "reasons": problems])
+        }
+        return Self.json(["status": pipeline.state.rawValue], status: pipeline.state == .ready ? 200 : 503)
     }
 
     public func version() -> ServiceReply { Self.json(["version": Self.version, "name": "certssbd"]) }
