@@ -1,26 +1,27 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
-/// certssbd's lifecycle with explicit states: load (models, plugins, store) → serve (socket
-/// and watch folder) → READY=1; SIGHUP reloads (RELOADING=1 … READY=1; a failed reload
-/// keeps the old state); SIGTERM drains (STOPPING=1, finish the queue) and exits 0.
+/// certssbd's lifecycle: load (models, plugins, store) → bind the socket → READY=1 → run the
+/// services (DaemonServices.swift) in one ServiceGroup; SIGHUP reloads (RELOADING=1 … READY=1;
+/// a failed reload keeps the old state); SIGTERM starts the group's graceful shutdown
+/// (STOPPING=1: watch, socket, then the pipeline drains) and `run` returns.
 public final class Daemon: @unchecked Sendable {
     let configPath: String?
     let overrides: [String: String]
     let log: JournalLogger
     private(set) var config: DaemonConfig
     let pipeline: CertificationPipeline
-    private var server: HTTPServer?
-    private var watcher: WatchFolder?
+    /// Each service's explicit state, for /v1/health.
+    let states = ServiceStates()
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    private let stopped = DispatchSemaphore(value: 0)
     private let reloading = NSLock()
     /// What /v1/health and STATUS= report besides the pipeline's state.
     let health = HealthState()
     /// Beaten by a repeated task on the event loop.
     let eventLoopHeartbeat = Heartbeat(name: "event loop")
-    private var stopping: Bool { pipeline.state == .draining || pipeline.state == .stopped }
 
     public init(configPath: String?, overrides: [String: String]) throws {
         self.configPath = configPath
@@ -35,10 +36,12 @@ public final class Daemon: @unchecked Sendable {
         return try base.applying(overrides: overrides)
     }
 
-    /// Runs until SIGTERM/SIGINT; returns after the drain.
+    /// Runs until SIGTERM/SIGINT; returns after the drain. Loads happened in `init`; here the
+    /// socket is bound (or adopted), READY=1 is sent, and the four services run in one
+    /// ServiceGroup: status, pipeline, socket, watch (shut down in reverse order).
     public func run() async throws {
         pipeline.start()
-        let service = DaemonService(pipeline: pipeline, health: health) { [weak self] in try self?.reload() ?? [] }
+        let service = DaemonService(pipeline: pipeline, health: health, states: states) { [weak self] in try self?.reload() ?? [] }
         let limits = HTTPServer.Limits(maxUploadBytes: config.maxUploadBytes, readTimeout: .milliseconds(Int64(config.readTimeoutMs)), maxConnections: 256)
         let server = HTTPServer(service: service, limits: limits, group: group)
         if let fd = SocketActivation.listeningSockets().first {
@@ -48,23 +51,25 @@ public final class Daemon: @unchecked Sendable {
             try await server.bind(path: config.socket, mode: mode_t(config.socketMode))
             log.log(.info, "serving on \(config.socket)")
         }
-        self.server = server
         let beat = eventLoopHeartbeat
         _ = group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { _ in beat.beat() }
-        if !config.watchDir.isEmpty { startWatching(config.watchDir) }
-        installSignals()
-        startWatchdog()
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: statusService(), serviceName: "status"),
+            .init(service: PipelineService(pipeline: pipeline, states: states), serviceName: "pipeline"),
+            .init(service: SocketService(server: server, states: states), serviceName: "socket"),
+        ]
+        if !config.watchDir.isEmpty {
+            services.append(.init(service: watchService(config.watchDir), serviceName: "watch"))
+        }
+        var logger = Logger(label: "certssbd") { _ in JournalLogHandler(journal: self.log) }
+        logger.logLevel = .notice
+        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
+        installSignals(serviceGroup)
         logPlugins()
         _ = SystemdNotifier.ready(status: statusLine())
         log.log(.notice, "certssbd ready: model set \(pipeline.currentEngine.modelSet.directory) (\(pipeline.currentEngine.modelSet.count) models)")
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async { self.stopped.wait(); c.resume() }
-        }
-        _ = SystemdNotifier.stopping()
-        log.log(.notice, "draining: \(pipeline.queueDepth) image(s) queued")
-        watcher?.stop()
-        try? await server.close()
-        pipeline.drain()
+        try await serviceGroup.run()
         try? await group.shutdownGracefully()
         log.log(.notice, "stopped")
     }
@@ -116,34 +121,32 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// SIGHUP reloads; SIGTERM and SIGINT drain.
-    private func installSignals() {
+    /// SIGHUP reloads; SIGTERM and SIGINT start the group's graceful shutdown (STOPPING=1).
+    private func installSignals(_ serviceGroup: ServiceGroup) {
         ShutdownSignals.forward { [weak self] signal in
             guard let self else { return }
-            if signal == SIGHUP { _ = try? self.reload() } else { self.stopped.signal() }
+            if signal == SIGHUP {
+                _ = try? self.reload()
+            } else {
+                _ = SystemdNotifier.stopping()
+                self.log.log(.notice, "draining: \(self.pipeline.queueDepth) image(s) queued")
+                Task { await serviceGroup.triggerGracefulShutdown() }
+            }
         }
     }
 
     /// WATCHDOG=1 at half of WatchdogSec=, only while the batcher and the event loop have
     /// beaten within WatchdogSec= (60 s without a watchdog); a stale one is logged at error
     /// priority and turns health to degraded until it beats again.
-    private func startWatchdog() {
+    private func statusService() -> StatusService {
         let interval = SystemdNotifier.watchdogInterval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
         let watchdog = Watchdog(heartbeats: [pipeline.heartbeat, eventLoopHeartbeat], staleAfter: interval ?? 60, health: health) {
             if interval != nil { _ = SystemdNotifier.watchdog() }
         }
-        Thread.detachNewThread { [weak self] in
-            var wasStale: [String] = []
-            while let self, self.pipeline.state != .stopped {
-                Thread.sleep(forTimeInterval: (interval ?? 10) / 2)
-                let stale = watchdog.check()
-                if !stale.isEmpty && stale != wasStale {
-                    self.log.log(.err, "watchdog: no heartbeat from \(stale.joined(separator: " and ")); not pinging systemd")
-                }
-                wasStale = stale
-                _ = SystemdNotifier.status(self.statusLine())
-            }
-        }
+        let log = self.log
+        return StatusService(watchdog: watchdog, period: (interval ?? 10) / 2, status: { [weak self] in self?.statusLine() ?? "" },
+                             onStale: { log.log(.err, "watchdog: no heartbeat from \($0.joined(separator: " and ")); not pinging systemd") },
+                             states: states)
     }
 
     /// How long a file whose verdict could not be committed or moved waits in the inbox.
@@ -153,60 +156,59 @@ public final class Daemon: @unchecked Sendable {
     /// verdict is committed (processed/ + sidecar) or its failure recorded (failed/ + .error.json).
     ///
     /// When watching fails (the inbox removed, inotify out of watches) the error is logged at
-    /// error priority, health turns degraded with the reason, and watching starts again every
-    /// `inboxRetrySeconds` (recreating the inbox) until it works; the socket serves meanwhile.
-    private func startWatching(_ inbox: String) {
-        let watcher = WatchFolder(inbox: inbox)
-        self.watcher = watcher
-        health.clear("watch")
-        watcher.onError = { [weak self] message in
-            guard let self, !self.stopping else { return }
-            self.log.log(.err, "watch folder: \(message); retrying in \(Int(Self.inboxRetrySeconds)) s")
-            self.health.degrade("watch", message)
-            DispatchQueue.global().asyncAfter(deadline: .now() + Self.inboxRetrySeconds) { [weak self] in
-                guard let self, !self.stopping else { return }
-                self.startWatching(inbox)
+    /// error priority, health turns degraded with the reason, and the watch service starts
+    /// watching again every `inboxRetrySeconds` (recreating the inbox) until it works; the
+    /// socket serves meanwhile.
+    private func watchService(_ inbox: String) -> WatchService {
+        let pipeline = self.pipeline, log = self.log, health = self.health, maxBytes = config.maxUploadBytes
+        return WatchService(makeWatcher: {
+            let watcher = WatchFolder(inbox: inbox)
+            health.clear("watch")
+            watcher.onError = { message in
+                log.log(.err, "watch folder: \(message); retrying in \(Int(Self.inboxRetrySeconds)) s")
+                health.degrade("watch", message)
             }
+            return watcher
+        }, handle: { watcher, path in
+            Self.certify(path, from: watcher, maxBytes: maxBytes, pipeline: pipeline, log: log)
+        }, retry: Self.inboxRetrySeconds, states: states)
+    }
+
+    private static func certify(_ path: String, from watcher: WatchFolder, maxBytes: Int, pipeline: CertificationPipeline, log: JournalLogger) {
+        let bytes: [UInt8]
+        switch watcher.read(path, maxBytes: maxBytes) {
+        case let .success(read): bytes = read
+        case let .failure(e):
+            log.log(.warning, e.message, fields: ["CERTSSB_FILE": path])
+            do { try watcher.fail(path, code: e.code, message: e.message) } catch {
+                watcher.retryLater(path, after: Self.inboxRetrySeconds)
+                log.log(.err, "could not move \(path) to failed/ (kept in the inbox): \(error)")
+            }
+            return
         }
-        let pipeline = self.pipeline, log = self.log, maxBytes = config.maxUploadBytes
-        Task.detached {
-            for await path in watcher.files() {
-                let bytes: [UInt8]
-                switch watcher.read(path, maxBytes: maxBytes) {
-                case let .success(read): bytes = read
-                case let .failure(e):
-                    log.log(.warning, e.message, fields: ["CERTSSB_FILE": path])
-                    do { try watcher.fail(path, code: e.code, message: e.message) } catch {
-                        watcher.retryLater(path, after: Self.inboxRetrySeconds)
-                        log.log(.err, "could not move \(path) to failed/ (kept in the inbox): \(error)")
-                    }
-                    continue
+        pipeline.submit(bytes: bytes, source: path) { result in
+            switch result {
+            case let .success(v):
+                do {
+                    try watcher.finish(path, verdictJSON: v.jsonBytes())
+                    log.log(.info, "\((path as NSString).lastPathComponent): label \(v.label) radius \(v.radius)",
+                            fields: v.journalFields.merging(["CERTSSB_FILE": path]) { $1 })
+                } catch {
+                    // The verdict is committed; the next try finds it in the store and only moves the file.
+                    watcher.retryLater(path, after: Self.inboxRetrySeconds)
+                    log.log(.err, "could not move \(path) to processed/ (kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s): \(error)")
                 }
-                pipeline.submit(bytes: bytes, source: path) { result in
-                    switch result {
-                    case let .success(v):
-                        do {
-                            try watcher.finish(path, verdictJSON: v.jsonBytes())
-                            log.log(.info, "\((path as NSString).lastPathComponent): label \(v.label) radius \(v.radius)",
-                                    fields: v.journalFields.merging(["CERTSSB_FILE": path]) { $1 })
-                        } catch {
-                            // The verdict is committed; the next try finds it in the store and only moves the file.
-                            watcher.retryLater(path, after: Self.inboxRetrySeconds)
-                            log.log(.err, "could not move \(path) to processed/ (kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s): \(error)")
-                        }
-                    case let .failure(e) where e.status == 503:
-                        // Not the file's fault (the store could not commit: a full disk): it stays in the inbox.
-                        watcher.retryLater(path, after: Self.inboxRetrySeconds)
-                        log.log(.err, "\((path as NSString).lastPathComponent): \(e.message); kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s",
-                                fields: ["CERTSSB_FILE": path])
-                    case let .failure(e):
-                        do { try watcher.fail(path, code: e.code, message: e.message) } catch {
-                            watcher.retryLater(path, after: Self.inboxRetrySeconds)
-                            log.log(.err, "could not move \(path) to failed/ (kept in the inbox): \(error)")
-                        }
-                        log.log(.warning, "\((path as NSString).lastPathComponent): \(e.message)", fields: ["CERTSSB_FILE": path])
-                    }
+            case let .failure(e) where e.status == 503:
+                // Not the file's fault (the store could not commit: a full disk): it stays in the inbox.
+                watcher.retryLater(path, after: Self.inboxRetrySeconds)
+                log.log(.err, "\((path as NSString).lastPathComponent): \(e.message); kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s",
+                        fields: ["CERTSSB_FILE": path])
+            case let .failure(e):
+                do { try watcher.fail(path, code: e.code, message: e.message) } catch {
+                    watcher.retryLater(path, after: Self.inboxRetrySeconds)
+                    log.log(.err, "could not move \(path) to failed/ (kept in the inbox): \(error)")
                 }
+                log.log(.warning, "\((path as NSString).lastPathComponent): \(e.message)", fields: ["CERTSSB_FILE": path])
             }
         }
     }

@@ -13,14 +13,17 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     let reloader: @Sendable () throws -> [String]
     /// Reasons the daemon is degraded (a watch failure, a stale heartbeat).
     let health: HealthState
+    /// The services' states (status, pipeline, socket, watch).
+    let states: ServiceStates
     /// Uploads get the same journal line with fields as watch-folder files, so
     /// `journalctl CERTSSB_SHA256=…` finds a verdict whichever way the image came.
     let log: JournalLogger
 
-    public init(pipeline: CertificationPipeline, health: HealthState = HealthState(), log: JournalLogger? = nil,
-                reloader: @escaping @Sendable () throws -> [String]) {
+    public init(pipeline: CertificationPipeline, health: HealthState = HealthState(), states: ServiceStates = ServiceStates(),
+                log: JournalLogger? = nil, reloader: @escaping @Sendable () throws -> [String]) {
         self.pipeline = pipeline
         self.health = health
+        self.states = states
         self.log = log ?? JournalLogger(threshold: pipeline.config.logThreshold)
         self.reloader = reloader
     }
@@ -120,11 +123,11 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     /// `ready` (200), `degraded` with its reasons (200: uploads are still certified), or the
     /// pipeline's state while starting, reloading or draining (503).
     public func health() async -> ServiceReply {
-        let problems = health.problems
+        let problems = health.problems, services = states.snapshot
         if pipeline.state == .ready && !problems.isEmpty {
-            return Self.json(["status": "degraded", "reasons": problems])
+            return Self.json(["status": "degraded", "reasons": problems, "services": services])
         }
-        return Self.json(["status": pipeline.state.rawValue], status: pipeline.state == .ready ? 200 : 503)
+        return Self.json(["status": pipeline.state.rawValue, "services": services], status: pipeline.state == .ready ? 200 : 503)
     }
 
     public func version() -> ServiceReply { Self.json(["version": Self.version, "name": "certssbd"]) }
