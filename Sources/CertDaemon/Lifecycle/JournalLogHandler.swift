@@ -12,11 +12,12 @@ struct JournalLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let extra = (metadata ?? [:]).merging(self.metadata) { a, _ in a }
-        let text = extra.isEmpty ? "\(message)" : "\(message) " + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        journal.log(Self.priority(level), "service group: " + text)
+    func log(event: LogEvent) {
+        let extra = (event.metadata ?? [:]).merging(metadata) { a, _ in a }
+        var text = "\(event.message)"
+        if let error = event.error { text += ": \(error)" }
+        if !extra.isEmpty { text += " " + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+        journal.log(Self.priority(event.level), "service group: " + text)
     }
 
     static func priority(_ level: Logger.Level) -> JournalLogger.Priority {
