@@ -70,9 +70,18 @@ let package = Package(
         .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify", "CertTraining"]),
         // The paper's evaluation: metrics over radii, its table, JSON/CSV and plots.
         .target(name: "CertEval"),
-        // The daemon: watch folder, HTTP over the Unix socket, systemd glue, config, lifecycle.
+        // The storage-update step over a stream of verdicts, committed to the store (eval and the daemon).
+        .target(name: "CertLedger", dependencies: ["CertCore", "CertSigma", "CertStore", "Certify"]),
+        // The daemon's core without I/O of its own: config, the engine (model set, certifier,
+        // plugins, store) and the batching pipeline. The CLI's bench runs it too.
+        .target(name: "CertPipeline", dependencies: [
+            "CertCore", "CertData", "CertScheduler", "CertSigma", "CertStore", "Certify", "CertLedger", "CertMath", "TriggerKit",
+        ]),
+        // The socket client of the CLI's daemon verbs (HTTP/1.1 over a Unix socket).
+        .target(name: "CertClient"),
+        // The daemon: watch folder, HTTP over the Unix socket, systemd glue, lifecycle.
         .target(name: "CertDaemon", dependencies: [
-            "CertCore", "CertData", "CertStore", "Certify", "CertSigma", "TriggerKit", "CSystemd",
+            "CertCore", "CertData", "CertStore", "Certify", "CertSigma", "TriggerKit", "CSystemd", "CertPipeline", "CertLedger",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -82,7 +91,7 @@ let package = Package(
         .executableTarget(name: "certssbd", dependencies: ["CertDaemon"]),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
-            "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval", "CertDaemon",
+            "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval", "CertLedger", "CertPipeline", "CertClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -93,7 +102,7 @@ let package = Package(
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
         .testTarget(name: "CertDaemonTests", dependencies: [
-            "CertDaemon", "CertCore", "CertData", "CSystemd",
+            "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -34,7 +34,7 @@ extension CertStore {
                 guard let seq = BigEndianUInt64(lmdbBytes: key) else {
                     throw CertStoreError.corruptRecord(database: "regions", key: SHA256Hex.text(key), reason: "key is not 8 bytes")
                 }
-                out.append(try RegionRecord.decode(value, sequence: seq.value))
+                out.append(try RegionEncoding.decode(value, sequence: seq.value))
                 return true
             }
             return out

@@ -17,9 +17,9 @@ extension CertStore {
         @discardableResult
         public func appendRegion(sha256: String, label: Int, radius: Double, input: [Float]) throws -> UInt64 {
             guard let label32 = Int32(exactly: label) else { throw CertStoreError.labelOutOfRange(label) }
-            let record = RegionRecord.encode(
+            let record = RegionEncoding.encode(
                 sha256: try SHA256Hex.bytes(sha256), label: label32, radius: radius,
-                squaredNorm: RegionRecord.squaredNorm(input), input: input)
+                squaredNorm: RegionEncoding.squaredNorm(input), input: input)
             return try append(record, to: store.regionsDB)
         }
 

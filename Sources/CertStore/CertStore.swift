@@ -8,7 +8,7 @@ import Foundation
 ///   as canonical JSON, see `canonicalJSON`); all three are written by the first open;
 /// - `verdicts`: sha256 hex → verdict JSON bytes;
 /// - `sigmas`: "<modelSetID>/<sha256 hex>" → `StoredSigma` JSON;
-/// - `regions`: sequence (`BigEndianUInt64`) → `RegionRecord` bytes, the storage-update store;
+/// - `regions`: sequence (`BigEndianUInt64`) → `RegionEncoding` bytes, the storage-update store;
 /// - `arrivals`: sequence (`BigEndianUInt64`) → sha256 hex, the arrival-order index.
 ///
 /// Sequences start at 1 and follow commit order. Every write is one transaction; use

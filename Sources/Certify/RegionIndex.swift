@@ -2,7 +2,7 @@ import CertCore
 
 /// One issued region of the storage-update store (DESIGN 2.7): the input, the label and the
 /// radius reported for it, in commit order.
-public struct StoredRegion: Sendable, Equatable {
+public struct IndexedRegion: Sendable, Equatable {
     public var sequence: UInt64
     public var sha256: String
     public var label: Int
@@ -40,7 +40,7 @@ public final class RegionIndex {
     }
 
     /// Rebuilds the index from a persistent store; `regions` must be in commit order.
-    public convenience init(dimension: Int, regions: [StoredRegion]) {
+    public convenience init(dimension: Int, regions: [IndexedRegion]) {
         self.init(dimension: dimension)
         rows.reserveCapacity(regions.count * dimension)
         for r in regions { append(r) }
@@ -48,7 +48,7 @@ public final class RegionIndex {
 
     public var count: Int { labels.count }
 
-    public func append(_ r: StoredRegion) {
+    public func append(_ r: IndexedRegion) {
         precondition(r.input.count == dimension, "region input has \(r.input.count) values, index expects \(dimension)")
         precondition(r.radius >= 0 && r.radius.isFinite, "stored radii are finite and non-negative")
         var norm = 0.0
@@ -70,9 +70,9 @@ public final class RegionIndex {
         sequences.removeLast(k); sha256s.removeLast(k); labels.removeLast(k); radii.removeLast(k)
     }
 
-    public func region(at j: Int) -> StoredRegion {
+    public func region(at j: Int) -> IndexedRegion {
         let input = rows[j * dimension ..< (j + 1) * dimension].map { Float($0) }
-        return StoredRegion(sequence: sequences[j], sha256: sha256s[j], label: labels[j], radius: radii[j], input: input)
+        return IndexedRegion(sequence: sequences[j], sha256: sha256s[j], label: labels[j], radius: radii[j], input: input)
     }
 
     /// ||x − x_j|| for every stored j, in commit order. Rows where cancellation could cost more than

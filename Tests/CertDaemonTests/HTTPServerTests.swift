@@ -1,4 +1,5 @@
 @testable import CertDaemon
+import CertPipeline
 import Foundation
 import NIOCore
 import NIOPosix

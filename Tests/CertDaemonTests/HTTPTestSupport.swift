@@ -1,3 +1,4 @@
+import CertPipeline
 import CertDaemon
 import Foundation
 import NIOCore

@@ -1,3 +1,4 @@
+import CertPipeline
 import CertDaemon
 import CSystemd
 import Foundation

@@ -1,4 +1,5 @@
 @testable import CertDaemon
+@testable import CertPipeline
 import CertCore
 import CertData
 import Foundation

@@ -83,14 +83,14 @@ import Testing
     }
 
     @Test func regionRecordLayout() throws {
-        let bytes = RegionRecord.encode(sha256: [UInt8](repeating: 0xEE, count: 32), label: 2,
+        let bytes = RegionEncoding.encode(sha256: [UInt8](repeating: 0xEE, count: 32), label: 2,
                                         radius: 1.5, squaredNorm: 4, input: [1, 2])
         #expect(bytes.count == 52 + 8)
         #expect(Array(bytes[32..<36]) == [2, 0, 0, 0])
         #expect(Array(bytes[36..<44]) == [0, 0, 0, 0, 0, 0, 0xF8, 0x3F])  // 1.5, little-endian
         #expect(Array(bytes[52..<56]) == [0, 0, 0x80, 0x3F])  // Float 1.0
-        #expect(try RegionRecord.decode(bytes, sequence: 9).input == [1, 2])
-        #expect(throws: CertStoreError.self) { try RegionRecord.decode(Array(bytes.dropLast()), sequence: 9) }
+        #expect(try RegionEncoding.decode(bytes, sequence: 9).input == [1, 2])
+        #expect(throws: CertStoreError.self) { try RegionEncoding.decode(Array(bytes.dropLast()), sequence: 9) }
     }
 
     @Test func arrivalsPage() throws {
@@ -170,7 +170,7 @@ import Testing
             #expect(regions[i].label == i % 10)
             #expect(regions[i].radius == Double(i))
             #expect(regions[i].sha256 == fakeSHA(i))
-            #expect(abs(regions[i].squaredNorm - RegionRecord.squaredNorm(input(i))) == 0)
+            #expect(abs(regions[i].squaredNorm - RegionEncoding.squaredNorm(input(i))) == 0)
         }
         #expect(try reopened.listArrivals(after: 0, limit: 10_000).count == count - 10)
     }

@@ -15,7 +15,7 @@ private func p(_ v: Float...) -> [Float] { v + [Float](repeating: 0, count: 4 - 
 
 private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) -> RegionIndex {
     RegionIndex(dimension: 4, regions: regions.enumerated().map { i, r in
-        StoredRegion(sequence: UInt64(i), sha256: "h\(i)", label: r.label, radius: r.radius, input: r.input)
+        IndexedRegion(sequence: UInt64(i), sha256: "h\(i)", label: r.label, radius: r.radius, input: r.input)
     })
 }
 
@@ -126,7 +126,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         for i in 0..<200 {
             let v = (0..<D).map { _ in Float.random(in: -1...2, using: &rng) }
             inputs.append(v)
-            idx.append(StoredRegion(sequence: UInt64(i), sha256: "\(i)", label: i % 2, radius: 0, input: v))
+            idx.append(IndexedRegion(sequence: UInt64(i), sha256: "\(i)", label: i % 2, radius: 0, input: v))
         }
         #expect(idx.count == 200)
         // A fresh input, a stored one (distance 0) and a near-duplicate (cancellation).
@@ -145,7 +145,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
     /// DESIGN 2.7's rule as written (R clamped at 0 first), on naive distances and without the
     /// alignment guard: on a store built by the rule the index's screen and the guard must not
     /// change a single decision, bit for bit.
-    static func reference(_ x: [Float], _ c: Int, _ r0: Double, _ stored: [StoredRegion]) -> (Int, Double) {
+    static func reference(_ x: [Float], _ c: Int, _ r0: Double, _ stored: [IndexedRegion]) -> (Int, Double) {
         let r = max(r0, 0)
         var best: (j: Int, d: Double, m: Double)?
         for (j, s) in stored.enumerated() where s.label != c {
@@ -161,7 +161,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         var rng = SplitMix64(seed: UInt64(100 + classes))
         let D = 8
         let idx = RegionIndex(dimension: D)
-        var stored: [StoredRegion] = []
+        var stored: [IndexedRegion] = []
         var seen: [String: Int] = [:]
         for i in 0..<400 {
             // Points in [0,1]^8 are ~1.1 apart; radii up to 1.5 make many conflicts, and clusters
@@ -178,7 +178,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
             #expect(d.radius >= 0)
             if case .trimmed = d.outcome { #expect(d.radius <= max(r, 0)) }
             seen[d.region.status, default: 0] += 1
-            let s = StoredRegion(sequence: UInt64(i), sha256: "\(i)", label: d.label, radius: d.radius, input: x)
+            let s = IndexedRegion(sequence: UInt64(i), sha256: "\(i)", label: d.label, radius: d.radius, input: x)
             idx.append(s); stored.append(s)
         }
         #expect(Set(seen.keys) == ["stored", "trimmed", "aligned"])
@@ -199,7 +199,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         for trial in 0..<40 {
             let a = (0..<D).map { _ in Float.random(in: 0...1, using: &rng) }
             let x = (0..<D).map { _ in Float.random(in: 0...1, using: &rng) }
-            let stored = [StoredRegion(sequence: 0, sha256: "a", label: 1, radius: 0.3, input: a)]
+            let stored = [IndexedRegion(sequence: 0, sha256: "a", label: 1, radius: 0.3, input: a)]
             let idx = RegionIndex(dimension: D, regions: stored)
             var r = naiveDistance(x, a) - 0.3
             for _ in 0..<(trial % 5) { r = r.nextDown }
@@ -221,7 +221,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         let idx = RegionIndex(dimension: D)
         for i in 0..<n {
             let v = (0..<D).map { _ in Float(rng.next() >> 40) / Float(1 << 24) }
-            idx.append(StoredRegion(sequence: UInt64(i), sha256: "\(i)", label: i % 2, radius: 0.5, input: v))
+            idx.append(IndexedRegion(sequence: UInt64(i), sha256: "\(i)", label: i % 2, radius: 0.5, input: v))
         }
         let built = Date()
         let x = (0..<D).map { _ in Float(rng.next() >> 40) / Float(1 << 24) }

@@ -1,3 +1,4 @@
+import CertPipeline
 import Certify
 // The boundary between the socket API and the daemon: the server only moves bytes,
 // the service owns verdicts, the store and their JSON encoding.
@@ -33,18 +34,3 @@ public struct ServiceReply: Sendable {
 
 /// A failure the client should see as such (429 queue full, 503 draining, 422 not an image…),
 /// rendered as `{"error":{"code":..,"message":..}}`.
-public struct ServiceError: Error, Sendable {
-    public var status: Int
-    public var code: String
-    public var message: String
-    public init(status: Int, code: String, message: String) {
-        self.status = status
-        self.code = code
-        self.message = message
-    }
-
-    /// 422 when the input itself is bad (non-finite pixels), 500 when a model or plugin failed.
-    public init(_ error: CertificationError) {
-        self.init(status: error.isInputError ? 422 : 500, code: error.code, message: error.description)
-    }
-}

@@ -1,3 +1,4 @@
+import CertPipeline
 import NIOCore
 import NIOHTTP1
 

@@ -1,3 +1,4 @@
+import CertPipeline
 import Foundation
 import Logging
 import NIOCore

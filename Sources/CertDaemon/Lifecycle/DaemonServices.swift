@@ -1,3 +1,4 @@
+import CertPipeline
 import Foundation
 import ServiceLifecycle
 

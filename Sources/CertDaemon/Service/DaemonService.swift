@@ -1,3 +1,4 @@
+import CertPipeline
 import CertCore
 import CertStore
 import Certify

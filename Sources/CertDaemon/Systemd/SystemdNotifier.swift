@@ -1,3 +1,4 @@
+import CertPipeline
 import CSystemd
 
 /// Type=notify messages to the service manager (sd_notify(3)). Without NOTIFY_SOCKET every call

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CertDaemon
+import CertClient
 import Foundation
 
 /// `--socket PATH` for the verbs that talk to certssbd.

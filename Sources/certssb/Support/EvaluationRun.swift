@@ -1,5 +1,5 @@
 import CertCore
-import CertDaemon
+import CertLedger
 import CertData
 import CertEval
 import CertMath

@@ -1,5 +1,5 @@
 import CertData
-import CertDaemon
+import CertPipeline
 import Foundation
 
 /// certssbd's path for uploaded images, without the socket: decode, certify with every

@@ -11,7 +11,7 @@
 ///
 /// Binary rather than JSON: inputs are thousands of floats and the whole store is read at
 /// start. Little-endian is fixed (not "native") so the file means the same on any host.
-enum RegionRecord {
+enum RegionEncoding {
     static let headerSize = 52
 
     static func encode(sha256: [UInt8], label: Int32, radius: Double, squaredNorm: Double, input: [Float]) -> [UInt8] {

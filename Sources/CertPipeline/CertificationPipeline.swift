@@ -1,5 +1,6 @@
 import CertCore
 import CertData
+import CertLedger
 import Certify
 import Foundation
 import TriggerKit
@@ -19,10 +20,11 @@ public final class CertificationPipeline: @unchecked Sendable {
 
     private let lock = NSCondition()
     private var queue: [Pending] = []
-    private var engine: Engine
+    private var engine: PipelineEngine
     public private(set) var state: State = .starting
     private var thread: Thread?
-    let events = EventBroadcaster()
+    /// Committed verdicts, for the /v1/events streams.
+    public let events = EventBroadcaster()
     public let counters = PipelineCounters()
     /// Beaten while waiting for work (at least once a second) and between a batch's steps.
     public let heartbeat = Heartbeat(name: "batcher")
@@ -30,11 +32,12 @@ public final class CertificationPipeline: @unchecked Sendable {
     var beforeBatch: (@Sendable () -> Void)?
 
     public init(config: DaemonConfig) throws {
-        engine = try Engine(config: config)
+        engine = try PipelineEngine(config: config)
     }
 
     public var config: DaemonConfig { lock.withLock { engine.config } }
-    var currentEngine: Engine { lock.withLock { engine } }
+    /// The engine serving now (a reload swaps it between batches).
+    public var currentEngine: PipelineEngine { lock.withLock { engine } }
 
     /// Trigger plugins whose reports each verdict carries.
     public var triggerPluginCount: Int { currentEngine.triggers.plugins.count }
@@ -87,7 +90,7 @@ public final class CertificationPipeline: @unchecked Sendable {
     public func reload(_ config: DaemonConfig) throws {
         lock.withLock { state = .reloading }
         defer { lock.withLock { if state == .reloading { state = .ready } } }
-        let fresh = try Engine(config: config, previous: lock.withLock { engine })
+        let fresh = try PipelineEngine(config: config, previous: lock.withLock { engine })
         lock.withLock {
             while busy { lock.wait() }
             engine = fresh
@@ -122,7 +125,7 @@ public final class CertificationPipeline: @unchecked Sendable {
         }
     }
 
-    private func process(_ batch: [Pending], _ engine: Engine) {
+    private func process(_ batch: [Pending], _ engine: PipelineEngine) {
         let started = Date()
         var requests: [(Pending, CertificationRequest)] = []
         var done: [(Pending, Result<Verdict, ServiceError>)] = []
@@ -197,11 +200,11 @@ public final class CertificationPipeline: @unchecked Sendable {
 }
 
 /// Fan-out of committed verdicts to the /v1/events streams.
-final class EventBroadcaster: @unchecked Sendable {
+public final class EventBroadcaster: @unchecked Sendable {
     private let lock = NSLock()
     private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
 
-    func subscribe() -> AsyncStream<[UInt8]> {
+    public func subscribe() -> AsyncStream<[UInt8]> {
         AsyncStream { continuation in
             let id = UUID()
             lock.withLock { subscribers[id] = continuation }

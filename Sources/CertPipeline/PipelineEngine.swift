@@ -1,5 +1,6 @@
 import CertCore
 import CertData
+import CertLedger
 import CertScheduler
 import CertSigma
 import CertStore
@@ -10,21 +11,21 @@ import TriggerKit
 /// Everything a reload replaces at once: the model set, its certifier and sigma search, the
 /// trigger plugins, and the store of that model set. Built fully before it is swapped in,
 /// so a failed reload leaves the running engine untouched.
-final class Engine: @unchecked Sendable {
-    let config: DaemonConfig
-    let modelSet: ModelSet
-    let certifier: Certifier
-    let triggers: TriggerRegistry
-    let store: CertStore
-    let databaseDirectory: String
-    let ledger: RegionLedger
-    let shape: ImageShape
+public final class PipelineEngine: @unchecked Sendable {
+    public let config: DaemonConfig
+    public let modelSet: ModelSet
+    public let certifier: Certifier
+    public let triggers: TriggerRegistry
+    public let store: CertStore
+    public let databaseDirectory: String
+    public let ledger: RegionLedger
+    public let shape: ImageShape
     /// The loaded trigger plugins as the verdicts' `triggers` report them.
-    let perturbations: [Perturbation]
+    public let perturbations: [Perturbation]
 
     /// `previous` is the running engine on a reload: when the new one needs the same store it
     /// shares that open environment (LMDB must not open one environment twice in a process).
-    init(config: DaemonConfig, previous: Engine? = nil) throws {
+    init(config: DaemonConfig, previous: PipelineEngine? = nil) throws {
         self.config = config
         modelSet = try ModelSet.load(directory: config.modelSet)
         let workers = config.effectiveWorkers

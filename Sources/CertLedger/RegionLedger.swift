@@ -25,7 +25,7 @@ public final class RegionLedger: @unchecked Sendable {
     static func loadIndex(dimension: Int, store: CertStore?) throws -> RegionIndex {
         guard let store else { return RegionIndex(dimension: dimension) }
         return RegionIndex(dimension: dimension, regions: try store.regions().map {
-            Certify.StoredRegion(sequence: $0.sequence, sha256: $0.sha256, label: $0.label, radius: $0.radius, input: $0.input)
+            IndexedRegion(sequence: $0.sequence, sha256: $0.sha256, label: $0.label, radius: $0.radius, input: $0.input)
         })
     }
 
@@ -53,7 +53,7 @@ public final class RegionLedger: @unchecked Sendable {
                     throw error
                 }
                 let v = fresh.updated(by: d, classes: classes)
-                index.append(Certify.StoredRegion(sequence: UInt64(index.count + 1), sha256: request.sha256, label: d.label,
+                index.append(IndexedRegion(sequence: UInt64(index.count + 1), sha256: request.sha256, label: d.label,
                                                   radius: d.radius, input: request.pixels))
                 decided.append((request, v))
             }

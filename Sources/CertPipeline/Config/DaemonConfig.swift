@@ -58,17 +58,6 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// `workers` with 0 resolved to the number of active cores.
     public var effectiveWorkers: Int { workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount) }
-
-    /// The journal priority threshold `logLevel` stands for.
-    public var logThreshold: JournalLogger.Priority {
-        switch logLevel {
-        case .debug: return .debug
-        case .info: return .info
-        case .notice: return .notice
-        case .warning: return .warning
-        case .error: return .err
-        }
-    }
 }
 
 extension DaemonConfig {
