@@ -39,11 +39,11 @@ let package = Package(
         .target(name: "CertMath"),
         // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
         .target(name: "CertCore", dependencies: [
-            "CBLAS",
+            "CBLAS", "CertMath",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Bytes to tensors: image decoders and dataset readers.
-        .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG"]),
+        .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG", "CertMath"]),
         // Trigger plugins: the registry and dlopen loader over the C ABI.
         .target(name: "TriggerKit", dependencies: ["CTriggerABI"]),
         // Code the three plugins share, linked statically into each library.

@@ -1,4 +1,4 @@
-import CertCore
+import CertMath
 import Certify
 import Foundation
 import Testing

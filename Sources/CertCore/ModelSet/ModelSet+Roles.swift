@@ -1,3 +1,4 @@
+import CertMath
 import Foundation
 
 /// Which models of a set choose the label and sigma, and which certify (DESIGN 2.5).
