@@ -2,19 +2,12 @@ import Foundation
 import Testing
 import CertMath
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a seeded generator, so every sequence in these
-/// tests is reproducible.
+/// Seeded draws (SplitMix64), so every sequence in these tests is reproducible.
 struct BettingTestRNG {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    private var generator: SplitMix64
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform on (0, 1] (never 0, so -log is finite).
     mutating func uniform() -> Double { Double((next() >> 11) + 1) * 0x1p-53 }
