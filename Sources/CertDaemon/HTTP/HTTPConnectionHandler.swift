@@ -119,6 +119,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 case .triggers: return await service.triggers()
                 case .reload: return try await service.reload()
                 case .version: return service.version()
+                case .endpoint(let path):
+                    guard let endpoint = HTTPRouter.endpoints[path] else { preconditionFailure("routed only when registered") }
+                    return try await endpoint.call(service)
                 case .metrics, .events: preconditionFailure("routed above")
                 }
             }

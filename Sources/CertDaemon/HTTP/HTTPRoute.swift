@@ -5,6 +5,15 @@ enum HTTPRoute: Equatable {
     case health, version, certify, stats, metrics, triggers, reload, events
     case verdict(sha256: String)
     case list(after: UInt64, limit: Int)
+    /// A JSON answer from `HTTPRouter.endpoints`, by path.
+    case endpoint(String)
+}
+
+/// A route that takes no body and no parameters and answers JSON: one registration in
+/// `HTTPRouter.endpoints` (method, path, the service call) is all the server needs.
+struct HTTPEndpoint: Sendable {
+    var method: HTTPMethod
+    var call: @Sendable (any CertificationService) async throws -> ServiceReply
 }
 
 /// Why a request was refused before reaching the service.
@@ -19,6 +28,10 @@ struct HTTPRouteError: Error, Equatable {
 enum HTTPRouter {
     static let maxListLimit = 1000
     static let defaultListLimit = 100
+
+    /// Simple JSON routes, by path. A new one is a line here, a requirement on
+    /// `CertificationService` (with its default) and its answer in `DaemonService`.
+    static let endpoints: [String: HTTPEndpoint] = [:]
 
     /// Maps method and target to a route. Pure, so tests can cover it without a socket.
     static func route(method: HTTPMethod, uri: String) -> Result<HTTPRoute, HTTPRouteError> {
@@ -41,6 +54,8 @@ enum HTTPRouter {
         case "/metrics": return only(.GET, .metrics)
         case "/v1/triggers": return only(.GET, .triggers)
         case "/v1/reload": return only(.POST, .reload)
+        case _ where endpoints[String(path)] != nil:
+            return only(endpoints[String(path)]!.method, .endpoint(String(path)))
         case "/v1/verdicts":
             return only(.GET, .health).flatMap { _ in listRoute(query: query) }
         default:

@@ -86,3 +86,12 @@ extension DaemonConfig {
         ConfigKey.all.filter { Self.restartOnlyKeys.contains($0.name) && $0.render(self) != $0.render(fresh) }.map(\.name)
     }
 }
+
+extension DaemonConfig {
+    /// Every key with its effective value, as certssbd.conf would spell it, in the order the
+    /// shipped file documents them. (No key holds a secret today; one that does must be left
+    /// out here.)
+    public var effectiveValues: [(key: String, value: String)] {
+        ConfigKey.all.map { ($0.name, $0.render(self)) }
+    }
+}
