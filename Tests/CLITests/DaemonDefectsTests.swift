@@ -52,3 +52,21 @@ struct DaemonDefectsTests {
         #expect(daemon.waitForLog("max_upload_bytes changed but take effect only at a restart"), "\(daemon.log)")
     }
 }
+
+/// GET /v1/config: the effective configuration (the route that shows a new route takes three
+/// source files: its registration, its requirement and its answer).
+@Suite(.serialized, .enabled(if: RunningDaemon.executable != nil, "needs the built certssbd"))
+struct DaemonConfigRouteTests {
+    @Test func configAnswersTheEffectiveValuesAndOnlyToGET() throws {
+        let daemon = try RunningDaemon(extra: ["--max_upload_bytes", "4K"])
+        defer { _ = daemon.stop() }
+        let answer = try #require(try daemon.json("/v1/config"))
+        let config = try #require(answer["config"] as? [String: String], "\(answer)")
+        #expect(config["model_set"] == RunningDaemon.shippedModelSet)
+        #expect(config["max_upload_bytes"] == "4096" && config["sigma_rule"] == "fixed" && config["bound"] == "clopper-pearson", "\(config)")
+        #expect(config.count >= 20, "every key: \(config.keys.sorted())")
+        #expect((answer["restart_needed_keys"] as? [String])?.contains("socket") == true)
+        let post = try daemon.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://localhost/v1/config"]).out
+        #expect(post == "405", "\(post)")
+    }
+}

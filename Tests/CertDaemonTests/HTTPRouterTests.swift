@@ -8,6 +8,8 @@ import Testing
         #expect(try HTTPRouter.route(method: .GET, uri: "/v1/health").get() == .health)
         #expect(try HTTPRouter.route(method: .POST, uri: "/v1/reload").get() == .reload)
         #expect(try HTTPRouter.route(method: .GET, uri: "/metrics").get() == .metrics)
+        #expect(try HTTPRouter.route(method: .GET, uri: "/v1/config").get() == .endpoint("/v1/config"))
+        #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .POST, uri: "/v1/config").get() }
         let wrong = HTTPRouter.route(method: .GET, uri: "/v1/certify")
         #expect(throws: HTTPRouteError(status: .methodNotAllowed, code: "method_not_allowed",
                                        message: "/v1/certify accepts POST only", allow: [.POST])) { try wrong.get() }

@@ -20,6 +20,14 @@ public protocol CertificationService: Sendable {
     func version() -> ServiceReply
     /// One JSON verdict per committed verdict; ends when the subscriber goes away.
     func events() -> AsyncStream<[UInt8]>
+    /// The effective configuration, key by key (GET /v1/config).
+    func config() async -> ServiceReply
+}
+
+extension CertificationService {
+    public func config() async -> ServiceReply {
+        ServiceReply(status: 404, body: Array(#"{"error":{"code":"not_found","message":"no configuration here"}}"#.utf8))
+    }
 }
 
 /// A status and a JSON body, ready to send.

@@ -31,7 +31,9 @@ enum HTTPRouter {
 
     /// Simple JSON routes, by path. A new one is a line here, a requirement on
     /// `CertificationService` (with its default) and its answer in `DaemonService`.
-    static let endpoints: [String: HTTPEndpoint] = [:]
+    static let endpoints: [String: HTTPEndpoint] = [
+        "/v1/config": HTTPEndpoint(method: .GET) { await $0.config() },
+    ]
 
     /// Maps method and target to a route. Pure, so tests can cover it without a socket.
     static func route(method: HTTPMethod, uri: String) -> Result<HTTPRoute, HTTPRouteError> {

@@ -131,6 +131,13 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return Self.json(["status": pipeline.state.rawValue, "services": services], status: pipeline.state == .ready ? 200 : 503)
     }
 
+    /// `{"config":{"alpha":"0.001",…},"restart_needed_keys":[…]}`: the running values as
+    /// certssbd.conf spells them (no key holds a secret).
+    public func config() async -> ServiceReply {
+        let values = Dictionary(uniqueKeysWithValues: pipeline.config.effectiveValues.map { ($0.key, $0.value) })
+        return Self.json(["config": values, "restart_needed_keys": DaemonConfig.restartOnlyKeys])
+    }
+
     public func version() -> ServiceReply { Self.json(["version": Self.version, "name": "certssbd"]) }
 
     public func events() -> AsyncStream<[UInt8]> { pipeline.events.subscribe() }
