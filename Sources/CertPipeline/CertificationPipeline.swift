@@ -151,7 +151,7 @@ public final class CertificationPipeline: @unchecked Sendable {
         if !unique.isEmpty {
             // Per image: a verdict, or why there is none (non-finite pixels: 422; a model or
             // plugin that produced non-finite values: 500). The others go on.
-            let certified = engine.certifier.certify(unique)
+            let certified = engine.certifier.certify(unique, targets: engine.certifier.targets(unique, perturbations: engine.allPerturbations))
             heartbeat.beat()
             var good: [(CertificationRequest, Verdict)] = []
             var failed: [String: ServiceError] = [:]

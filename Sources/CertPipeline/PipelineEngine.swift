@@ -22,6 +22,8 @@ public final class PipelineEngine: @unchecked Sendable {
     public let shape: ImageShape
     /// The loaded trigger plugins as the verdicts' `triggers` report them.
     public let perturbations: [Perturbation]
+    /// Every loaded plugin's perturbation, reports on or off (the `triggers` target needs them).
+    public let allPerturbations: [Perturbation]
 
     /// `previous` is the running engine on a reload: when the new one needs the same store it
     /// shares that open environment (LMDB must not open one environment twice in a process).
@@ -29,7 +31,11 @@ public final class PipelineEngine: @unchecked Sendable {
         self.config = config
         modelSet = try ModelSet.load(directory: config.modelSet)
         let workers = config.effectiveWorkers
-        let options = CertificationOptions(alpha: config.alpha, bound: config.bound, mode: config.mode)
+        if config.targetRadius != nil && config.bound != .betting {
+            throw ConfigError(.option("target_radius"), "\(config.targetRadius!) needs bound = betting: only the betting bound stays valid when the models stop early")
+        }
+        var options = CertificationOptions(alpha: config.alpha, bound: config.bound, mode: config.mode)
+        options.target = config.targetRadius
         certifier = Certifier(modelSet: modelSet, workers: workers, options: options, sigma: config.sigmaOptions(trigger: modelSet.manifest.trigger))
         let s = modelSet.manifest.inputShape
         shape = ImageShape(channels: s[0], height: s[1], width: s[2])
@@ -37,9 +43,10 @@ public final class PipelineEngine: @unchecked Sendable {
         triggers = config.pluginDir.isEmpty ? TriggerRegistry.loadDefault(shape: triggerShape)
                                             : TriggerRegistry.load(directory: config.pluginDir, shape: triggerShape)
         let delta = modelSet.manifest.delta, plugins = triggers.plugins
-        perturbations = !config.triggerReports ? [] : plugins.map { plugin in
+        allPerturbations = plugins.map { plugin in
             Perturbation(name: plugin.name) { plugin.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
         }
+        perturbations = config.triggerReports ? allPerturbations : []
         databaseDirectory = config.databaseDirectory(kindDigest: CertStore.kindDigest(modelSetID: modelSet.id, kind: certifier.kind))
         if let previous, previous.databaseDirectory == databaseDirectory, previous.modelSet.id == modelSet.id {
             store = previous.store

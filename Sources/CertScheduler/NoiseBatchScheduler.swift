@@ -25,24 +25,32 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
     /// Logits of every model on every image, model m's input being x + scales[i]·z_m.
     /// Result layout: `[image][model * outputs + o]`.
     public func logits(images: [PreparedImage], scales: [Float]) -> [[Float]] {
-        precondition(images.count == scales.count)
-        let models = ensemble.count, outputs = ensemble.outputs
+        logits(images: images, scales: scales, models: 0..<ensemble.count)
+    }
+
+    /// The same for the models in `models` only (early stopping runs the ensemble in blocks):
+    /// `[image][(m - models.lowerBound) * outputs + o]`. A model's logits do not depend on
+    /// which other models ran with it.
+    public func logits(images: [PreparedImage], scales: [Float], models range: Range<Int>) -> [[Float]] {
+        precondition(images.count == scales.count && range.lowerBound >= 0 && range.upperBound <= ensemble.count)
+        let models = range.count, outputs = ensemble.outputs
         let stride = models * outputs
-        guard !images.isEmpty else { return [] }
+        guard !images.isEmpty, models > 0 else { return images.map { _ in [] } }
         let cells = UnsafeMutableBufferPointer<Float>.allocate(capacity: images.count * stride)
         defer { cells.deallocate() }
-        let ranges = Self.partition(models, into: pool.count)
+        let ranges = Self.partition(models, into: pool.count).map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) }
+        let first = range.lowerBound
         pool.run { [ensemble, workspaces] worker in
             let ws = workspaces[worker]
             for m in ranges[worker] {
-                var first = 0
-                while first < images.count {
-                    let last = min(first + Linear.tileWidth, images.count)
-                    ensemble.forward(model: m, images: images[first..<last], scales: scales[first..<last], workspace: ws) { t, logits in
-                        let base = (first + t) * stride + m * outputs
+                var start = 0
+                while start < images.count {
+                    let last = min(start + Linear.tileWidth, images.count)
+                    ensemble.forward(model: m, images: images[start..<last], scales: scales[start..<last], workspace: ws) { t, logits in
+                        let base = (start + t) * stride + (m - first) * outputs
                         for o in 0..<outputs { cells[base + o] = logits[o] }
                     }
-                    first = last
+                    start = last
                 }
             }
         }

@@ -11,6 +11,9 @@ public struct CertificationOptions: Sendable, Equatable {
     /// Sound mode: an input the searched sigma does not certify is certified at sigma0
     /// instead, each candidate's bound at alpha/2 (see `Certifier.certify`).
     public var fallback = true
+    /// Early stopping (betting bound only): stop each image once certified beyond this radius
+    /// or unable to reach it (`Certifier+EarlyStopping`). nil: every certifying model runs.
+    public var target: TargetRadius?
 
     /// The bound chosen by measurement (README: "Which bound").
     public static let defaultBound: BoundKind = .clopperPearson
@@ -85,6 +88,7 @@ public final class Certifier: @unchecked Sendable {
         fields["bound"] = options.bound.rawValue
         fields["alpha"] = "\(options.alpha)"
         fields["fallback"] = options.fallback ? "sigma0 at alpha/2" : "none"
+        fields["target_radius"] = options.target?.description ?? "none"
         fields["search_models"] = roles.search.map(String.init).joined(separator: ",")
         return fields
     }
@@ -100,7 +104,15 @@ public final class Certifier: @unchecked Sendable {
 
     /// One result per request, in order: a verdict, or why there is none (non-finite pixels,
     /// or a model that produced non-finite output).
-    public func certify(_ requests: [CertificationRequest]) -> [Result<Verdict, CertificationError>] {
+    ///
+    /// `targets` are the early-stopping target radii per request (`options.target`; for
+    /// `.triggers` the caller passes each image's largest trigger L2 size). Without a target
+    /// every certifying model runs.
+    public func certify(_ requests: [CertificationRequest], targets given: [Double?]? = nil) -> [Result<Verdict, CertificationError>] {
+        let targets: [Double?] = given ?? requests.map { _ in
+            if case let .radius(r)? = options.target { return r }
+            return nil
+        }
         var results = [Result<Verdict, CertificationError>?](repeating: nil, count: requests.count)
         for (i, r) in requests.enumerated() {
             let bad = r.pixels.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
@@ -117,12 +129,13 @@ public final class Certifier: @unchecked Sendable {
         let twoCandidates = todo.indices.map { j in
             options.fallback && options.mode == .sound && searched[j].sigma != sigma0
         }
-        let first = certificates(todo.map { requests[$0] }, searched.map(\.sigma), searched, alphas: twoCandidates.map { options.alpha / ($0 ? 2 : 1) })
+        let first = certificates(todo.map { requests[$0] }, searched.map(\.sigma), searched,
+                                 alphas: twoCandidates.map { options.alpha / ($0 ? 2 : 1) }, targets: todo.map { targets[$0] })
         let retry = todo.indices.filter { j in
             twoCandidates[j] && (try? first[j].get()).map { !$0.certificate.certified } == true
         }
         let second = certificates(retry.map { requests[todo[$0]] }, retry.map { _ in sigma0 }, retry.map { searched[$0] },
-                                  alphas: retry.map { _ in options.alpha / 2 })
+                                  alphas: retry.map { _ in options.alpha / 2 }, targets: retry.map { targets[todo[$0]] })
         var chosen = first
         for (k, j) in retry.enumerated() where (try? second[k].get())?.certificate.certified == true { chosen[j] = second[k] }
         let classes = modelSet.manifest.classes
@@ -137,7 +150,8 @@ public final class Certifier: @unchecked Sendable {
                     certified: c.certified, abstained: !c.certified, radius: c.radius, radiusExpected: c.radiusExpected,
                     margin: c.margin, marginExpected: c.marginExpected, sigma: r.sigma, sigma0: sigma0,
                     pA: c.pA, pB: c.pB, pALower: c.pALower, pBUpper: c.pBUpper, scores: r.scores.meanScores, votes: r.scores.votes,
-                    nModels: c.nModels, alpha: options.alpha, boundAlpha: c.alpha, fallback: r.sigma != searched[j].sigma,
+                    nModels: c.nModels, targetRadius: targets[i], stoppedEarly: c.nModels < scheduler.ensemble.count,
+                    alpha: options.alpha, boundAlpha: c.alpha, fallback: r.sigma != searched[j].sigma,
                     bound: c.bound, mode: options.mode, region: .unstored, triggers: [], source: requests[i].source,
                     createdAt: createdAt, sigmaSearch: searched[j]))
             }
@@ -148,11 +162,16 @@ public final class Certifier: @unchecked Sendable {
     /// The certifying models' scores and the certificate of the searched label, per request,
     /// at `sigmas` (the noise at sigma0 in released mode).
     private func certificates(_ requests: [CertificationRequest], _ sigmas: [Double], _ searched: [SigmaResult],
-                              alphas: [Double]) -> [Result<(certificate: Certificate, scores: EnsembleScores, sigma: Double), CertificationError>] {
+                              alphas: [Double], targets: [Double?]) -> [Result<(certificate: Certificate, scores: EnsembleScores, sigma: Double), CertificationError>] {
         guard !requests.isEmpty else { return [] }
         let scales = sigmas.map { Float(options.mode == .sound ? $0 : sigma0) }
         let ensemble = scheduler.ensemble
-        let logits = scheduler.logits(images: requests.map { ensemble.prepare($0.pixels) }, scales: scales)
+        let prepared = requests.map { ensemble.prepare($0.pixels) }
+        // Early stopping needs the anytime-valid bound; `options.target` is refused otherwise.
+        let logits = options.bound == .betting && targets.contains(where: { $0 != nil })
+            ? logitsStoppingEarly(prepared, scales: scales, sigmas: sigmas, labels: searched.map(\.label), targets: targets,
+                                  alphas: alphas)
+            : scheduler.logits(images: prepared, scales: scales)
         let classes = modelSet.manifest.classes.count
         return requests.indices.map { j in
             let scores = EnsembleScores(logits: logits[j], outputs: ensemble.outputs, classes: classes)

@@ -11,6 +11,29 @@ public struct Perturbation: @unchecked Sendable {
 }
 
 extension Certifier {
+    /// The largest L2 size among the perturbations of each image (the `triggers` target of
+    /// early stopping); nil where none applies or one is not finite.
+    public func largestTriggerSize(_ requests: [CertificationRequest], perturbations: [Perturbation]) -> [Double?] {
+        requests.map { request in
+            let sizes = perturbations.compactMap { p -> Double? in
+                guard let pixels = p.apply(request.pixels), pixels.count == request.pixels.count else { return nil }
+                var l2 = 0.0
+                for (a, b) in zip(pixels, request.pixels) { l2 += Double(a - b) * Double(a - b) }
+                return l2.isFinite ? l2.squareRoot() : nil
+            }
+            return sizes.max()
+        }
+    }
+
+    /// Each request's early-stopping target under `options.target`.
+    public func targets(_ requests: [CertificationRequest], perturbations: [Perturbation]) -> [Double?] {
+        switch options.target {
+        case nil: return requests.map { _ in nil }
+        case let .radius(r)?: return requests.map { _ in r }
+        case .triggers?: return largestTriggerSize(requests, perturbations: perturbations)
+        }
+    }
+
     /// Each verdict's `triggers` (DESIGN 3): per perturbation its L2 size on the image, whether
     /// the radius covers it (`radius > l2`; the storage-update recomputes it from the final
     /// radius), and the smoothed label of the perturbed image at the image's own sigma (the

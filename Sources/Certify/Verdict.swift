@@ -84,7 +84,12 @@ public struct Verdict: Codable, Sendable, Equatable {
     /// The certifying models' mean score of each class at `sigma`.
     public var scores: [Double]
     public var votes: [Int]
+    /// Certifying models that ran (fewer than the set's when the certificate stopped early).
     public var nModels: Int
+    /// The early-stopping target (nil: every certifying model ran).
+    public var targetRadius: Double?
+    /// The certificate stopped before every certifying model ran, its question decided.
+    public var stoppedEarly: Bool
     /// The failure probability of the whole verdict.
     public var alpha: Double
     /// The alpha its bound was computed at: alpha/2 when two candidate sigmas were allowed
@@ -106,6 +111,7 @@ public struct Verdict: Codable, Sendable, Equatable {
         case sha256, modelSet = "model_set", label, labelName = "label_name", certified, abstained, radius
         case radiusExpected = "radius_expected", margin, marginExpected = "margin_expected", sigma, sigma0
         case pA = "p_a", pB = "p_b", pALower = "p_a_lower", pBUpper = "p_b_upper", scores, votes, nModels = "n_models"
+        case targetRadius = "target_radius", stoppedEarly = "stopped_early"
         case alpha, boundAlpha = "bound_alpha", fallback, bound, mode, region, triggers, source, createdAt = "created_at", sigmaSearch = "sigma_search"
     }
 

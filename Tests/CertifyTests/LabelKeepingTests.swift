@@ -87,6 +87,28 @@ enum CollapsingModelSet {
         }
     }
 
+    /// With a target and the betting bound, the certifying models stop after the first block
+    /// that decides the question; the verdict says how many ran and that it stopped early,
+    /// and its bound equals the betting bound of exactly those models' scores.
+    @Test func aTargetStopsTheCertifyingModelsEarly() throws {
+        try Self.withSet(count: 24) { set in
+            var options = CertificationOptions(bound: .betting)
+            options.target = .radius(0.01)
+            let request = CertificationRequest(pixels: Self.blank, sha256: "blank", source: "test")
+            let early = try Certifier(modelSet: set, workers: 2, options: options, sigma: .fixedRule).certify([request])[0].get()
+            #expect(early.stoppedEarly && early.nModels == Certifier.stoppingBlock && early.targetRadius == 0.01, "\(early.jsonLine())")
+            #expect(early.certified && early.radius > 0.01 && early.label == 1)
+            options.target = nil
+            let all = try Certifier(modelSet: set, workers: 2, options: options, sigma: .fixedRule).certify([request])[0].get()
+            #expect(!all.stoppedEarly && all.nModels == set.roles.certify.count && all.targetRadius == nil)
+            #expect(all.radius >= early.radius - 1e-12, "more models never weaken the betting bound here")
+            // A target the models cannot reach stops too, not certified beyond it.
+            options.target = .radius(5)
+            let far = try Certifier(modelSet: set, workers: 2, options: options, sigma: .fixedRule).certify([request])[0].get()
+            #expect(far.radius < 5 && far.nModels <= set.roles.certify.count)
+        }
+    }
+
     /// Search models and certifying models are disjoint and together the whole set; the
     /// verdict's n_models counts only the certifying ones.
     @Test func searchAndCertifyingModelsAreDisjoint() throws {

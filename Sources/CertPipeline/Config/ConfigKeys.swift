@@ -41,6 +41,11 @@ extension ConfigKey {
         }, render: { "\($0.alpha)" }),
         choice("bound", \.bound),
         choice("mode", \.mode),
+        ConfigKey(name: "target_radius", apply: { config, value in
+            if value == "none" { config.targetRadius = nil; return }
+            guard let target = TargetRadius(value) else { throw InvalidValue("'\(value)' is not none, triggers or a non-negative radius") }
+            config.targetRadius = target
+        }, render: { $0.targetRadius?.description ?? "none" }),
         ConfigKey(name: "trigger_reports", apply: { config, value in
             switch value.lowercased() {
             case "yes", "true", "on", "1": config.triggerReports = true

@@ -33,6 +33,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var sigmaDraws = SigmaOptions().draws
     public var alpha = 0.001
     public var bound: BoundKind = CertificationOptions.defaultBound
+    /// Early stopping (needs `bound = betting`); nil runs every certifying model.
+    public var targetRadius: TargetRadius?
     public var mode: CertificationMode = .sound
     /// Each verdict's `triggers`: one more ensemble pass per plugin and image.
     public var triggerReports = true

@@ -37,12 +37,13 @@ struct CertifyCommand: ParsableCommand {
         let fallback: SigmaRule = certificate.compat == .released ? .released : .search
         let sigmaOptions = sigma.options(fallback: fallback, trigger: set.manifest.trigger)
         let certifier = Certifier(modelSet: set, workers: models.workers, options: certificate.certification, sigma: sigmaOptions)
-        let perturbations = noTriggers ? [] : Self.perturbations(pluginDir: pluginDir, modelSet: set)
+        let plugins = noTriggers && certificate.targetRadius != "triggers" ? [] : Self.perturbations(pluginDir: pluginDir, modelSet: set)
+        let perturbations = noTriggers ? [] : plugins
         var anyError = false, allCertified = true
         for chunk in stride(from: 0, to: files.count, by: batchSize).map({ Array(files[$0..<min($0 + batchSize, files.count)]) }) {
             let loaded = chunk.map { InputFiles.load($0, expecting: set.manifest.inputShape) }
             let requests = loaded.compactMap { try? $0.get() }
-            let certified = certifier.certify(requests)
+            let certified = certifier.certify(requests, targets: certifier.targets(requests, perturbations: plugins))
             let good = zip(requests, certified).compactMap { r, c in (try? c.get()).map { (r, $0) } }
             var reports = certifier.triggerReports(good.map(\.0), good.map(\.1), perturbations: perturbations).makeIterator()
             var results = certified.makeIterator()

@@ -35,11 +35,24 @@ struct CertificateOptions: ParsableArguments {
     @Option(name: .customLong("compat"), help: "released: noise at sigma0, radius at sigma_x, as the authors' code (for comparing with the paper only).")
     var compat: CertificationMode = .sound
 
+    @Option(help: "Early stopping: stop each image once certified beyond this L2 radius or unable to reach it; 'triggers' = the largest L2 size of the loaded plugins' perturbations of the image. Needs --bound betting (anytime-valid).")
+    var targetRadius: String?
+
     func validate() throws {
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be in (0, 1)") }
+        if let t = targetRadius {
+            guard TargetRadius(t) != nil else { throw ValidationError("--target-radius must be a non-negative number or 'triggers', got '\(t)'") }
+            guard bound == .betting else {
+                throw ValidationError("--target-radius needs --bound betting: only the betting bound stays valid when the models stop early")
+            }
+        }
     }
 
-    var certification: CertificationOptions { CertificationOptions(alpha: alpha, bound: bound, mode: compat) }
+    var certification: CertificationOptions {
+        var o = CertificationOptions(alpha: alpha, bound: bound, mode: compat)
+        o.target = targetRadius.flatMap(TargetRadius.init)
+        return o
+    }
 }
 
 extension BoundKind: ExpressibleByArgument {}
