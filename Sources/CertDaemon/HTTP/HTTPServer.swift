@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import CertSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -49,10 +50,9 @@ public final class HTTPServer: Sendable {
         try refuseIfClosed()
         try HTTPSocketFile.removeIfStale(path: path)
         let channel = try await bootstrap().bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
-        guard chmod(path, mode) == 0 else {
-            let error = HTTPServerError("chmod \(path): \(String(cString: strerror(errno)))")
+        do { try SystemCall.chmod(path, mode) } catch {
             try? await channel.close()
-            throw error
+            throw HTTPServerError("\(error)")
         }
         state.withLock { $0.listeners.append((channel, path)) }
     }
