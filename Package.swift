@@ -47,7 +47,7 @@ let package = Package(
         // Bytes to tensors: image decoders and dataset readers.
         .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG", "CertMath", "CertSystem"]),
         // Trigger plugins: the registry and dlopen loader over the C ABI.
-        .target(name: "TriggerKit", dependencies: ["CTriggerABI"]),
+        .target(name: "TriggerKit", dependencies: ["CTriggerABI", "CertSystem"]),
         // Code the three plugins share, linked statically into each library.
         .target(name: "TriggerPluginSupport", dependencies: ["CTriggerABI"], path: "Plugins/Support"),
         .target(name: "OnePixelTrigger", dependencies: ["CTriggerABI", "TriggerPluginSupport"], path: "Plugins/OnePixel"),
