@@ -5,7 +5,7 @@ import Synchronization
 import CertSystem
 
 #if canImport(Glibc)
-import Glibc
+import Glibc  // mode_t in bind(path:mode:)
 #endif
 
 /// The socket API: HTTP/1.1 + JSON over a Unix socket, self-bound or handed over by systemd.
@@ -74,7 +74,7 @@ public final class HTTPServer: Sendable {
         for listener in listeners {
             try? await listener.channel.close()
             // Only a file we created is ours to remove; an adopted socket belongs to systemd.
-            if let path = listener.path { unlink(path) }
+            if let path = listener.path { try? SystemCall.unlink(path) }
         }
         for connection in connections {
             // The pipeline handler closes idle connections and those whose response just ended.
