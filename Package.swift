@@ -35,6 +35,8 @@ let package = Package(
         // The trigger-plugin C ABI: one header, shared by the host and every plugin.
         .systemLibrary(name: "CTriggerABI", path: "Sources/CTriggerABI"),
 
+        // The project's only caller of file and socket syscalls: errno as SystemError, EINTR retried.
+        .target(name: "CertSystem"),
         // Pure statistics of the certificate: normal quantile, Hoeffding, Clopper–Pearson, radius.
         .target(name: "CertMath"),
         // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
@@ -43,9 +45,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Bytes to tensors: image decoders and dataset readers.
-        .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG", "CertMath"]),
+        .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG", "CertMath", "CertSystem"]),
         // Trigger plugins: the registry and dlopen loader over the C ABI.
-        .target(name: "TriggerKit", dependencies: ["CTriggerABI"]),
+        .target(name: "TriggerKit", dependencies: ["CTriggerABI", "CertSystem"]),
         // Code the three plugins share, linked statically into each library.
         .target(name: "TriggerPluginSupport", dependencies: ["CTriggerABI"], path: "Plugins/Support"),
         .target(name: "OnePixelTrigger", dependencies: ["CTriggerABI", "TriggerPluginSupport"], path: "Plugins/OnePixel"),
@@ -75,13 +77,13 @@ let package = Package(
         // The daemon's core without I/O of its own: config, the engine (model set, certifier,
         // plugins, store) and the batching pipeline. The CLI's bench runs it too.
         .target(name: "CertPipeline", dependencies: [
-            "CertCore", "CertData", "CertScheduler", "CertSigma", "CertStore", "Certify", "CertLedger", "CertMath", "TriggerKit",
+            "CertCore", "CertData", "CertScheduler", "CertSigma", "CertStore", "Certify", "CertLedger", "CertMath", "TriggerKit", "CertSystem",
         ]),
         // The socket client of the CLI's daemon verbs (HTTP/1.1 over a Unix socket).
-        .target(name: "CertClient"),
+        .target(name: "CertClient", dependencies: ["CertSystem"]),
         // The daemon: watch folder, HTTP over the Unix socket, systemd glue, lifecycle.
         .target(name: "CertDaemon", dependencies: [
-            "CertCore", "CertData", "CertStore", "Certify", "CertSigma", "TriggerKit", "CSystemd", "CertPipeline", "CertLedger",
+            "CertCore", "CertData", "CertStore", "Certify", "CertSigma", "TriggerKit", "CSystemd", "CertPipeline", "CertLedger", "CertSystem",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,6 +97,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .testTarget(name: "CertSystemTests", dependencies: ["CertSystem"]),
         .testTarget(name: "CertMathTests", dependencies: ["CertMath"]),
         .testTarget(name: "CertCoreTests", dependencies: ["CertCore"]),
         .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz"]),

@@ -1,7 +1,5 @@
+import CertSystem
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A small blocking HTTP/1.1 client over a Unix socket, for certssb's daemon verbs
 /// (status, get, list, submit, events). One request per connection (Connection: close).
@@ -15,25 +13,13 @@ public struct UnixHTTPClient: Sendable {
     public struct ClientError: Error, CustomStringConvertible { public var description: String }
 
     func connect() throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ClientError(description: "socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = Array(socketPath.utf8)
-        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else { close(fd); throw ClientError(description: "socket path too long") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in path.enumerated() { raw[i] = b }
-            raw[path.count] = 0
+        do {
+            return try UnixSocket.connect(socketPath)
+        } catch let error as SystemError where error.call == "connect" && error.errno != ENAMETOOLONG {
+            throw ClientError(description: "cannot connect to \(socketPath): \(error.reason) (is certssbd running?)")
+        } catch {
+            throw ClientError(description: "\(error)")
         }
-        let ok = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard ok == 0 else {
-            let why = String(cString: strerror(errno))
-            close(fd)
-            throw ClientError(description: "cannot connect to \(socketPath): \(why) (is certssbd running?)")
-        }
-        return fd
     }
 
     func send(_ fd: Int32, method: String, path: String, body: [UInt8]) throws {
@@ -44,23 +30,26 @@ public struct UnixHTTPClient: Sendable {
     }
 
     func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw ClientError(description: "write: \(String(cString: strerror(errno)))") }
-            sent += n
+        do { try SystemCall.writeAll(fd, bytes) } catch { throw ClientError(description: "\(error)") }
+    }
+
+    /// One read; 0 when the server closed.
+    func readSome(_ fd: Int32, into buffer: inout [UInt8]) throws -> Int {
+        do {
+            return try buffer.withUnsafeMutableBytes { try SystemCall.read(fd, into: $0) }
+        } catch {
+            throw ClientError(description: "\(error)")
         }
     }
 
     public func request(_ method: String, _ path: String, body: [UInt8] = []) throws -> Response {
         let fd = try connect()
-        defer { close(fd) }
+        defer { SystemCall.close(fd) }
         try send(fd, method: method, path: path, body: body)
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw ClientError(description: "read: \(String(cString: strerror(errno)))") }
+            let n = try readSome(fd, into: &buffer)
             if n == 0 { break }
             data += buffer[0..<n]
         }
@@ -71,14 +60,13 @@ public struct UnixHTTPClient: Sendable {
     /// or the server closes.
     public func events(_ path: String = "/v1/events", onEvent: ([UInt8]) -> Bool) throws {
         let fd = try connect()
-        defer { close(fd) }
+        defer { SystemCall.close(fd) }
         try send(fd, method: "GET", path: path, body: [])
         var pending: [UInt8] = []
         var headerDone = false
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw ClientError(description: "read: \(String(cString: strerror(errno)))") }
+            let n = try readSome(fd, into: &buffer)
             if n == 0 { return }
             pending += buffer[0..<n]
             if !headerDone {

@@ -1,4 +1,4 @@
-import Glibc
+import CertSystem
 
 /// Folder contents through POSIX calls (CertData stays free of Foundation). Names are
 /// sorted bytewise so every listing, and therefore every label and order, is reproducible.
@@ -6,28 +6,18 @@ enum DirectoryListing {
     enum Kind { case file, directory, other }
 
     static func kind(_ path: String) -> Kind? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .file
-        case S_IFDIR: return .directory
-        default: return .other
-        }
+        guard let info = try? SystemCall.stat(path) else { return nil }
+        return info.isRegular ? .file : info.isDirectory ? .directory : .other
     }
 
     /// Visible entries (no leading dot), sorted; throws with the path when unreadable.
+    /// Names that are not UTF-8 are skipped (`SystemCall.listDirectory`'s rule).
     static func entries(_ path: String) throws -> [String] {
-        guard let dir = opendir(path) else {
-            throw DatasetError.file(path: path, problem: FileBytes.failure(errno).reason)
+        let all: [String]
+        do { all = try SystemCall.listDirectory(path) } catch let error as SystemError {
+            throw DatasetError.file(path: path, problem: FileBytes.failure(error.errno).reason)
         }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
+        let names = all.filter { !$0.hasPrefix(".") }
         return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 

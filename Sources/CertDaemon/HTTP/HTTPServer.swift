@@ -2,9 +2,10 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import CertSystem
 
 #if canImport(Glibc)
-import Glibc
+import Glibc  // mode_t in bind(path:mode:)
 #endif
 
 /// The socket API: HTTP/1.1 + JSON over a Unix socket, self-bound or handed over by systemd.
@@ -49,10 +50,9 @@ public final class HTTPServer: Sendable {
         try refuseIfClosed()
         try HTTPSocketFile.removeIfStale(path: path)
         let channel = try await bootstrap().bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
-        guard chmod(path, mode) == 0 else {
-            let error = HTTPServerError("chmod \(path): \(String(cString: strerror(errno)))")
+        do { try SystemCall.chmod(path, mode) } catch {
             try? await channel.close()
-            throw error
+            throw HTTPServerError("\(error)")
         }
         state.withLock { $0.listeners.append((channel, path)) }
     }
@@ -74,7 +74,7 @@ public final class HTTPServer: Sendable {
         for listener in listeners {
             try? await listener.channel.close()
             // Only a file we created is ours to remove; an adopted socket belongs to systemd.
-            if let path = listener.path { unlink(path) }
+            if let path = listener.path { try? SystemCall.unlink(path) }
         }
         for connection in connections {
             // The pipeline handler closes idle connections and those whose response just ended.

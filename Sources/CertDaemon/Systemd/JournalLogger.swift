@@ -1,6 +1,7 @@
 import CSystemd
 import Foundation
-import Glibc
+import CertSystem
+import Glibc  // fstat: st_dev/st_ino of stderr for JOURNAL_STREAM
 
 /// A small logger for journald, without swift-log. Under systemd (stderr is the journal stream)
 /// it sends structured entries with sd_journal_sendv, so fields such as CERTSSB_SHA256 can be
@@ -119,14 +120,7 @@ public struct JournalLogger: Sendable {
 
     /// One write(2) per entry, so concurrent entries don't interleave (below PIPE_BUF).
     private func writeLine(_ line: String) {
-        var bytes = Array(line.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return  // Nowhere left to report a failing log; dropping beats crashing.
-            }
-            bytes = bytes.dropFirst(written)
-        }
+        // Nowhere left to report a failing log; dropping beats crashing.
+        try? SystemCall.writeAll(fd, Array(line.utf8))
     }
 }

@@ -1,38 +1,13 @@
-import Glibc
+import CertSystem
+import Glibc  // mode_t
 
-/// A failed system call: which call, on what, and errno. Its description is one line
-/// because it ends up in logs and in failed/*.error.json.
-public struct SyscallError: Error, Equatable, CustomStringConvertible {
-    public var call: String
-    public var path: String
-    public var errno: Int32
+/// A failed system call (CertSystem's `SystemError`, under the daemon's older name).
+public typealias SyscallError = SystemError
 
-    public init(call: String, path: String = "", errno: Int32) {
-        self.call = call
-        self.path = path
-        self.errno = errno
-    }
+/// What the watcher needs to know about an open file (CertSystem's).
+public typealias FileStatus = CertSystem.FileStatus
 
-    public var description: String {
-        let reason = String(cString: strerror(errno))
-        return path.isEmpty ? "\(call): \(reason)" : "\(call) \(path): \(reason)"
-    }
-}
-
-/// What the watcher needs to know about an open file.
-public struct FileStatus: Sendable, Equatable {
-    public var mode: UInt32
-    public var size: Int64
-    public var isRegular: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFREG) }
-    public var isDirectory: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFDIR) }
-
-    public init(mode: UInt32, size: Int64) {
-        self.mode = mode
-        self.size = size
-    }
-}
-
-/// The syscalls the watcher needs, so tests can drive them (real implementation: Glibc).
+/// The syscalls the watcher needs, so tests can drive them (real implementation: CertSystem).
 /// Every call throws `SyscallError` on failure; EINTR is retried by the implementation.
 public protocol WatchSyscalls: Sendable {
     func inotifyInit1(_ flags: Int32) throws -> Int32

@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import CertSystem
 
 /// Reads `certssbd.conf`: `key = value` lines, `#` comments, blank lines, values bare or in
 /// double quotes. Strict on purpose: an unknown key or a bad value stops the daemon at start
@@ -86,20 +86,8 @@ public enum ConfigParser {
 
     /// Plain open/read, so the error is errno's own words ("No such file or directory").
     private static func readFile(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw InvalidValue(String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(fd, &chunk, chunk.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw InvalidValue(String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[..<count])
-        }
+        let bytes: [UInt8]
+        do { bytes = try SystemCall.readFile(path) } catch let error as SystemError { throw InvalidValue(error.reason) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw InvalidValue("not UTF-8 text")
         }
