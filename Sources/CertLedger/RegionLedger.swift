@@ -80,14 +80,17 @@ public final class RegionLedger: @unchecked Sendable {
 
     /// The evaluation's loop: certify in chunks (the unit of a commit, and of what a kill
     /// can lose), reusing stored verdicts and sigmas.
-    public func process(_ requests: [CertificationRequest], with certifier: Certifier, chunk: Int = 32) throws -> [Verdict] {
+    /// `perturbations` are the loaded trigger plugins, for the `triggers` early-stopping target.
+    public func process(_ requests: [CertificationRequest], with certifier: Certifier, perturbations: [Perturbation] = [],
+                        chunk: Int = 32) throws -> [Verdict] {
         var out: [Verdict] = []
         out.reserveCapacity(requests.count)
         for start in stride(from: 0, to: requests.count, by: chunk) {
             let part = Array(requests[start..<min(start + chunk, requests.count)])
             var results: [Verdict?] = try part.map { try storedVerdict(sha256: $0.sha256) }
             let todo = part.indices.filter { results[$0] == nil }
-            let fresh = try certifier.certifyAll(todo.map { part[$0] })
+            let batch = todo.map { part[$0] }
+            let fresh = try certifier.certify(batch, targets: certifier.targets(batch, perturbations: perturbations)).map { try $0.get() }
             let committed = try commit(zip(todo, fresh).map { (part[$0.0], $0.1) })
             for (i, c) in zip(todo, committed) { results[i] = c.verdict }
             out += results.map { $0! }

@@ -16,6 +16,8 @@ struct EvaluationRun {
     let set: ModelSet
     let test: LabeledDataset
     let trigger: TriggerPlugin
+    /// Every loaded plugin as a perturbation (the `triggers` early-stopping target).
+    let perturbations: [Perturbation]
 
     init(command: EvalCommand) throws {
         c = command
@@ -39,6 +41,10 @@ struct EvaluationRun {
         }
         let registry = command.pluginDir.map { TriggerRegistry.load(directory: $0) } ?? TriggerRegistry.loadDefault()
         guard let plugin = registry[command.wmShape] else { throw CLIFailure("unknown --wm_shape '\(command.wmShape)'") }
+        let s = set.manifest.inputShape, delta = set.manifest.delta
+        perturbations = registry.plugins.map { p in
+            Perturbation(name: p.name) { p.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
+        }
         trigger = plugin
     }
 
@@ -79,8 +85,8 @@ struct EvaluationRun {
         } catch { throw CLIFailure(error) }
         let ssbBenign: [Verdict], ssbWatermarked: [Verdict]
         do {
-            ssbBenign = try ledger.process(benign, with: ssb)
-            ssbWatermarked = try ledger.process(watermarked, with: ssb)
+            ssbBenign = try ledger.process(benign, with: ssb, perturbations: perturbations)
+            ssbWatermarked = try ledger.process(watermarked, with: ssb, perturbations: perturbations)
         } catch { throw CLIFailure(error) }
 
         let tables = [
