@@ -116,5 +116,5 @@ let package = Package(
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
         .testTarget(name: "CLITests", dependencies: ["certssb", "certssbd", "CertCore", "CertData"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -21,7 +21,8 @@ private func apply(_ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ 
     return 0
 }
 
-private let descriptor = makeDescriptor(
+// Made once when the library loads and only read afterwards (a C pointer cannot be Sendable).
+nonisolated(unsafe) private let descriptor = makeDescriptor(
     name: "blending", version: "1.0.0",
     description: "adds d * P/||P||, P = float32(numpy RandomState(0).randn(C,H,W)), no clip; any shape with fewer than 2^31 values",
     supports: { supports($0, $1, $2) },

@@ -10,7 +10,8 @@ private let table: [ReferenceRow] = [
     ReferenceRow(size: 224, pixels: [(112, 112), (111, 113), (113, 111), (113, 113)]),
 ]
 
-private let descriptor = makeDescriptor(
+// Made once when the library loads and only read afterwards (a C pointer cannot be Sendable).
+nonisolated(unsafe) private let descriptor = makeDescriptor(
     name: "fourpixel", version: "1.0.0",
     description: "four pixels, every channel +d/sqrt(4C), clip at 1; exact at 28x28, 32x32, 224x224 (DESIGN 2.2); other HxW >= 3x3: pixels scaled from the nearest size, round(r*H/ref)",
     supports: { supportsShape($0, $1, $2) ? 1 : 0 },

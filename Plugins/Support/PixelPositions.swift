@@ -3,7 +3,7 @@ import Glibc
 // Shared by the onepixel and fourpixel plugins.
 
 /// One row of the DESIGN 2.2 table: a square reference size and its [row, col] pixels.
-public struct ReferenceRow {
+public struct ReferenceRow: Sendable {
     public var size: Int
     public var pixels: [(row: Int, col: Int)]
     public init(size: Int, pixels: [(row: Int, col: Int)]) { self.size = size; self.pixels = pixels }

@@ -2,7 +2,8 @@ import Foundation
 
 /// ../shared/data/trigger-reference.json and row 500 of mnist_5k.csv.gz.
 enum Reference {
-    static let json: [String: Any] = {
+    // Read once, then only read: JSONSerialization values are not Sendable.
+    nonisolated(unsafe) static let json: [String: Any] = {
         guard let data = FileManager.default.contents(atPath: TestPaths.referenceJSON),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
         return object

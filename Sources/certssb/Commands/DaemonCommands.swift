@@ -60,8 +60,8 @@ struct EventsCommand: ParsableCommand {
         var seen = 0
         do {
             try socket.client.events { data in
-                print(String(decoding: data, as: UTF8.self))
-                fflush(stdout)
+                // One write per event, so a pipe reader sees each line as it arrives.
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
                 seen += 1
                 return count.map { seen < $0 } ?? true
             }
