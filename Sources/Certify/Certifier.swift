@@ -109,10 +109,8 @@ public final class Certifier: @unchecked Sendable {
     /// `.triggers` the caller passes each image's largest trigger L2 size). Without a target
     /// every certifying model runs.
     public func certify(_ requests: [CertificationRequest], targets given: [Double?]? = nil) -> [Result<Verdict, CertificationError>] {
-        let targets: [Double?] = given ?? requests.map { _ in
-            if case let .radius(r)? = options.target { return r }
-            return nil
-        }
+        // A numeric target needs no plugins; `.triggers` without `given` runs every model.
+        let targets = given ?? self.targets(requests, perturbations: [])
         var results = [Result<Verdict, CertificationError>?](repeating: nil, count: requests.count)
         for (i, r) in requests.enumerated() {
             let bad = r.pixels.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }

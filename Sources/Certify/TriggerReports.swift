@@ -17,9 +17,8 @@ extension Certifier {
         requests.map { request in
             let sizes = perturbations.compactMap { p -> Double? in
                 guard let pixels = p.apply(request.pixels), pixels.count == request.pixels.count else { return nil }
-                var l2 = 0.0
-                for (a, b) in zip(pixels, request.pixels) { l2 += Double(a - b) * Double(a - b) }
-                return l2.isFinite ? l2.squareRoot() : nil
+                let l2 = Self.distance(pixels, request.pixels)
+                return l2.isFinite ? l2 : nil
             }
             return sizes.max()
         }
@@ -47,13 +46,12 @@ extension Certifier {
         for (i, request) in requests.enumerated() {
             for perturbation in perturbations {
                 guard let pixels = perturbation.apply(request.pixels), pixels.count == request.pixels.count else { continue }
-                var l2 = 0.0
-                for (a, b) in zip(pixels, request.pixels) { l2 += Double(a - b) * Double(a - b) }
+                let l2 = Self.distance(pixels, request.pixels)
                 guard l2.isFinite else {
                     failures[i] = failures[i] ?? .nonFiniteOutput(source: request.source, producer: "trigger plugin '\(perturbation.name)'")
                     continue
                 }
-                perturbed.append((i, perturbation.name, l2.squareRoot(), pixels))
+                perturbed.append((i, perturbation.name, l2, pixels))
             }
         }
         let labels = perturbed.isEmpty ? [] : smoothedLabels(perturbed.map(\.pixels), sigmas: perturbed.map { verdicts[$0.image].sigma })
@@ -66,5 +64,14 @@ extension Certifier {
             reports[p.image].append(TriggerReport(name: p.name, l2: p.l2, covered: verdicts[p.image].radius > p.l2, label: label))
         }
         return requests.indices.map { i in failures[i].map { .failure($0) } ?? .success(reports[i]) }
+    }
+}
+
+extension Certifier {
+    /// The L2 size of a perturbation: ||a − b|| in float64 (NaN or infinite when a pixel is).
+    static func distance(_ a: [Float], _ b: [Float]) -> Double {
+        var sum = 0.0
+        for (x, y) in zip(a, b) { sum += Double(x - y) * Double(x - y) }
+        return sum.squareRoot()
     }
 }
