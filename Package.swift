@@ -35,19 +35,21 @@ let package = Package(
         // The trigger-plugin C ABI: one header, shared by the host and every plugin.
         .systemLibrary(name: "CTriggerABI", path: "Sources/CTriggerABI"),
 
+        // The one image-shape type every stage shares (CHW).
+        .target(name: "CertShape"),
         // The project's only caller of file and socket syscalls: errno as SystemError, EINTR retried.
         .target(name: "CertSystem"),
         // Pure statistics of the certificate: normal quantile, Hoeffding, Clopper–Pearson, radius.
         .target(name: "CertMath"),
         // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
         .target(name: "CertCore", dependencies: [
-            "CBLAS", "CertMath",
+            "CBLAS", "CertMath", "CertShape",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Bytes to tensors: image decoders and dataset readers.
-        .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG", "CertMath", "CertSystem"]),
+        .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG", "CertMath", "CertShape", "CertSystem"]),
         // Trigger plugins: the registry and dlopen loader over the C ABI.
-        .target(name: "TriggerKit", dependencies: ["CTriggerABI", "CertSystem"]),
+        .target(name: "TriggerKit", dependencies: ["CTriggerABI", "CertShape", "CertSystem"]),
         // Code the three plugins share, linked statically into each library.
         .target(name: "TriggerPluginSupport", dependencies: ["CTriggerABI"], path: "Plugins/Support"),
         .target(name: "OnePixelTrigger", dependencies: ["CTriggerABI", "TriggerPluginSupport"], path: "Plugins/OnePixel"),
@@ -99,12 +101,12 @@ let package = Package(
 
         .testTarget(name: "CertSystemTests", dependencies: ["CertSystem"]),
         .testTarget(name: "CertMathTests", dependencies: ["CertMath"]),
-        .testTarget(name: "CertCoreTests", dependencies: ["CertCore"]),
-        .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz"]),
-        .testTarget(name: "TriggerKitTests", dependencies: ["TriggerKit"]),
+        .testTarget(name: "CertCoreTests", dependencies: ["CertShape", "CertCore"]),
+        .testTarget(name: "CertDataTests", dependencies: ["CertShape", "CertData", "CPNG", "CTurboJPEG", "CLibz"]),
+        .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
-        .testTarget(name: "CertDaemonTests", dependencies: [
+        .testTarget(name: "CertDaemonTests", dependencies: ["CertShape", 
             "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -114,7 +116,7 @@ let package = Package(
         .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
-        .testTarget(name: "CLITests", dependencies: ["certssb", "certssbd", "CertCore", "CertData"]),
+        .testTarget(name: "CLITests", dependencies: ["CertShape", "certssb", "certssbd", "CertCore", "CertData"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import CertShape
 /// CIFAR-10, binary version (cifar-10-binary.tar.gz, extracted): each record is 1 label
 /// byte then 3072 bytes, the 32x32 red plane, green plane, blue plane, row-major. That is
 /// already CHW, so a record's pixels are copied in order (value/255).

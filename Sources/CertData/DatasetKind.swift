@@ -1,3 +1,4 @@
+import CertShape
 /// The datasets the paper uses, with their input shapes, class names and the folder
 /// names they go by in a `data/` tree (matched case-insensitively).
 public enum DatasetKind: String, Sendable, CaseIterable {

@@ -1,3 +1,4 @@
+import CertShape
 /// A decoded image: CHW float32 values in [0, 1].
 public struct DecodedImage: Equatable, Sendable {
     public var shape: ImageShape

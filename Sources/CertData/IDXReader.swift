@@ -1,3 +1,4 @@
+import CertShape
 /// MNIST / Fashion-MNIST in LeCun's IDX format, plain or gzipped (detected from the bytes,
 /// not the name). Images: magic 0x00000803, big-endian N, H, W, then N*H*W uint8 row-major.
 /// Labels: magic 0x00000801, N, then N uint8.

@@ -1,3 +1,4 @@
+import CertShape
 /// Entry point: bytes or a file in, a CHW float image in [0, 1] out.
 public enum ImageDecoder {
     /// Largest image accepted, in values (channels × height × width); bigger headers are

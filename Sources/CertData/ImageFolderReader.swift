@@ -1,3 +1,4 @@
+import CertShape
 /// A folder with one subfolder per class (torchvision's ImageFolder layout): subfolder
 /// names, sorted bytewise, are the classes and their indices the labels. Each file is
 /// decoded by `ImageDecoder` (type from its bytes) and fitted to `shape` by `ImageResize`

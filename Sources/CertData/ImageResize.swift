@@ -1,3 +1,4 @@
+import CertShape
 /// Fits a decoded image to a model's input shape: channel conversion and bilinear resize.
 ///
 /// Resizing follows PyTorch's `F.interpolate(mode="bilinear", align_corners=False)`

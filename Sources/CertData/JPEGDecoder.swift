@@ -1,3 +1,4 @@
+import CertShape
 import CTurboJPEG
 
 /// JPEG through the TurboJPEG API: greyscale files give 1 channel, colour files 3 (RGB).

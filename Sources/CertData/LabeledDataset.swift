@@ -1,3 +1,4 @@
+import CertShape
 /// Images with integer labels, stored contiguously (one `[Float]` for all images) so that
 /// training can copy mini-batches without chasing one array per image.
 public struct LabeledDataset: Sendable, Equatable {

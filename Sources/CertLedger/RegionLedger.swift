@@ -19,7 +19,7 @@ public final class RegionLedger: @unchecked Sendable {
         self.store = store
         classes = modelSet.manifest.classes
         sigma0 = modelSet.manifest.sigma0
-        index = try Self.loadIndex(dimension: modelSet.manifest.inputShape.reduce(1, *), store: store)
+        index = try Self.loadIndex(dimension: modelSet.manifest.inputShape.count, store: store)
     }
 
     static func loadIndex(dimension: Int, store: CertStore?) throws -> RegionIndex {

@@ -1,3 +1,4 @@
+import CertShape
 import CertCore
 import CertData
 import CertLedger
@@ -37,14 +38,13 @@ public final class PipelineEngine: @unchecked Sendable {
         var options = CertificationOptions(alpha: config.alpha, bound: config.bound, mode: config.mode)
         options.target = config.targetRadius
         certifier = Certifier(modelSet: modelSet, workers: workers, options: options, sigma: config.sigmaOptions(trigger: modelSet.manifest.trigger))
-        let s = modelSet.manifest.inputShape
-        shape = ImageShape(channels: s[0], height: s[1], width: s[2])
-        let triggerShape = (channels: s[0], height: s[1], width: s[2])
-        triggers = config.pluginDir.isEmpty ? TriggerRegistry.loadDefault(shape: triggerShape)
-                                            : TriggerRegistry.load(directory: config.pluginDir, shape: triggerShape)
+        let shape = modelSet.manifest.inputShape
+        self.shape = shape
+        triggers = config.pluginDir.isEmpty ? TriggerRegistry.loadDefault(shape: shape)
+                                            : TriggerRegistry.load(directory: config.pluginDir, shape: shape)
         let delta = modelSet.manifest.delta, plugins = triggers.plugins
         allPerturbations = plugins.map { plugin in
-            Perturbation(name: plugin.name) { plugin.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
+            Perturbation(name: plugin.name) { plugin.applied(to: $0, shape: shape, delta: delta) }
         }
         perturbations = config.triggerReports ? allPerturbations : []
         databaseDirectory = config.databaseDirectory(kindDigest: CertStore.kindDigest(modelSetID: modelSet.id, kind: certifier.kind))

@@ -18,7 +18,7 @@ extension SigmaSearch {
     /// the first search model, detached (no gradient), for a fixed number of steps.
     func released(_ x: [Float], seed: UInt64, network: TrainableNetwork) -> SigmaResult {
         var s = sigma0
-        let shape = [1] + architecture.inputShape
+        let shape = [1] + architecture.inputShape.dimensions
         for t in 0..<options.steps {
             let e = Self.releasedDraw(seed, step: t, k: 0, count: x.count)
             let noisy = zip(x, e).map { $0 + Float(s) * $1 }
@@ -79,7 +79,7 @@ extension SigmaSearch {
             var batch = [Float](repeating: 0, count: ks.count * d)
             for (slot, e) in eps.enumerated() { for j in 0..<d { batch[slot * d + j] = x[j] + Float(s) * e[j] } }
             let net = networks[m]
-            let logits = net.forward(Tensor(shape: [ks.count] + architecture.inputShape, data: batch), training: false)
+            let logits = net.forward(Tensor(shape: [ks.count] + architecture.inputShape.dimensions, data: batch), training: false)
             let p = logits.data.map { Elementwise.sigmoid(Double($0)) }
             // d p1/d z = p1(1 − p1); the input gradient times ε is d p1/d s.
             let grad = Tensor(shape: logits.shape, data: p.map { Float($0 * (1 - $0)) })

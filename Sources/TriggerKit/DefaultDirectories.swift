@@ -1,3 +1,4 @@
+import CertShape
 import Foundation
 
 extension TriggerRegistry {
@@ -17,7 +18,7 @@ extension TriggerRegistry {
     /// (by name; whether it then loads is not considered, so a broken plugin is reported rather
     /// than silently skipped for a later folder). With none, an empty registry whose
     /// `directory` is nil.
-    public static func loadDefault(shape: TriggerShape? = nil, executablePath: String = currentExecutablePath()) -> TriggerRegistry {
+    public static func loadDefault(shape: ImageShape? = nil, executablePath: String = currentExecutablePath()) -> TriggerRegistry {
         for folder in defaultDirectories(executablePath: executablePath) {
             if let files = pluginFiles(in: folder), !files.isEmpty {
                 return load(directory: folder, shape: shape)

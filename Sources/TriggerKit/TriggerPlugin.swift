@@ -1,3 +1,4 @@
+import CertShape
 import CTriggerABI
 
 /// A loaded, validated trigger plugin. Calls go straight to its C functions; the library
@@ -20,27 +21,26 @@ public struct TriggerPlugin: Sendable {
         description = descriptor.pointee.description.map { String(cString: $0) } ?? ""
     }
 
-    public func supports(shape: TriggerShape) -> Bool {
+    public func supports(shape: ImageShape) -> Bool {
         guard let (c, h, w) = Self.narrow(shape) else { return false }
         return descriptor.pointee.supports(c, h, w) != 0
     }
 
     /// A triggered copy of `pixels`, or nil when the plugin refuses (its reason is dropped:
     /// for reports, where a plugin that does not apply is simply left out).
-    public func applied(to pixels: [Float], channels: Int, height: Int, width: Int, delta: Double) -> [Float]? {
+    public func applied(to pixels: [Float], shape: ImageShape, delta: Double) -> [Float]? {
         var copy = pixels
-        return (try? apply(to: &copy, channels: channels, height: height, width: width, delta: delta)).map { copy }
+        return (try? apply(to: &copy, shape: shape, delta: delta)).map { copy }
     }
 
-    /// Adds the trigger of size `delta` to `pixels` (channel-major, `channels*height*width`).
-    public func apply(to pixels: inout [Float], channels: Int, height: Int, width: Int, delta: Double) throws {
-        let shape: TriggerShape = (channels, height, width)
+    /// Adds the trigger of size `delta` to `pixels` (channel-major, `shape.count` values).
+    public func apply(to pixels: inout [Float], shape: ImageShape, delta: Double) throws {
         guard let (c, h, w) = Self.narrow(shape), pixels.count == Self.count(shape) else {
-            throw TriggerError(plugin: name, message: "\(pixels.count) pixels do not make a \(describeShape(shape)) image")
+            throw TriggerError(plugin: name, message: "\(pixels.count) pixels do not make a \(shape) image")
         }
         // The ABI lets a plugin assume a supported shape, so never hand it another.
         guard descriptor.pointee.supports(c, h, w) != 0 else {
-            throw TriggerError(plugin: name, message: "shape \(describeShape(shape)) is not supported")
+            throw TriggerError(plugin: name, message: "shape \(shape) is not supported")
         }
         var error = [CChar](repeating: 0, count: 512)
         let code = pixels.withUnsafeMutableBufferPointer { image in
@@ -56,26 +56,26 @@ public struct TriggerPlugin: Sendable {
     }
 
     /// triggered − original.
-    public func perturbation(of pixels: [Float], channels: Int, height: Int, width: Int, delta: Double) throws -> [Float] {
+    public func perturbation(of pixels: [Float], shape: ImageShape, delta: Double) throws -> [Float] {
         var triggered = pixels
-        try apply(to: &triggered, channels: channels, height: height, width: width, delta: delta)
+        try apply(to: &triggered, shape: shape, delta: delta)
         return zip(triggered, pixels).map { $0 - $1 }
     }
 
     /// L2 norm of the perturbation, accumulated in double.
-    public func l2Norm(of pixels: [Float], channels: Int, height: Int, width: Int, delta: Double) throws -> Double {
-        let difference = try perturbation(of: pixels, channels: channels, height: height, width: width, delta: delta)
+    public func l2Norm(of pixels: [Float], shape: ImageShape, delta: Double) throws -> Double {
+        let difference = try perturbation(of: pixels, shape: shape, delta: delta)
         return difference.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
     }
 
     /// channels*height*width, or nil when it overflows (a caller's mistake, not a trap).
-    private static func count(_ shape: TriggerShape) -> Int? {
+    private static func count(_ shape: ImageShape) -> Int? {
         let (ch, overflow1) = shape.channels.multipliedReportingOverflow(by: shape.height)
         let (all, overflow2) = ch.multipliedReportingOverflow(by: shape.width)
         return overflow1 || overflow2 ? nil : all
     }
 
-    private static func narrow(_ shape: TriggerShape) -> (UInt32, UInt32, UInt32)? {
+    private static func narrow(_ shape: ImageShape) -> (UInt32, UInt32, UInt32)? {
         guard let c = UInt32(exactly: shape.channels), let h = UInt32(exactly: shape.height),
               let w = UInt32(exactly: shape.width) else { return nil }
         return (c, h, w)

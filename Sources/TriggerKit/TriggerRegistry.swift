@@ -1,3 +1,4 @@
+import CertShape
 import Foundation
 
 /// Trigger plugins by name, loaded from one folder. Loading never stops at a bad file: each
@@ -31,7 +32,7 @@ public final class TriggerRegistry: Sendable {
 
     /// dlopens every plugin file in `directory` in name order. With `shape`, a plugin that
     /// does not support it is refused. Of two plugins with one name, the first file wins.
-    public static func load(directory: String, shape: TriggerShape? = nil) -> TriggerRegistry {
+    public static func load(directory: String, shape: ImageShape? = nil) -> TriggerRegistry {
         guard let files = pluginFiles(in: directory) else {
             return TriggerRegistry(directory: directory, plugins: [],
                                    refusals: [PluginRefusal(path: directory, reason: "cannot read plugin folder")])
@@ -54,7 +55,7 @@ public final class TriggerRegistry: Sendable {
                 }
                 let plugin = TriggerPlugin(descriptor: descriptor, name: name, path: path)
                 if let shape, !plugin.supports(shape: shape) {
-                    refuse("plugin '\(name)' does not support shape \(describeShape(shape))")
+                    refuse("plugin '\(name)' does not support shape \(shape)")
                     continue
                 }
                 pathByName[name] = path

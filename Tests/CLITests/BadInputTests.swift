@@ -1,3 +1,4 @@
+import CertShape
 import CertData
 import Foundation
 import Testing

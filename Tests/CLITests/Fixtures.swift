@@ -1,3 +1,4 @@
+import CertShape
 import CertCore
 import CertData
 import Foundation

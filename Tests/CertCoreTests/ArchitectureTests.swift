@@ -1,3 +1,4 @@
+import CertShape
 import CertCore
 import Testing
 
@@ -24,21 +25,21 @@ import Testing
 
     /// Every architecture against the naive implementation, clean and with noise.
     @Test(arguments: [
-        (Architecture.mnistCNN, [1, 28, 28]),
-        (Architecture.cifarResNet, [3, 32, 32]),
-        (Architecture.resnet18, [3, 64, 64]),
+        (Architecture.mnistCNN, ImageShape(channels: 1, height: 28, width: 28)),
+        (Architecture.cifarResNet, ImageShape(channels: 3, height: 32, width: 32)),
+        (Architecture.resnet18, ImageShape(channels: 3, height: 64, width: 64)),
     ])
-    func forwardMatchesNaiveImplementation(_ a: (Architecture, [Int])) throws {
+    func forwardMatchesNaiveImplementation(_ a: (Architecture, ImageShape)) throws {
         let (ensemble, tensors) = try TestSupport.ensemble(a.0, count: 1, inputShape: a.1)
         let p = TestSupport.lookup(tensors[0])
-        let n = a.1.reduce(1, *)
+        let n = a.1.count
         let images = [TestSupport.uniform(n, seed: 21, lo: 0, hi: 1), TestSupport.uniform(n, seed: 22, lo: 0, hi: 1)]
         let scales: [Float] = [0, 0.25]
         let got = TestSupport.logits(ensemble, images: images, scales: scales)
         let z = ensemble.models[0].testNoise(count: n)
         for (i, image) in images.enumerated() {
             let noisy = zip(image, z).map { Double($0) + Double(scales[i]) * Double($1) }
-            let ref = Naive.run(a.0.layers, Naive.Tensor3(c: a.1[0], h: a.1[1], w: a.1[2], v: noisy), p)
+            let ref = Naive.run(a.0.layers, Naive.Tensor3(c: a.1.channels, h: a.1.height, w: a.1.width, v: noisy), p)
             #expect(ref.count == 1)
             #expect(abs(Double(got[i][0]) - ref[0]) < 1e-4 * max(1, abs(ref[0])), "\(a.0) image \(i): \(got[i][0]) vs \(ref[0])")
         }

@@ -1,3 +1,4 @@
+import CertShape
 import CertCore
 import Foundation
 
@@ -19,7 +20,7 @@ enum TestSupport {
 
     /// An ensemble of `count` random models of `architecture`, loaded through the real
     /// safetensors path, optionally on a smaller input than the architecture's own.
-    static func ensemble(_ architecture: Architecture, count: Int = 1, inputShape: [Int]? = nil, seed: UInt32 = 11) throws -> (Ensemble, [[(name: String, shape: [Int], values: [Float])]]) {
+    static func ensemble(_ architecture: Architecture, count: Int = 1, inputShape: ImageShape? = nil, seed: UInt32 = 11) throws -> (Ensemble, [[(name: String, shape: [Int], values: [Float])]]) {
         let dir = temporaryDirectory("ensemble")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let manifest = try RandomModelSet.write(directory: dir, architecture: architecture, count: count, seed: seed)

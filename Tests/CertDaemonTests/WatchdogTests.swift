@@ -1,5 +1,6 @@
 @testable import CertDaemon
 @testable import CertPipeline
+import CertShape
 import CertCore
 import CertData
 import Foundation

@@ -1,3 +1,4 @@
+import CertShape
 import CTurboJPEG
 import CertData
 import Testing

@@ -1,3 +1,4 @@
+import CertShape
 import CLibz
 import CertData
 import Foundation

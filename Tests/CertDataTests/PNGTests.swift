@@ -1,3 +1,4 @@
+import CertShape
 import CPNG
 import CertData
 import Testing

@@ -1,3 +1,4 @@
+import CertShape
 import Foundation
 import Testing
 import TriggerKit
@@ -21,7 +22,7 @@ import TriggerKit
             Thread {
                 start.wait()
                 var image = [Float](repeating: 0.25, count: c * h * w)
-                try? blending.apply(to: &image, channels: c, height: h, width: w, delta: 0.5)
+                try? blending.apply(to: &image, shape: ImageShape(channels: c, height: h, width: w), delta: 0.5)
                 results.add(image)
                 done.leave()
             }.start()

@@ -1,3 +1,4 @@
+import CertShape
 import Foundation
 import Testing
 import TriggerKit
@@ -15,15 +16,15 @@ import TriggerKit
         let folder = try CPlugin.makeFolder("checker")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try CPlugin.build(try Self.checkerSource(), into: folder, fileName: "libcertssb-trigger-checker.so")
-        let registry = TriggerRegistry.load(directory: folder, shape: (3, 32, 32))
+        let registry = TriggerRegistry.load(directory: folder, shape: ImageShape(channels: 3, height: 32, width: 32))
         #expect(registry.refusals.isEmpty, "\(registry.refusals)")
         let checker = try #require(registry["checker"])
         #expect(checker.version == "1.0.0")
         var image = [Float](repeating: 0, count: 3 * 32 * 32)
-        try checker.apply(to: &image, channels: 3, height: 32, width: 32, delta: 1)
+        try checker.apply(to: &image, shape: ImageShape(channels: 3, height: 32, width: 32), delta: 1)
         let changed = image.indices.filter { image[$0] != 0 }
         let corner = [(29, 29), (29, 31), (30, 30), (31, 29), (31, 31)]
         #expect(changed == (0..<3).flatMap { c in corner.map { (c * 32 + $0.0) * 32 + $0.1 } })
-        #expect(abs(try checker.l2Norm(of: [Float](repeating: 0, count: 3072), channels: 3, height: 32, width: 32, delta: 1) - 1) < 1e-6)
+        #expect(abs(try checker.l2Norm(of: [Float](repeating: 0, count: 3072), shape: ImageShape(channels: 3, height: 32, width: 32), delta: 1) - 1) < 1e-6)
     }
 }

@@ -1,3 +1,4 @@
+import CertShape
 import Foundation
 import Glibc
 import Testing
@@ -13,7 +14,7 @@ struct ReferenceTests {
         try #require(shape.count == 3)
         let (c, h, w) = (shape[0], shape[1], shape[2])
         let pattern = try BuiltPlugins.plugin("blending")
-            .perturbation(of: [Float](repeating: 0, count: c * h * w), channels: c, height: h, width: w, delta: 1)
+            .perturbation(of: [Float](repeating: 0, count: c * h * w), shape: ImageShape(channels: c, height: h, width: w), delta: 1)
 
         func close(_ mine: ArraySlice<Float>, _ theirs: [Double]) -> Bool {
             mine.count == theirs.count && zip(mine, theirs).allSatisfy { abs(Double($0) - $1) <= 1e-7 }
@@ -50,11 +51,11 @@ struct ReferenceTests {
         let expected = Reference.entry("mnist_row500_\(name)")
         let plugin = try BuiltPlugins.plugin(name)
         var triggered = pixels
-        try plugin.apply(to: &triggered, channels: 1, height: 28, width: 28, delta: 1)
+        try plugin.apply(to: &triggered, shape: ImageShape(channels: 1, height: 28, width: 28), delta: 1)
         let changed = triggered.indices.filter { triggered[$0] != pixels[$0] }
         #expect(changed == Reference.ints(expected, "changed_flat_indices"))
         #expect(changed.map { Double(triggered[$0]) } == Reference.doubles(expected, "values_after"))
-        let l2 = try plugin.l2Norm(of: pixels, channels: 1, height: 28, width: 28, delta: 1)
+        let l2 = try plugin.l2Norm(of: pixels, shape: ImageShape(channels: 1, height: 28, width: 28), delta: 1)
         #expect(abs(l2 - (expected["actual_l2"] as! NSNumber).doubleValue) < 1e-9)
     }
 }

@@ -1,3 +1,4 @@
+import CertShape
 import Foundation
 import Testing
 import TriggerKit
@@ -6,7 +7,7 @@ import TriggerKit
 /// path and a reason, and go on loading the rest.
 @Suite struct RefusalTests {
     /// Builds one plugin with `defines` beside a good one, loads the folder and returns the refusal.
-    func loadWithBad(defines: [String], shape: TriggerShape? = nil) throws -> (PluginRefusal?, TriggerRegistry, String) {
+    func loadWithBad(defines: [String], shape: ImageShape? = nil) throws -> (PluginRefusal?, TriggerRegistry, String) {
         let folder = try CPlugin.makeFolder()
         // Loaded libraries stay mapped, so the folder can go as soon as this returns.
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -52,13 +53,13 @@ import TriggerKit
     }
 
     @Test func unsupportedShape() throws {
-        let (refusal, registry, _) = try loadWithBad(defines: ["ONLY_MNIST"], shape: (3, 32, 32))
+        let (refusal, registry, _) = try loadWithBad(defines: ["ONLY_MNIST"], shape: ImageShape(channels: 3, height: 32, width: 32))
         #expect(refusal?.reason.contains("does not support shape 3x32x32") == true)
         #expect(registry.plugins.map(\.name) == ["good"])
         // Without a shape it loads, and says which shapes it takes.
         let (_, loaded, _) = try loadWithBad(defines: ["ONLY_MNIST"])
-        #expect(loaded["testplugin"]?.supports(shape: (1, 28, 28)) == true)
-        #expect(loaded["testplugin"]?.supports(shape: (3, 32, 32)) == false)
+        #expect(loaded["testplugin"]?.supports(shape: ImageShape(channels: 1, height: 28, width: 28)) == true)
+        #expect(loaded["testplugin"]?.supports(shape: ImageShape(channels: 3, height: 32, width: 32)) == false)
     }
 
     @Test func worldWritableFileIsRefusedBeforeLoading() throws {
@@ -104,7 +105,7 @@ import TriggerKit
         let plugin = try #require(TriggerRegistry.load(directory: folder)["failing"])
         var image = [Float](repeating: 0, count: 784)
         let error = #expect(throws: TriggerError.self) {
-            try plugin.apply(to: &image, channels: 1, height: 28, width: 28, delta: 1)
+            try plugin.apply(to: &image, shape: ImageShape(channels: 1, height: 28, width: 28), delta: 1)
         }
         #expect(error?.plugin == "failing")
         #expect(error?.message == "image too dark for this trigger")

@@ -1,3 +1,4 @@
+import CertShape
 /// The architectures of the paper (DESIGN 2.3). Parameter names follow the PyTorch modules
 /// they came from, so the authors' checkpoints and safetensors files map one to one.
 public enum Architecture: String, Sendable, Codable, CaseIterable {
@@ -8,11 +9,11 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
     /// torchvision ResNet-18 (ImageNet head) followed by a 1000→1 linear head, for 3×224×224.
     case resnet18 = "resnet18"
 
-    public var inputShape: [Int] {
+    public var inputShape: ImageShape {
         switch self {
-        case .mnistCNN: [1, 28, 28]
-        case .cifarResNet: [3, 32, 32]
-        case .resnet18: [3, 224, 224]
+        case .mnistCNN: ImageShape(channels: 1, height: 28, width: 28)
+        case .cifarResNet: ImageShape(channels: 3, height: 32, width: 32)
+        case .resnet18: ImageShape(channels: 3, height: 224, width: 224)
         }
     }
 

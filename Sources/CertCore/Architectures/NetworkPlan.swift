@@ -1,3 +1,4 @@
+import CertShape
 /// A compiled architecture: the stem convolution, the per-image trunk as a flat list of
 /// steps over a few reusable activation slots, and the per-tile head of linear layers.
 /// Steps name tensors by index into a per-model table (see `TensorRef`), so one plan
@@ -23,7 +24,7 @@ public struct NetworkPlan: Sendable {
     }
 
     public let architecture: Architecture
-    public let inputShape: [Int]
+    public let inputShape: ImageShape
     /// The first layer, a convolution: linear in its input, which the engine exploits.
     public let stem: ConvGeometry
     public let stemWeight: Int
@@ -43,14 +44,14 @@ public struct NetworkPlan: Sendable {
 
     /// `inputShape` overrides the architecture's own (the ResNets are fully convolutional up
     /// to their global pooling, so tests can run them on smaller images).
-    public init(_ architecture: Architecture, inputShape: [Int]? = nil) {
+    public init(_ architecture: Architecture, inputShape: ImageShape? = nil) {
         let inputShape = inputShape ?? architecture.inputShape
-        var compiler = PlanCompiler(shape: inputShape)
+        var compiler = PlanCompiler(shape: inputShape.dimensions)
         guard case let .conv(name, inC, outC, k, stride, padding, bias) = architecture.layers.first else {
             preconditionFailure("\(architecture) must start with a convolution")
         }
         let g = ConvGeometry(inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding,
-                             inHeight: inputShape[1], inWidth: inputShape[2])
+                             inHeight: inputShape.height, inWidth: inputShape.width)
         self.stem = g
         self.stemWeight = compiler.tensor(.parameter("\(name).weight"))
         self.stemBias = bias ? compiler.tensor(.parameter("\(name).bias")) : nil

@@ -1,3 +1,4 @@
+import CertShape
 import Foundation
 
 /// `manifest.json` of a model set (DESIGN 3): what the models are, how they were made,
@@ -26,7 +27,7 @@ public struct ModelSetManifest: Codable, Sendable, Equatable {
     public var formatVersion: Int = Self.currentFormatVersion
     public var name: String
     public var architecture: Architecture
-    public var inputShape: [Int]
+    public var inputShape: ImageShape
     /// Class names; index = label. Binary tasks: label 1 is the sigmoid's positive class.
     public var classes: [String]
     public var targetLabel: Int

@@ -71,14 +71,13 @@ struct CertifyCommand: ParsableCommand {
 
     /// The trigger plugins that support the model set's shape; a refused one is reported once.
     static func perturbations(pluginDir: String?, modelSet set: ModelSet) -> [Perturbation] {
-        let s = set.manifest.inputShape, delta = set.manifest.delta
-        let shape = (channels: s[0], height: s[1], width: s[2])
+        let shape = set.manifest.inputShape, delta = set.manifest.delta
         let registry = pluginDir.map { TriggerRegistry.load(directory: $0, shape: shape) } ?? TriggerRegistry.loadDefault(shape: shape)
         for refusal in registry.refusals {
             FileHandle.standardError.write(Data("certssb: trigger plugin refused: \(refusal.path): \(refusal.reason)\n".utf8))
         }
         return registry.plugins.map { plugin in
-            Perturbation(name: plugin.name) { plugin.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
+            Perturbation(name: plugin.name) { plugin.applied(to: $0, shape: shape, delta: delta) }
         }
     }
 }

@@ -33,7 +33,7 @@ struct InvarianceCommand: ParsableCommand {
         }
         let set: ModelSet
         do { set = try ModelSet.load(directory: directory) } catch { throw CLIFailure(error) }
-        let n = set.manifest.inputShape.reduce(1, *)
+        let n = set.manifest.inputShape.count
         let pixels = (0..<max(1, images)).map { i in
             GaussianNoise(seed: 77, stream: UInt64(i)).draws(count: n).map { min(max(0.5 + 0.25 * $0, 0), 1) }
         }

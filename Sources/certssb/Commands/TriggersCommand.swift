@@ -1,3 +1,4 @@
+import CertShape
 import ArgumentParser
 import Foundation
 import TriggerKit
@@ -22,9 +23,9 @@ struct TriggersCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var wanted: TriggerShape?
+        var wanted: ImageShape?
         if let shape {
-            guard let parsed = parseShape(shape) else { throw CLIFailure("--shape wants CxHxW, e.g. 1x28x28; got '\(shape)'") }
+            guard let parsed = ImageShape(parsing: shape) else { throw CLIFailure("--shape wants CxHxW, e.g. 1x28x28; got '\(shape)'") }
             wanted = parsed
         }
         let registry = pluginDir.map { TriggerRegistry.load(directory: $0, shape: wanted) }
@@ -36,7 +37,7 @@ struct TriggersCommand: ParsableCommand {
 
     /// Which of the paper's three shapes a plugin takes.
     private func standardSupport(_ plugin: TriggerPlugin) -> [String] {
-        standardShapes.filter { plugin.supports(shape: $0) }.map(describeShape)
+        ImageShape.paperTasks.filter { plugin.supports(shape: $0) }.map(\.description)
     }
 
     private func printText(_ registry: TriggerRegistry) {

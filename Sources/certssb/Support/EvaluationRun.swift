@@ -1,3 +1,4 @@
+import CertShape
 import CertCore
 import CertLedger
 import CertData
@@ -36,14 +37,14 @@ struct EvaluationRun {
             test = command.limit.map { n in all.subset((0..<min(n, all.count)).map { $0 * all.count / min(n, all.count) }) } ?? all
         } catch { throw CLIFailure(error) }
         let shape = test.shape
-        guard [shape.channels, shape.height, shape.width] == set.manifest.inputShape else {
+        guard shape == set.manifest.inputShape else {
             throw CLIFailure("the data is \(shape) but the model set expects \(set.manifest.inputShape)")
         }
         let registry = command.pluginDir.map { TriggerRegistry.load(directory: $0) } ?? TriggerRegistry.loadDefault()
         guard let plugin = registry[command.wmShape] else { throw CLIFailure("unknown --wm_shape '\(command.wmShape)'") }
-        let s = set.manifest.inputShape, delta = set.manifest.delta
+        let delta = set.manifest.delta
         perturbations = registry.plugins.map { p in
-            Perturbation(name: p.name) { p.applied(to: $0, channels: s[0], height: s[1], width: s[2], delta: delta) }
+            Perturbation(name: p.name) { p.applied(to: $0, shape: shape, delta: delta) }
         }
         trigger = plugin
     }
@@ -63,7 +64,7 @@ struct EvaluationRun {
         }
         let watermarked = try (0..<test.count).map { i -> CertificationRequest in
             var x = Array(test.image(i))
-            try trigger.apply(to: &x, channels: shape.channels, height: shape.height, width: shape.width, delta: c.delta)
+            try trigger.apply(to: &x, shape: shape, delta: c.delta)
             return CertificationRequest(pixels: x, sha256: Self.identity(x, "watermarked"), source: "test[\(i)]+\(trigger.name)")
         }
         let started = Date()

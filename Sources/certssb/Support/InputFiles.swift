@@ -1,3 +1,4 @@
+import CertShape
 import CertCore
 import CertData
 import Certify
@@ -6,8 +7,7 @@ import Foundation
 /// Reads and decodes input files for a model set; a bad file becomes a one-line reason
 /// instead of stopping the run.
 enum InputFiles {
-    static func load(_ path: String, expecting shape: [Int]) -> Result<CertificationRequest, ImageDecodingError> {
-        let expected = ImageShape(channels: shape[0], height: shape[1], width: shape[2])
+    static func load(_ path: String, expecting expected: ImageShape) -> Result<CertificationRequest, ImageDecodingError> {
         do {
             let bytes = try ImageDecoder.readFile(atPath: path)
             let image = try ImageDecoder.decode(bytes, source: path, expecting: expected)

@@ -28,7 +28,7 @@ struct TrainingRun {
         train = task.apply(splits.train)
         test = task.apply(splits.test)
         let shape = train.shape
-        guard let arch = Architecture.allCases.first(where: { $0.inputShape == [shape.channels, shape.height, shape.width] }) else {
+        guard let arch = Architecture.allCases.first(where: { $0.inputShape == shape }) else {
             throw CLIFailure("no architecture takes \(shape) images")
         }
         architecture = arch
@@ -47,7 +47,7 @@ struct TrainingRun {
         do {
             return try Poisoner.poison(train, rate: c.poisonRate, targetLabel: c.targetLabel, seed: c.seed,
                                        trigger: trigger.name, delta: c.delta) { pixels in
-                try trigger.apply(to: &pixels, channels: shape.channels, height: shape.height, width: shape.width, delta: c.delta)
+                try trigger.apply(to: &pixels, shape: shape, delta: c.delta)
             }
         } catch { throw CLIFailure(error) }
     }
@@ -157,7 +157,7 @@ struct TrainingRun {
         for start in stride(from: 0, to: victims.count, by: 256) {
             let chunk = try victims[start..<min(start + 256, victims.count)].map { i -> CertificationRequest in
                 var pixels = Array(test.image(i))
-                try trigger.apply(to: &pixels, channels: shape.channels, height: shape.height, width: shape.width, delta: command.delta)
+                try trigger.apply(to: &pixels, shape: shape, delta: command.delta)
                 return CertificationRequest(pixels: pixels, sha256: "", source: "triggered")
             }
             flipped += try certifier.certifyAll(chunk).filter { $0.label == command.targetLabel }.count
