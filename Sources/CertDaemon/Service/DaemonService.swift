@@ -29,9 +29,11 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         self.reloader = reloader
     }
 
-    static func json(_ object: [String: Any], status: Int = 200) -> ServiceReply {
-        ServiceReply(status: status, body: Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)))
+    static func json<Body: Encodable>(_ body: Body, status: Int = 200) -> ServiceReply {
+        ServiceReply(status: status, body: JSONBody.bytes(body))
     }
+
+    private static let verdictDecoder = JSONDecoder()
 
     public func certify(upload: [UInt8], source: String) async throws -> ServiceReply {
         let verdict = try await pipeline.submit(bytes: upload, source: source)
@@ -50,24 +52,20 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     public func list(after: UInt64, limit: Int) async throws -> ServiceReply {
         let store = pipeline.currentEngine.store
         let rows = try store.listArrivals(after: after, limit: limit)
-        var items = "["
-        for (i, (seq, sha)) in rows.enumerated() {
-            let verdict = try store.getVerdict(sha256: sha).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-            items += (i > 0 ? "," : "") + "{\"seq\":\(seq),\"sha256\":\"\(sha)\",\"verdict\":\(verdict)}"
+        let items = try rows.map { seq, sha in
+            let verdict = try store.getVerdict(sha256: sha).flatMap { try? Self.verdictDecoder.decode(Verdict.self, from: Data($0)) }
+            return VerdictPageBody.Item(seq: seq, sha256: sha, verdict: verdict)
         }
-        items += "]"
-        let next = rows.last.map { String($0.0) } ?? String(after)
-        return ServiceReply(status: 200, body: Array("{\"items\":\(items),\"next\":\(next)}".utf8))
+        return Self.json(VerdictPageBody(items: items, next: rows.last?.0 ?? after))
     }
 
     public func stats() async -> ServiceReply {
         let c = pipeline.counters.snapshot, engine = pipeline.currentEngine
-        return Self.json(["state": pipeline.state.rawValue, "queue_depth": pipeline.queueDepth, "verdicts": c.verdicts,
-                          "certified": c.certified, "rejected": c.rejected, "busy_seconds": c.busySeconds,
-                          "uptime_seconds": Date().timeIntervalSince(started), "model_set": engine.modelSet.id,
-                          "model_set_directory": engine.modelSet.directory, "store_directory": engine.databaseDirectory,
-                          "n_models": engine.modelSet.count,
-                          "regions": engine.ledger.regionCount])
+        return Self.json(StatsBody(state: pipeline.state.rawValue, queueDepth: pipeline.queueDepth, verdicts: c.verdicts,
+                                   certified: c.certified, rejected: c.rejected, busySeconds: c.busySeconds,
+                                   uptimeSeconds: Date().timeIntervalSince(started), modelSet: engine.modelSet.id,
+                                   modelSetDirectory: engine.modelSet.directory, storeDirectory: engine.databaseDirectory,
+                                   nModels: engine.modelSet.count, regions: engine.ledger.regionCount))
     }
 
     public func metrics() async -> String {
@@ -93,7 +91,7 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         certssbd_regions \(pipeline.currentEngine.ledger.regionCount)
         # HELP certssbd_failures_total Images answered with an error, by error code.
         # TYPE certssbd_failures_total counter
-        \(c.failures.sorted { $0.key < $1.key }.map { "certssbd_failures_total{code=\(JSONText.quoted($0.key))} \($0.value)\n" }.joined())\
+        \(c.failures.sorted { $0.key < $1.key }.map { "certssbd_failures_total{code=\(PrometheusText.label($0.key))} \($0.value)\n" }.joined())\
         # HELP certssbd_verdict_seconds Time from an image's arrival to its answer.
         # TYPE certssbd_verdict_seconds histogram
         \(zip(LatencyHistogram.bounds, c.latency.counts).map { "certssbd_verdict_seconds_bucket{le=\"\($0)\"} \($1)\n" }.joined())\
@@ -102,15 +100,16 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         certssbd_verdict_seconds_count \(c.latency.count)
         # HELP certssbd_model_set_info The model set in use (value 1).
         # TYPE certssbd_model_set_info gauge
-        certssbd_model_set_info{id=\(JSONText.quoted(engine.modelSet.id)),models="\(engine.modelSet.count)"} 1
+        certssbd_model_set_info{id=\(PrometheusText.label(engine.modelSet.id)),models="\(engine.modelSet.count)"} 1
 
         """
     }
 
     public func triggers() async -> ServiceReply {
         let registry = pipeline.currentEngine.triggers
-        return Self.json(["plugins": registry.plugins.map { ["name": $0.name, "version": $0.version, "path": $0.path, "description": $0.description] },
-                          "refused": registry.refusals.map { ["path": $0.path, "reason": $0.reason] }])
+        return Self.json(TriggersBody(
+            plugins: registry.plugins.map { .init(name: $0.name, version: $0.version, path: $0.path, description: $0.description) },
+            refused: registry.refusals.map { .init(path: $0.path, reason: $0.reason) }))
     }
 
     public func reload() async throws -> ServiceReply {
@@ -118,7 +117,7 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         do { restart = try reloader() } catch {
             throw ServiceError(status: 500, code: "reload_failed", message: "reload failed, the old state keeps serving: \(error)")
         }
-        return Self.json(["reloaded": true, "model_set": pipeline.currentEngine.modelSet.id, "restart_needed": restart])
+        return Self.json(ReloadBody(reloaded: true, modelSet: pipeline.currentEngine.modelSet.id, restartNeeded: restart))
     }
 
     /// `ready` (200), `degraded` with its reasons (200: uploads are still certified), or the
@@ -126,19 +125,19 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     public func health() async -> ServiceReply {
         let problems = health.problems, services = states.snapshot
         if pipeline.state == .ready && !problems.isEmpty {
-            return Self.json(["status": "degraded", "reasons": problems, "services": services])
+            return Self.json(HealthBody(status: "degraded", reasons: problems, services: services))
         }
-        return Self.json(["status": pipeline.state.rawValue, "services": services], status: pipeline.state == .ready ? 200 : 503)
+        return Self.json(HealthBody(status: pipeline.state.rawValue, services: services), status: pipeline.state == .ready ? 200 : 503)
     }
 
     /// `{"config":{"alpha":"0.001",…},"restart_needed_keys":[…]}`: the running values as
     /// certssbd.conf spells them (no key holds a secret).
     public func config() async -> ServiceReply {
         let values = Dictionary(uniqueKeysWithValues: pipeline.config.effectiveValues.map { ($0.key, $0.value) })
-        return Self.json(["config": values, "restart_needed_keys": DaemonConfig.restartOnlyKeys])
+        return Self.json(ConfigBody(config: values, restartNeededKeys: DaemonConfig.restartOnlyKeys))
     }
 
-    public func version() -> ServiceReply { Self.json(["version": Self.version, "name": "certssbd"]) }
+    public func version() -> ServiceReply { Self.json(VersionBody(version: Self.version, name: "certssbd")) }
 
     public func events() -> AsyncStream<[UInt8]> { pipeline.events.subscribe() }
 }

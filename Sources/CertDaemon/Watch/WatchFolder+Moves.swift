@@ -7,6 +7,13 @@ public struct WatchMoveError: Error, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// failed/NAME.error.json beside a file that could not be certified.
+struct FailureSidecar: Encodable {
+    var file: String
+    var error: String
+    var code: String
+}
+
 extension WatchFolder {
     /// After the verdict of `path` is committed: moves it to processed/NAME and writes
     /// processed/NAME.verdict.json atomically (temp file in the same folder, fsync, rename).
@@ -22,8 +29,8 @@ extension WatchFolder {
     @discardableResult
     public func fail(_ path: String, code: String, message: String) throws -> String {
         let name = WatchPaths.lastComponent(path)
-        let json = "{\"file\":\(JSONText.quoted(name)),\"error\":\(JSONText.quoted(message)),\"code\":\(JSONText.quoted(code))}\n"
-        return try moveOut(path, to: failed, sidecarExtension: ".error.json", sidecar: Array(json.utf8))
+        let sidecar = JSONBody.bytes(FailureSidecar(file: name, error: message, code: code)) + Array("\n".utf8)
+        return try moveOut(path, to: failed, sidecarExtension: ".error.json", sidecar: sidecar)
     }
 
     // Sidecar first (the step that can run out of space), then the file, then the sidecar's
