@@ -26,7 +26,7 @@ public protocol CertificationService: Sendable {
 
 extension CertificationService {
     public func config() async -> ServiceReply {
-        ServiceReply(status: 404, body: Array(#"{"error":{"code":"not_found","message":"no configuration here"}}"#.utf8))
+        ServiceReply(status: 404, body: HTTPErrorBody.render(code: "not_found", message: "no configuration here"))
     }
 }
 
