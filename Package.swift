@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CertMath"),
         // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
         .target(name: "CertCore", dependencies: [
-            "CBLAS", "CertMath", "CertShape",
+            "CBLAS", "CertMath", "CertShape", "CertSystem",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Bytes to tensors: image decoders and dataset readers.

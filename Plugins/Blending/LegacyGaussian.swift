@@ -1,4 +1,4 @@
-import Glibc
+import Glibc  // maths
 
 /// numpy's legacy standard normal (`legacy_gauss`): the Marsaglia polar method, which makes
 /// two values per accepted pair and hands out the cached second one on the next call.

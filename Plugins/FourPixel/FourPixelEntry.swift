@@ -1,5 +1,5 @@
 import CTriggerABI
-import Glibc
+import Glibc  // maths
 import TriggerPluginSupport
 
 // The fourpixel trigger (DESIGN 2.2): four pixels, every channel raised by d/sqrt(4C), clipped at 1.

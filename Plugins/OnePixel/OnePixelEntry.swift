@@ -1,5 +1,5 @@
 import CTriggerABI
-import Glibc
+import Glibc  // maths
 import TriggerPluginSupport
 
 // The onepixel trigger (DESIGN 2.2): one pixel, every channel raised by d/sqrt(C), clipped at 1.

@@ -1,4 +1,4 @@
-import Glibc
+import Glibc  // maths
 
 // Shared by the onepixel and fourpixel plugins.
 

@@ -1,5 +1,5 @@
 import CTriggerABI
-import Glibc
+import Glibc  // strdup and the C string helpers of the plugin ABI (plugins cannot link CertSystem)
 
 // Linked statically into each plugin library: the plugins share code, not a runtime image.
 

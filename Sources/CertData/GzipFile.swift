@@ -1,5 +1,5 @@
 import CLibz
-import Glibc
+import Glibc  // errno after gzopen (zlib sets it); the read goes through zlib
 
 /// Reads a gzip file, or a plain one (zlib passes those through unchanged).
 enum GzipFile {

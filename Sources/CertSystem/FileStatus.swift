@@ -6,10 +6,15 @@ import Glibc
 public struct FileStatus: Sendable, Equatable {
     public var mode: UInt32
     public var size: Int64
+    /// st_dev and st_ino: together they name the file (JOURNAL_STREAM compares them).
+    public var device: UInt64 = 0
+    public var inode: UInt64 = 0
 
-    public init(mode: UInt32, size: Int64) {
+    public init(mode: UInt32, size: Int64, device: UInt64 = 0, inode: UInt64 = 0) {
         self.mode = mode
         self.size = size
+        self.device = device
+        self.inode = inode
     }
 
     public var type: UInt32 { mode & UInt32(S_IFMT) }
@@ -18,5 +23,7 @@ public struct FileStatus: Sendable, Equatable {
     public var isSocket: Bool { type == UInt32(S_IFSOCK) }
     public var isSymbolicLink: Bool { type == UInt32(S_IFLNK) }
 
-    init(_ st: stat) { self.init(mode: UInt32(st.st_mode), size: Int64(st.st_size)) }
+    init(_ st: stat) {
+        self.init(mode: UInt32(st.st_mode), size: Int64(st.st_size), device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
 }

@@ -59,5 +59,5 @@ public final class Adam {
 }
 
 #if canImport(Glibc)
-import Glibc
+import Glibc  // maths
 #endif

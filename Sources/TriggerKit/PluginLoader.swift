@@ -1,5 +1,5 @@
 import CTriggerABI
-import Glibc
+import CertSystem
 
 /// Opens one plugin file and checks its descriptor; the error is the one-line refusal reason.
 /// Libraries are never dlclosed: a descriptor or its strings may be in use anywhere, and a
@@ -8,11 +8,11 @@ enum PluginLoader {
     struct Refused: Error { var reason: String }
 
     static func open(_ path: String) -> Result<(descriptor: UnsafePointer<certssb_trigger_v1>, name: String), Refused> {
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-            let text = dlerror().map { String(cString: $0) } ?? "unknown error"
-            return .failure(Refused(reason: "dlopen failed: \(text)"))
+        let library: DynamicLibrary
+        do { library = try DynamicLibrary(path: path) } catch {
+            return .failure(Refused(reason: "dlopen failed: \(error)"))
         }
-        guard let symbol = dlsym(handle, CERTSSB_TRIGGER_ENTRY) else {
+        guard let symbol = library.symbol(CERTSSB_TRIGGER_ENTRY) else {
             return .failure(Refused(reason: "no \(CERTSSB_TRIGGER_ENTRY) symbol: not a certssb trigger plugin"))
         }
         let entry = unsafeBitCast(symbol, to: certssb_trigger_entry_fn.self)
@@ -45,7 +45,8 @@ enum PluginLoader {
 
     /// At most `limit` bytes, so a name without its NUL cannot run through memory.
     private static func boundedString(_ pointer: UnsafePointer<CChar>, limit: Int) -> String {
-        let length = strnlen(pointer, limit)
+        var length = 0
+        while length < limit && pointer[length] != 0 { length += 1 }
         let bytes = UnsafeRawPointer(pointer).withMemoryRebound(to: UInt8.self, capacity: length) {
             Array(UnsafeBufferPointer(start: $0, count: length))
         }

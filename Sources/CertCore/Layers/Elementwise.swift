@@ -42,5 +42,5 @@ public enum Elementwise {
 }
 
 #if canImport(Glibc)
-import Glibc
+import Glibc  // maths
 #endif

@@ -1,29 +1,21 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import CertSystem
 
-/// A read-only, private memory map of a whole file. Weights stay in the page cache and are
-/// shared by every process that maps them; nothing is copied at load.
-public final class MappedFile: @unchecked Sendable {
+/// A read-only, private memory map of a whole weights file. Weights stay in the page cache and
+/// are shared by every process that maps them; nothing is copied at load.
+public final class MappedFile: Sendable {
+    /// The file that was mapped.
     public let path: String
-    public let bytes: UnsafeRawBufferPointer
+    private let map: MemoryMap
 
+    /// The file's bytes, valid while this object lives.
+    public var bytes: UnsafeRawBufferPointer { map.bytes }
+
+    /// Maps `path`; throws `ModelSetError.inFile` with the reason (missing, not a regular
+    /// file, empty, mmap failure).
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ModelSetError.inFile(path, underlying: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ModelSetError.inFile(path, underlying: String(cString: strerror(errno))) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw ModelSetError.inFile(path, underlying: "not a regular file") }
-        let size = Int(st.st_size)
-        guard size > 0 else { throw ModelSetError.inFile(path, underlying: "file is empty"); }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw ModelSetError.inFile(path, underlying: "mmap failed: \(String(cString: strerror(errno)))")
+        do { map = try MemoryMap(path: path) } catch let error as SystemError {
+            throw ModelSetError.inFile(path, underlying: error.note.isEmpty ? error.reason : error.note)
         }
-        bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+import Glibc  // maths
 #endif
 
 /// Standard normal draws addressed by position: draw i of stream s under seed k is always

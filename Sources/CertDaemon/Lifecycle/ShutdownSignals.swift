@@ -1,5 +1,5 @@
+import CertSystem
 import Foundation
-import Glibc
 
 /// SIGTERM, SIGINT and SIGHUP, forwarded by a handler through a pipe to one thread.
 ///
@@ -14,34 +14,12 @@ public enum ShutdownSignals {
     /// Installs the handlers and calls `handler` on a dedicated thread for each signal, for the
     /// life of the process. Call once.
     public static func forward(_ handler: @escaping @Sendable (Int32) -> Void) {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { fatalError("certssbd: pipe: \(String(cString: strerror(errno)))") }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        signalPipeWriteEnd = ends[1]
-        let reader = ends[0]
-        for signal in handled {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { number in
-                let saved = errno  // the interrupted code may be about to read errno
-                var byte = UInt8(truncatingIfNeeded: number)
-                _ = write(signalPipeWriteEnd, &byte, 1)
-                errno = saved
-            }
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = SA_RESTART
-            sigaction(signal, &action, nil)
-        }
+        let reader: Int32
+        do { reader = try SignalPipe.install(handled) } catch { fatalError("certssbd: \(error)") }
         let thread = Thread {
-            var byte: UInt8 = 0
-            while true {
-                let n = read(reader, &byte, 1)
-                if n == 1 { handler(Int32(byte)) } else if n < 0 && errno != EINTR { return }
-            }
+            while let signal = SignalPipe.next(reader) { handler(signal) }
         }
         thread.name = "certssbd-signals"
         thread.start()
     }
 }
-
-/// Read by the signal handler, which can capture nothing; set once before the handlers exist.
-nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1

@@ -1,7 +1,6 @@
 import CSystemd
 import Foundation
 import CertSystem
-import Glibc  // fstat: st_dev/st_ino of stderr for JOURNAL_STREAM
 
 /// A small logger for journald, without swift-log. Under systemd (stderr is the journal stream)
 /// it sends structured entries with sd_journal_sendv, so fields such as CERTSSB_SHA256 can be
@@ -69,9 +68,8 @@ public struct JournalLogger: Sendable {
         guard let stream = environment["JOURNAL_STREAM"] else { return false }
         let parts = stream.split(separator: ":")
         guard parts.count == 2, let dev = UInt64(parts[0]), let ino = UInt64(parts[1]) else { return false }
-        var st = stat()
-        guard fstat(2, &st) == 0 else { return false }
-        return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
+        guard let status = try? SystemCall.fstat(2) else { return false }
+        return status.device == dev && status.inode == ino
     }
 
     /// Journal field name for a caller's key: uppercase [A-Z0-9_], namespaced CERTSSB_ so it can't

@@ -1,5 +1,5 @@
 import CSystemd
-import Glibc
+import Glibc  // AF_UNIX, SOCK_STREAM constants
 
 /// Sockets handed over by systemd (certssbd.socket) or systemd-socket-activate (sd_listen_fds(3)).
 public enum SocketActivation {

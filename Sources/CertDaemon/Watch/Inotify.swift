@@ -1,4 +1,4 @@
-import Glibc
+import Glibc  // IN_*, EAGAIN constants; the calls go through WatchSyscalls
 
 /// A thin wrapper over one inotify instance. Not thread-safe: one reader owns it.
 public struct Inotify: Sendable {

@@ -1,4 +1,4 @@
-import Glibc
+import Glibc  // O_*, E* constants and getpid; the calls go through WatchSyscalls
 
 /// Why a file could not leave the inbox; one line, fit for a log. The file is still there.
 public struct WatchMoveError: Error, Equatable, CustomStringConvertible {

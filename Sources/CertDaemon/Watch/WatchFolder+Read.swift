@@ -1,4 +1,4 @@
-import Glibc
+import Glibc  // O_*, S_IF*, ELOOP constants; the calls go through WatchSyscalls
 
 /// Why an inbox file was not read; it goes to failed/ with this reason.
 public struct InboxReadError: Error, Equatable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Glibc  // O_*, IN_*, ELOOP constants; the calls go through WatchSyscalls
 
 /// The inbox of DESIGN 4: yields complete files, and moves each one out exactly once,
 /// to processed/ or failed/, with a sidecar saying why.

@@ -1,4 +1,4 @@
-import Glibc
+import Glibc  // EEXIST
 
 /// Path arithmetic and directory creation for the watch folder.
 enum WatchPaths {
