@@ -13,6 +13,7 @@ public struct CertificateInput: Sendable {
     public var sigma: Double
     /// Total failure probability of the certificate.
     public var alpha: Double
+    /// Which bound turns the outputs into (pA_low, pB_up); `Certificate.compute` switches on it.
     public var bound: BoundKind
     /// The class to certify, fixed before these models ran (by the search models at sigma0).
     /// nil: the top class of these very scores (RAB's rule; the label is then chosen from the
@@ -22,6 +23,7 @@ public struct CertificateInput: Sendable {
     /// fixed order: the betting bound reads the sequence, not only its mean.
     public var modelScores: [Double]
 
+    /// The inputs of one certificate; `modelScores` may stay empty except for the betting bound, which needs the per-model sequence.
     public init(meanScores: [Double], votes: [Int], sigma: Double,
                 alpha: Double = 0.001, bound: BoundKind = .hoeffding,
                 label: Int? = nil, modelScores: [Double] = []) {

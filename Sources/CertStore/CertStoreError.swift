@@ -17,6 +17,7 @@ public enum CertStoreError: Error, CustomStringConvertible, Equatable, Sendable 
     /// A stored record that does not decode.
     case corruptRecord(database: String, key: String, reason: String)
 
+    /// One line that says what to do (another `--store`, move the old store aside …).
     public var description: String {
         switch self {
         case let .modelSetMismatch(stored, requested, directory):

@@ -8,6 +8,7 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
     /// torchvision ResNet-18 (ImageNet head) followed by a 1000→1 linear head, for 3×224×224.
     case resnet18 = "resnet18"
 
+    /// The input the architecture is built for, CHW: [1, 28, 28], [3, 32, 32] or [3, 224, 224].
     public var inputShape: [Int] {
         switch self {
         case .mnistCNN: [1, 28, 28]
@@ -19,6 +20,7 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
     /// Logits per input: one for the paper's binary tasks (sigmoid gives P(label 1)).
     public var outputs: Int { 1 }
 
+    /// The network as data, in order; `NetworkPlan` compiles it.
     public var layers: [Layer] {
         switch self {
         case .mnistCNN: Self.mnistLayers
@@ -27,7 +29,9 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Every parameter tensor, in layer order, with PyTorch's names and shapes.
     public var parameterSpecs: [ParameterSpec] { layers.flatMap(\.parameterSpecs) }
+    /// The number of scalar parameters (276,417 for `mnistCNN`).
     public var parameterCount: Int { parameterSpecs.reduce(0) { $0 + $1.count } }
 
     private static let mnistLayers: [Layer] = [

@@ -10,6 +10,7 @@ import Foundation
 public struct ModelRoles: Sendable, Equatable {
     /// Indices into the set, ascending.
     public var search: [Int]
+    /// The certifying models' indices, ascending: every index not in `search`.
     public var certify: [Int]
     /// True when the manifest names the search models; false when they were split off here.
     public var declared: Bool
