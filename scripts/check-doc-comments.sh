@@ -89,7 +89,9 @@ def code_lines(text):
                 line.append('(')
                 continue
             if text.startswith(esc, i) and hashes == 0:
-                i += 2; continue
+                # an escaped line break (multi-line strings) still ends the line
+                i += 1 if text.startswith('\n', i + 1) else 2
+                continue
             close = ('"""' if multi else '"') + '#' * hashes
             if text.startswith(close, i):
                 i += len(close); line.append('"')
