@@ -2,7 +2,7 @@ import Glibc
 
 // Shared by the onepixel and fourpixel plugins.
 
-/// One row of the DESIGN 2.2 table: a square reference size and its [row, col] pixels.
+/// One row of the METHOD.md §2.2 table: a square reference size and its [row, col] pixels.
 public struct ReferenceRow: Sendable {
     /// The reference height and width (28, 32 or 224).
     public var size: Int

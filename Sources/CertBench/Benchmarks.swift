@@ -10,7 +10,8 @@ public enum Benchmarks {
     public struct GemmResult: Codable, Sendable { public var m, n, k: Int; public var label: String; public var gflops: Double }
     /// Forward passes per second of one model, the GFLOP/s they amount to, and MFLOP per pass.
     public struct ForwardResult: Codable, Sendable { public var architecture: String; public var forwardsPerSecond: Double; public var gflops: Double; public var mflopPerForward: Double }
-    /// Certification of a batch: workers, certifying models, batch size, then images per second and one image's latency in milliseconds.
+    /// Certification of a batch: workers, certifying models, batch size, then images per second and
+    /// one image's latency in milliseconds.
     public struct CertifyResult: Codable, Sendable {
         /// Worker threads, certifying models and images per batch.
         public var workers: Int; public var models: Int; public var batch: Int
@@ -18,7 +19,8 @@ public enum Benchmarks {
         public var imagesPerSecond: Double; public var singleImageLatencyMs: Double
     }
 
-    /// Training one model: images, epochs and batch size, then seconds per model and models per hour on one core.
+    /// Training one model: images, epochs and batch size, then seconds per model and models per
+    /// hour on one core.
     public struct TrainingResult: Codable, Sendable {
         /// Training images, epochs and mini-batch size.
         public var images: Int; public var epochs: Int; public var batchSize: Int

@@ -15,7 +15,10 @@ public enum DatasetLocator {
     /// Where `scripts/fetch-mnist5k.sh` puts mnist_5k (relative to the working directory).
     public static let fetchedMNIST = "run/data/mnist_5k.csv.gz"
 
-    /// The train and test splits of `dataset` (any `DatasetKind` spelling) from `data`, or from the defaults above and `sharedDirectory` (`../shared` unless `CERTSSB_SHARED` says otherwise). Throws `DatasetError.locate` naming where it looked, or `.file` for a file it cannot read.
+    /// The train and test splits of `dataset` (any `DatasetKind` spelling) from `data`, or from the
+    /// defaults above and `sharedDirectory` (the fixtures folder beside the repository, or
+    /// `$CERTSSB_SHARED`). Throws `DatasetError.locate` naming where it looked, or `.file` for a
+    /// file it cannot read.
     public static func load(dataset: String, data: String?,
                             sharedDirectory: String?) throws -> (train: LabeledDataset, test: LabeledDataset) {
         guard let kind = DatasetKind(name: dataset) else {

@@ -24,7 +24,7 @@ public struct PoisoningPlan: Codable, Sendable, Equatable {
     }
 }
 
-/// The attacker of DESIGN 2.1: poisons floor(n * rate) training samples.
+/// The attacker of METHOD.md §2.1: poisons floor(n * rate) training samples.
 public enum Poisoner {
     /// Chooses floor(n * rate) samples uniformly without replacement among those whose
     /// label is not `targetLabel` (`SeededGenerator(seed:)`, `sample` over the candidate

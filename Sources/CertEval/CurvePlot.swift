@@ -16,7 +16,8 @@ public enum CurvePlot {
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
-    /// An SVG of `curves` with axes, grid, radius ticks of the first curve, a legend and `title`; the x axis spans 0 to the largest radius.
+    /// An SVG of `curves` with axes, grid, radius ticks of the first curve, a legend and `title`;
+    /// the x axis spans 0 to the largest radius.
     public static func svg(_ curves: [Curve], title: String, width: Int = 640, height: Int = 420) -> String {
         let left = 60.0, right = 20.0, top = 40.0, bottom = 50.0
         let w = Double(width) - left - right, h = Double(height) - top - bottom

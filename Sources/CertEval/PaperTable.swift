@@ -1,6 +1,6 @@
 import Foundation
 
-/// The paper's evaluation table (DESIGN 2.8). Certified at r means R > r (strict).
+/// The paper's evaluation table (METHOD.md §2.8). Certified at r means R > r (strict).
 /// - Cert acc: benign inputs certified at r with their true label, over all benign inputs.
 /// - Cert wm acc: watermarked inputs certified at r as the target label, over all of them.
 /// - Cond acc: certified-and-correct over certified, benign (0 when nothing is certified).

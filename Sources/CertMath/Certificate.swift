@@ -1,5 +1,5 @@
 /// The verdict for one input: its label, the probability bounds behind it, and the
-/// certified L2 radius (DESIGN 2.4).
+/// certified L2 radius (METHOD.md §2.4).
 ///
 /// The guarantee. The certifying models are i.i.d. draws of the training procedure, each
 /// with its own fixed noise z_m, so their scores of a class c at sigma are i.i.d. with mean
@@ -26,7 +26,8 @@ public struct Certificate: Codable, Sendable, Equatable {
     public var pB: Double
     /// Clamped to [1e-8, 1 - 1e-8] so PhiInv stays finite.
     public var pALower: Double
-    /// The upper confidence bound of the best other class, clamped like `pALower`; 1 − pALower unless Hoeffding bounds a runner-up of three or more classes.
+    /// The upper confidence bound of the best other class, clamped like `pALower`; 1 − pALower
+    /// unless Hoeffding bounds a runner-up of three or more classes.
     public var pBUpper: Double
     /// M = ½(Φ⁻¹(pALower) − Φ⁻¹(pBUpper)), dimensionless; negative when the label is not supported.
     public var margin: Double
@@ -46,7 +47,8 @@ public struct Certificate: Codable, Sendable, Equatable {
     /// The total alpha of the request (for `.best`, each bound used alpha/2).
     public var alpha: Double
 
-    /// Applies `input.bound` at `input.alpha` to `input`. `.best` runs Hoeffding and Clopper–Pearson at alpha/2 each and keeps the larger radius (reporting the total alpha).
+    /// Applies `input.bound` at `input.alpha` to `input`. `.best` runs Hoeffding and
+    /// Clopper–Pearson at alpha/2 each and keeps the larger radius (reporting the total alpha).
     public static func compute(_ input: CertificateInput) -> Certificate {
         switch input.bound {
         case .hoeffding:
@@ -65,7 +67,7 @@ public struct Certificate: Codable, Sendable, Equatable {
         }
     }
 
-    /// Certified at radius r: strictly R > r (DESIGN 2.8).
+    /// Certified at radius r: strictly R > r (METHOD.md §2.8).
     public func isCertified(atRadius r: Double) -> Bool {
         radius > r
     }

@@ -15,7 +15,8 @@ public struct EarlyStopping: Sendable {
     /// τ = Φ(target / sigma): the mean score the target radius needs.
     public let threshold: Double
 
-    /// A rule at level `alpha` for the threshold τ (`threshold(targetRadius:sigma:)`); both bounds use the default bet cap.
+    /// A rule at level `alpha` for the threshold τ (`threshold(targetRadius:sigma:)`); both bounds
+    /// use the default bet cap.
     public init(alpha: Double, threshold: Double) {
         lower = BettingLowerBound(alpha: alpha)
         complement = BettingLowerBound(alpha: alpha)
@@ -27,7 +28,8 @@ public struct EarlyStopping: Sendable {
         Normal.cdf(targetRadius / sigma)
     }
 
-    /// Feeds the next model's score of the label, in the models' fixed order: x to L_t, 1 − x to U_t.
+    /// Feeds the next model's score of the label, in the models' fixed order: x to L_t, 1 − x to
+    /// U_t.
     public mutating func observe(_ x: Double) {
         lower.observe(x)
         complement.observe(1 - x)

@@ -9,9 +9,13 @@ import TriggerKit
 /// arrived within the batch window (up to max_batch), certifies it as one micro-batch,
 /// applies the storage-update rule, commits, and only then answers and broadcasts.
 ///
-/// `@unchecked Sendable`: `queue`, `engine` and `busy` are read and written only under `lock`, and so is every write of `state`. Two gaps, both reads without the lock: `state`'s public getter (DaemonService's stats and health call it from the event loop) and `beforeBatch`, which a test sets while the batcher runs.
+/// `@unchecked Sendable`: `queue`, `engine` and `busy` are read and written only under `lock`, and
+/// so is every write of `state`. Two gaps, both reads without the lock: `state`'s public getter
+/// (DaemonService's stats and health call it from the event loop) and `beforeBatch`, which a test
+/// sets while the batcher runs.
 public final class CertificationPipeline: @unchecked Sendable {
-    /// The pipeline's life: `starting` until `start`, `ready` while serving, `reloading` during a reload (still serving), `draining` after `drain` began, `stopped` once the queue is empty.
+    /// The pipeline's life: `starting` until `start`, `ready` while serving, `reloading` during a
+    /// reload (still serving), `draining` after `drain` began, `stopped` once the queue is empty.
     public enum State: String, Sendable { case starting, ready, reloading, draining, stopped }
 
     struct Pending {
@@ -36,7 +40,8 @@ public final class CertificationPipeline: @unchecked Sendable {
     /// Tests only: runs on the batcher thread before each batch (to stall it on purpose).
     var beforeBatch: (@Sendable () -> Void)?
 
-    /// Builds the first engine (model set, certifier, plugins, store) from `config`. Throws what loading throws: `ModelSetError`, `ConfigError`, the store's errors.
+    /// Builds the first engine (model set, certifier, plugins, store) from `config`. Throws what
+    /// loading throws: `ModelSetError`, `ConfigError`, the store's errors.
     public init(config: DaemonConfig) throws {
         engine = try PipelineEngine(config: config)
     }
@@ -74,7 +79,8 @@ public final class CertificationPipeline: @unchecked Sendable {
         lock.signal()
     }
 
-    /// `submit(bytes:source:reply:)` as an async call: returns the committed verdict or throws the `ServiceError`.
+    /// `submit(bytes:source:reply:)` as an async call: returns the committed verdict or throws the
+    /// `ServiceError`.
     public func submit(bytes: [UInt8], source: String) async throws -> Verdict {
         try await withCheckedThrowingContinuation { continuation in
             submit(bytes: bytes, source: source) { continuation.resume(with: $0) }
@@ -211,12 +217,14 @@ public final class CertificationPipeline: @unchecked Sendable {
 
 /// Fan-out of committed verdicts to the /v1/events streams.
 ///
-/// `@unchecked Sendable`: `subscribers` is read and changed only under `lock`; continuations are yielded to outside it (`AsyncStream.Continuation` is itself thread-safe).
+/// `@unchecked Sendable`: `subscribers` is read and changed only under `lock`; continuations are
+/// yielded to outside it (`AsyncStream.Continuation` is itself thread-safe).
 public final class EventBroadcaster: @unchecked Sendable {
     private let lock = NSLock()
     private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
 
-    /// A new stream of committed verdicts' JSON, from now on; it unsubscribes itself when the consumer stops.
+    /// A new stream of committed verdicts' JSON, from now on; it unsubscribes itself when the
+    /// consumer stops.
     public func subscribe() -> AsyncStream<[UInt8]> {
         AsyncStream { continuation in
             let id = UUID()

@@ -51,14 +51,16 @@ public final class HealthState: @unchecked Sendable {
 /// stops pinging) while one is stale. `ping` and `status` are sd_notify in the daemon and
 /// recorders in tests.
 ///
-/// `@unchecked Sendable`: immutable (only `let`s), and everything it holds is safe to share: heartbeats and health lock themselves, `ping` is `@Sendable`.
+/// `@unchecked Sendable`: immutable (only `let`s), and everything it holds is safe to share:
+/// heartbeats and health lock themselves, `ping` is `@Sendable`.
 public final class Watchdog: @unchecked Sendable {
     let heartbeats: [Heartbeat]
     let staleAfter: Double
     let health: HealthState
     let ping: @Sendable () -> Void
 
-    /// A watchdog over `heartbeats` that counts one stale after `staleAfter` seconds without a beat (WatchdogSec) and calls `ping` (WATCHDOG=1) when none is.
+    /// A watchdog over `heartbeats` that counts one stale after `staleAfter` seconds without a beat
+    /// (WatchdogSec) and calls `ping` (WATCHDOG=1) when none is.
     public init(heartbeats: [Heartbeat], staleAfter: Double, health: HealthState, ping: @escaping @Sendable () -> Void) {
         self.heartbeats = heartbeats
         self.staleAfter = staleAfter

@@ -12,13 +12,15 @@ import TriggerKit
 /// trigger plugins, and the store of that model set. Built fully before it is swapped in,
 /// so a failed reload leaves the running engine untouched.
 ///
-/// `@unchecked Sendable`: immutable after init (only `let`s); what it holds is thread-safe itself or used from the batcher thread only (the certifier's schedulers serialise their own work).
+/// `@unchecked Sendable`: immutable after init (only `let`s); what it holds is thread-safe itself
+/// or used from the batcher thread only (the certifier's schedulers serialise their own work).
 public final class PipelineEngine: @unchecked Sendable {
     /// The configuration this engine was built from.
     public let config: DaemonConfig
     /// The loaded, checksum-verified model set.
     public let modelSet: ModelSet
-    /// The certifier over the set's certifying models, with the config's bound, alpha, mode, sigma rule and target.
+    /// The certifier over the set's certifying models, with the config's bound, alpha, mode, sigma
+    /// rule and target.
     public let certifier: Certifier
     /// The trigger plugins loaded for the set's input shape, and those refused.
     public let triggers: TriggerRegistry

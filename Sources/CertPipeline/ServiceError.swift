@@ -5,7 +5,8 @@ import Certify
 public struct ServiceError: Error, Sendable {
     /// The HTTP status: 413, 422, 429, 500 or 503.
     public var status: Int
-    /// A short machine-readable code (`bad_image`, `queue_full`, `draining`, `store_unavailable`, …).
+    /// A short machine-readable code (`bad_image`, `queue_full`, `draining`, `store_unavailable`,
+    /// …).
     public var code: String
     /// One line for the operator or the client.
     public var message: String

@@ -8,7 +8,9 @@ import CertCore
 /// product has a fixed shape (see `Linear`), so the result is the same bit for bit for any
 /// worker count, batch size or position in the batch.
 ///
-/// `@unchecked Sendable`: the stored properties are `let`s; each workspace belongs to one worker index, and `WorkerPool.run` serialises whole calls, so no workspace is used by two threads at once. Workers write disjoint cells of the result.
+/// `@unchecked Sendable`: the stored properties are `let`s; each workspace belongs to one worker
+/// index, and `WorkerPool.run` serialises whole calls, so no workspace is used by two threads at
+/// once. Workers write disjoint cells of the result.
 public final class NoiseBatchScheduler: @unchecked Sendable {
     /// The models it runs.
     public let ensemble: Ensemble
@@ -18,7 +20,8 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
     /// Worker threads: at most the number of models.
     public var workers: Int { pool.count }
 
-    /// A scheduler with `workers` threads (capped at the model count), each with its own workspace; sets OpenBLAS to one thread.
+    /// A scheduler with `workers` threads (capped at the model count), each with its own workspace;
+    /// sets OpenBLAS to one thread.
     public init(ensemble: Ensemble, workers: Int) {
         BLAS.useSingleThread()
         self.ensemble = ensemble

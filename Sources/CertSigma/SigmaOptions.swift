@@ -1,4 +1,4 @@
-/// How a sample's sigma is chosen (DESIGN 2.5).
+/// How a sample's sigma is chosen (METHOD.md §2.5).
 public enum SigmaRule: String, Codable, Sendable, CaseIterable {
     /// sigma0 for every sample (RAB).
     case fixed
@@ -21,7 +21,8 @@ public struct SigmaOptions: Codable, Sendable, Equatable {
     public var steps: Int = 60
     /// Search rule: noise draws per search model at each sigma tried; gradient: per step.
     public var draws: Int = 2
-    /// Gradient rule: the step size on sigma per unit of gradient (each step then capped at `maxStep`).
+    /// Gradient rule: the step size on sigma per unit of gradient (each step then capped at
+    /// `maxStep`).
     public var learningRate: Double = 0.01
     /// Bound on one gradient step's change of sigma.
     public var maxStep: Double = 0.01
@@ -106,7 +107,8 @@ public enum SigmaStop: String, Codable, Sendable {
 
 /// A sample's sigma and how it was found.
 public struct SigmaResult: Codable, Sendable, Equatable {
-    /// The chosen sigma, never below sigma0 (search and gradient also stay at or below `upperSigma`; the released rule has no cap).
+    /// The chosen sigma, never below sigma0 (search and gradient also stay at or below
+    /// `upperSigma`; the released rule has no cap).
     public var sigma: Double
     /// The sigma the rule started from.
     public var sigma0: Double
@@ -150,7 +152,8 @@ public struct SigmaResult: Codable, Sendable, Equatable {
         case sigma, sigma0, rule, steps, draws, models, seed, radiusEstimate = "radius_estimate", label, stop, modelRuns = "model_runs"
     }
 
-    /// Decodes the snake_case JSON of `encode(to:)`; a missing `radius_estimate` is NaN, a missing `model_runs` 0.
+    /// Decodes the snake_case JSON of `encode(to:)`; a missing `radius_estimate` is NaN, a missing
+    /// `model_runs` 0.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(sigma: try c.decode(Double.self, forKey: .sigma), sigma0: try c.decode(Double.self, forKey: .sigma0),

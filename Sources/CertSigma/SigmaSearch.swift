@@ -20,12 +20,15 @@ public struct SearchTarget: Sendable, Equatable {
 }
 
 /// Finds each sample's label and sigma with the set's search models, which never certify
-/// (DESIGN 2.5). Every draw of a sample is addressed by (its seed, sigma index, draw), and
+/// (METHOD.md §2.5). Every draw of a sample is addressed by (its seed, sigma index, draw), and
 /// its seed is a hash of its decoded pixels and the options' seed, so a sigma never depends
 /// on the worker count, on the file's encoding or on which other samples were searched with it.
 /// The search noise has its own Philox key (`GaussianNoise.searchDomain`).
 ///
-/// `@unchecked Sendable`: everything but `networks` is a `let` and never changes; `networks` is read and filled only under `lock`. The per-worker networks and the scheduler's workspaces are used inside `WorkerPool.run`, which serialises calls, so each is touched by one thread at a time.
+/// `@unchecked Sendable`: everything but `networks` is a `let` and never changes; `networks` is
+/// read and filled only under `lock`. The per-worker networks and the scheduler's workspaces are
+/// used inside `WorkerPool.run`, which serialises calls, so each is touched by one thread at a
+/// time.
 public final class SigmaSearch: @unchecked Sendable {
     /// The rule and its knobs.
     public let options: SigmaOptions

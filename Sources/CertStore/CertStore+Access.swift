@@ -1,11 +1,13 @@
 /// One-shot reads and writes, each its own transaction.
 extension CertStore {
-    /// Stores `json` as the verdict of `sha256` (any case; stored lowercase), replacing an earlier one. Throws `CertStoreError.invalidSHA256` or `LMDBError`.
+    /// Stores `json` as the verdict of `sha256` (any case; stored lowercase), replacing an earlier
+    /// one. Throws `CertStoreError.invalidSHA256` or `LMDBError`.
     public func putVerdict(sha256: String, json: [UInt8]) throws {
         try batch { try $0.putVerdict(sha256: sha256, json: json) }
     }
 
-    /// The verdict JSON stored for `sha256`, or nil. Throws `CertStoreError.invalidSHA256` for a malformed hash.
+    /// The verdict JSON stored for `sha256`, or nil. Throws `CertStoreError.invalidSHA256` for a
+    /// malformed hash.
     public func getVerdict(sha256: String) throws -> [UInt8]? {
         let key = try SHA256Hex.normalized(sha256)
         return try environment.read { try $0.get(verdicts, key: key) }
@@ -22,7 +24,8 @@ extension CertStore {
         return try environment.read { try $0.getJSON(sigmas, key: key, as: StoredSigma.self) }
     }
 
-    /// Appends one region after the last (see `Batch.appendRegion`) and returns its sequence. Throws `CertStoreError.labelOutOfRange` for a label outside Int32.
+    /// Appends one region after the last (see `Batch.appendRegion`) and returns its sequence.
+    /// Throws `CertStoreError.labelOutOfRange` for a label outside Int32.
     @discardableResult
     public func appendRegion(sha256: String, label: Int, radius: Double, input: [Float]) throws -> UInt64 {
         var sequence: UInt64 = 0

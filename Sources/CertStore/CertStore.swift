@@ -1,6 +1,6 @@
 import Foundation
 
-/// The daemon's persistent state for one model set and one certificate kind (DESIGN 4): one
+/// The daemon's persistent state for one model set and one certificate kind (CONTRACTS.md §4): one
 /// LMDB environment with the named databases
 ///
 /// - `meta`, as UTF-8 text: `schema_version` ("2"), `model_set` (the model-set id) and
@@ -18,7 +18,8 @@ import Foundation
 /// it with another kind (or model set) is refused, and so is a schema-1 store, which did not
 /// record its kind. The daemon keeps one store per kind (see `kindDigest`).
 ///
-/// `@unchecked Sendable`: immutable after `open` (every stored property is a `let`); all access goes through `environment`, which is itself safe to share.
+/// `@unchecked Sendable`: immutable after `open` (every stored property is a `let`); all access
+/// goes through `environment`, which is itself safe to share.
 public final class CertStore: @unchecked Sendable {
     /// The `schema_version` this build writes and reads: 2 (1 did not record the kind).
     public static let schemaVersion = 2

@@ -1,4 +1,4 @@
-/// One issued certified region (x, label, R) of the storage-update store (DESIGN 2.7).
+/// One issued certified region (x, label, R) of the storage-update store (METHOD.md §2.7).
 public struct StoredRegion: Equatable, Sendable {
     /// Commit order, from 1.
     public var sequence: UInt64

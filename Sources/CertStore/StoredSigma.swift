@@ -1,4 +1,4 @@
-/// The sample-specific sigma found for one input (DESIGN 2.5), stored as JSON in `sigmas`.
+/// The sample-specific sigma found for one input (METHOD.md §2.5), stored as JSON in `sigmas`.
 public struct StoredSigma: Codable, Equatable, Sendable {
     /// The sigma found, never below sigma0 (`fixed` gives sigma0 itself).
     public var sigma: Double

@@ -74,7 +74,8 @@ public enum SystemCall {
         try retrying("fsync", path) { Glibc.fsync(fd) }
     }
 
-    /// fstat(2) of an open descriptor: the status of the file that was opened, not of whatever the path names now.
+    /// fstat(2) of an open descriptor: the status of the file that was opened, not of whatever the
+    /// path names now.
     public static func fstat(_ fd: Int32, path: String = "") throws -> FileStatus {
         var st = Glibc.stat()
         try retrying("fstat", path) { Glibc.fstat(fd, &st) }
@@ -161,12 +162,14 @@ public enum SystemCall {
 
     // MARK: inotify
 
-    /// inotify_init1(2) with the caller's flags (`IN_NONBLOCK`, `IN_CLOEXEC`); returns the inotify descriptor.
+    /// inotify_init1(2) with the caller's flags (`IN_NONBLOCK`, `IN_CLOEXEC`); returns the inotify
+    /// descriptor.
     public static func inotifyInit1(_ flags: Int32) throws -> Int32 {
         try retrying("inotify_init1") { inotify_init1(flags) }
     }
 
-    /// inotify_add_watch(2); returns the watch descriptor. A missing folder throws ENOENT, too many watches ENOSPC.
+    /// inotify_add_watch(2); returns the watch descriptor. A missing folder throws ENOENT, too many
+    /// watches ENOSPC.
     public static func inotifyAddWatch(_ fd: Int32, _ path: String, _ mask: UInt32) throws -> Int32 {
         try retrying("inotify_add_watch", path) { inotify_add_watch(fd, path, mask) }
     }

@@ -16,7 +16,8 @@ public final class Adam {
         v = m
     }
 
-    /// One step on every parameter from its accumulated `grad`; the caller zeroes the gradients between steps.
+    /// One step on every parameter from its accumulated `grad`; the caller zeroes the gradients
+    /// between steps.
     public func update() {
         step += 1
         // torch.optim.Adam's arithmetic: p −= (lr/c1)·m / (√v/√c2 + ε), two divisions per

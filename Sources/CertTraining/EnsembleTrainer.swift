@@ -6,7 +6,8 @@ import Foundation
 /// model to `<out>/.partial/` at once. A rerun with the same recipe and data skips the models
 /// already there, so an interrupted run resumes without redoing them.
 public final class EnsembleTrainer {
-    /// What is known about one trained model; stored as `.partial/model_NNNN.json` and copied into the manifest.
+    /// What is known about one trained model; stored as `.partial/model_NNNN.json` and copied into
+    /// the manifest.
     public struct ModelRecord: Codable, Sendable, Equatable {
         /// The model's index m in the set.
         public var index: Int
@@ -30,7 +31,8 @@ public final class EnsembleTrainer {
 
     /// A progress report, passed to `run`'s callback after each model.
     public struct Progress: Sendable {
-        /// Models finished (resumed included), models in all, and how many were found already trained.
+        /// Models finished (resumed included), models in all, and how many were found already
+        /// trained.
         public var done: Int, total: Int, resumed: Int
         /// Seconds since this run started.
         public var elapsed: Double
@@ -195,7 +197,8 @@ public final class EnsembleTrainer {
     }
 }
 
-/// A training failure to show the user, one line (a foreign `.partial/`, a data set that cannot be used).
+/// A training failure to show the user, one line (a foreign `.partial/`, a data set that cannot be
+/// used).
 public struct TrainingError: Error, CustomStringConvertible {
     /// The message.
     public var description: String

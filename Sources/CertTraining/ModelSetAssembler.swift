@@ -2,7 +2,7 @@ import CertCore
 import Foundation
 
 /// Writes the manifest of a trained ensemble: per-model hashes and noise seeds (derived
-/// from the weights file, DESIGN 2.3), the recipe, the seeds of every model, the poisoning
+/// from the weights file, METHOD.md §2.3), the recipe, the seeds of every model, the poisoning
 /// and where the data came from, so the set can be rebuilt and audited.
 public enum ModelSetAssembler {
     /// The set-level fields of the manifest, as the caller knows them.
@@ -39,7 +39,9 @@ public enum ModelSetAssembler {
         }
     }
 
-    /// Writes `manifest.json` into `directory` for `records`: noise seed int(sha256, 16) mod 2^32 per file, each model's seeds and loss under `source`, the recipe and `d.provenance` under `training`. Throws when the file cannot be written.
+    /// Writes `manifest.json` into `directory` for `records`: noise seed int(sha256, 16) mod 2^32
+    /// per file, each model's seeds and loss under `source`, the recipe and `d.provenance` under
+    /// `training`. Throws when the file cannot be written.
     @discardableResult
     public static func write(directory: String, description d: Description, recipe: TrainingRecipe,
                              records: [EnsembleTrainer.ModelRecord], accuracy: JSONValue? = nil) throws -> ModelSetManifest {

@@ -19,7 +19,8 @@ public enum ModelTrainer {
     /// Stream of the training noise b_{m,i}: position i·D + j of the model's noise seed.
     static let trainingNoiseStream: UInt64 = 0x7472_6169_6E00_0000  // "train"
 
-    /// Trains model `model` (Adam, `recipe.epochs` epochs of shuffled mini-batches) on the fixed noisy inputs; nil when `shouldStop` said so between batches.
+    /// Trains model `model` (Adam, `recipe.epochs` epochs of shuffled mini-batches) on the fixed
+    /// noisy inputs; nil when `shouldStop` said so between batches.
     public static func train(model: Int, data: TrainingSet, recipe: TrainingRecipe, architecture: Architecture,
                              shouldStop: () -> Bool = { false }) -> Result? {
         let seeds = ModelSeeds(master: recipe.seed, model: model)

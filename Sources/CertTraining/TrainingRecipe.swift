@@ -43,7 +43,8 @@ public struct ModelSeeds: Sendable, Equatable {
     /// Seed of the per-epoch shuffles.
     public let shuffle: UInt64
 
-    /// Model `model`'s seeds under master seed `master`, three SplitMix64 outputs from one mixed start.
+    /// Model `model`'s seeds under master seed `master`, three SplitMix64 outputs from one mixed
+    /// start.
     public init(master: UInt64, model: Int) {
         self.model = model
         var state = Self.mix(master ^ Self.mix(UInt64(model) &+ 0x632B_E59B_D9B4_E019))

@@ -1,10 +1,11 @@
 /// Training data as the trainer needs it: images back to back, labels, and each sample's
-/// own noise level sigma_i (DESIGN 2.5 stage 2; sigma0 for every sample until the sigma
+/// own noise level sigma_i (METHOD.md §2.5 stage 2; sigma0 for every sample until the sigma
 /// search lands).
 public struct TrainingSet: Sendable {
     /// One sample's shape, CHW.
     public var shape: [Int]
-    /// `count · itemCount` floats, sample after sample, in [0, 1] (plus the trigger on poisoned ones).
+    /// `count · itemCount` floats, sample after sample, in [0, 1] (plus the trigger on poisoned
+    /// ones).
     public var pixels: [Float]
     /// One label per sample (poisoned samples carry the target label).
     public var labels: [Int]

@@ -4,13 +4,15 @@ import CertScheduler
 import CertSigma
 import Foundation
 
-/// How a certificate is made: the total alpha, the bound, the mode, the sigma0 fallback and the early-stopping target. Every field is part of the store's kind (`Certifier.kind`).
+/// How a certificate is made: the total alpha, the bound, the mode, the sigma0 fallback and the
+/// early-stopping target. Every field is part of the store's kind (`Certifier.kind`).
 public struct CertificationOptions: Sendable, Equatable {
     /// The failure probability of a verdict, total (0.001; `--alpha`).
     public var alpha: Double = 0.001
     /// The confidence bound; Clopper–Pearson unless chosen otherwise (`--bound`).
     public var bound: BoundKind = CertificationOptions.defaultBound
-    /// `sound` (noise and radius at the sample's sigma) or `released` (the authors' choice, for comparison).
+    /// `sound` (noise and radius at the sample's sigma) or `released` (the authors' choice, for
+    /// comparison).
     public var mode: CertificationMode = .sound
     /// Sound mode: an input the searched sigma does not certify is certified at sigma0
     /// instead, each candidate's bound at alpha/2 (see `Certifier.certify`).
@@ -38,7 +40,6 @@ public struct CertificationRequest: Sendable {
     public var sha256: String
     /// Where the image came from (a path, or the upload's name), for the verdict and errors.
     public var source: String
-    /// `@unchecked Sendable`: immutable after init (every stored property is a `let`); the scheduler and the search serialise their own work on their pools. `clock` is called from whichever thread certifies, so a caller's clock must be thread-safe (`Date.init` is).
     /// A request from its parts.
     public init(pixels: [Float], sha256: String, source: String) {
         self.pixels = pixels; self.sha256 = sha256; self.source = source
@@ -48,6 +49,10 @@ public struct CertificationRequest: Sendable {
 /// Certifies micro-batches of images: the search models fix each image's label and sigma,
 /// then the certifying models (never the search models) run one scheduler pass for the
 /// batch, and each image gets the certificate of its fixed label.
+///
+/// `@unchecked Sendable`: immutable after init (every stored property is a `let`); the scheduler
+/// and the search serialise their own work on their pools. `clock` is called from whichever thread
+/// certifies, so a caller's clock must be thread-safe (`Date.init` is).
 public final class Certifier: @unchecked Sendable {
     /// The whole model set (search and certifying models).
     public let modelSet: ModelSet

@@ -2,7 +2,7 @@ import CertMath
 import CertSigma
 import Foundation
 
-/// How the noise and the radius use sigma (DESIGN 2.6).
+/// How the noise and the radius use sigma (METHOD.md §2.6).
 public enum CertificationMode: String, Codable, Sendable, CaseIterable {
     /// Noise and radius both use the sample's sigma: the guarantee holds.
     case sound
@@ -11,7 +11,7 @@ public enum CertificationMode: String, Codable, Sendable, CaseIterable {
     case released
 }
 
-/// What happened to an input's certified region in the storage-update store (DESIGN 2.7).
+/// What happened to an input's certified region in the storage-update store (METHOD.md §2.7).
 public struct RegionRecord: Codable, Sendable, Equatable {
     /// `unstored` when no store was used; later `stored`, `trimmed` or `aligned`.
     public var status: String
@@ -61,11 +61,14 @@ public struct RegionRecord: Codable, Sendable, Equatable {
 public struct TriggerReport: Codable, Sendable, Equatable {
     /// The plugin's name.
     public var name: String
-    /// ‖triggered − x‖: the L2 size of its perturbation on this image (after clipping), pixel units.
+    /// ‖triggered − x‖: the L2 size of its perturbation on this image (after clipping), pixel
+    /// units.
     public var l2: Double
-    /// `radius > l2`: the triggered image lies inside the certified ball. Recomputed after a trim or an alignment.
+    /// `radius > l2`: the triggered image lies inside the certified ball. Recomputed after a trim
+    /// or an alignment.
     public var covered: Bool
-    /// The smoothed label of the triggered image at this image's sigma (certifying models' top mean score, no bound).
+    /// The smoothed label of the triggered image at this image's sigma (certifying models' top mean
+    /// score, no bound).
     public var label: Int
 
     /// A report from its parts.
@@ -74,13 +77,14 @@ public struct TriggerReport: Codable, Sendable, Equatable {
     }
 }
 
-/// One certification result; the JSON fields are a contract (DESIGN 3).
+/// One certification result; the JSON fields are a contract (CONTRACTS.md §3).
 public struct Verdict: Codable, Sendable, Equatable {
     /// SHA-256 (lowercase hex) of the file's bytes: the store's key.
     public var sha256: String
     /// `ModelSet.id` of the whole set.
     public var modelSet: String
-    /// The class certified: fixed by the search models at sigma0; after an alignment, the foreign region's label.
+    /// The class certified: fixed by the search models at sigma0; after an alignment, the foreign
+    /// region's label.
     public var label: Int
     /// `classes[label]` from the manifest.
     public var labelName: String
@@ -90,11 +94,13 @@ public struct Verdict: Codable, Sendable, Equatable {
     /// at most 1/2): no claim is made about this input. A store conflict that trims a radius
     /// to 0 is not an abstention.
     public var abstained: Bool
-    /// R = sigma · margin, L2 in pixel units ([0, 1] per value); may be negative when not certified. After the storage-update: the final radius, ≥ 0.
+    /// R = sigma · margin, L2 in pixel units ([0, 1] per value); may be negative when not
+    /// certified. After the storage-update: the final radius, ≥ 0.
     public var radius: Double
     /// sigma · margin_expected: the point estimate without the statistical margin.
     public var radiusExpected: Double
-    /// M = ½(Φ⁻¹(p_a_lower) − Φ⁻¹(p_b_upper)), dimensionless; covers poisoning budgets too (README, "The margin").
+    /// M = ½(Φ⁻¹(p_a_lower) − Φ⁻¹(p_b_upper)), dimensionless; covers poisoning budgets too (README,
+    /// "The margin").
     public var margin: Double
     /// The same from the mean scores.
     public var marginExpected: Double
@@ -134,7 +140,8 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var mode: CertificationMode
     /// The storage-update outcome (`unstored` without a store).
     public var region: RegionRecord
-    /// Per loaded trigger plugin, in name order; empty with `--no-triggers` or `trigger_reports = no`.
+    /// Per loaded trigger plugin, in name order; empty with `--no-triggers` or `trigger_reports =
+    /// no`.
     public var triggers: [TriggerReport]
     /// Where the image came from.
     public var source: String

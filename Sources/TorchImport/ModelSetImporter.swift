@@ -3,7 +3,7 @@ import Foundation
 
 /// Turns a folder of the authors' `smoothed_K.model` checkpoints into a model set.
 /// Model K keeps its index; its noise seed is int(sha256(file bytes)) mod 2^32, the seed
-/// the authors intended (DESIGN 2.3), and its source file and hash go into the manifest.
+/// the authors intended (METHOD.md §2.3), and its source file and hash go into the manifest.
 public enum ModelSetImporter {
     /// What the checkpoints cannot say about themselves, for the manifest.
     public struct Options: Sendable {
@@ -48,7 +48,10 @@ public enum ModelSetImporter {
         return found.map { (index: $0.0, path: $0.1) }
     }
 
-    /// Imports every `smoothed_K.model` of `directory` (or the first `options.limit`) into a model set at `output` and returns its manifest; `progress(done, total)` after each file. Throws `TorchImportError` naming the file for an unreadable checkpoint or a tensor that does not fit the architecture.
+    /// Imports every `smoothed_K.model` of `directory` (or the first `options.limit`) into a model
+    /// set at `output` and returns its manifest; `progress(done, total)` after each file. Throws
+    /// `TorchImportError` naming the file for an unreadable checkpoint or a tensor that does not
+    /// fit the architecture.
     @discardableResult
     public static func run(from directory: String, to output: String, options: Options,
                            progress: (Int, Int) -> Void = { _, _ in }) throws -> ModelSetManifest {

@@ -23,7 +23,8 @@ public struct TriggerPlugin: Sendable {
         description = descriptor.pointee.description.map { String(cString: $0) } ?? ""
     }
 
-    /// Whether the plugin's `supports(c, h, w)` accepts `shape`; false for dimensions that do not fit UInt32.
+    /// Whether the plugin's `supports(c, h, w)` accepts `shape`; false for dimensions that do not
+    /// fit UInt32.
     public func supports(shape: TriggerShape) -> Bool {
         guard let (c, h, w) = Self.narrow(shape) else { return false }
         return descriptor.pointee.supports(c, h, w) != 0

@@ -1,7 +1,7 @@
 /// channels x height x width of a channel-major float32 image.
 public typealias TriggerShape = (channels: Int, height: Int, width: Int)
 
-/// The three shapes of the paper's tasks (DESIGN 2.1): MNIST, CIFAR-10, dogs vs cats.
+/// The three shapes of the paper's tasks (METHOD.md §2.1): MNIST, CIFAR-10, dogs vs cats.
 public let standardShapes: [TriggerShape] = [(1, 28, 28), (3, 32, 32), (3, 224, 224)]
 
 /// "1x28x28".

@@ -1,4 +1,4 @@
-/// The architectures of the paper (DESIGN 2.3). Parameter names follow the PyTorch modules
+/// The architectures of the paper (METHOD.md §2.3). Parameter names follow the PyTorch modules
 /// they came from, so the authors' checkpoints and safetensors files map one to one.
 public enum Architecture: String, Sendable, Codable, CaseIterable {
     /// conv 1→16 5×5, ReLU, maxpool 2; conv 16→32 5×5, ReLU, maxpool 2; fc 512→512 ReLU; fc 512→1.

@@ -5,7 +5,8 @@ public indirect enum Layer: Sendable, Equatable {
     case conv(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int, bias: Bool)
     /// BatchNorm2d in inference mode (`<name>.weight/.bias/.running_mean/.running_var`).
     case batchNorm(name: String, channels: Int)
-    /// max(0, x), elementwise; fused into the preceding BatchNorm or linear layer when it follows one.
+    /// max(0, x), elementwise; fused into the preceding BatchNorm or linear layer when it follows
+    /// one.
     case relu
     /// Max pooling over `kernel`×`kernel` windows; padded cells never win.
     case maxPool(kernel: Int, stride: Int, padding: Int)

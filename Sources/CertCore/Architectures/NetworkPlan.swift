@@ -3,21 +3,25 @@
 /// Steps name tensors by index into a per-model table (see `TensorRef`), so one plan
 /// serves every model of an ensemble.
 public struct NetworkPlan: Sendable {
-    /// A tensor a step reads, resolved per model through `tensors`: a named parameter, or a BatchNorm's folded scale or shift.
+    /// A tensor a step reads, resolved per model through `tensors`: a named parameter, or a
+    /// BatchNorm's folded scale or shift.
     public enum TensorRef: Hashable, Sendable {
         /// A parameter as stored (`conv1.weight`).
         case parameter(String)
-        /// The BatchNorm `<name>` folded to one scale per channel, weight / sqrt(running_var + eps).
+        /// The BatchNorm `<name>` folded to one scale per channel, weight / sqrt(running_var +
+        /// eps).
         case batchNormScale(String)
         /// The BatchNorm `<name>` folded to one shift per channel, bias − running_mean · scale.
         case batchNormShift(String)
     }
 
-    /// One per-image step of the trunk; `src`/`dst` are activation slots, `weight`, `scale`… indices into `tensors`.
+    /// One per-image step of the trunk; `src`/`dst` are activation slots, `weight`, `scale`…
+    /// indices into `tensors`.
     public enum Step: Sendable, Equatable {
         /// A convolution (im2col + SGEMM, or a plain SGEMM when pointwise), with an optional bias.
         case conv(ConvGeometry, weight: Int, bias: Int?, src: Int, dst: Int)
-        /// BatchNorm folded to out = x · scale[c] + shift[c], with the following ReLU fused when `relu`.
+        /// BatchNorm folded to out = x · scale[c] + shift[c], with the following ReLU fused when
+        /// `relu`.
         case scaleShift(channels: Int, pixels: Int, scale: Int, shift: Int, relu: Bool, src: Int, dst: Int)
         /// max(0, x) over `count` floats (a ReLU that no BatchNorm absorbed).
         case relu(count: Int, src: Int, dst: Int)
@@ -29,9 +33,11 @@ public struct NetworkPlan: Sendable {
         case add(count: Int, into: Int, from: Int)
     }
 
-    /// One linear layer of the head, run on a tile of images at once; `relu` fuses the ReLU after it.
+    /// One linear layer of the head, run on a tile of images at once; `relu` fuses the ReLU after
+    /// it.
     public struct HeadStep: Sendable, Equatable {
-        /// Shapes [out, in] of the weight, indices of the weight and bias in `tensors`, and whether a ReLU follows.
+        /// Shapes [out, in] of the weight, indices of the weight and bias in `tensors`, and whether
+        /// a ReLU follows.
         public var inFeatures: Int, outFeatures: Int, weight: Int, bias: Int, relu: Bool
     }
 
@@ -57,7 +63,8 @@ public struct NetworkPlan: Sendable {
     public let slotCount: Int
     /// Floats per slot: the largest activation of any step, per image.
     public let slotSize: Int
-    /// Floats of im2col scratch per image: the largest patch matrix of any non-pointwise convolution.
+    /// Floats of im2col scratch per image: the largest patch matrix of any non-pointwise
+    /// convolution.
     public let scratchSize: Int
     /// The widest layer of the head (features included): sizes the tile buffers.
     public let widestHead: Int

@@ -1,7 +1,9 @@
 /// The N_m models of a model set, bound to one compiled plan: the forward pass of model m
 /// on a tile of up to 16 images, each with its own noise scale s (input x + s·z_m).
 ///
-/// `@unchecked Sendable`: immutable after init (the plan and the models are `let`s, and so is everything in them); `forward` writes only into the caller's `Workspace`, so every worker shares one ensemble.
+/// `@unchecked Sendable`: immutable after init (the plan and the models are `let`s, and so is
+/// everything in them); `forward` writes only into the caller's `Workspace`, so every worker shares
+/// one ensemble.
 public final class Ensemble: @unchecked Sendable {
     /// The compiled architecture every model runs.
     public let plan: NetworkPlan
@@ -19,7 +21,8 @@ public final class Ensemble: @unchecked Sendable {
         self.models = models
     }
 
-    /// Binds every model of `modelSet` to its architecture's plan, with the noise seed its manifest records; computes each W·z_m (one stem pass per model).
+    /// Binds every model of `modelSet` to its architecture's plan, with the noise seed its manifest
+    /// records; computes each W·z_m (one stem pass per model).
     public convenience init(modelSet: ModelSet) {
         let plan = NetworkPlan(modelSet.manifest.architecture)
         let models = zip(modelSet.weights, modelSet.manifest.models).map {
@@ -31,7 +34,8 @@ public final class Ensemble: @unchecked Sendable {
     /// Scratch for one worker; one workspace per thread.
     public func makeWorkspace() -> Workspace { Workspace(plan: plan) }
 
-    /// The image as the stem reads it. Crashes (precondition) when `pixels` is not the plan's input size: callers check shapes first.
+    /// The image as the stem reads it. Crashes (precondition) when `pixels` is not the plan's input
+    /// size: callers check shapes first.
     public func prepare(_ pixels: [Float]) -> PreparedImage { PreparedImage(pixels: pixels, plan: plan) }
 
     /// Runs model `m` on `images` (at most `Linear.tileWidth`) with noise scales `scales`,

@@ -1,7 +1,9 @@
 /// Scratch memory for one worker: activation slots, the im2col matrix and two head tiles.
 /// Allocated once per worker and reused for every model and image.
 ///
-/// `@unchecked Sendable` so it can move to its worker thread, not to be shared: every forward pass writes all of it. Each worker owns one (`NoiseBatchScheduler` makes one per worker, benchmarks one per thread), and nothing else touches it.
+/// `@unchecked Sendable` so it can move to its worker thread, not to be shared: every forward pass
+/// writes all of it. Each worker owns one (`NoiseBatchScheduler` makes one per worker, benchmarks
+/// one per thread), and nothing else touches it.
 public final class Workspace: @unchecked Sendable {
     let slots: [AlignedBuffer]
     let scratch: AlignedBuffer

@@ -11,7 +11,8 @@ public enum Elementwise {
         for i in 0..<count { x[i] += y[i] }
     }
 
-    /// x = x·scale[c] + shift[c] per channel of a CHW image, in place; `relu` applies max(·, 0) in the same pass.
+    /// x = x·scale[c] + shift[c] per channel of a CHW image, in place; `relu` applies max(·, 0) in
+    /// the same pass.
     public static func scaleShift(_ x: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                   channels: Int, pixels: Int, relu: Bool) {
         for c in 0..<channels {

@@ -15,7 +15,8 @@ public struct PoolGeometry: Hashable, Sendable {
 
 /// The pooling layers on one CHW image.
 public enum Pooling {
-    /// Max over each window of every channel into `output` (C × outHeight × outWidth); 2×2 stride 2 takes a fast path with the same result.
+    /// Max over each window of every channel into `output` (C × outHeight × outWidth); 2×2 stride 2
+    /// takes a fast path with the same result.
     public static func maxPool(_ input: UnsafePointer<Float>, _ g: PoolGeometry, output: UnsafeMutablePointer<Float>) {
         if g.kernel == 2, g.stride == 2, g.padding == 0 { return maxPool2x2(input, g, output: output) }
         let oh = g.outHeight, ow = g.outWidth

@@ -14,7 +14,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
     /// An object; key order is not kept.
     case object([String: JSONValue])
 
-    /// Decodes whichever JSON value is there (tries null, bool, number, string, array, then object).
+    /// Decodes whichever JSON value is there (tries null, bool, number, string, array, then
+    /// object).
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
@@ -25,7 +26,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
-    /// Encodes the value; a whole number below 10^15 is written without a fraction (`3`, not `3.0`).
+    /// Encodes the value; a whole number below 10^15 is written without a fraction (`3`, not
+    /// `3.0`).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {

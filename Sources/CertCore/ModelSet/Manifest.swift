@@ -1,6 +1,6 @@
 import Foundation
 
-/// `manifest.json` of a model set (DESIGN 3): what the models are, how they were made,
+/// `manifest.json` of a model set (CONTRACTS.md §3): what the models are, how they were made,
 /// and the checksum and noise seed of every weights file.
 public struct ModelSetManifest: Codable, Sendable, Equatable {
     /// The `format` every manifest carries: "certssb-model-set".
@@ -94,7 +94,8 @@ public struct ModelSetManifest: Codable, Sendable, Equatable {
     /// Pretty-printed, sorted, snake_case JSON with a final newline: what `manifest.json` holds.
     public func encoded() throws -> Data { try Self.encoder.encode(self) + Data("\n".utf8) }
 
-    /// Decodes `manifest.json`. Throws `ModelSetError.corrupt` naming the missing key or the bad value's path, in snake_case.
+    /// Decodes `manifest.json`. Throws `ModelSetError.corrupt` naming the missing key or the bad
+    /// value's path, in snake_case.
     public static func decode(_ data: Data) throws -> ModelSetManifest {
         do {
             return try decoder.decode(ModelSetManifest.self, from: data)

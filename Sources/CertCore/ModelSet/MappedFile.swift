@@ -6,14 +6,16 @@ import Glibc
 /// A read-only, private memory map of a whole file. Weights stay in the page cache and are
 /// shared by every process that maps them; nothing is copied at load.
 ///
-/// `@unchecked Sendable`: immutable after init, and the mapping is `PROT_READ`: any thread may read `bytes`.
+/// `@unchecked Sendable`: immutable after init, and the mapping is `PROT_READ`: any thread may read
+/// `bytes`.
 public final class MappedFile: @unchecked Sendable {
     /// The mapped file's path (for error messages).
     public let path: String
     /// The whole file, mapped read-only; valid while this object lives.
     public let bytes: UnsafeRawBufferPointer
 
-    /// Maps the whole regular file at `path`. Throws `ModelSetError.inFile` when it cannot be opened, is not a regular file, is empty, or mmap fails.
+    /// Maps the whole regular file at `path`. Throws `ModelSetError.inFile` when it cannot be
+    /// opened, is not a regular file, is empty, or mmap fails.
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -1,7 +1,7 @@
 import CertMath
 import Foundation
 
-/// Which models of a set choose the label and sigma, and which certify (DESIGN 2.5).
+/// Which models of a set choose the label and sigma, and which certify (METHOD.md §2.5).
 ///
 /// Why two groups: the sigma search reads the search models' outputs; if it read the
 /// certifying models, sigma would be a function of their weights and their scores at that

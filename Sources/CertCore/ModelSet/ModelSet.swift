@@ -1,6 +1,6 @@
 import Foundation
 
-/// A directory with `manifest.json` and one safetensors file per model (DESIGN 3).
+/// A directory with `manifest.json` and one safetensors file per model (CONTRACTS.md §3).
 public struct ModelSet: Sendable {
     /// The directory the set was loaded from (or written to).
     public let directory: String

@@ -17,7 +17,8 @@ public protocol CertificationService: Sendable {
     func metrics() async -> String
     /// GET /v1/triggers: the loaded plugins and the refused files with their reasons.
     func triggers() async -> ServiceReply
-    /// POST /v1/reload: re-reads config, model set and plugins; throws `ServiceError` (500) when the reload failed and the old state serves on.
+    /// POST /v1/reload: re-reads config, model set and plugins; throws `ServiceError` (500) when
+    /// the reload failed and the old state serves on.
     func reload() async throws -> ServiceReply
     /// GET /v1/health: 200 `ready` or `degraded`, 503 while starting, reloading or draining.
     func health() async -> ServiceReply

@@ -12,7 +12,10 @@ public enum DaemonArguments {
     Every key of certssbd.conf can be given as --key value; see etc/certssbd.conf.
     """
 
-    /// `--config FILE` and `--KEY VALUE` (or `--KEY=VALUE`) pairs; `--watch`, `--state`, `--model-set` and `--plugin-dir` are aliases of their keys, `-h`/`--help` comes back as the override `help`. Throws `ArgumentError` for a bare argument or a missing value; the keys themselves are checked later by `DaemonConfig.applying(overrides:)`.
+    /// `--config FILE` and `--KEY VALUE` (or `--KEY=VALUE`) pairs; `--watch`, `--state`,
+    /// `--model-set` and `--plugin-dir` are aliases of their keys, `-h`/`--help` comes back as the
+    /// override `help`. Throws `ArgumentError` for a bare argument or a missing value; the keys
+    /// themselves are checked later by `DaemonConfig.applying(overrides:)`.
     public static func parse(_ args: [String]) throws -> (config: String?, overrides: [String: String]) {
         var config: String?
         var overrides: [String: String] = [:]

@@ -4,9 +4,11 @@ import CertStore
 import Certify
 import Foundation
 
-/// The socket API's view of the pipeline (DESIGN 3): JSON bodies, statuses, metrics.
+/// The socket API's view of the pipeline (CONTRACTS.md §3): JSON bodies, statuses, metrics.
 ///
-/// `@unchecked Sendable`: immutable (only `let`s), and what it holds is safe to share: the pipeline, health and states lock themselves, `reloader` is `@Sendable`, and the logger writes one whole line per call.
+/// `@unchecked Sendable`: immutable (only `let`s), and what it holds is safe to share: the
+/// pipeline, health and states lock themselves, `reloader` is `@Sendable`, and the logger writes
+/// one whole line per call.
 public final class DaemonService: CertificationService, @unchecked Sendable {
     /// certssbd's version, as GET /v1/version reports it.
     public static let version = "0.1.0"
@@ -23,7 +25,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     /// `journalctl CERTSSB_SHA256=…` finds a verdict whichever way the image came.
     let log: JournalLogger
 
-    /// A service over `pipeline`; `reloader` does what SIGHUP does and returns the keys that need a restart. Without `log`, a journal logger at the config's level.
+    /// A service over `pipeline`; `reloader` does what SIGHUP does and returns the keys that need a
+    /// restart. Without `log`, a journal logger at the config's level.
     public init(pipeline: CertificationPipeline, health: HealthState = HealthState(), states: ServiceStates = ServiceStates(),
                 log: JournalLogger? = nil, reloader: @escaping @Sendable () throws -> [String]) {
         self.pipeline = pipeline
@@ -37,7 +40,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         ServiceReply(status: status, body: Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)))
     }
 
-    /// Queues the upload and answers its verdict JSON once committed (200), logging it with journal fields. Throws the pipeline's `ServiceError` (422, 429, 500, 503).
+    /// Queues the upload and answers its verdict JSON once committed (200), logging it with journal
+    /// fields. Throws the pipeline's `ServiceError` (422, 429, 500, 503).
     public func certify(upload: [UInt8], source: String) async throws -> ServiceReply {
         let verdict = try await pipeline.submit(bytes: upload, source: source)
         log.log(.info, "upload via \(source): label \(verdict.label) radius \(verdict.radius)",
@@ -45,7 +49,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return ServiceReply(status: 200, body: verdict.jsonBytes())
     }
 
-    /// The stored verdict JSON of `sha256` in the current engine's store. Throws `ServiceError` 404 when there is none, the store's error for a malformed hash.
+    /// The stored verdict JSON of `sha256` in the current engine's store. Throws `ServiceError` 404
+    /// when there is none, the store's error for a malformed hash.
     public func verdict(sha256: String) async throws -> ServiceReply {
         guard let bytes = try pipeline.currentEngine.store.getVerdict(sha256: sha256) else {
             throw ServiceError(status: 404, code: "not_found", message: "no verdict for \(sha256) with this model set")
@@ -53,7 +58,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return ServiceReply(status: 200, body: bytes)
     }
 
-    /// Up to `limit` arrivals after sequence `after`, each with its verdict, and `next` for the following page.
+    /// Up to `limit` arrivals after sequence `after`, each with its verdict, and `next` for the
+    /// following page.
     public func list(after: UInt64, limit: Int) async throws -> ServiceReply {
         let store = pipeline.currentEngine.store
         let rows = try store.listArrivals(after: after, limit: limit)
@@ -123,7 +129,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
                           "refused": registry.refusals.map { ["path": $0.path, "reason": $0.reason] }])
     }
 
-    /// Runs `reloader`; `{"reloaded":true,"model_set":…,"restart_needed":[…]}`, or `ServiceError` 500 `reload_failed` with the reason.
+    /// Runs `reloader`; `{"reloaded":true,"model_set":…,"restart_needed":[…]}`, or `ServiceError`
+    /// 500 `reload_failed` with the reason.
     public func reload() async throws -> ServiceReply {
         let restart: [String]
         do { restart = try reloader() } catch {

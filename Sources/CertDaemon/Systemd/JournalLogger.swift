@@ -55,7 +55,8 @@ public struct JournalLogger: Sendable {
     /// Whether an entry at `priority` would be written (as or more severe than `threshold`).
     public func isEnabled(_ priority: Priority) -> Bool { priority <= threshold }
 
-    /// Writes one entry with `fields` as journal fields (CERTSSB_ + the uppercased key) or as key=value text; never throws.
+    /// Writes one entry with `fields` as journal fields (CERTSSB_ + the uppercased key) or as
+    /// key=value text; never throws.
     public func log(_ priority: Priority, _ message: String, fields: [String: String] = [:]) {
         guard isEnabled(priority) else { return }
         // Sorted, so the same fields always print in the same order.

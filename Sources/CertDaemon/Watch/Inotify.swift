@@ -40,13 +40,15 @@ public struct Inotify: Sendable {
     public let fd: Int32
     private let syscalls: WatchSyscalls
 
-    /// A new inotify instance (close-on-exec, non-blocking by default). Throws `SyscallError` (EMFILE: too many instances).
+    /// A new inotify instance (close-on-exec, non-blocking by default). Throws `SyscallError`
+    /// (EMFILE: too many instances).
     public init(flags: Int32 = Int32(IN_CLOEXEC | IN_NONBLOCK), syscalls: WatchSyscalls = LinuxSyscalls()) throws {
         self.syscalls = syscalls
         self.fd = try syscalls.inotifyInit1(flags)
     }
 
-    /// Watches `path` for `mask`; returns the watch descriptor. Throws `SyscallError` (ENOENT, ENOSPC: out of watches).
+    /// Watches `path` for `mask`; returns the watch descriptor. Throws `SyscallError` (ENOENT,
+    /// ENOSPC: out of watches).
     public func addWatch(_ path: String, mask: UInt32) throws -> Int32 {
         try syscalls.inotifyAddWatch(fd, path, mask)
     }

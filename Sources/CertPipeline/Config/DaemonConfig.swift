@@ -3,7 +3,7 @@ import CertSigma
 import Certify
 import Foundation
 
-/// Everything `certssbd.conf` can set (DESIGN 4). Property defaults are the shipped defaults;
+/// Everything `certssbd.conf` can set (CONTRACTS.md §4). Property defaults are the shipped defaults;
 /// `etc/certssbd.conf` documents the same values and a test keeps the two in step.
 public struct DaemonConfig: Sendable, Equatable {
     /// Threshold of the daemon's log; the names are journald's (syslog) priorities.
@@ -64,7 +64,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// The LMDB environment of one certificate kind: `<state_dir>/db/<first 16 hex digits of
     /// CertStore.kindDigest>` (model set, mode, bound, alpha, sigma options). A store holds the
-    /// verdicts of one kind (DESIGN 2.7), so a reload onto another set or bound opens its own
+    /// verdicts of one kind (METHOD.md §2.7), so a reload onto another set or bound opens its own
     /// store, and switching back finds the old verdicts again.
     public func databaseDirectory(kindDigest: String) -> String {
         (stateDir.hasSuffix("/") ? stateDir + "db/" : stateDir + "/db/") + kindDigest.prefix(16)
