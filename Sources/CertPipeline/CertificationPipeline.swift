@@ -10,9 +10,9 @@ import TriggerKit
 /// applies the storage-update rule, commits, and only then answers and broadcasts.
 ///
 /// `@unchecked Sendable`: `queue`, `engine` and `busy` are read and written only under `lock`, and
-/// so is every write of `state`. Two gaps, both reads without the lock: `state`'s public getter
-/// (DaemonService's stats and health call it from the event loop) and `beforeBatch`, which a test
-/// sets while the batcher runs.
+/// so is every write of `state`. Two gaps: `state`'s public getter reads it without the lock
+/// (DaemonService's stats and health call it from the server's tasks), and a test sets
+/// `beforeBatch` without the lock while the batcher runs.
 public final class CertificationPipeline: @unchecked Sendable {
     /// The pipeline's life: `starting` until `start`, `ready` while serving, `reloading` during a
     /// reload (still serving), `draining` after `drain` began, `stopped` once the queue is empty.
