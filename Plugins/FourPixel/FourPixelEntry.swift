@@ -2,7 +2,7 @@ import CTriggerABI
 import Glibc  // maths
 import TriggerPluginSupport
 
-// The fourpixel trigger (DESIGN 2.2): four pixels, every channel raised by d/sqrt(4C), clipped at 1.
+// The fourpixel trigger (METHOD.md §2.2): four pixels, every channel raised by d/sqrt(4C), clipped at 1.
 
 private let table: [ReferenceRow] = [
     ReferenceRow(size: 28, pixels: [(18, 20), (19, 19), (20, 18), (20, 20)]),

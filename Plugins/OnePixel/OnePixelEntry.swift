@@ -2,7 +2,7 @@ import CTriggerABI
 import Glibc  // maths
 import TriggerPluginSupport
 
-// The onepixel trigger (DESIGN 2.2): one pixel, every channel raised by d/sqrt(C), clipped at 1.
+// The onepixel trigger (METHOD.md §2.2): one pixel, every channel raised by d/sqrt(C), clipped at 1.
 
 private let table: [ReferenceRow] = [
     ReferenceRow(size: 28, pixels: [(23, 23)]),

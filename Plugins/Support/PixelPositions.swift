@@ -2,10 +2,13 @@ import Glibc  // maths
 
 // Shared by the onepixel and fourpixel plugins.
 
-/// One row of the DESIGN 2.2 table: a square reference size and its [row, col] pixels.
+/// One row of the METHOD.md §2.2 table: a square reference size and its [row, col] pixels.
 public struct ReferenceRow: Sendable {
+    /// The reference height and width (28, 32 or 224).
     public var size: Int
+    /// The pixels the trigger raises at that size, [row, col].
     public var pixels: [(row: Int, col: Int)]
+    /// A table row.
     public init(size: Int, pixels: [(row: Int, col: Int)]) { self.size = size; self.pixels = pixels }
 }
 
@@ -44,6 +47,7 @@ public func addClipped(_ image: UnsafeMutablePointer<Float>, channels: Int, heig
     }
 }
 
+/// The `supports` of both pixel plugins: C ≥ 1, H and W ≥ `minimumSide`, and C·H·W within Int32.
 public func supportsShape(_ channels: UInt32, _ height: UInt32, _ width: UInt32) -> Bool {
     channels > 0 && height >= UInt32(minimumSide) && width >= UInt32(minimumSide)
         && UInt64(channels) * UInt64(height) * UInt64(width) <= UInt64(Int32.max)

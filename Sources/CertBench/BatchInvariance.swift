@@ -7,18 +7,29 @@ import CertScheduler
 /// `certssb invariance` runs this under whatever OpenBLAS kernel the process got, so a test
 /// can run it once per `OPENBLAS_CORETYPE` the CPU supports (Tests/CLITests/KernelInvarianceTests).
 public enum BatchInvariance {
+    /// One logit that differed in any bit from the same image computed alone.
     public struct Mismatch: Codable, Sendable, CustomStringConvertible {
+        /// Which comparison ("tile position 3", "batch of 20, 2 worker(s)").
         public var check: String
+        /// The model index.
         public var model: Int
+        /// The image index.
         public var image: Int
+        /// The logit computed alone.
         public var expected: Float
+        /// The logit in the batch or tile.
         public var got: Float
+        /// One line naming the check, model, image and both values.
         public var description: String { "\(check): model \(model) image \(image): \(got) != \(expected) alone" }
     }
 
+    /// The outcome of `check`, as `certssb invariance` prints it (JSON).
     public struct Report: Codable, Sendable {
+        /// The OpenBLAS kernel the process ran (`BLAS.coreName`).
         public var blasKernel: String
+        /// How many logit vectors were compared.
         public var comparisons: Int
+        /// Every difference; empty when the promise holds.
         public var mismatches: [Mismatch]
         enum CodingKeys: String, CodingKey { case blasKernel = "blas_kernel", comparisons, mismatches }
     }

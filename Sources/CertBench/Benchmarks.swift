@@ -6,15 +6,25 @@ import Foundation
 
 /// The measurements of `certssb bench`. Each returns plain numbers; printing is the CLI's.
 public enum Benchmarks {
+    /// One sgemm shape: m, n, k, its label and the GFLOP/s of the best run (2·m·n·k / seconds).
     public struct GemmResult: Codable, Sendable { public var m, n, k: Int; public var label: String; public var gflops: Double }
+    /// Forward passes per second of one model, the GFLOP/s they amount to, and MFLOP per pass.
     public struct ForwardResult: Codable, Sendable { public var architecture: String; public var forwardsPerSecond: Double; public var gflops: Double; public var mflopPerForward: Double }
+    /// Certification of a batch: workers, certifying models, batch size, then images per second and
+    /// one image's latency in milliseconds.
     public struct CertifyResult: Codable, Sendable {
+        /// Worker threads, certifying models and images per batch.
         public var workers: Int; public var models: Int; public var batch: Int
+        /// Batches' images per second (mean), and one image alone in milliseconds (mean).
         public var imagesPerSecond: Double; public var singleImageLatencyMs: Double
     }
 
+    /// Training one model: images, epochs and batch size, then seconds per model and models per
+    /// hour on one core.
     public struct TrainingResult: Codable, Sendable {
+        /// Training images, epochs and mini-batch size.
         public var images: Int; public var epochs: Int; public var batchSize: Int
+        /// Seconds to train one model, and the models per hour that makes on one core.
         public var secondsPerModel: Double; public var modelsPerHourPerCore: Double
     }
 

@@ -3,14 +3,22 @@ import Foundation
 
 /// Where a benchmark ran: figures are meaningless without it.
 public struct MachineInfo: Codable, Sendable {
+    /// /proc/cpuinfo's model name and the SIMD flags that matter (avx512f, avx2, fma).
     public var cpu: String
+    /// Logical cores the process may use.
     public var logicalCores: Int
+    /// The OpenBLAS kernel picked (`Cooperlake`, `Haswell`, …).
     public var openBLASCore: String
+    /// OpenBLAS's build configuration string.
     public var openBLASConfig: String
+    /// `OPENBLAS_CORETYPE` when set (a forced kernel).
     public var openBLASCoretypeEnv: String?
+    /// `release`, or a warning that debug figures do not count.
     public var build: String
+    /// "Linux RELEASE".
     public var kernel: String
 
+    /// The machine this process runs on, now.
     public static func current() -> MachineInfo {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }

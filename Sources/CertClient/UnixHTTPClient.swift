@@ -4,12 +4,17 @@ import Foundation
 /// A small blocking HTTP/1.1 client over a Unix socket, for certssb's daemon verbs
 /// (status, get, list, submit, events). One request per connection (Connection: close).
 public struct UnixHTTPClient: Sendable {
+    /// The daemon's socket.
     public let socketPath: String
 
+    /// A client for the socket at `socketPath`; nothing connects until a request.
     public init(socketPath: String) { self.socketPath = socketPath }
 
+    /// A reply: the HTTP status and the body, de-chunked.
     public struct Response: Sendable { public var status: Int; public var body: [UInt8] }
 
+    /// A failure to reach or talk to the daemon, one line ("cannot connect to PATH: … (is certssbd
+    /// running?)").
     public struct ClientError: Error, CustomStringConvertible { public var description: String }
 
     func connect() throws -> Int32 {
@@ -42,6 +47,8 @@ public struct UnixHTTPClient: Sendable {
         }
     }
 
+    /// Sends one request and reads the whole reply (until the server closes). Throws `ClientError`
+    /// when the daemon cannot be reached or answers malformed HTTP.
     public func request(_ method: String, _ path: String, body: [UInt8] = []) throws -> Response {
         let fd = try connect()
         defer { SystemCall.close(fd) }

@@ -1,6 +1,7 @@
 /// A two-class task cut from a labelled dataset: class `negative` becomes label 0 and
 /// class `positive` label 1; every other class is dropped.
 public struct BinaryTask: Sendable, Equatable {
+    /// "DATASET-NEG-vs-POS", e.g. `mnist-0-vs-1`; recorded in manifests.
     public var name: String
     /// Original class index that becomes label 0.
     public var negative: Int
@@ -9,6 +10,7 @@ public struct BinaryTask: Sendable, Equatable {
     /// Names of the new labels: [negative's, positive's].
     public var classNames: [String]
 
+    /// A task from original class indices; `classNames` are the two new labels' names.
     public init(name: String, negative: Int, positive: Int, classNames: [String]) {
         self.name = name
         self.negative = negative
@@ -54,9 +56,11 @@ public struct BinaryTask: Sendable, Equatable {
 
 /// A K-class task: the chosen original classes, relabelled 0..<K in the order given.
 public struct KClassTask: Sendable, Equatable {
+    /// The task's name, recorded with the models.
     public var name: String
     /// Original class indices; `classes[k]` becomes label k.
     public var classes: [Int]
+    /// Names of the new labels, `classNames[k]` for label k.
     public var classNames: [String]
 
     /// Throws when a class is out of range or repeated, or fewer than two are chosen.
@@ -76,6 +80,7 @@ public struct KClassTask: Sendable, Equatable {
         try KClassTask(name: name, classes: Array(names.indices), of: names)
     }
 
+    /// Only the chosen classes, relabelled 0..<K, in the original order.
     public func apply(_ d: LabeledDataset) -> LabeledDataset {
         var newLabel = [Int: Int]()
         for (k, c) in classes.enumerated() { newLabel[c] = k }

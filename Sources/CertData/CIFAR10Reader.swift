@@ -3,8 +3,10 @@ import CertShape
 /// byte then 3072 bytes, the 32x32 red plane, green plane, blue plane, row-major. That is
 /// already CHW, so a record's pixels are copied in order (value/255).
 public enum CIFAR10Reader {
+    /// CIFAR-10's class names; index = the record's label byte.
     public static let classes = ["airplane", "automobile", "bird", "cat", "deer",
                                  "dog", "frog", "horse", "ship", "truck"]
+    /// 3×32×32.
     public static let shape = ImageShape(channels: 3, height: 32, width: 32)
     static let recordSize = 1 + 3072
 

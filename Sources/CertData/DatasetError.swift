@@ -10,6 +10,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     /// The trigger closure failed on one sample, or produced something unusable.
     case trigger(name: String, sample: Int, problem: String)
 
+    /// One line (line breaks in a problem become spaces).
     public var description: String {
         let text: String
         switch self {

@@ -2,8 +2,10 @@ import CertShape
 /// The datasets the paper uses, with their input shapes, class names and the folder
 /// names they go by in a `data/` tree (matched case-insensitively).
 public enum DatasetKind: String, Sendable, CaseIterable {
+    /// MNIST, Fashion-MNIST, CIFAR-10, and dogs vs cats (the paper's ImageNet subset).
     case mnist, fashion, cifar, dogscats
 
+    /// Fashion-MNIST's class names; index = label.
     public static let fashionClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
@@ -19,6 +21,7 @@ public enum DatasetKind: String, Sendable, CaseIterable {
         }
     }
 
+    /// The images' CHW shape: 1×28×28, 3×32×32 or 3×224×224.
     public var shape: ImageShape {
         switch self {
         case .mnist, .fashion: return ImageShape(channels: 1, height: 28, width: 28)

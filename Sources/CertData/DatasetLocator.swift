@@ -10,9 +10,15 @@
 /// Without `--data`: mnist reads SHARED/data/mnist_5k.csv.gz, else run/data/mnist_5k.csv.gz
 /// (scripts/fetch-mnist5k.sh); fashion reads the Debian package dataset-fashion-mnist.
 public enum DatasetLocator {
+    /// Where the Debian package `dataset-fashion-mnist` installs its IDX files.
     public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
+    /// Where `scripts/fetch-mnist5k.sh` puts mnist_5k (relative to the working directory).
     public static let fetchedMNIST = "run/data/mnist_5k.csv.gz"
 
+    /// The train and test splits of `dataset` (any `DatasetKind` spelling) from `data`, or from the
+    /// defaults above and `sharedDirectory` (the fixtures folder beside the repository, or
+    /// `$CERTSSB_SHARED`). Throws `DatasetError.locate` naming where it looked, or `.file` for a
+    /// file it cannot read.
     public static func load(dataset: String, data: String?,
                             sharedDirectory: String?) throws -> (train: LabeledDataset, test: LabeledDataset) {
         guard let kind = DatasetKind(name: dataset) else {

@@ -6,11 +6,13 @@ public struct ImageDecodingError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, in one line.
     public let reason: String
 
+    /// An error; line breaks in either part become spaces.
     public init(source: String, reason: String) {
         self.source = ImageDecodingError.oneLine(source)
         self.reason = ImageDecodingError.oneLine(reason)
     }
 
+    /// "source: reason".
     public var description: String { "\(source): \(reason)" }
 
     /// Library messages and odd file names may carry line breaks; keep the contract.

@@ -1,5 +1,6 @@
 /// The formats `ImageDecoder` reads. Always detected from magic bytes, never from a name.
 public enum ImageFormat: String, Sendable, CaseIterable {
+    /// PNG, JPEG, PGM/PPM (P2, P3, P5, P6) and NumPy .npy.
     case png, jpeg, pnm, npy
 
     /// Human-readable list for "unknown format" messages.

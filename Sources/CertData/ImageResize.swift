@@ -7,6 +7,8 @@ import CertShape
 /// Channels: grey → RGB replicates the grey plane; RGB → grey uses the ITU-R BT.601 luma
 /// weights 0.299 R + 0.587 G + 0.114 B (PIL's "L" conversion, without its rounding).
 public enum ImageResize {
+    /// `image` with `shape`'s channels and size: channels converted (grey ↔ RGB) and resized
+    /// bilinearly as needed. Throws `DecodeFailure` for channel counts other than 1 and 3.
     public static func fit(_ image: DecodedImage, to shape: ImageShape) throws -> DecodedImage {
         var out = image
         // Both steps are linear, so their order only changes the cost: work on fewer planes.
@@ -18,6 +20,8 @@ public enum ImageResize {
         return out
     }
 
+    /// The same image with `channels` channels: grey → RGB replicates, RGB → grey takes BT.601
+    /// luma. Throws `DecodeFailure` for other pairs.
     public static func convertChannels(_ image: DecodedImage, to channels: Int) throws -> DecodedImage {
         let from = image.shape.channels
         if from == channels { return image }
@@ -35,6 +39,7 @@ public enum ImageResize {
         }
     }
 
+    /// Bilinear resize of every channel to `height`×`width` (PyTorch's rule above).
     public static func bilinear(_ image: DecodedImage, height: Int, width: Int) -> DecodedImage {
         let s = image.shape
         let ys = taps(input: s.height, output: height)

@@ -2,9 +2,11 @@ import CertShape
 /// Images with integer labels, stored contiguously (one `[Float]` for all images) so that
 /// training can copy mini-batches without chasing one array per image.
 public struct LabeledDataset: Sendable, Equatable {
+    /// The shape every image has.
     public var shape: ImageShape
     /// `count * shape.count` values: image after image, each CHW, in [0, 1] when read.
     public var pixels: [Float]
+    /// One label per image, an index into `classes`.
     public var labels: [Int]
     /// Class names; `classes[label]` names a label.
     public var classes: [String]

@@ -1,4 +1,5 @@
 extension MNISTCSV {
+    /// "0" … "9": the digits' class names, index = digit.
     public static let digitClasses = (0...9).map(String.init)
 
     /// The CSV as one dataset (classes "0"..."9"); errors as `DatasetError.file`.

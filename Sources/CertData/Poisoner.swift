@@ -1,7 +1,10 @@
 /// What was poisoned and how: enough to redo it exactly, and recorded with the models.
 public struct PoisoningPlan: Codable, Sendable, Equatable {
+    /// The fraction of the training set poisoned, in [0, 1] (floor(n · rate) samples).
     public var rate: Double
+    /// The label poisoned samples get.
     public var targetLabel: Int
+    /// The seed of the choice of samples (SplitMix64).
     public var seed: UInt64
     /// Trigger plugin name (onepixel, fourpixel, blending, ...).
     public var trigger: String
@@ -10,6 +13,7 @@ public struct PoisoningPlan: Codable, Sendable, Equatable {
     /// Poisoned sample indices in the clean dataset, sorted.
     public var indices: [Int]
 
+    /// A plan from its parts (`Poisoner.poison` makes the real ones).
     public init(rate: Double, targetLabel: Int, seed: UInt64, trigger: String, delta: Double, indices: [Int]) {
         self.rate = rate
         self.targetLabel = targetLabel
@@ -20,7 +24,7 @@ public struct PoisoningPlan: Codable, Sendable, Equatable {
     }
 }
 
-/// The attacker of DESIGN 2.1: poisons floor(n * rate) training samples.
+/// The attacker of METHOD.md §2.1: poisons floor(n * rate) training samples.
 public enum Poisoner {
     /// Chooses floor(n * rate) samples uniformly without replacement among those whose
     /// label is not `targetLabel` (`SeededGenerator(seed:)`, `sample` over the candidate

@@ -2,15 +2,22 @@ import Foundation
 
 /// Certified accuracy against radius, one curve per method, as a self-contained SVG.
 public enum CurvePlot {
+    /// One method's certified accuracy at each radius.
     public struct Curve: Sendable {
+        /// The legend's name ("RAB", "Cert-SSB").
         public var name: String
+        /// The x values: radii, ascending.
         public var radii: [Double]
+        /// The y values in [0, 1], one per radius.
         public var values: [Double]
+        /// A curve; `radii` and `values` must have the same length.
         public init(name: String, radii: [Double], values: [Double]) { self.name = name; self.radii = radii; self.values = values }
     }
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
+    /// An SVG of `curves` with axes, grid, radius ticks of the first curve, a legend and `title`;
+    /// the x axis spans 0 to the largest radius.
     public static func svg(_ curves: [Curve], title: String, width: Int = 640, height: Int = 420) -> String {
         let left = 60.0, right = 20.0, top = 40.0, bottom = 50.0
         let w = Double(width) - left - right, h = Double(height) - top - bottom

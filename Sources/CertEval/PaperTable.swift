@@ -1,25 +1,37 @@
 import Foundation
 
-/// The paper's evaluation table (DESIGN 2.8). Certified at r means R > r (strict).
+/// The paper's evaluation table (METHOD.md §2.8). Certified at r means R > r (strict).
 /// - Cert acc: benign inputs certified at r with their true label, over all benign inputs.
 /// - Cert wm acc: watermarked inputs certified at r as the target label, over all of them.
 /// - Cond acc: certified-and-correct over certified, benign (0 when nothing is certified).
 /// - Cert ratio: benign inputs certified at r, over all benign inputs.
 /// The `Expected` rows use the radius without the statistical margin.
 public struct PaperTable: Codable, Sendable, Equatable {
+    /// 0, 0.25, …, 2.5: the paper's eleven radii.
     public static let paperRadii: [Double] = stride(from: 0.0, through: 2.5, by: 0.25).map { $0 }
 
+    /// The method's name (`RAB`, `Cert-SSB`).
     public var method: String
+    /// The radii of the columns.
     public var radii: [Double]
+    /// Cert acc per radius, in [0, 1].
     public var certAcc: [Double]
+    /// Cert wm acc per radius.
     public var certWmAcc: [Double]
+    /// Cond acc per radius.
     public var condAcc: [Double]
+    /// Cert ratio per radius.
     public var certRatio: [Double]
+    /// Cert acc from `radiusExpected`.
     public var expectedCertAcc: [Double]
+    /// Cert wm acc from `radiusExpected`.
     public var expectedCertWmAcc: [Double]
+    /// Cond acc from `radiusExpected`.
     public var expectedCondAcc: [Double]
+    /// Cert ratio from `radiusExpected`.
     public var expectedCertRatio: [Double]
 
+    /// The table of `benign` and `watermarked` records at `radii`.
     public init(method: String, benign: [EvalRecord], watermarked: [EvalRecord], radii: [Double] = PaperTable.paperRadii) {
         self.method = method
         self.radii = radii

@@ -4,17 +4,25 @@ import CertStore
 import Certify
 import Foundation
 
-/// Cert-SSB's storage-update step over a stream of inputs (DESIGN 2.7), persistent when it
+/// Cert-SSB's storage-update step over a stream of inputs (METHOD.md §2.7), persistent when it
 /// has a store: each verdict's region, sigma, verdict and arrival are committed together,
 /// and inputs decided before (known by their hash) are read back, not recomputed.
 /// Used by `certssb eval` and by the daemon.
+///
+/// `@unchecked Sendable`: `index`, the only mutable state, is read and changed only under `lock`;
+/// the other properties are `let`s, and the store is safe to share.
 public final class RegionLedger: @unchecked Sendable {
     let index: RegionIndex
+    /// The store regions, sigmas, verdicts and arrivals go to; nil keeps the regions in memory only
+    /// (eval without `--store`).
     public let store: CertStore?
     let classes: [String]
     let sigma0: Double
     private let lock = NSLock()
 
+    /// A ledger for `modelSet`, its index loaded from `store`'s regions in commit order (empty
+    /// without a store). Throws the store's errors, or `CertStoreError.corruptRecord` for a region
+    /// that does not decode.
     public init(modelSet: ModelSet, store: CertStore?) throws {
         self.store = store
         classes = modelSet.manifest.classes
@@ -29,10 +37,13 @@ public final class RegionLedger: @unchecked Sendable {
         })
     }
 
+    /// Regions in the index (stored ones included).
     public var regionCount: Int { lock.withLock { index.count } }
 
     private static let decoder = JSONDecoder()
 
+    /// The verdict stored for `sha256`, or nil (always nil without a store). Throws for a malformed
+    /// hash or a record that does not decode.
     public func storedVerdict(sha256: String) throws -> Verdict? {
         guard let bytes = try store?.getVerdict(sha256: sha256) else { return nil }
         return try Self.decoder.decode(Verdict.self, from: Data(bytes))

@@ -81,6 +81,8 @@ public struct BettingLowerBound: Sendable {
         failed ? .nan : BettingBound.grid[rejected]
     }
 
+    /// A bound at level `alpha` with the default bet cap c = 3/4
+    /// (`BettingBound.defaultTruncation`).
     public init(alpha: Double) {
         self.init(alpha: alpha, truncation: BettingBound.defaultTruncation)
     }

@@ -1,5 +1,5 @@
 /// The verdict for one input: its label, the probability bounds behind it, and the
-/// certified L2 radius (DESIGN 2.4).
+/// certified L2 radius (METHOD.md §2.4).
 ///
 /// The guarantee. The certifying models are i.i.d. draws of the training procedure, each
 /// with its own fixed noise z_m, so their scores of a class c at sigma are i.i.d. with mean
@@ -17,29 +17,38 @@
 /// sum_i ||delta_i||^2 / sigma_i^2 + ||delta_test||^2 / sigma^2 < M^2,
 /// and radius = sigma * M is the test-side case.
 public struct Certificate: Codable, Sendable, Equatable {
+    /// The certified class: the fixed label when one was given, else the top class of the scores.
     public var label: Int
     /// Point estimates of the label's probability and of the best other class: mean soft
     /// scores for Hoeffding and betting, vote shares for Clopper–Pearson (so pALower <= pA).
     public var pA: Double
+    /// The best other class's point estimate, in the same units as `pA`.
     public var pB: Double
     /// Clamped to [1e-8, 1 - 1e-8] so PhiInv stays finite.
     public var pALower: Double
+    /// The upper confidence bound of the best other class, clamped like `pALower`; 1 − pALower
+    /// unless Hoeffding bounds a runner-up of three or more classes.
     public var pBUpper: Double
+    /// M = ½(Φ⁻¹(pALower) − Φ⁻¹(pBUpper)), dimensionless; negative when the label is not supported.
     public var margin: Double
     /// sigma * margin; may be negative (then not certified), kept raw.
     public var radius: Double
     /// The same from the mean scores of the label and the best other class, without any
     /// statistical margin.
     public var marginExpected: Double
+    /// sigma · marginExpected: the point estimate of the radius, L2 in pixel units like `radius`.
     public var radiusExpected: Double
     /// radius > 0.
     public var certified: Bool
     /// The bound that produced the numbers; for `.best`, the winning one.
     public var bound: BoundKind
+    /// N, the certifying models whose outputs went into the bound.
     public var nModels: Int
     /// The total alpha of the request (for `.best`, each bound used alpha/2).
     public var alpha: Double
 
+    /// Applies `input.bound` at `input.alpha` to `input`. `.best` runs Hoeffding and
+    /// Clopper–Pearson at alpha/2 each and keeps the larger radius (reporting the total alpha).
     public static func compute(_ input: CertificateInput) -> Certificate {
         switch input.bound {
         case .hoeffding:
@@ -58,7 +67,7 @@ public struct Certificate: Codable, Sendable, Equatable {
         }
     }
 
-    /// Certified at radius r: strictly R > r (DESIGN 2.8).
+    /// Certified at radius r: strictly R > r (METHOD.md §2.8).
     public func isCertified(atRadius r: Double) -> Bool {
         radius > r
     }

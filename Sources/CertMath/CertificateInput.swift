@@ -3,7 +3,7 @@
 /// The number of models N is not a separate field: every model casts exactly
 /// one hard vote, so N = votes.reduce(0, +) (`nModels`). One source of truth
 /// means N can't disagree with the votes, and every bound uses the number of
-/// models actually run (DESIGN 2.4), never a constant.
+/// models actually run (METHOD.md §2.4), never a constant.
 public struct CertificateInput: Sendable {
     /// Class scores averaged over the N models (float64); sums to ~1.
     public var meanScores: [Double]
@@ -13,6 +13,7 @@ public struct CertificateInput: Sendable {
     public var sigma: Double
     /// Total failure probability of the certificate.
     public var alpha: Double
+    /// Which bound turns the outputs into (pA_low, pB_up); `Certificate.compute` switches on it.
     public var bound: BoundKind
     /// The class to certify, fixed before these models ran (by the search models at sigma0).
     /// nil: the top class of these very scores (RAB's rule; the label is then chosen from the
@@ -22,6 +23,8 @@ public struct CertificateInput: Sendable {
     /// fixed order: the betting bound reads the sequence, not only its mean.
     public var modelScores: [Double]
 
+    /// The inputs of one certificate; `modelScores` may stay empty except for the betting bound,
+    /// which needs the per-model sequence.
     public init(meanScores: [Double], votes: [Int], sigma: Double,
                 alpha: Double = 0.001, bound: BoundKind = .hoeffding,
                 label: Int? = nil, modelScores: [Double] = []) {

@@ -5,6 +5,8 @@
 ///   upper = BetaInv(1 - alpha; k + 1, n - k)  (1 when k = n)
 /// Invalid input (n < 1, k outside 0...n, alpha outside (0, 1)) gives NaN.
 public enum ClopperPearson {
+    /// BetaInv(alpha; k, n − k + 1): with probability ≥ 1 − alpha the true proportion is at least
+    /// this; 0 for k = 0, NaN for invalid input.
     public static func lower(successes k: Int, trials n: Int, alpha: Double) -> Double {
         guard n >= 1, k >= 0, k <= n, alpha > 0, alpha < 1 else { return .nan }
         if k == 0 { return 0 }

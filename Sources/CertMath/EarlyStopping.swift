@@ -9,10 +9,14 @@
 /// is reported, and it is valid at this data-dependent time because the betting bound holds
 /// at every t at once (Ville); U_t only decides when to stop.
 public struct EarlyStopping: Sendable {
+    /// L_t: the betting lower bound of the label's mean score, the one the certificate reports.
     public private(set) var lower: BettingLowerBound
     private var complement: BettingLowerBound
+    /// τ = Φ(target / sigma): the mean score the target radius needs.
     public let threshold: Double
 
+    /// A rule at level `alpha` for the threshold τ (`threshold(targetRadius:sigma:)`); both bounds
+    /// use the default bet cap.
     public init(alpha: Double, threshold: Double) {
         lower = BettingLowerBound(alpha: alpha)
         complement = BettingLowerBound(alpha: alpha)
@@ -24,6 +28,8 @@ public struct EarlyStopping: Sendable {
         Normal.cdf(targetRadius / sigma)
     }
 
+    /// Feeds the next model's score of the label, in the models' fixed order: x to L_t, 1 − x to
+    /// U_t.
     public mutating func observe(_ x: Double) {
         lower.observe(x)
         complement.observe(1 - x)

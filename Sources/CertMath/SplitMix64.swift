@@ -8,10 +8,13 @@
 ///   z = (z ^ (z >> 27)) * 0x94D049BB133111EB
 ///   output z ^ (z >> 31)            (all arithmetic mod 2^64)
 public struct SplitMix64: RandomNumberGenerator, Sendable {
+    /// The 64-bit state; the seed itself before the first `next()`.
     public private(set) var state: UInt64
 
+    /// A generator whose whole output sequence is fixed by `seed`.
     public init(seed: UInt64) { state = seed }
 
+    /// The next output (the formulas above).
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

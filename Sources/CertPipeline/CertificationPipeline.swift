@@ -8,7 +8,14 @@ import TriggerKit
 /// The daemon's core: uploads and dropped files queue here; a batching thread takes what
 /// arrived within the batch window (up to max_batch), certifies it as one micro-batch,
 /// applies the storage-update rule, commits, and only then answers and broadcasts.
+///
+/// `@unchecked Sendable`: `queue`, `engine` and `busy` are read and written only under `lock`, and
+/// so is every write of `state`. Two gaps: `state`'s public getter reads it without the lock
+/// (DaemonService's stats and health call it from the server's tasks), and a test sets
+/// `beforeBatch` without the lock while the batcher runs.
 public final class CertificationPipeline: @unchecked Sendable {
+    /// The pipeline's life: `starting` until `start`, `ready` while serving, `reloading` during a
+    /// reload (still serving), `draining` after `drain` began, `stopped` once the queue is empty.
     public enum State: String, Sendable { case starting, ready, reloading, draining, stopped }
 
     struct Pending {
@@ -21,20 +28,25 @@ public final class CertificationPipeline: @unchecked Sendable {
     private let lock = NSCondition()
     private var queue: [Pending] = []
     private var engine: PipelineEngine
+    /// Where the pipeline is in its life (see `State`); written under `lock`, read without it.
     public private(set) var state: State = .starting
     private var thread: Thread?
     /// Committed verdicts, for the /v1/events streams.
     public let events = EventBroadcaster()
+    /// Totals, failures by code and latencies, for /v1/stats, /metrics and STATUS=.
     public let counters = PipelineCounters()
     /// Beaten while waiting for work (at least once a second) and between a batch's steps.
     public let heartbeat = Heartbeat(name: "batcher")
     /// Tests only: runs on the batcher thread before each batch (to stall it on purpose).
     var beforeBatch: (@Sendable () -> Void)?
 
+    /// Builds the first engine (model set, certifier, plugins, store) from `config`. Throws what
+    /// loading throws: `ModelSetError`, `ConfigError`, the store's errors.
     public init(config: DaemonConfig) throws {
         engine = try PipelineEngine(config: config)
     }
 
+    /// The configuration the current engine was built from.
     public var config: DaemonConfig { lock.withLock { engine.config } }
     /// The engine serving now (a reload swaps it between batches).
     public var currentEngine: PipelineEngine { lock.withLock { engine } }
@@ -42,6 +54,7 @@ public final class CertificationPipeline: @unchecked Sendable {
     /// Trigger plugins whose reports each verdict carries.
     public var triggerPluginCount: Int { currentEngine.triggers.plugins.count }
 
+    /// Starts the batcher thread (`certssbd-batcher`); the pipeline is `ready` from here.
     public func start() {
         lock.withLock { state = .ready }
         let t = Thread { [weak self] in self?.loop() }
@@ -66,12 +79,15 @@ public final class CertificationPipeline: @unchecked Sendable {
         lock.signal()
     }
 
+    /// `submit(bytes:source:reply:)` as an async call: returns the committed verdict or throws the
+    /// `ServiceError`.
     public func submit(bytes: [UInt8], source: String) async throws -> Verdict {
         try await withCheckedThrowingContinuation { continuation in
             submit(bytes: bytes, source: source) { continuation.resume(with: $0) }
         }
     }
 
+    /// Images waiting for a batch (the one in progress excluded).
     public var queueDepth: Int { lock.withLock { queue.count } }
 
     /// Stops taking new work, finishes what is queued, then returns.
@@ -200,10 +216,15 @@ public final class CertificationPipeline: @unchecked Sendable {
 }
 
 /// Fan-out of committed verdicts to the /v1/events streams.
+///
+/// `@unchecked Sendable`: `subscribers` is read and changed only under `lock`; continuations are
+/// yielded to outside it (`AsyncStream.Continuation` is itself thread-safe).
 public final class EventBroadcaster: @unchecked Sendable {
     private let lock = NSLock()
     private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
 
+    /// A new stream of committed verdicts' JSON, from now on; it unsubscribes itself when the
+    /// consumer stops.
     public func subscribe() -> AsyncStream<[UInt8]> {
         AsyncStream { continuation in
             let id = UUID()

@@ -12,14 +12,26 @@ import TriggerKit
 /// Everything a reload replaces at once: the model set, its certifier and sigma search, the
 /// trigger plugins, and the store of that model set. Built fully before it is swapped in,
 /// so a failed reload leaves the running engine untouched.
+///
+/// `@unchecked Sendable`: immutable after init (only `let`s); what it holds is thread-safe itself
+/// or used from the batcher thread only (the certifier's schedulers serialise their own work).
 public final class PipelineEngine: @unchecked Sendable {
+    /// The configuration this engine was built from.
     public let config: DaemonConfig
+    /// The loaded, checksum-verified model set.
     public let modelSet: ModelSet
+    /// The certifier over the set's certifying models, with the config's bound, alpha, mode, sigma
+    /// rule and target.
     public let certifier: Certifier
+    /// The trigger plugins loaded for the set's input shape, and those refused.
     public let triggers: TriggerRegistry
+    /// The store of this engine's certificate kind.
     public let store: CertStore
+    /// Where that store lives: `<state_dir>/db/<first 16 hex digits of the kind digest>`.
     public let databaseDirectory: String
+    /// The storage-update over `store`.
     public let ledger: RegionLedger
+    /// The input shape uploads must have (CHW from the manifest).
     public let shape: ImageShape
     /// The loaded trigger plugins as the verdicts' `triggers` report them.
     public let perturbations: [Perturbation]

@@ -7,13 +7,21 @@ import CertCore
 /// tile while hot in cache. Each (image, model) logit is written to its own cell, and every
 /// product has a fixed shape (see `Linear`), so the result is the same bit for bit for any
 /// worker count, batch size or position in the batch.
+///
+/// `@unchecked Sendable`: the stored properties are `let`s; each workspace belongs to one worker
+/// index, and `WorkerPool.run` serialises whole calls, so no workspace is used by two threads at
+/// once. Workers write disjoint cells of the result.
 public final class NoiseBatchScheduler: @unchecked Sendable {
+    /// The models it runs.
     public let ensemble: Ensemble
     private let pool: WorkerPool
     private let workspaces: [Workspace]
 
+    /// Worker threads: at most the number of models.
     public var workers: Int { pool.count }
 
+    /// A scheduler with `workers` threads (capped at the model count), each with its own workspace;
+    /// sets OpenBLAS to one thread.
     public init(ensemble: Ensemble, workers: Int) {
         BLAS.useSingleThread()
         self.ensemble = ensemble

@@ -4,8 +4,15 @@ import Foundation
 /// its index) and returns when all have finished. Workers are created once, so per-batch
 /// cost is two semaphore operations per worker, not a thread spawn. Dropping the pool
 /// stops its threads.
+///
+/// `@unchecked Sendable`: `count` and `shared` are `let`s, and `run` holds `lock` for the whole
+/// job, so jobs never overlap.
 public final class WorkerPool: @unchecked Sendable {
     /// What the threads hold on to; it outlives the pool until the last thread exits.
+    ///
+    /// `@unchecked Sendable`: `job` is set by `run` (under the pool's lock) before the start
+    /// semaphores are signalled and cleared after every done signal; `stopping` is set before the
+    /// final signals. The semaphores order those writes before the workers' reads.
     private final class Shared: @unchecked Sendable {
         let start: [DispatchSemaphore]
         let done = DispatchSemaphore(value: 0)
@@ -23,10 +30,13 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// Number of worker threads, fixed at init.
     public let count: Int
     private let shared: Shared
     private let lock = NSLock()
 
+    /// Starts `workers` threads named `name-0`, `name-1`, … (8 MB stacks). Crashes (precondition)
+    /// for fewer than one.
     public init(workers: Int, name: String = "certssb-worker") {
         precondition(workers >= 1, "a pool needs at least one worker")
         count = workers

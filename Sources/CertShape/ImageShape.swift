@@ -40,6 +40,7 @@ public struct ImageShape: Hashable, Sendable, CustomStringConvertible, Codable {
     /// "1x28x28": the spelling used in error messages and on the command line.
     public var description: String { "\(channels)x\(height)x\(width)" }
 
+    /// Reads `[C, H, W]`; anything else (two or four numbers, an object) is a decoding error.
     public init(from decoder: any Decoder) throws {
         var c = try decoder.unkeyedContainer()
         let values = [try c.decode(Int.self), try c.decode(Int.self), try c.decode(Int.self)]
@@ -49,6 +50,7 @@ public struct ImageShape: Hashable, Sendable, CustomStringConvertible, Codable {
         self.init(channels: values[0], height: values[1], width: values[2])
     }
 
+    /// Writes `[C, H, W]`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.unkeyedContainer()
         try c.encode(channels); try c.encode(height); try c.encode(width)

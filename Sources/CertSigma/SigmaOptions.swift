@@ -1,4 +1,4 @@
-/// How a sample's sigma is chosen (DESIGN 2.5).
+/// How a sample's sigma is chosen (METHOD.md §2.5).
 public enum SigmaRule: String, Codable, Sendable, CaseIterable {
     /// sigma0 for every sample (RAB).
     case fixed
@@ -15,11 +15,14 @@ public enum SigmaRule: String, Codable, Sendable, CaseIterable {
 
 /// Every knob of the sigma search; recorded with each sigma so it can be reproduced.
 public struct SigmaOptions: Codable, Sendable, Equatable {
+    /// Which rule; `search` by default (`--sigma-rule`, `sigma_rule`).
     public var rule: SigmaRule = .search
     /// Gradient and released rules: steps.
     public var steps: Int = 60
     /// Search rule: noise draws per search model at each sigma tried; gradient: per step.
     public var draws: Int = 2
+    /// Gradient rule: the step size on sigma per unit of gradient (each step then capped at
+    /// `maxStep`).
     public var learningRate: Double = 0.01
     /// Bound on one gradient step's change of sigma.
     public var maxStep: Double = 0.01
@@ -31,12 +34,15 @@ public struct SigmaOptions: Codable, Sendable, Equatable {
     /// Search rule: sigmas of the coarse geometric grid from sigma0 to sigmaMax, then points
     /// tried between the best one's neighbours.
     public var gridPoints: Int = 10
+    /// Search rule: sigmas tried between the best grid point's neighbours (4).
     public var refinePoints: Int = 4
     /// Search rule: the predicted scores are lowered by this many standard errors of the
     /// search models' mean (their model-to-model spread), since other models certify.
     public var caution: Double = 2
+    /// Mixed into every sample's seed (`--sigma-seed`); part of the store's kind.
     public var seed: UInt64 = 0
 
+    /// The defaults: the `search` rule, 2 draws, a 10 + 4 grid up to 8 × sigma0, caution 2.
     public init() {}
 
     /// The upper end of sigma for a set trained at `sigma0`.
@@ -101,11 +107,16 @@ public enum SigmaStop: String, Codable, Sendable {
 
 /// A sample's sigma and how it was found.
 public struct SigmaResult: Codable, Sendable, Equatable {
+    /// The chosen sigma, never below sigma0 (search and gradient also stay at or below
+    /// `upperSigma`; the released rule has no cap).
     public var sigma: Double
+    /// The sigma the rule started from.
     public var sigma0: Double
+    /// The rule that produced it (`fixed` for a set without search models).
     public var rule: SigmaRule
     /// Sigmas tried (search) or steps taken (gradient, released).
     public var steps: Int
+    /// Noise draws per search model at each sigma (search) or per step (gradient, released).
     public var draws: Int
     /// Search models that ran.
     public var models: Int
@@ -117,11 +128,13 @@ public struct SigmaResult: Codable, Sendable, Equatable {
     /// The class the search models give at sigma0, which the certificate then certifies;
     /// nil when the set has no search models.
     public var label: Int?
+    /// Why the search stopped; nil for `fixed` and for the label-only pass of the step rules.
     public var stop: SigmaStop?
     /// Forward passes of one model on one image spent on this sample's search (backward
     /// passes of the gradient rule count as two more each).
     public var modelRuns: Int
 
+    /// A result from its fields.
     public init(sigma: Double, sigma0: Double, rule: SigmaRule, steps: Int, draws: Int, models: Int, seed: UInt64,
                 radiusEstimate: Double, label: Int? = nil, stop: SigmaStop? = nil, modelRuns: Int = 0) {
         self.sigma = sigma; self.sigma0 = sigma0; self.rule = rule; self.steps = steps; self.draws = draws
@@ -139,6 +152,8 @@ public struct SigmaResult: Codable, Sendable, Equatable {
         case sigma, sigma0, rule, steps, draws, models, seed, radiusEstimate = "radius_estimate", label, stop, modelRuns = "model_runs"
     }
 
+    /// Decodes the snake_case JSON of `encode(to:)`; a missing `radius_estimate` is NaN, a missing
+    /// `model_runs` 0.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(sigma: try c.decode(Double.self, forKey: .sigma), sigma0: try c.decode(Double.self, forKey: .sigma0),
@@ -150,6 +165,7 @@ public struct SigmaResult: Codable, Sendable, Equatable {
                   modelRuns: try c.decodeIfPresent(Int.self, forKey: .modelRuns) ?? 0)
     }
 
+    /// snake_case JSON; the estimate is left out when it is not finite (NaN is not JSON).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(sigma, forKey: .sigma); try c.encode(sigma0, forKey: .sigma0); try c.encode(rule, forKey: .rule)

@@ -6,24 +6,35 @@ import Foundation
 
 /// What the certificate will be, so the search can maximise the radius it will report.
 public struct SearchTarget: Sendable, Equatable {
+    /// The certificate's bound.
     public var bound: BoundKind
+    /// The alpha the certificate's bound will use (alpha/2 when the sigma0 fallback is on).
     public var alpha: Double
     /// The number of certifying models (N of the bound).
     public var certifyingModels: Int
 
+    /// A target from its parts.
     public init(bound: BoundKind, alpha: Double, certifyingModels: Int) {
         self.bound = bound; self.alpha = alpha; self.certifyingModels = certifyingModels
     }
 }
 
 /// Finds each sample's label and sigma with the set's search models, which never certify
-/// (DESIGN 2.5). Every draw of a sample is addressed by (its seed, sigma index, draw), and
+/// (METHOD.md §2.5). Every draw of a sample is addressed by (its seed, sigma index, draw), and
 /// its seed is a hash of its decoded pixels and the options' seed, so a sigma never depends
 /// on the worker count, on the file's encoding or on which other samples were searched with it.
 /// The search noise has its own Philox key (`GaussianNoise.searchDomain`).
+///
+/// `@unchecked Sendable`: everything but `networks` is a `let` and never changes; `networks` is
+/// read and filled only under `lock`. The per-worker networks and the scheduler's workspaces are
+/// used inside `WorkerPool.run`, which serialises calls, so each is touched by one thread at a
+/// time.
 public final class SigmaSearch: @unchecked Sendable {
+    /// The rule and its knobs.
     public let options: SigmaOptions
+    /// The sigma the search starts from (the set's, unless overridden at init).
     public let sigma0: Double
+    /// The certificate the search optimises for.
     public let target: SearchTarget
     let architecture: Architecture
     /// The search models' weights, in the set's order.

@@ -5,10 +5,12 @@ extension CertStore {
         /// The underlying transaction, for reads that see this batch's own writes.
         public let transaction: WriteTransaction
 
+        /// Stores a verdict (see `CertStore.putVerdict`), in this batch.
         public func putVerdict(sha256: String, json: [UInt8]) throws {
             try transaction.put(store.verdicts, key: try SHA256Hex.normalized(sha256), value: json)
         }
 
+        /// Stores a sigma (see `CertStore.putSigma`), in this batch.
         public func putSigma(sha256: String, _ sigma: StoredSigma) throws {
             try transaction.putJSON(store.sigmas, key: try store.sigmaKey(sha256), value: sigma)
         }

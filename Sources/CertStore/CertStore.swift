@@ -1,6 +1,6 @@
 import Foundation
 
-/// The daemon's persistent state for one model set and one certificate kind (DESIGN 4): one
+/// The daemon's persistent state for one model set and one certificate kind (CONTRACTS.md §4): one
 /// LMDB environment with the named databases
 ///
 /// - `meta`, as UTF-8 text: `schema_version` ("2"), `model_set` (the model-set id) and
@@ -17,13 +17,20 @@ import Foundation
 /// Verdicts of different kinds are not interchangeable, so a store holds one kind: opening
 /// it with another kind (or model set) is refused, and so is a schema-1 store, which did not
 /// record its kind. The daemon keeps one store per kind (see `kindDigest`).
+///
+/// `@unchecked Sendable`: immutable after `open` (every stored property is a `let`); all access
+/// goes through `environment`, which is itself safe to share.
 public final class CertStore: @unchecked Sendable {
+    /// The `schema_version` this build writes and reads: 2 (1 did not record the kind).
     public static let schemaVersion = 2
 
+    /// The environment holding the five databases.
     public let environment: LMDBEnvironment
+    /// The model set whose verdicts this store holds (`ModelSet.id`).
     public let modelSetID: String
     /// The certificate kind of every verdict in this store (recorded at creation).
     public let kind: [String: String]
+    /// The environment's directory.
     public var directory: String { environment.path }
 
     let meta: LMDBDatabase

@@ -1,6 +1,6 @@
 /// Failures of the certificate store that are not LMDB's own.
 public enum CertStoreError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The store was created for another model set (stores are per model set, DESIGN 2.7).
+    /// The store was created for another model set (METHOD.md §2.7).
     case modelSetMismatch(stored: String, requested: String, directory: String)
     /// The store holds verdicts of another certificate kind (mode, bound, alpha, sigma
     /// options, ...): `stored` is the kind recorded in the store, `requested` the caller's.
@@ -17,6 +17,7 @@ public enum CertStoreError: Error, CustomStringConvertible, Equatable, Sendable 
     /// A stored record that does not decode.
     case corruptRecord(database: String, key: String, reason: String)
 
+    /// One line that says what to do (another `--store`, move the old store aside …).
     public var description: String {
         switch self {
         case let .modelSetMismatch(stored, requested, directory):

@@ -7,5 +7,6 @@ import CLMDB
 public struct LMDBDatabase: Hashable, Sendable {
     /// LMDB's `MDB_dbi` (a `UInt32`), kept as the plain type so clients need not import CLMDB.
     public let handle: UInt32
+    /// The database's name (`verdicts`, `regions`, …).
     public let name: String
 }

@@ -9,6 +9,11 @@ import Foundation
 /// - Open it once per process: LMDB forbids two handles on one environment in one process.
 /// - Transactions are closure-scoped (`read`, `write`); a write closure may be re-run after
 ///   map growth, see `write(_:)`.
+///
+/// `@unchecked Sendable`: `env` never changes after init and LMDB's environment handle may be used
+/// from any thread (read transactions are not tied to one under `MDB_NOTLS`); `databases` and
+/// `currentMapSize` are behind `stateLock`, writes behind `writerLock`, and resizing and closing
+/// wait in `gate` until no read is active.
 public final class LMDBEnvironment: @unchecked Sendable {
     /// The environment directory.
     public let path: String

@@ -17,6 +17,7 @@ public struct LMDBError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Extra context (e.g. the map size reached when growth gave up).
     public let detail: String?
 
+    /// An error for `code`; `message` is looked up with `mdb_strerror`.
     public init(code: Int32, operation: String, path: String = "", detail: String? = nil) {
         self.code = code
         self.operation = operation
@@ -25,9 +26,12 @@ public struct LMDBError: Error, CustomStringConvertible, Equatable, Sendable {
         self.detail = detail
     }
 
+    /// MDB_MAP_FULL: the map reached `maxMapSize`.
     public var isMapFull: Bool { code == MDB_MAP_FULL }
+    /// The directory holds no LMDB environment, or one of an incompatible LMDB version.
     public var isNotAnEnvironment: Bool { code == MDB_INVALID || code == MDB_VERSION_MISMATCH }
 
+    /// The remedy first when there is an obvious one, then "[operation: message (code)]".
     public var description: String {
         let place = path.isEmpty ? "" : " at \(path)"
         let base: String

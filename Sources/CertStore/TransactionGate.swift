@@ -7,6 +7,10 @@ import Foundation
 /// transactions) stops new readers, waits for the running ones, then runs its body. The
 /// owning threads are remembered so that patterns that would deadlock (a write started
 /// inside a read closure, a write inside a write) fail at once instead of hanging.
+///
+/// `@unchecked Sendable`: `readers`, `draining` and `writer` are read and written only under
+/// `condition`'s lock; `closed` is written inside `exclusive` (under that lock and, by its
+/// contract, the environment's writer lock) and read under one of the two.
 final class TransactionGate: @unchecked Sendable {
     private let condition = NSCondition()
     private var readers: [(thread: pthread_t, depth: Int)] = []

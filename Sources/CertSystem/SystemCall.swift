@@ -18,10 +18,12 @@ public enum SystemCall {
 
     // MARK: Descriptors
 
+    /// open(2); returns the descriptor. Throws `SystemError` (call "open", `path`) on failure.
     public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) throws -> Int32 {
         try retrying("open", path) { Glibc.open(path, flags, mode) }
     }
 
+    /// close(2), never retried and never throwing: Linux frees the fd even when it reports EINTR.
     public static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }
@@ -67,10 +69,13 @@ public enum SystemCall {
         }
     }
 
+    /// fsync(2): the file's data and metadata reach the disk. `path` only names it in the error.
     public static func fsync(_ fd: Int32, path: String = "") throws {
         try retrying("fsync", path) { Glibc.fsync(fd) }
     }
 
+    /// fstat(2) of an open descriptor: the status of the file that was opened, not of whatever the
+    /// path names now.
     public static func fstat(_ fd: Int32, path: String = "") throws -> FileStatus {
         var st = Glibc.stat()
         try retrying("fstat", path) { Glibc.fstat(fd, &st) }
@@ -99,14 +104,17 @@ public enum SystemCall {
         return FileStatus(st)
     }
 
+    /// chmod(2).
     public static func chmod(_ path: String, _ mode: mode_t) throws {
         try retrying("chmod", path) { Glibc.chmod(path, mode) }
     }
 
+    /// unlink(2).
     public static func unlink(_ path: String) throws {
         try retrying("unlink", path) { Glibc.unlink(path) }
     }
 
+    /// mkdir(2) with `mode` (before the umask); an existing directory throws EEXIST.
     public static func mkdir(_ path: String, _ mode: mode_t) throws {
         try retrying("mkdir", path) { Glibc.mkdir(path, mode) }
     }
@@ -154,10 +162,14 @@ public enum SystemCall {
 
     // MARK: inotify
 
+    /// inotify_init1(2) with the caller's flags (`IN_NONBLOCK`, `IN_CLOEXEC`); returns the inotify
+    /// descriptor.
     public static func inotifyInit1(_ flags: Int32) throws -> Int32 {
         try retrying("inotify_init1") { inotify_init1(flags) }
     }
 
+    /// inotify_add_watch(2); returns the watch descriptor. A missing folder throws ENOENT, too many
+    /// watches ENOSPC.
     public static func inotifyAddWatch(_ fd: Int32, _ path: String, _ mask: UInt32) throws -> Int32 {
         try retrying("inotify_add_watch", path) { inotify_add_watch(fd, path, mask) }
     }

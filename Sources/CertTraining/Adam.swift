@@ -1,11 +1,14 @@
 /// Adam (Kingma & Ba) with PyTorch's defaults and bias correction.
 public final class Adam {
+    /// The step size (1e-3 by default, `--lr`).
     public let learningRate: Float
+    /// The moment decay rates and the denominator's epsilon (PyTorch's 0.9, 0.999, 1e-8).
     public let beta1: Float, beta2: Float, eps: Float
     private var m: [[Float]], v: [[Float]]
     private var step = 0
     private let parameters: [Parameter]
 
+    /// An optimiser over the trainable ones among `parameters` (running statistics are skipped).
     public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8) {
         self.parameters = parameters.filter(\.trainable)
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps
@@ -13,6 +16,8 @@ public final class Adam {
         v = m
     }
 
+    /// One step on every parameter from its accumulated `grad`; the caller zeroes the gradients
+    /// between steps.
     public func update() {
         step += 1
         // torch.optim.Adam's arithmetic: p −= (lr/c1)·m / (√v/√c2 + ε), two divisions per

@@ -6,21 +6,37 @@ import Foundation
 /// model to `<out>/.partial/` at once. A rerun with the same recipe and data skips the models
 /// already there, so an interrupted run resumes without redoing them.
 public final class EnsembleTrainer {
+    /// What is known about one trained model; stored as `.partial/model_NNNN.json` and copied into
+    /// the manifest.
     public struct ModelRecord: Codable, Sendable, Equatable {
+        /// The model's index m in the set.
         public var index: Int
+        /// Its safetensors file name, `model_NNNN.safetensors`.
         public var file: String
+        /// SHA-256 of that file; the test-noise seed is derived from it.
         public var sha256: String
+        /// Seed of the weight initialisation (`ModelSeeds.initialization`).
         public var initializationSeed: UInt64
+        /// Seed of the training noise b_{m,i} (`ModelSeeds.noise`); not the test noise seed.
         public var noiseSeed: UInt64
+        /// Seed of the per-epoch shuffles (`ModelSeeds.shuffle`).
         public var shuffleSeed: UInt64
+        /// Loss of the last mini-batch.
         public var finalLoss: Double
+        /// Accuracy on the noisy training inputs during the last epoch, in [0, 1].
         public var trainAccuracy: Double
+        /// Wall-clock training time in seconds (0 for a model found already finished).
         public var seconds: Double
     }
 
+    /// A progress report, passed to `run`'s callback after each model.
     public struct Progress: Sendable {
+        /// Models finished (resumed included), models in all, and how many were found already
+        /// trained.
         public var done: Int, total: Int, resumed: Int
+        /// Seconds since this run started.
         public var elapsed: Double
+        /// The model just finished; nil in the first report.
         public var last: ModelRecord?
     }
 
@@ -31,6 +47,7 @@ public final class EnsembleTrainer {
         var dtype: String
     }
 
+    /// The model set's output folder; `.partial/` lives inside it.
     public let directory: String
     let data: TrainingSet
     let recipe: TrainingRecipe
@@ -180,7 +197,11 @@ public final class EnsembleTrainer {
     }
 }
 
+/// A training failure to show the user, one line (a foreign `.partial/`, a data set that cannot be
+/// used).
 public struct TrainingError: Error, CustomStringConvertible {
+    /// The message.
     public var description: String
+    /// An error with `description` as its message.
     public init(_ description: String) { self.description = description }
 }

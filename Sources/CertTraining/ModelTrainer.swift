@@ -4,16 +4,23 @@ import CertCore
 /// model (the same draw in every epoch, RAB's stage 2). One thread, single-threaded BLAS:
 /// models are the unit of parallelism, so a model's weights never depend on the worker count.
 public enum ModelTrainer {
+    /// One trained model.
     public struct Result: Sendable {
+        /// Its tensors, in the architecture's order and names, ready for `Safetensors.encode`.
         public var tensors: [(name: String, shape: [Int], values: [Float])]
+        /// Loss of the last mini-batch.
         public var finalLoss: Double
+        /// Accuracy on the noisy training inputs during the last epoch.
         public var trainAccuracy: Double
+        /// The seeds it was trained with.
         public var seeds: ModelSeeds
     }
 
     /// Stream of the training noise b_{m,i}: position i·D + j of the model's noise seed.
     static let trainingNoiseStream: UInt64 = 0x7472_6169_6E00_0000  // "train"
 
+    /// Trains model `model` (Adam, `recipe.epochs` epochs of shuffled mini-batches) on the fixed
+    /// noisy inputs; nil when `shouldStop` said so between batches.
     public static func train(model: Int, data: TrainingSet, recipe: TrainingRecipe, architecture: Architecture,
                              shouldStop: () -> Bool = { false }) -> Result? {
         let seeds = ModelSeeds(master: recipe.seed, model: model)

@@ -3,8 +3,10 @@ import CertCore
 /// An architecture's layer list as trainable layers. Parameters come out in the
 /// architecture's own order and names, so a trained network writes straight into a model set.
 public final class TrainableNetwork {
+    /// The architecture it was built from.
     public let architecture: Architecture
     private let layers: [TrainLayer]
+    /// Every parameter, in the architecture's order (`parameterSpecs`).
     public let parameters: [Parameter]
 
     /// `inputGradient`: whether `backward` must return d(loss)/d(input). Training never reads
@@ -69,6 +71,7 @@ public final class TrainableNetwork {
         layers.reversed().reduce(gradLogits) { $1.backward($0) }
     }
 
+    /// Zeroes every parameter's gradient.
     public func zeroGrad() { parameters.forEach { $0.zeroGrad() } }
 
     /// A network with a model set's weights, for gradients with respect to the input.

@@ -6,6 +6,7 @@ public enum CertificationError: Error, Sendable, Equatable, CustomStringConverti
     /// A model or a trigger plugin produced NaN or an infinity for this input.
     case nonFiniteOutput(source: String, producer: String)
 
+    /// True for `nonFinitePixels`: the input's fault (422), not the models' (500).
     public var isInputError: Bool {
         if case .nonFinitePixels = self { return true }
         return false
@@ -14,6 +15,7 @@ public enum CertificationError: Error, Sendable, Equatable, CustomStringConverti
     /// Short machine-readable code (the socket's error `code`).
     public var code: String { isInputError ? "non_finite_input" : "non_finite_output" }
 
+    /// One line: the source, then what was not finite.
     public var description: String {
         switch self {
         case let .nonFinitePixels(source, count):

@@ -15,6 +15,7 @@ public enum TargetRadius: Sendable, Equatable, CustomStringConvertible {
         self = .radius(r)
     }
 
+    /// "triggers" or the radius, as the config spells it (and as the store's kind records it).
     public var description: String {
         switch self {
         case .triggers: return "triggers"

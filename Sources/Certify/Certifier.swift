@@ -4,9 +4,15 @@ import CertScheduler
 import CertSigma
 import Foundation
 
+/// How a certificate is made: the total alpha, the bound, the mode, the sigma0 fallback and the
+/// early-stopping target. Every field is part of the store's kind (`Certifier.kind`).
 public struct CertificationOptions: Sendable, Equatable {
+    /// The failure probability of a verdict, total (0.001; `--alpha`).
     public var alpha: Double = 0.001
+    /// The confidence bound; Clopper–Pearson unless chosen otherwise (`--bound`).
     public var bound: BoundKind = CertificationOptions.defaultBound
+    /// `sound` (noise and radius at the sample's sigma) or `released` (the authors' choice, for
+    /// comparison).
     public var mode: CertificationMode = .sound
     /// Sound mode: an input the searched sigma does not certify is certified at sigma0
     /// instead, each candidate's bound at alpha/2 (see `Certifier.certify`).
@@ -18,6 +24,7 @@ public struct CertificationOptions: Sendable, Equatable {
     /// The bound chosen by measurement (README: "Which bound").
     public static let defaultBound: BoundKind = .clopperPearson
 
+    /// Options with the shipped defaults; `target` stays nil (set it afterwards).
     public init(alpha: Double = 0.001, bound: BoundKind = CertificationOptions.defaultBound, mode: CertificationMode = .sound,
                 fallback: Bool = true) {
         self.alpha = alpha; self.bound = bound; self.mode = mode; self.fallback = fallback
@@ -27,9 +34,13 @@ public struct CertificationOptions: Sendable, Equatable {
 /// An image ready to certify: its pixels (CHW in [0,1]), the hash of the bytes it came from
 /// and where it came from.
 public struct CertificationRequest: Sendable {
+    /// Decoded CHW pixels in [0, 1]; non-finite values are refused per request (`nonFinitePixels`).
     public var pixels: [Float]
+    /// SHA-256 of the file bytes the pixels came from: the verdict's key in the store.
     public var sha256: String
+    /// Where the image came from (a path, or the upload's name), for the verdict and errors.
     public var source: String
+    /// A request from its parts.
     public init(pixels: [Float], sha256: String, source: String) {
         self.pixels = pixels; self.sha256 = sha256; self.source = source
     }
@@ -38,14 +49,22 @@ public struct CertificationRequest: Sendable {
 /// Certifies micro-batches of images: the search models fix each image's label and sigma,
 /// then the certifying models (never the search models) run one scheduler pass for the
 /// batch, and each image gets the certificate of its fixed label.
+///
+/// `@unchecked Sendable`: immutable after init (every stored property is a `let`); the scheduler
+/// and the search serialise their own work on their pools. `clock` is called from whichever thread
+/// certifies, so a caller's clock must be thread-safe (`Date.init` is).
 public final class Certifier: @unchecked Sendable {
+    /// The whole model set (search and certifying models).
     public let modelSet: ModelSet
     /// The whole set's id: verdicts and stores name the set, not the certifying subset.
     public let modelSetID: String
+    /// Which models search and which certify (`ModelSet.roles`).
     public let roles: ModelRoles
     /// Runs the certifying models only.
     public let scheduler: NoiseBatchScheduler
+    /// The certificate options.
     public let options: CertificationOptions
+    /// The sigma rule and its knobs.
     public let sigmaOptions: SigmaOptions
     /// Label and sigma from the search models; nil when the set has none (one model).
     public let search: SigmaSearch?
@@ -69,6 +88,7 @@ public final class Certifier: @unchecked Sendable {
         self.clock = clock
     }
 
+    /// A certifier with its own scheduler over the certifying models on `workers` threads.
     public convenience init(modelSet: ModelSet, workers: Int, options: CertificationOptions = .init(), sigma: SigmaOptions = .fixedRule) {
         self.init(modelSet: modelSet, scheduler: NoiseBatchScheduler(ensemble: Self.certifyingEnsemble(modelSet), workers: workers),
                   options: options, sigma: sigma, workers: workers)

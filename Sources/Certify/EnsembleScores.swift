@@ -4,7 +4,9 @@ import CertCore
 /// float64 over the models, in model order, one hard vote per model, and every model's
 /// scores in order (the betting bound reads the sequence).
 public struct EnsembleScores: Sendable, Equatable {
+    /// Each class's score averaged over the models (float64, model order); sums to ~1.
     public var meanScores: [Double]
+    /// Hard votes per class: each model's top class, ties to the lower.
     public var votes: [Int]
     /// `[m * classes + c]`, models in order.
     public var modelScores: [Double]

@@ -1,14 +1,20 @@
 import CertCore
 
-/// One issued region of the storage-update store (DESIGN 2.7): the input, the label and the
+/// One issued region of the storage-update store (METHOD.md §2.7): the input, the label and the
 /// radius reported for it, in commit order.
 public struct IndexedRegion: Sendable, Equatable {
+    /// Commit order, from 1.
     public var sequence: UInt64
+    /// Lowercase hex SHA-256 of the input's file (the verdict's key).
     public var sha256: String
+    /// The label the region was issued for.
     public var label: Int
+    /// The region's radius, finite and ≥ 0 (L2, pixel units).
     public var radius: Double
+    /// The flattened input, `dimension` values.
     public var input: [Float]
 
+    /// A region from its fields.
     public init(sequence: UInt64, sha256: String, label: Int, radius: Double, input: [Float]) {
         self.sequence = sequence; self.sha256 = sha256; self.label = label
         self.radius = radius; self.input = input
@@ -25,15 +31,21 @@ public struct IndexedRegion: Sendable, Equatable {
 /// row whose decision could flip within its rounding bound is recomputed exactly (sum of squared
 /// differences, fixed order), so decisions never depend on the BLAS kernel.
 public final class RegionIndex {
+    /// Values per input (C·H·W).
     public let dimension: Int
     /// Row-major n×D.
     private var rows: [Double] = []
     private var squaredNorms: [Double] = []
+    /// Each region's sequence, in commit order.
     public private(set) var sequences: [UInt64] = []
+    /// Each region's SHA-256.
     public private(set) var sha256s: [String] = []
+    /// Each region's label.
     public private(set) var labels: [Int] = []
+    /// Each region's radius.
     public private(set) var radii: [Double] = []
 
+    /// An empty index for inputs of `dimension` values. Crashes (precondition) for 0.
     public init(dimension: Int) {
         precondition(dimension > 0, "region dimension must be positive")
         self.dimension = dimension
@@ -46,8 +58,11 @@ public final class RegionIndex {
         for r in regions { append(r) }
     }
 
+    /// Regions held.
     public var count: Int { labels.count }
 
+    /// Adds `r` after the last region. Crashes (precondition) on a wrong size or a negative or
+    /// non-finite radius: `StorageUpdate.decide` never produces one.
     public func append(_ r: IndexedRegion) {
         precondition(r.input.count == dimension, "region input has \(r.input.count) values, index expects \(dimension)")
         precondition(r.radius >= 0 && r.radius.isFinite, "stored radii are finite and non-negative")
@@ -70,6 +85,7 @@ public final class RegionIndex {
         sequences.removeLast(k); sha256s.removeLast(k); labels.removeLast(k); radii.removeLast(k)
     }
 
+    /// Region `j` (0-based, commit order), its input narrowed back to float32 exactly.
     public func region(at j: Int) -> IndexedRegion {
         let input = rows[j * dimension ..< (j + 1) * dimension].map { Float($0) }
         return IndexedRegion(sequence: sequences[j], sha256: sha256s[j], label: labels[j], radius: radii[j], input: input)

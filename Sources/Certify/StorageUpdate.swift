@@ -1,4 +1,4 @@
-/// The storage-update rule of DESIGN 2.7 as pure computation: given what certification says about
+/// The storage-update rule of METHOD.md §2.7 as pure computation: given what certification says about
 /// a new input and the regions already issued, the label and radius to report and store.
 ///
 /// The invariant it keeps: no two stored regions with different labels overlap,
@@ -17,22 +17,26 @@
 /// Example: stored (x_1 = 0, c = 1, R = 1); new x with ||x|| = 0.5, certify gives c = 0, R = −0.8.
 /// Literally, 0.5 < −0.8 + 1 is false, so no conflict, and (x, 0, 0) is stored inside a label-1 ball:
 /// 0.5 < 0 + 1 breaks the invariant and the store reports label 0 at a point it certifies as 1.
-/// So R is clamped to max(R, 0) *before* the conflict rule (DESIGN: store max(R, 0)); here x is then
+/// So R is clamped to max(R, 0) *before* the conflict rule (METHOD.md §2.7: store max(R, 0)); here x is then
 /// aligned to label 1 with R = 0.5. For R >= 0 this is the literal rule.
 ///
 /// The guard after an alignment: a store rebuilt from older records, or float64 rounding at a
 /// touching boundary, may hold the invariant only approximately; the aligned radius is then also
 /// trimmed against every region whose label differs from the new one (R = min(R, d_k − R_k),
 /// clamped at 0). On a store that holds the invariant this changes nothing (proof above), so the
-/// rule stays DESIGN 2.7's; it only stops one bad record from spreading.
+/// rule stays METHOD.md §2.7's; it only stops one bad record from spreading.
 public enum StorageUpdate {
     /// The storage-update rule got a NaN or infinite radius or pixel.
     public struct NonFiniteInput: Error, CustomStringConvertible {
+        /// The radius given (the pixels may be the non-finite part).
         public var radius: Double
+        /// One line naming the radius.
         public var description: String { "storage-update: the radius (\(radius)) or the pixels are not finite" }
     }
 
+    /// What the rule did to the input's region.
     public enum Outcome: Sendable, Equatable {
+        /// No conflict: stored with max(R, 0).
         case stored
         /// Touching the ball of `by` (sha256) at distance `distance` between the inputs.
         case trimmed(by: String, distance: Double)
@@ -40,18 +44,25 @@ public enum StorageUpdate {
         case aligned(to: String, distance: Double, from: Int)
     }
 
+    /// The label and radius to report and store, and the verdict's `region` record.
     public struct Decision: Sendable, Equatable {
+        /// The final label (another region's after an alignment).
         public var label: Int
+        /// The final radius, ≥ 0.
         public var radius: Double
+        /// What happened.
         public var outcome: Outcome
+        /// The record the verdict carries (`status`, `conflict`, `conflict_distance`,
+        /// `original_*`).
         public var region: RegionRecord
 
+        /// A decision from its parts.
         public init(label: Int, radius: Double, outcome: Outcome, region: RegionRecord) {
             self.label = label; self.radius = radius; self.outcome = outcome; self.region = region
         }
     }
 
-    /// DESIGN 2.7: conflicts are the stored (x_j, c_j, R_j) with c_j != c and ||x − x_j|| < R + R_j;
+    /// METHOD.md §2.7: conflicts are the stored (x_j, c_j, R_j) with c_j != c and ||x − x_j|| < R + R_j;
     /// if any, m = min over them of (||x − x_j|| − R_j), ties to the earliest stored; m >= 0 trims
     /// (R = m), m < 0 aligns (c = c*, R = −m). Non-certified inputs enter with R = max(R, 0).
     /// The caller stores (x, label, radius) of the decision; the index is not changed here.

@@ -1,9 +1,17 @@
 /// A named change of an input (a trigger plugin applied to it). Returns nil where it does
 /// not apply, and the report then leaves it out.
+///
+/// `@unchecked Sendable` because `apply` is a plain closure. Safe as used: every `Perturbation` in
+/// the tree wraps `TriggerPlugin.applied`, capturing only the (Sendable) plugin, whose C functions
+/// the ABI requires to be thread-safe, and constants. A closure over mutable state would not be
+/// safe here.
 public struct Perturbation: @unchecked Sendable {
+    /// The plugin's name, as the report shows it.
     public let name: String
+    /// The perturbed copy of CHW pixels, or nil where it does not apply.
     public let apply: ([Float]) -> [Float]?
 
+    /// A perturbation from its name and function.
     public init(name: String, apply: @escaping ([Float]) -> [Float]?) {
         self.name = name
         self.apply = apply
@@ -33,7 +41,7 @@ extension Certifier {
         }
     }
 
-    /// Each verdict's `triggers` (DESIGN 3): per perturbation its L2 size on the image, whether
+    /// Each verdict's `triggers` (CONTRACTS.md §3): per perturbation its L2 size on the image, whether
     /// the radius covers it (`radius > l2`; the storage-update recomputes it from the final
     /// radius), and the smoothed label of the perturbed image at the image's own sigma (the
     /// certifying models' top mean score; no bound, no region). All perturbed inputs of the

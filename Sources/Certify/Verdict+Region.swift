@@ -1,7 +1,7 @@
 import CertMath
 
 extension Verdict {
-    /// The verdict after the storage-update rule decided `d` for it (DESIGN 2.7).
+    /// The verdict after the storage-update rule decided `d` for it (METHOD.md §2.7).
     ///
     /// `stored`: unchanged but for the radius, max(R, 0) (a non-certified input enters the
     /// store as a point). `trimmed` or `aligned`: every field describes the final label and

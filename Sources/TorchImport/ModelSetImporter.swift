@@ -3,18 +3,29 @@ import Foundation
 
 /// Turns a folder of the authors' `smoothed_K.model` checkpoints into a model set.
 /// Model K keeps its index; its noise seed is int(sha256(file bytes)) mod 2^32, the seed
-/// the authors intended (DESIGN 2.3), and its source file and hash go into the manifest.
+/// the authors intended (METHOD.md §2.3), and its source file and hash go into the manifest.
 public enum ModelSetImporter {
+    /// What the checkpoints cannot say about themselves, for the manifest.
     public struct Options: Sendable {
+        /// The network the checkpoints hold (their tensors must match it exactly).
         public var architecture: Architecture
+        /// The sigma the models were trained at (the authors' MNIST set: 0.12).
         public var sigma0: Double
+        /// The trigger they were poisoned with (`onepixel`, …).
         public var trigger: String
+        /// The trigger's L2 size.
         public var delta: Double = 1.0
+        /// The fraction of the training set poisoned.
         public var poisonRate: Double = 0.02
+        /// Class names, index = label.
         public var classes: [String] = ["0", "1"]
+        /// The attacker's target label.
         public var targetLabel = 0
+        /// Import only the first `limit` checkpoints; nil for all.
         public var limit: Int? = nil
+        /// The set's name; nil gives `imported-ARCH-TRIGGER-sigmaS`.
         public var name: String? = nil
+        /// Options with the paper's defaults for everything but these three.
         public init(architecture: Architecture, sigma0: Double, trigger: String) {
             self.architecture = architecture; self.sigma0 = sigma0; self.trigger = trigger
         }
@@ -37,6 +48,10 @@ public enum ModelSetImporter {
         return found.map { (index: $0.0, path: $0.1) }
     }
 
+    /// Imports every `smoothed_K.model` of `directory` (or the first `options.limit`) into a model
+    /// set at `output` and returns its manifest; `progress(done, total)` after each file. Throws
+    /// `TorchImportError` naming the file for an unreadable checkpoint or a tensor that does not
+    /// fit the architecture.
     @discardableResult
     public static func run(from directory: String, to output: String, options: Options,
                            progress: (Int, Int) -> Void = { _, _ in }) throws -> ModelSetManifest {

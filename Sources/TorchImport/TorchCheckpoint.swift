@@ -1,9 +1,13 @@
 /// One floating tensor of a state dict, row-major contiguous, converted to Float32.
 public struct TorchTensor: Sendable {
+    /// The state-dict key (`conv1.weight`).
     public let name: String
+    /// The tensor's shape.
     public let shape: [Int]
+    /// Its values, widened or narrowed to float32, row-major.
     public let values: [Float]
 
+    /// A tensor from its parts.
     public init(name: String, shape: [Int], values: [Float]) {
         self.name = name
         self.shape = shape
@@ -19,11 +23,13 @@ public struct TorchCheckpoint: Sendable {
     /// num_batches_tracked, or non-tensor values): named so callers can decide, not dropped silently.
     public let skipped: [String]
 
+    /// A checkpoint from its parts.
     public init(tensors: [TorchTensor], skipped: [String]) {
         self.tensors = tensors
         self.skipped = skipped
     }
 
+    /// The floating tensor called `name`, if any.
     public subscript(name: String) -> TorchTensor? {
         tensors.first { $0.name == name }
     }

@@ -4,8 +4,11 @@ import CTriggerABI
 /// A loaded, validated trigger plugin. Calls go straight to its C functions; the library
 /// stays loaded for the life of the process (the registry never dlcloses).
 public struct TriggerPlugin: Sendable {
+    /// The registry name: 1 to 32 of a-z 0-9 _ - (checked at load).
     public let name: String
+    /// The plugin's own version string; empty when it gives none.
     public let version: String
+    /// The plugin's one-line description, including which shapes it supports.
     public let description: String
     /// The shared library it came from.
     public let path: String
@@ -21,6 +24,8 @@ public struct TriggerPlugin: Sendable {
         description = descriptor.pointee.description.map { String(cString: $0) } ?? ""
     }
 
+    /// Whether the plugin's `supports(c, h, w)` accepts `shape`; false for dimensions that do not
+    /// fit UInt32.
     public func supports(shape: ImageShape) -> Bool {
         guard let (c, h, w) = Self.narrow(shape) else { return false }
         return descriptor.pointee.supports(c, h, w) != 0

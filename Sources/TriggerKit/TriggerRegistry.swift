@@ -17,6 +17,7 @@ public final class TriggerRegistry: Sendable {
         self.refusals = refusals
     }
 
+    /// The loaded plugin called `name`, if any.
     public subscript(name: String) -> TriggerPlugin? { plugins.first { $0.name == name } }
 
     /// True for `libcertssb-trigger-*.so` and `certssb-trigger-*.so`.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `certssb eval` end to end on the authors' 16 checkpoints and mnist_5k (DESIGN 2.8).
+/// `certssb eval` end to end on the authors' 16 checkpoints and mnist_5k (METHOD.md §2.8).
 @Suite(.serialized, .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct EvalTests {
     struct Report: Decodable {

@@ -41,6 +41,9 @@ struct ExportedImage {
 
 /// The 16 authors' checkpoints imported once per test process, and the PNGs of the
 /// reference rows plus a few more digits, exported once.
+///
+/// `@unchecked Sendable`: immutable after init (only `let`s), made once by `result` and shared
+/// read-only.
 final class MNISTFixture: @unchecked Sendable {
     static let referenceCount = 16
     /// More digits beyond the reference rows: 0s (rows 0–499), 1s (500–999), a 2 and a 7.

@@ -7,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A verdict line as DESIGN 3 names its fields. Every field is required: decoding fails,
+/// A verdict line as CONTRACTS.md §3 names its fields. Every field is required: decoding fails,
 /// naming the key, when one is missing or has the wrong JSON type.
 struct VerdictLine: Decodable {
     struct Region: Decodable {
@@ -110,7 +110,7 @@ enum ReferenceMath {
         return x
     }
 
-    /// Hoeffding margin of DESIGN 2.4.
+    /// Hoeffding margin of METHOD.md §2.4.
     static func hoeffding(n: Int, alpha: Double) -> Double { (log(1 / alpha) / (2 * Double(n))).squareRoot() }
 
     static func clamp(_ p: Double) -> Double { min(max(p, 1e-8), 1 - 1e-8) }

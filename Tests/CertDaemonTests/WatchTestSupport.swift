@@ -39,6 +39,9 @@ func watchFileExists(_ path: String) -> Bool {
 }
 
 /// Collects what a `files()` stream yields, for tests to wait on.
+///
+/// `@unchecked Sendable`: `items` is read and changed only under `lock`; `task` is set once, in
+/// init.
 final class WatchCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String] = []
@@ -69,6 +72,9 @@ final class WatchCollector: @unchecked Sendable {
 
 /// Real syscalls, plus injected inotify records and a switch that swallows real events
 /// (as a queue overflow would), so the overflow path can be driven.
+///
+/// `@unchecked Sendable`: every mutable field (`injected`, `muted`, `swallowed`, `writeErrno`,
+/// `renameFailure`) is read and changed only under `lock`; `real` is a stateless `LinuxSyscalls`.
 final class InjectingSyscalls: WatchSyscalls, @unchecked Sendable {
     private let real = LinuxSyscalls()
     private let lock = NSLock()

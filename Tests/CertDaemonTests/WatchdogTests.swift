@@ -9,6 +9,8 @@ import Testing
 /// The watchdog pings only while the batcher and the event loop beat: an idle pipeline keeps
 /// beating, a stalled batcher stops the pings and turns health degraded, and both recover.
 @Suite(.serialized) struct WatchdogTests {
+    /// Pings counted from the watchdog's thread. `@unchecked Sendable`: `n` is read and changed
+    /// only under `lock`.
     final class Pings: @unchecked Sendable {
         private let lock = NSLock()
         private var n = 0

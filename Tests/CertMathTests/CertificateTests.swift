@@ -33,7 +33,7 @@ import CertMath
     }
 
     @Test func unanimousScoresGiveDesignCheckValue() {
-        // pA = 1, pB = 0: M = PhiInv(1 - h) = 1.5651856 (DESIGN 2.4).
+        // pA = 1, pB = 0: M = PhiInv(1 - h) = 1.5651856 (METHOD.md §2.4).
         let c = Certificate.compute(binary(pA: 1.0))
         #expect(abs(c.margin - 1.5651856) < 1e-7)
         #expect(abs(c.radius - 0.12 * 1.5651855869435676) < 1e-12)

@@ -4,7 +4,7 @@ import CertMath
 
 @Suite struct HoeffdingTests {
     @Test func designCheckValues() {
-        // DESIGN 2.4: h(1000, 0.001) = 0.0587697, PhiInv(1 - h) = 1.5651856
+        // METHOD.md §2.4: h(1000, 0.001) = 0.0587697, PhiInv(1 - h) = 1.5651856
         let h = Hoeffding.margin(n: 1000, alpha: 0.001)
         #expect(abs(h - 0.0587697) < 1e-7)
         #expect(abs(Normal.quantile(1 - h) - 1.5651856) < 1e-7)

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct NormalTests {
     @Test func designCheckValue() {
-        // DESIGN 2.4: PhiInv(0.98) = 2.0537489
+        // METHOD.md §2.4: PhiInv(0.98) = 2.0537489
         #expect(abs(Normal.quantile(0.98) - 2.0537489) < 1e-7)
     }
 

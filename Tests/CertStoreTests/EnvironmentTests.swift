@@ -247,6 +247,8 @@ private struct Boom: Error {}
 }
 
 /// A thread-safe counter for the stress test.
+///
+/// `@unchecked Sendable`: `count` is read and changed only under `lock`.
 final class ManagedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0

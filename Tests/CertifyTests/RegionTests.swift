@@ -142,7 +142,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         #expect(RegionIndex(dimension: D).distances(to: inputs[0]).isEmpty)
     }
 
-    /// DESIGN 2.7's rule as written (R clamped at 0 first), on naive distances and without the
+    /// METHOD.md §2.7's rule as written (R clamped at 0 first), on naive distances and without the
     /// alignment guard: on a store built by the rule the index's screen and the guard must not
     /// change a single decision, bit for bit.
     static func reference(_ x: [Float], _ c: Int, _ r0: Double, _ stored: [IndexedRegion]) -> (Int, Double) {

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// After the storage-update every reported field describes the final label and radius, and
-/// what certification alone gave stays under `region` (DESIGN 2.7).
+/// what certification alone gave stays under `region` (METHOD.md §2.7).
 @Suite struct VerdictRegionTests {
     static func verdict() throws -> Verdict {
         var v = try CertifierTests.certifier().certify([CertifierTests.request])[0].get()

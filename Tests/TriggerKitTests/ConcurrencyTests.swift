@@ -5,6 +5,8 @@ import TriggerKit
 
 @Suite struct ConcurrencyTests {
     /// Results from several threads, guarded by a lock.
+    ///
+    /// `@unchecked Sendable`: `values` is read and changed only under `lock`.
     final class Results: @unchecked Sendable {
         private let lock = NSLock()
         private var values: [[Float]] = []

@@ -1,5 +1,5 @@
 import CertShape
-/// The architectures of the paper (DESIGN 2.3). Parameter names follow the PyTorch modules
+/// The architectures of the paper (METHOD.md §2.3). Parameter names follow the PyTorch modules
 /// they came from, so the authors' checkpoints and safetensors files map one to one.
 public enum Architecture: String, Sendable, Codable, CaseIterable {
     /// conv 1→16 5×5, ReLU, maxpool 2; conv 16→32 5×5, ReLU, maxpool 2; fc 512→512 ReLU; fc 512→1.
@@ -9,6 +9,7 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
     /// torchvision ResNet-18 (ImageNet head) followed by a 1000→1 linear head, for 3×224×224.
     case resnet18 = "resnet18"
 
+    /// The input the architecture is built for: 1x28x28, 3x32x32 or 3x224x224.
     public var inputShape: ImageShape {
         switch self {
         case .mnistCNN: ImageShape(channels: 1, height: 28, width: 28)
@@ -20,6 +21,7 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
     /// Logits per input: one for the paper's binary tasks (sigmoid gives P(label 1)).
     public var outputs: Int { 1 }
 
+    /// The network as data, in order; `NetworkPlan` compiles it.
     public var layers: [Layer] {
         switch self {
         case .mnistCNN: Self.mnistLayers
@@ -28,7 +30,9 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Every parameter tensor, in layer order, with PyTorch's names and shapes.
     public var parameterSpecs: [ParameterSpec] { layers.flatMap(\.parameterSpecs) }
+    /// The number of scalar parameters (276,417 for `mnistCNN`).
     public var parameterCount: Int { parameterSpecs.reduce(0) { $0 + $1.count } }
 
     private static let mnistLayers: [Layer] = [

@@ -4,42 +4,75 @@ import CertShape
 /// Steps name tensors by index into a per-model table (see `TensorRef`), so one plan
 /// serves every model of an ensemble.
 public struct NetworkPlan: Sendable {
+    /// A tensor a step reads, resolved per model through `tensors`: a named parameter, or a
+    /// BatchNorm's folded scale or shift.
     public enum TensorRef: Hashable, Sendable {
+        /// A parameter as stored (`conv1.weight`).
         case parameter(String)
+        /// The BatchNorm `<name>` folded to one scale per channel, weight / sqrt(running_var +
+        /// eps).
         case batchNormScale(String)
+        /// The BatchNorm `<name>` folded to one shift per channel, bias − running_mean · scale.
         case batchNormShift(String)
     }
 
+    /// One per-image step of the trunk; `src`/`dst` are activation slots, `weight`, `scale`…
+    /// indices into `tensors`.
     public enum Step: Sendable, Equatable {
+        /// A convolution (im2col + SGEMM, or a plain SGEMM when pointwise), with an optional bias.
         case conv(ConvGeometry, weight: Int, bias: Int?, src: Int, dst: Int)
+        /// BatchNorm folded to out = x · scale[c] + shift[c], with the following ReLU fused when
+        /// `relu`.
         case scaleShift(channels: Int, pixels: Int, scale: Int, shift: Int, relu: Bool, src: Int, dst: Int)
+        /// max(0, x) over `count` floats (a ReLU that no BatchNorm absorbed).
         case relu(count: Int, src: Int, dst: Int)
+        /// Max pooling.
         case maxPool(PoolGeometry, src: Int, dst: Int)
+        /// Each channel's mean over its `pixels`.
         case globalAvgPool(channels: Int, pixels: Int, src: Int, dst: Int)
+        /// slot `into` += slot `from` over `count` floats: a residual's sum.
         case add(count: Int, into: Int, from: Int)
     }
 
+    /// One linear layer of the head, run on a tile of images at once; `relu` fuses the ReLU after
+    /// it.
     public struct HeadStep: Sendable, Equatable {
+        /// Shapes [out, in] of the weight, indices of the weight and bias in `tensors`, and whether
+        /// a ReLU follows.
         public var inFeatures: Int, outFeatures: Int, weight: Int, bias: Int, relu: Bool
     }
 
+    /// The architecture compiled.
     public let architecture: Architecture
+    /// The input the plan was compiled for (the architecture's own unless overridden).
     public let inputShape: ImageShape
     /// The first layer, a convolution: linear in its input, which the engine exploits.
     public let stem: ConvGeometry
+    /// Index in `tensors` of the stem's weight.
     public let stemWeight: Int
+    /// Index in `tensors` of the stem's bias, nil when it has none.
     public let stemBias: Int?
+    /// The per-image steps after the stem, up to the flatten.
     public let trunk: [Step]
     /// Slot holding the trunk's result, flattened channel-major into the head's input.
     public let trunkOutput: Int
+    /// The linear layers after the flatten, in order.
     public let head: [HeadStep]
+    /// The trunk's output size per image: the head's input features.
     public let features: Int
+    /// How many activation slots the trunk needs at once (slots are reused when free).
     public let slotCount: Int
+    /// Floats per slot: the largest activation of any step, per image.
     public let slotSize: Int
+    /// Floats of im2col scratch per image: the largest patch matrix of any non-pointwise
+    /// convolution.
     public let scratchSize: Int
+    /// The widest layer of the head (features included): sizes the tile buffers.
     public let widestHead: Int
+    /// The per-model tensor table; every step and head layer addresses tensors by index into it.
     public let tensors: [TensorRef]
 
+    /// Logits per image: the last head layer's width (the trunk's features when there is no head).
     public var outputs: Int { head.last?.outFeatures ?? features }
 
     /// `inputShape` overrides the architecture's own (the ResNets are fully convolutional up

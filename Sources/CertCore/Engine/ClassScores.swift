@@ -4,6 +4,8 @@ import Foundation
 /// gives P(label 1), scores (1 - p, p)); more outputs go through softmax. Float64, so the
 /// averages over many models lose nothing.
 public enum ClassScores {
+    /// Writes the class scores of one logit row into `scores` (at least `classes` long, and 2 for a
+    /// single logit): (1 − σ(l), σ(l)) for one logit, a max-shifted softmax for more.
     public static func of(_ row: ArraySlice<Float>, classes: Int, into scores: inout [Double]) {
         if row.count == 1 {
             let p = Elementwise.sigmoid(Double(row.first!))

@@ -1,17 +1,28 @@
 /// The N_m models of a model set, bound to one compiled plan: the forward pass of model m
 /// on a tile of up to 16 images, each with its own noise scale s (input x + s·z_m).
+///
+/// `@unchecked Sendable`: immutable after init (the plan and the models are `let`s, and so is
+/// everything in them); `forward` writes only into the caller's `Workspace`, so every worker shares
+/// one ensemble.
 public final class Ensemble: @unchecked Sendable {
+    /// The compiled architecture every model runs.
     public let plan: NetworkPlan
+    /// The models in the set's order: model m is index m.
     public let models: [ModelTensors]
 
+    /// N_m, the number of models.
     public var count: Int { models.count }
+    /// Logits per image (`plan.outputs`).
     public var outputs: Int { plan.outputs }
 
+    /// An ensemble of already-bound models.
     public init(plan: NetworkPlan, models: [ModelTensors]) {
         self.plan = plan
         self.models = models
     }
 
+    /// Binds every model of `modelSet` to its architecture's plan, with the noise seed its manifest
+    /// records; computes each W·z_m (one stem pass per model).
     public convenience init(modelSet: ModelSet) {
         let plan = NetworkPlan(modelSet.manifest.architecture)
         let models = zip(modelSet.weights, modelSet.manifest.models).map {
@@ -20,8 +31,11 @@ public final class Ensemble: @unchecked Sendable {
         self.init(plan: plan, models: models)
     }
 
+    /// Scratch for one worker; one workspace per thread.
     public func makeWorkspace() -> Workspace { Workspace(plan: plan) }
 
+    /// The image as the stem reads it. Crashes (precondition) when `pixels` is not the plan's input
+    /// size: callers check shapes first.
     public func prepare(_ pixels: [Float]) -> PreparedImage { PreparedImage(pixels: pixels, plan: plan) }
 
     /// Runs model `m` on `images` (at most `Linear.tileWidth`) with noise scales `scales`,

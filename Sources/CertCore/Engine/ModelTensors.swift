@@ -2,16 +2,25 @@
 /// and the stem's response to the model's fixed noise, W·z_m.
 ///
 /// The stem is linear, so W(x + s·z) + b = W·x + s·(W·z) + b: W·z_m is computed once at load
-/// and the noisy input never has to be built (DESIGN 6). Same value as the direct form up
+/// and the noisy input never has to be built (CONTRACTS.md §6). Same value as the direct form up
 /// to float rounding; the engine always uses this form, so results stay reproducible.
+///
+/// `@unchecked Sendable`: immutable after init. `table` points into the mapped weights (read-only)
+/// and into `folded` and `stemNoiseResponse`, which are written here once and only read afterwards.
 public final class ModelTensors: @unchecked Sendable {
+    /// The model's tensors as loaded (mapped or widened); kept alive because `table` points into
+    /// them.
     public let weights: ModelWeights
+    /// The Philox key of z_m, from the manifest (`NoiseStream.modelTestNoise`).
     public let noiseSeed: UInt32
     let table: [UnsafePointer<Float>]
     private let folded: [AlignedBuffer]
     /// W·z_m without bias, [stem.outChannels × stem.outPixels].
     let stemNoiseResponse: AlignedBuffer
 
+    /// Binds `weights` to `plan`: resolves each tensor, folds each BatchNorm (eps 1e-5) and
+    /// computes W·z_m. Crashes (precondition) on a missing tensor: `ModelSet` checks the tensors at
+    /// load.
     public init(weights: ModelWeights, noiseSeed: UInt32, plan: NetworkPlan) {
         self.weights = weights
         self.noiseSeed = noiseSeed
@@ -58,5 +67,6 @@ public final class ModelTensors: @unchecked Sendable {
 
 /// The streams of a model seed's Philox generator; one per purpose, never shared.
 public enum NoiseStream {
+    /// Stream 0: model m's fixed test noise z_m, keyed by its noise seed.
     public static let modelTestNoise: UInt64 = 0
 }

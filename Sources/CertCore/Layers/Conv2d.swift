@@ -1,28 +1,42 @@
 /// Geometry of one 2-D convolution on a single CHW image.
 public struct ConvGeometry: Hashable, Sendable {
+    /// C_in, the input image's channels.
     public var inChannels: Int
+    /// C_out, the output channels (rows of the weight matrix).
     public var outChannels: Int
+    /// k: the kernel is k×k.
     public var kernel: Int
+    /// Step between output pixels, in input pixels (both directions).
     public var stride: Int
+    /// Zero rows and columns added on every side.
     public var padding: Int
+    /// Input height in pixels.
     public var inHeight: Int
+    /// Input width in pixels.
     public var inWidth: Int
 
+    /// A geometry; the output size follows from it (`outHeight`, `outWidth`).
     public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 inHeight: Int, inWidth: Int) {
         self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel
         self.stride = stride; self.padding = padding; self.inHeight = inHeight; self.inWidth = inWidth
     }
 
+    /// floor((H + 2·padding − k) / stride) + 1.
     public var outHeight: Int { (inHeight + 2 * padding - kernel) / stride + 1 }
+    /// floor((W + 2·padding − k) / stride) + 1.
     public var outWidth: Int { (inWidth + 2 * padding - kernel) / stride + 1 }
     /// Rows of the im2col matrix: one per (input channel, kernel row, kernel column).
     public var patchSize: Int { inChannels * kernel * kernel }
+    /// Columns of the im2col matrix: outHeight × outWidth.
     public var outPixels: Int { outHeight * outWidth }
+    /// Floats in one input image, C_in·H·W.
     public var inputCount: Int { inChannels * inHeight * inWidth }
+    /// Floats in one output image, C_out·outPixels.
     public var outputCount: Int { outChannels * outPixels }
     /// A 1×1, stride-1, unpadded convolution reads the image itself as its im2col matrix.
     public var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
+    /// Floats in the weight, C_out·C_in·k·k (PyTorch's [out, in, k, k], row-major).
     public var weightCount: Int { outChannels * patchSize }
 }
 

@@ -1,14 +1,18 @@
 /// Element-wise layers. BatchNorm runs in inference mode, folded at load time into one
 /// scale and shift per channel: y = x·scale + shift.
 public enum Elementwise {
+    /// x = max(x, 0) in place, over `count` floats.
     public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { x[i] = max(x[i], 0) }
     }
 
+    /// x += y over `count` floats (a residual's sum).
     public static func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
         for i in 0..<count { x[i] += y[i] }
     }
 
+    /// x = x·scale[c] + shift[c] per channel of a CHW image, in place; `relu` applies max(·, 0) in
+    /// the same pass.
     public static func scaleShift(_ x: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
                                   channels: Int, pixels: Int, relu: Bool) {
         for c in 0..<channels {

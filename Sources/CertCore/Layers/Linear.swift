@@ -11,8 +11,11 @@
 /// halves take another micro-kernel (see `BLAS.ensureSingleThread`, which `Ensemble`
 /// calls before every forward pass).
 public enum Linear {
+    /// Images per tile: 16, fixed (see above); partial tiles are zero-padded by the caller.
     public static let tileWidth = 16
 
+    /// output[t + o·16] = W·x_t + b for the 16 images of a feature-major tile; W is the row-major
+    /// [outFeatures × inFeatures] weight.
     public static func forwardTile(
         _ input: UnsafePointer<Float>, inFeatures: Int, outFeatures: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,

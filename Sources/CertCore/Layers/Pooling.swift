@@ -1,15 +1,22 @@
 /// Max pooling on one CHW image; padded cells never win (they count as -infinity, as in PyTorch).
 public struct PoolGeometry: Hashable, Sendable {
+    /// Input channels and size, the square window, its step and the padding (all in pixels).
     public var channels: Int, inHeight: Int, inWidth: Int, kernel: Int, stride: Int, padding: Int
+    /// A geometry; the output size follows from it.
     public init(channels: Int, inHeight: Int, inWidth: Int, kernel: Int, stride: Int, padding: Int = 0) {
         self.channels = channels; self.inHeight = inHeight; self.inWidth = inWidth
         self.kernel = kernel; self.stride = stride; self.padding = padding
     }
+    /// floor((H + 2·padding − kernel) / stride) + 1.
     public var outHeight: Int { (inHeight + 2 * padding - kernel) / stride + 1 }
+    /// floor((W + 2·padding − kernel) / stride) + 1.
     public var outWidth: Int { (inWidth + 2 * padding - kernel) / stride + 1 }
 }
 
+/// The pooling layers on one CHW image.
 public enum Pooling {
+    /// Max over each window of every channel into `output` (C × outHeight × outWidth); 2×2 stride 2
+    /// takes a fast path with the same result.
     public static func maxPool(_ input: UnsafePointer<Float>, _ g: PoolGeometry, output: UnsafeMutablePointer<Float>) {
         if g.kernel == 2, g.stride == 2, g.padding == 0 { return maxPool2x2(input, g, output: output) }
         let oh = g.outHeight, ow = g.outWidth

@@ -3,10 +3,12 @@ import Foundation
 
 /// SHA-256 in lowercase hex: the identity of files, images and models throughout certssb.
 public enum Checksum {
+    /// SHA-256 of raw bytes (a mapped file, a decoded image's floats).
     public static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// SHA-256 of any byte collection (`Data`, `[UInt8]`).
     public static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }

@@ -1,13 +1,21 @@
 /// Free-form JSON for the parts of a manifest whose schema grows (training recipes,
 /// measured accuracy), so older readers keep loading newer sets.
 public enum JSONValue: Codable, Sendable, Equatable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// Any JSON number, as a Double (integers up to 2^53 are exact).
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object; key order is not kept.
     case object([String: JSONValue])
 
+    /// Decodes whichever JSON value is there (tries null, bool, number, string, array, then
+    /// object).
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
@@ -18,6 +26,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
+    /// Encodes the value; a whole number below 10^15 is written without a fraction (`3`, not
+    /// `3.0`).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {

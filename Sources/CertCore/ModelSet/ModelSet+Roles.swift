@@ -1,7 +1,7 @@
 import CertMath
 import Foundation
 
-/// Which models of a set choose the label and sigma, and which certify (DESIGN 2.5).
+/// Which models of a set choose the label and sigma, and which certify (METHOD.md §2.5).
 ///
 /// Why two groups: the sigma search reads the search models' outputs; if it read the
 /// certifying models, sigma would be a function of their weights and their scores at that
@@ -10,6 +10,7 @@ import Foundation
 public struct ModelRoles: Sendable, Equatable {
     /// Indices into the set, ascending.
     public var search: [Int]
+    /// The certifying models' indices, ascending: every index not in `search`.
     public var certify: [Int]
     /// True when the manifest names the search models; false when they were split off here.
     public var declared: Bool

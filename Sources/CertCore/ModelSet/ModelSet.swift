@@ -1,9 +1,12 @@
 import Foundation
 
-/// A directory with `manifest.json` and one safetensors file per model (DESIGN 3).
+/// A directory with `manifest.json` and one safetensors file per model (CONTRACTS.md §3).
 public struct ModelSet: Sendable {
+    /// The directory the set was loaded from (or written to).
     public let directory: String
+    /// The decoded, validated manifest.
     public let manifest: ModelSetManifest
+    /// One loaded model per manifest entry, in order.
     public let weights: [ModelWeights]
 
     /// Content identity: SHA-256 over the models' file hashes and the manifest's semantics,
@@ -14,6 +17,7 @@ public struct ModelSet: Sendable {
         return Checksum.sha256Hex(Data(key.utf8))
     }
 
+    /// N_m, the number of models loaded.
     public var count: Int { weights.count }
 
     /// The first `n` models only (the paper's --N_m on a larger set). The id changes with them.

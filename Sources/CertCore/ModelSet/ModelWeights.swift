@@ -2,7 +2,11 @@ import Foundation
 
 /// One model's parameters, by name, as float32 pointers. F32 files are used in place from
 /// the memory map; F16 files are widened once at load.
+///
+/// `@unchecked Sendable`: `pointers` and `widened` are written only in init and read-only
+/// afterwards; they point into the read-only map or into buffers this object owns and frees.
 public final class ModelWeights: @unchecked Sendable {
+    /// The mapped file; kept alive because F32 tensors point into it.
     public let file: MappedFile
     private var pointers: [String: UnsafePointer<Float>] = [:]
     private var widened: [UnsafeMutableBufferPointer<Float>] = []
@@ -50,10 +54,13 @@ public final class ModelWeights: @unchecked Sendable {
 
     deinit { widened.forEach { $0.deallocate() } }
 
+    /// The tensor `name` as float32. Crashes (precondition) on an unknown name: init has checked
+    /// every name the architecture needs.
     public subscript(name: String) -> UnsafePointer<Float> {
         guard let p = pointers[name] else { preconditionFailure("no tensor \(name)") }
         return p
     }
 
+    /// A copy of the first `count` floats of tensor `name`.
     public func values(_ name: String, count: Int) -> [Float] { Array(UnsafeBufferPointer(start: self[name], count: count)) }
 }

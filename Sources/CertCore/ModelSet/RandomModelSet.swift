@@ -1,8 +1,10 @@
 import Foundation
 
-/// Model sets with seeded random weights (He-uniform, BatchNorm near identity), for
+/// Model sets with seeded random weights (He-normal, BatchNorm near identity), for
 /// benchmarks and tests where trained weights are not the point.
 public enum RandomModelSet {
+    /// One model's tensors for `architecture`, drawn from Philox with key `seed`: He-normal weights
+    /// (std sqrt(2/fan-in)), small biases, BatchNorm close to the identity.
     public static func tensors(for architecture: Architecture, seed: UInt32) -> [(name: String, shape: [Int], values: [Float])] {
         var position = 0
         let noise = GaussianNoise(seed: seed, stream: 0xBE9C_4000)

@@ -3,17 +3,25 @@ import Foundation
 /// The safetensors container (8-byte little-endian header length, a JSON header, then the
 /// packed tensor bytes), chosen so Python users can read and write model sets directly.
 public enum Safetensors {
+    /// The element types certssb reads and writes.
     public enum DType: String, Sendable, Codable {
+        /// Little-endian float32 and float16 (IEEE binary16).
         case f32 = "F32", f16 = "F16"
+        /// Bytes per element: 4 or 2.
         public var byteSize: Int { self == .f32 ? 4 : 2 }
     }
 
+    /// One tensor of a parsed header.
     public struct Entry: Sendable, Equatable {
+        /// The tensor's name (`conv1.weight`).
         public var name: String
+        /// Its element type.
         public var dtype: DType
+        /// Its shape, as stored.
         public var shape: [Int]
         /// Byte range inside the data section.
         public var begin: Int
+        /// End of the byte range (exclusive): `end − begin` = elements × `dtype.byteSize`.
         public var end: Int
     }
 

@@ -7,9 +7,11 @@ import Glibc  // maths
 /// Box–Muller turns into draws 4c…4c+3.
 ///
 /// Streams separate the uses of one model seed: stream 0 is the model's fixed test noise
-/// z_m (DESIGN 2.3); later streams are for sigma search and training noise.
+/// z_m (METHOD.md §2.3); later streams are for sigma search and training noise.
 public struct GaussianNoise: Sendable {
+    /// The 32-bit seed: Philox key word 0 (a model's noise seed, or a sample's search seed).
     public let seed: UInt32
+    /// The stream: counter words 2 and 3, one stream per purpose (`NoiseStream`).
     public let stream: UInt64
     private let philox: Philox4x32
 
@@ -19,6 +21,8 @@ public struct GaussianNoise: Sendable {
     /// never equal a model's test noise z_m or training noise (those use `domain`).
     public static let searchDomain: UInt32 = 0x7372_6368  // "srch"
 
+    /// The draws of (`seed`, `stream`) under key word `domain`; `searchDomain` keeps the sigma
+    /// search apart from every model's noise.
     public init(seed: UInt32, stream: UInt64 = 0, domain: UInt32 = GaussianNoise.domain) {
         self.seed = seed
         self.stream = stream
@@ -43,6 +47,7 @@ public struct GaussianNoise: Sendable {
         }
     }
 
+    /// Draws `start ..< start + count` as an array (see `fill`).
     public func draws(count: Int, start: Int = 0) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             fill(buffer.baseAddress!, count: count, start: start)

@@ -2,11 +2,15 @@
 /// a counter-based generator. Output block c is a pure function of (key, c), so any draw
 /// can be recomputed from its position alone — the same on every run, thread and batch.
 public struct Philox4x32: Sendable, Hashable {
+    /// The two 32-bit key words; each round adds the Weyl constants to them.
     public var key: (UInt32, UInt32)
 
+    /// A generator with key (key0, key1).
     public init(key0: UInt32, key1: UInt32) { key = (key0, key1) }
 
+    /// Equal keys give equal generators.
     public static func == (a: Self, b: Self) -> Bool { a.key == b.key }
+    /// Hashes the key.
     public func hash(into h: inout Hasher) { h.combine(key.0); h.combine(key.1) }
 
     private static let m0: UInt64 = 0xD251_1F53, m1: UInt64 = 0xCD9E_8D57

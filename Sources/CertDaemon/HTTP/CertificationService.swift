@@ -11,12 +11,18 @@ public protocol CertificationService: Sendable {
     func verdict(sha256: String) async throws -> ServiceReply
     /// `{"items":[{seq, sha256, verdict}], "next": n}`
     func list(after: UInt64, limit: Int) async throws -> ServiceReply
+    /// GET /v1/stats: state, queue depth, totals, uptime, model set, store directory, regions.
     func stats() async -> ServiceReply
     /// Prometheus text exposition.
     func metrics() async -> String
+    /// GET /v1/triggers: the loaded plugins and the refused files with their reasons.
     func triggers() async -> ServiceReply
+    /// POST /v1/reload: re-reads config, model set and plugins; throws `ServiceError` (500) when
+    /// the reload failed and the old state serves on.
     func reload() async throws -> ServiceReply
+    /// GET /v1/health: 200 `ready` or `degraded`, 503 while starting, reloading or draining.
     func health() async -> ServiceReply
+    /// GET /v1/version.
     func version() -> ServiceReply
     /// One JSON verdict per committed verdict; ends when the subscriber goes away.
     func events() -> AsyncStream<[UInt8]>
@@ -25,6 +31,7 @@ public protocol CertificationService: Sendable {
 }
 
 extension CertificationService {
+    /// The default for services without a configuration (test services): 404 `not_found`.
     public func config() async -> ServiceReply {
         ServiceReply(status: 404, body: HTTPErrorBody.render(code: "not_found", message: "no configuration here"))
     }
@@ -32,8 +39,11 @@ extension CertificationService {
 
 /// A status and a JSON body, ready to send.
 public struct ServiceReply: Sendable {
+    /// The HTTP status.
     public var status: Int
+    /// The JSON body, already encoded.
     public var body: [UInt8]
+    /// A reply from its parts.
     public init(status: Int, body: [UInt8]) {
         self.status = status
         self.body = body

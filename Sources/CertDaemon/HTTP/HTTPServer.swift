@@ -10,10 +10,17 @@ import Glibc  // mode_t in bind(path:mode:)
 
 /// The socket API: HTTP/1.1 + JSON over a Unix socket, self-bound or handed over by systemd.
 public final class HTTPServer: Sendable {
+    /// What the server refuses: larger uploads (413), idle clients (408) and connections beyond the
+    /// limit (503).
     public struct Limits: Sendable {
+        /// Largest request body accepted, in bytes (`max_upload_bytes`).
         public var maxUploadBytes: Int
+        /// A client that sends nothing for this long is answered 408 and dropped
+        /// (`read_timeout_ms`).
         public var readTimeout: TimeAmount
+        /// Open connections at most; further ones get 503 after their request head.
         public var maxConnections: Int
+        /// Limits from their parts.
         public init(maxUploadBytes: Int, readTimeout: TimeAmount, maxConnections: Int) {
             self.maxUploadBytes = maxUploadBytes
             self.readTimeout = readTimeout
@@ -33,6 +40,8 @@ public final class HTTPServer: Sendable {
     private let heartbeat: TimeAmount
     private let state = Mutex(State())
 
+    /// A server for `service` on `group`; it listens once `bind` or `adopt` is called. SSE streams
+    /// get a comment every 15 s.
     public convenience init(service: CertificationService, limits: Limits, group: EventLoopGroup) {
         self.init(service: service, limits: limits, group: group, heartbeat: .seconds(15))
     }
@@ -122,7 +131,9 @@ public final class HTTPServer: Sendable {
     }
 }
 
+/// Why the server could not bind or serve, one line.
 public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    /// The reason.
     public var description: String
     init(_ description: String) { self.description = description }
 }

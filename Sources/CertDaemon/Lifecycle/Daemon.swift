@@ -9,6 +9,11 @@ import ServiceLifecycle
 /// services (DaemonServices.swift) in one ServiceGroup; SIGHUP reloads (RELOADING=1 … READY=1;
 /// a failed reload keeps the old state); SIGTERM starts the group's graceful shutdown
 /// (STOPPING=1: watch, socket, then the pipeline drains) and `run` returns.
+///
+/// `@unchecked Sendable`: everything but `config` is a `let` of a thread-safe type. `config` is
+/// written only by `reload`, under `reloading`; `run` reads it without the lock while it sets up
+/// (the socket, the watch folder's path and cap), so a POST /v1/reload that lands between the bind
+/// and the watch service's creation would race with those reads.
 public final class Daemon: @unchecked Sendable {
     let configPath: String?
     let overrides: [String: String]
@@ -24,6 +29,9 @@ public final class Daemon: @unchecked Sendable {
     /// Beaten by a repeated task on the event loop.
     let eventLoopHeartbeat = Heartbeat(name: "event loop")
 
+    /// Loads the config file (or the defaults) with `overrides`, then the pipeline's engine: model
+    /// set, plugins, store. Throws `ConfigError`, `ModelSetError` or the store's errors, and
+    /// nothing is running yet.
     public init(configPath: String?, overrides: [String: String]) throws {
         self.configPath = configPath
         self.overrides = overrides

@@ -5,12 +5,17 @@ import Foundation
 public enum DaemonArguments {
     static let aliases = ["watch": "watch_dir", "state": "state_dir", "model-set": "model_set", "plugin-dir": "plugin_dir"]
 
+    /// The text `certssbd --help` prints.
     public static let usage = """
     usage: certssbd [--config FILE] [--model-set DIR] [--watch DIR] [--socket PATH] [--state DIR]
                     [--plugin-dir DIR] [--workers N] [--KEY VALUE ...]
     Every key of certssbd.conf can be given as --key value; see etc/certssbd.conf.
     """
 
+    /// `--config FILE` and `--KEY VALUE` (or `--KEY=VALUE`) pairs; `--watch`, `--state`,
+    /// `--model-set` and `--plugin-dir` are aliases of their keys, `-h`/`--help` comes back as the
+    /// override `help`. Throws `ArgumentError` for a bare argument or a missing value; the keys
+    /// themselves are checked later by `DaemonConfig.applying(overrides:)`.
     public static func parse(_ args: [String]) throws -> (config: String?, overrides: [String: String]) {
         var config: String?
         var overrides: [String: String] = [:]
@@ -33,5 +38,6 @@ public enum DaemonArguments {
         return (config, overrides)
     }
 
+    /// A malformed command line; `message` (also the description) says what.
     public struct ArgumentError: Error, CustomStringConvertible { public var message: String; public var description: String { message } }
 }

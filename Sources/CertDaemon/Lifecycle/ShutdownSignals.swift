@@ -9,6 +9,7 @@ import Foundation
 /// A process-directed SIGTERM may land on any of them. A real handler runs wherever it lands;
 /// it only writes the signal number to a pipe (async-signal-safe), and the reader thread acts.
 public enum ShutdownSignals {
+    /// The signals `forward` takes over: SIGTERM, SIGINT, SIGHUP.
     public static let handled: [Int32] = [SIGTERM, SIGINT, SIGHUP]
 
     /// Installs the handlers and calls `handler` on a dedicated thread for each signal, for the

@@ -4,8 +4,13 @@ import CertStore
 import Certify
 import Foundation
 
-/// The socket API's view of the pipeline (DESIGN 3): JSON bodies, statuses, metrics.
+/// The socket API's view of the pipeline (CONTRACTS.md §3): JSON bodies, statuses, metrics.
+///
+/// `@unchecked Sendable`: immutable (only `let`s), and what it holds is safe to share: the
+/// pipeline, health and states lock themselves, `reloader` is `@Sendable`, and the logger writes
+/// one whole line per call.
 public final class DaemonService: CertificationService, @unchecked Sendable {
+    /// certssbd's version, as GET /v1/version reports it.
     public static let version = "0.1.0"
     let pipeline: CertificationPipeline
     let started = Date()
@@ -20,6 +25,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     /// `journalctl CERTSSB_SHA256=…` finds a verdict whichever way the image came.
     let log: JournalLogger
 
+    /// A service over `pipeline`; `reloader` does what SIGHUP does and returns the keys that need a
+    /// restart. Without `log`, a journal logger at the config's level.
     public init(pipeline: CertificationPipeline, health: HealthState = HealthState(), states: ServiceStates = ServiceStates(),
                 log: JournalLogger? = nil, reloader: @escaping @Sendable () throws -> [String]) {
         self.pipeline = pipeline
@@ -35,6 +42,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
 
     private static let verdictDecoder = JSONDecoder()
 
+    /// Queues the upload and answers its verdict JSON once committed (200), logging it with journal
+    /// fields. Throws the pipeline's `ServiceError` (422, 429, 500, 503).
     public func certify(upload: [UInt8], source: String) async throws -> ServiceReply {
         let verdict = try await pipeline.submit(bytes: upload, source: source)
         log.log(.info, "upload via \(source): label \(verdict.label) radius \(verdict.radius)",
@@ -42,6 +51,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return ServiceReply(status: 200, body: verdict.jsonBytes())
     }
 
+    /// The stored verdict JSON of `sha256` in the current engine's store. Throws `ServiceError` 404
+    /// when there is none, the store's error for a malformed hash.
     public func verdict(sha256: String) async throws -> ServiceReply {
         guard let bytes = try pipeline.currentEngine.store.getVerdict(sha256: sha256) else {
             throw ServiceError(status: 404, code: "not_found", message: "no verdict for \(sha256) with this model set")
@@ -49,6 +60,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return ServiceReply(status: 200, body: bytes)
     }
 
+    /// Up to `limit` arrivals after sequence `after`, each with its verdict, and `next` for the
+    /// following page.
     public func list(after: UInt64, limit: Int) async throws -> ServiceReply {
         let store = pipeline.currentEngine.store
         let rows = try store.listArrivals(after: after, limit: limit)
@@ -59,6 +72,7 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return Self.json(VerdictPageBody(items: items, next: rows.last?.0 ?? after))
     }
 
+    /// The JSON of GET /v1/stats.
     public func stats() async -> ServiceReply {
         let c = pipeline.counters.snapshot, engine = pipeline.currentEngine
         return Self.json(StatsBody(state: pipeline.state.rawValue, queueDepth: pipeline.queueDepth, verdicts: c.verdicts,
@@ -68,6 +82,7 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
                                    nModels: engine.modelSet.count, regions: engine.ledger.regionCount))
     }
 
+    /// Prometheus text: counters, failures by code, the latency histogram and the model set in use.
     public func metrics() async -> String {
         let c = pipeline.counters.snapshot, engine = pipeline.currentEngine
         return """
@@ -105,6 +120,7 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         """
     }
 
+    /// The loaded plugins (name, version, path, description) and the refused files.
     public func triggers() async -> ServiceReply {
         let registry = pipeline.currentEngine.triggers
         return Self.json(TriggersBody(
@@ -112,6 +128,8 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
             refused: registry.refusals.map { .init(path: $0.path, reason: $0.reason) }))
     }
 
+    /// Runs `reloader`; `{"reloaded":true,"model_set":…,"restart_needed":[…]}`, or `ServiceError`
+    /// 500 `reload_failed` with the reason.
     public func reload() async throws -> ServiceReply {
         let restart: [String]
         do { restart = try reloader() } catch {
@@ -137,7 +155,9 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return Self.json(ConfigBody(config: values, restartNeededKeys: DaemonConfig.restartOnlyKeys))
     }
 
+    /// `{"version":…,"name":"certssbd"}`.
     public func version() -> ServiceReply { Self.json(VersionBody(version: Self.version, name: "certssbd")) }
 
+    /// A stream of committed verdicts (GET /v1/events).
     public func events() -> AsyncStream<[UInt8]> { pipeline.events.subscribe() }
 }

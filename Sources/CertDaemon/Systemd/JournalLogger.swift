@@ -9,14 +9,18 @@ import CertSystem
 public struct JournalLogger: Sendable {
     /// syslog priorities, as journald numbers them.
     public enum Priority: Int32, Sendable, CaseIterable, Comparable {
+        /// From 0 (most severe) to 7; certssbd uses `err` to `debug`.
         case emerg = 0, alert, crit, err, warning, notice, info, debug
 
+        /// More severe first: `emerg` < `debug`.
         public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
     }
 
+    /// Where entries go.
     public enum Destination: Sendable, Equatable {
         /// The journal when stderr is connected to it (JOURNAL_STREAM), otherwise `fd`.
         case automatic
+        /// Always the journal (sd_journal_sendv); stderr only when journald refuses an entry.
         case journal
         /// "<n>message key=value" lines to a descriptor (2 for stderr).
         case stream(fd: Int32)
@@ -26,9 +30,11 @@ public struct JournalLogger: Sendable {
     public var threshold: Priority
     /// SYSLOG_IDENTIFIER of journal entries.
     public var identifier: String
+    /// Whether entries go to journald (fixed at init).
     public let usesJournal: Bool
     let fd: Int32
 
+    /// A logger; `.automatic` picks the journal when stderr is connected to it.
     public init(threshold: Priority = .info, identifier: String = "certssbd", destination: Destination = .automatic) {
         self.threshold = threshold
         self.identifier = identifier
@@ -45,8 +51,11 @@ public struct JournalLogger: Sendable {
         }
     }
 
+    /// Whether an entry at `priority` would be written (as or more severe than `threshold`).
     public func isEnabled(_ priority: Priority) -> Bool { priority <= threshold }
 
+    /// Writes one entry with `fields` as journal fields (CERTSSB_ + the uppercased key) or as
+    /// key=value text; never throws.
     public func log(_ priority: Priority, _ message: String, fields: [String: String] = [:]) {
         guard isEnabled(priority) else { return }
         // Sorted, so the same fields always print in the same order.
@@ -55,11 +64,15 @@ public struct JournalLogger: Sendable {
         writeLine(Self.streamLine(priority, message, sorted))
     }
 
-    // Shorthands for the common priorities.
+    /// `log(.err, …)`: shorthands for the common priorities follow.
     public func error(_ message: String, fields: [String: String] = [:]) { log(.err, message, fields: fields) }
+    /// `log(.warning, …)`.
     public func warning(_ message: String, fields: [String: String] = [:]) { log(.warning, message, fields: fields) }
+    /// `log(.notice, …)`.
     public func notice(_ message: String, fields: [String: String] = [:]) { log(.notice, message, fields: fields) }
+    /// `log(.info, …)`.
     public func info(_ message: String, fields: [String: String] = [:]) { log(.info, message, fields: fields) }
+    /// `log(.debug, …)`.
     public func debug(_ message: String, fields: [String: String] = [:]) { log(.debug, message, fields: fields) }
 
     /// True when JOURNAL_STREAM names stderr's device:inode, i.e. systemd connected stderr to

@@ -4,11 +4,16 @@ import Glibc  // IN_*, EAGAIN constants; the calls go through WatchSyscalls
 public struct Inotify: Sendable {
     /// One `struct inotify_event` record.
     public struct Event: Sendable, Equatable {
+        /// The watch descriptor the event belongs to.
         public var wd: Int32
+        /// The event's `IN_*` bits.
         public var mask: UInt32
+        /// Pairs the two halves of a rename (unused by the watcher).
         public var cookie: UInt32
+        /// The file's name inside the watched folder; empty for events on the folder itself.
         public var name: String
 
+        /// An event from its fields (tests build these).
         public init(wd: Int32, mask: UInt32, cookie: UInt32, name: String) {
             self.wd = wd
             self.mask = mask
@@ -18,22 +23,32 @@ public struct Inotify: Sendable {
     }
 
     // The kernel ABI values (linux/inotify.h), spelled once as UInt32 masks.
+    /// IN_CLOSE_WRITE: a file opened for writing was closed.
     public static let closeWrite: UInt32 = 0x0000_0008
+    /// IN_MOVED_TO: a file was renamed into the folder.
     public static let movedTo: UInt32 = 0x0000_0080
+    /// IN_Q_OVERFLOW: the kernel dropped events; rescan.
     public static let queueOverflow: UInt32 = 0x0000_4000
+    /// IN_IGNORED: the watch is gone (folder removed or unmounted).
     public static let ignored: UInt32 = 0x0000_8000
+    /// IN_ISDIR: the event is about a directory.
     public static let isDirectory: UInt32 = 0x4000_0000
+    /// IN_ONLYDIR: add the watch only if the path is a directory.
     public static let onlyDirectory: UInt32 = 0x0100_0000
 
     /// The descriptor, for polling.
     public let fd: Int32
     private let syscalls: WatchSyscalls
 
+    /// A new inotify instance (close-on-exec, non-blocking by default). Throws `SyscallError`
+    /// (EMFILE: too many instances).
     public init(flags: Int32 = Int32(IN_CLOEXEC | IN_NONBLOCK), syscalls: WatchSyscalls = LinuxSyscalls()) throws {
         self.syscalls = syscalls
         self.fd = try syscalls.inotifyInit1(flags)
     }
 
+    /// Watches `path` for `mask`; returns the watch descriptor. Throws `SyscallError` (ENOENT,
+    /// ENOSPC: out of watches).
     public func addWatch(_ path: String, mask: UInt32) throws -> Int32 {
         try syscalls.inotifyAddWatch(fd, path, mask)
     }
@@ -55,6 +70,7 @@ public struct Inotify: Sendable {
         }
     }
 
+    /// Closes the descriptor; every watch ends with it.
     public func close() {
         syscalls.close(fd)
     }
@@ -100,13 +116,18 @@ public struct Inotify: Sendable {
 
 /// What the watcher reacts to, stripped of inotify details.
 public struct WatchEvent: Sendable, Equatable {
+    /// What happened.
     public enum Kind: Sendable, Equatable {
+        /// Written and closed, renamed in, or events were lost (rescan).
         case closedWrite, movedIn, overflow
     }
 
+    /// The file's name in the inbox; empty for `overflow`.
     public var name: String
+    /// What happened to it.
     public var kind: Kind
 
+    /// An event from its parts.
     public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind

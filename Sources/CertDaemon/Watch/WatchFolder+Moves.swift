@@ -2,8 +2,11 @@ import Glibc  // O_*, E* constants and getpid; the calls go through WatchSyscall
 
 /// Why a file could not leave the inbox; one line, fit for a log. The file is still there.
 public struct WatchMoveError: Error, Equatable, CustomStringConvertible {
+    /// What failed, with the path ("cannot move … to processed/: …").
     public var message: String
+    /// The errno of the failing call.
     public var errno: Int32
+    /// `message`.
     public var description: String { message }
 }
 

@@ -4,7 +4,9 @@ import Glibc  // O_*, S_IF*, ELOOP constants; the calls go through WatchSyscalls
 public struct InboxReadError: Error, Equatable, CustomStringConvertible {
     /// `symlink`, `not_regular`, `too_large` or `unreadable`.
     public var code: String
+    /// One line for the log and the `.error.json` sidecar.
     public var message: String
+    /// `message`.
     public var description: String { message }
 }
 

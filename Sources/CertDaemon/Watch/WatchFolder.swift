@@ -1,7 +1,7 @@
 import Foundation
 import Glibc  // O_*, IN_*, ELOOP constants; the calls go through WatchSyscalls
 
-/// The inbox of DESIGN 4: yields complete files, and moves each one out exactly once,
+/// The inbox of CONTRACTS.md §4: yields complete files, and moves each one out exactly once,
 /// to processed/ or failed/, with a sidecar saying why.
 ///
 /// Only IN_CLOSE_WRITE and IN_MOVED_TO count as "complete" (never IN_CREATE: the writer
@@ -12,9 +12,16 @@ import Glibc  // O_*, IN_*, ELOOP constants; the calls go through WatchSyscalls
 /// A path is yielded at most once until `finish`/`fail` moves it out: rewriting a file
 /// already yielded does not yield it again. Names that are not UTF-8 are skipped, and so are
 /// directories; symlinks, FIFOs and devices are yielded so that `read` refuses them.
+///
+/// `@unchecked Sendable`: `pending`, `continuation`, `started`, `stopped`, `tempCounter` and
+/// `rescanAt` are read and changed only under `lock`; `onError` is set once before `files()` starts
+/// the watching thread and only read afterwards; the rest are `let`s.
 public final class WatchFolder: @unchecked Sendable {
+    /// The watched folder, without a trailing slash.
     public let inbox: String
+    /// Where certified files go (default: `processed/` beside the inbox).
     public let processed: String
+    /// Where refused files go (default: `failed/` beside the inbox).
     public let failed: String
     /// Called with one line when watching fails or ends unexpectedly (set before `files()`).
     public var onError: (@Sendable (String) -> Void)?
@@ -30,6 +37,8 @@ public final class WatchFolder: @unchecked Sendable {
     // When files were left in the inbox for a retry: the time of the rescan that offers them again.
     private var rescanAt: Date?
 
+    /// A watcher of `inbox`; the three folders are created here when missing (best effort:
+    /// `files()` and the moves report failures). Nothing is watched until `files()`.
     public init(inbox: String, processed: String? = nil, failed: String? = nil,
                 syscalls: WatchSyscalls = LinuxSyscalls()) {
         let inbox = WatchPaths.trimmed(inbox)

@@ -5,6 +5,8 @@ import CertSystem
 /// double quotes. Strict on purpose: an unknown key or a bad value stops the daemon at start
 /// (or keeps the old config on reload) instead of being ignored.
 public enum ConfigParser {
+    /// Reads and parses the file at `path`. Throws `ConfigError` with the line of the first
+    /// problem, or `.unreadable` (errno's words) when it cannot be read.
     public static func load(path: String) throws -> DaemonConfig {
         let text: String
         do {
@@ -15,6 +17,8 @@ public enum ConfigParser {
         return try parse(text, path: path)
     }
 
+    /// Parses config text; `path` only names the file in errors. Throws `ConfigError` for a line
+    /// that is not `key = value`, an unknown key (with a guess), a key set twice, or a bad value.
     public static func parse(_ text: String, path: String) throws -> DaemonConfig {
         var config = DaemonConfig()
         var firstLine: [String: Int] = [:]

@@ -3,11 +3,12 @@ import CertSigma
 import Certify
 import Foundation
 
-/// Everything `certssbd.conf` can set (DESIGN 4). Property defaults are the shipped defaults;
+/// Everything `certssbd.conf` can set (CONTRACTS.md §4). Property defaults are the shipped defaults;
 /// `etc/certssbd.conf` documents the same values and a test keeps the two in step.
 public struct DaemonConfig: Sendable, Equatable {
     /// Threshold of the daemon's log; the names are journald's (syslog) priorities.
     public enum LogLevel: String, Sendable, CaseIterable {
+        /// One syslog priority; a threshold passes it and every more severe one.
         case debug, info, notice, warning, error
     }
 
@@ -15,7 +16,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var modelSet = "/usr/share/certssb/model/mnist/onepixel/sigma1.25"
     /// Trigger-plugin directory; "" keeps TriggerKit's search rule (beside the binary, $CERTSSB_PLUGIN_DIR, …).
     public var pluginDir = ""
-    /// Daemon state; the LMDB environment lives in `<stateDir>/db`.
+    /// Daemon state; each certificate kind's LMDB environment lives in `<stateDir>/db/<digest>`.
     public var stateDir = "/var/lib/certssbd"
     /// Watch folder; "" disables it.
     public var watchDir = "/var/lib/certssbd/inbox"
@@ -27,32 +28,43 @@ public struct DaemonConfig: Sendable, Equatable {
     public var workers = 0
     /// How long the first image of a micro-batch waits for company.
     public var batchWindowMs = 20
+    /// Most images in one micro-batch.
     public var maxBatch = 64
+    /// How each image's sigma is chosen (`search`, `fixed`, `gradient`, `released`).
     public var sigmaRule: SigmaRule = .search
+    /// Steps of the gradient rule (the released rule has its own counts).
     public var sigmaSteps = 60
+    /// Noise draws per search model and sigma (search) or per step (gradient).
     public var sigmaDraws = SigmaOptions().draws
+    /// A verdict's total failure probability, in (0, 1).
     public var alpha = 0.001
+    /// The confidence bound (Clopper–Pearson by default).
     public var bound: BoundKind = CertificationOptions.defaultBound
     /// Early stopping (needs `bound = betting`); nil runs every certifying model.
     public var targetRadius: TargetRadius?
+    /// `sound`, or `released` to reproduce the authors' numbers.
     public var mode: CertificationMode = .sound
     /// Each verdict's `triggers`: one more ensemble pass per plugin and image.
     public var triggerReports = true
     /// Largest accepted upload (413 above it).
     public var maxUploadBytes = 16 << 20
-    /// Largest accepted decoded image, width × height (a decompression-bomb guard).
+    /// Largest accepted decoded image, width × height (a decompression-bomb guard). Parsed,
+    /// validated and shown by /v1/config, but nothing reads it yet: the decoders apply their own
+    /// fixed cap (`ImageLimits.maximumValues`, 50,000,000 values).
     public var maxPixels = 50_000_000
     /// Pending images before the socket answers 429/503.
     public var maxQueue = 1024
     /// A client that sends nothing for this long is dropped.
     public var readTimeoutMs = 30_000
+    /// Lowest journal priority logged.
     public var logLevel: LogLevel = .info
 
+    /// The shipped defaults.
     public init() {}
 
     /// The LMDB environment of one certificate kind: `<state_dir>/db/<first 16 hex digits of
     /// CertStore.kindDigest>` (model set, mode, bound, alpha, sigma options). A store holds the
-    /// verdicts of one kind (DESIGN 2.7), so a reload onto another set or bound opens its own
+    /// verdicts of one kind (METHOD.md §2.7), so a reload onto another set or bound opens its own
     /// store, and switching back finds the old verdicts again.
     public func databaseDirectory(kindDigest: String) -> String {
         (stateDir.hasSuffix("/") ? stateDir + "db/" : stateDir + "/db/") + kindDigest.prefix(16)

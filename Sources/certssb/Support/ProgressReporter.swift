@@ -2,6 +2,10 @@ import CertTraining
 import Foundation
 
 /// Training progress: a bar with an ETA on a terminal, one log line per model otherwise.
+///
+/// `@unchecked Sendable`: `headerPrinted`, the only mutable state, is touched only by `update`,
+/// which `EnsembleTrainer.run` calls under its own lock (or before its workers start), so never
+/// twice at once.
 final class ProgressReporter: @unchecked Sendable {
     let total: Int
     private let header: String

@@ -5,7 +5,7 @@ import CertStore
 import Certify
 import Foundation
 
-/// Per-sample sigmas of a data set (DESIGN 2.5 stage 1), searched with a given model set
+/// Per-sample sigmas of a data set (METHOD.md §2.5 stage 1), searched with a given model set
 /// and kept in an LMDB store when one is named, so a rerun reads them back.
 enum SampleSigmas {
     struct Result {

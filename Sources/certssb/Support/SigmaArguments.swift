@@ -1,7 +1,7 @@
 import ArgumentParser
 import CertSigma
 
-/// The sigma search's options (DESIGN 2.5), shared by certify, eval, sigma and train.
+/// The sigma search's options (METHOD.md §2.5), shared by certify, eval, sigma and train.
 struct SigmaArguments: ParsableArguments {
     @Option(help: "search (label-keeping search on the certified radius, the default), fixed (sigma0, RAB), gradient (ascent on the expected radius) or released (the authors' rule; the default with --compat released).")
     var sigmaRule: SigmaRule?

@@ -41,7 +41,7 @@ struct TrainingRun {
         out = c.out ?? "model/\(c.dataset)/\(c.wmShape)/sigma\(c.sigma0)"
     }
 
-    /// The training split as the models see it: poisoned by the attacker (DESIGN 2.1).
+    /// The training split as the models see it: poisoned by the attacker (METHOD.md §2.1).
     func poisonedTrainingSet() throws -> (LabeledDataset, PoisoningPlan) {
         let c = command, shape = train.shape
         do {
@@ -55,7 +55,7 @@ struct TrainingRun {
     func execute() throws {
         let c = command
         let (poisoned, plan) = try poisonedTrainingSet()
-        // Stage 1 (DESIGN 2.5): each training sample's own sigma, searched with a given model
+        // Stage 1 (METHOD.md §2.5): each training sample's own sigma, searched with a given model
         // set, or with a pilot ensemble trained here at sigma0 (removed once the set is written).
         let pilot = (out as NSString).appendingPathComponent(".pilot")
         let fixed = SampleSigmas.fixed(count: poisoned.count, sigma0: c.sigma0)
