@@ -11,11 +11,13 @@ public enum ImageDecoder {
     }
 
     /// Decodes `bytes`; every failure is an `ImageDecodingError` naming `source`.
-    /// With `expecting`, an image of another shape is refused.
-    public static func decode(_ bytes: [UInt8], source: String,
-                              expecting: ImageShape? = nil) throws -> DecodedImage {
+    /// With `expecting`, an image of another shape is refused. A header that claims more than
+    /// `maxValues` values (channels × height × width, at most `maximumValueCount`) is refused
+    /// before any pixel memory is allocated (the daemon's `max_pixels`).
+    public static func decode(_ bytes: [UInt8], source: String, expecting: ImageShape? = nil,
+                              maxValues: Int = ImageLimits.maximumValues) throws -> DecodedImage {
         do {
-            let image = try decodeAny(bytes)
+            let image = try decodeAny(bytes, limit: min(maxValues, ImageLimits.maximumValues))
             if let expecting, image.shape != expecting {
                 throw DecodeFailure("image is \(image.shape) but the model set expects \(expecting)")
             }
@@ -37,16 +39,16 @@ public enum ImageDecoder {
         return try decode(bytes, source: path, expecting: expecting)
     }
 
-    private static func decodeAny(_ bytes: [UInt8]) throws -> DecodedImage {
+    private static func decodeAny(_ bytes: [UInt8], limit: Int) throws -> DecodedImage {
         guard !bytes.isEmpty else { throw DecodeFailure("empty file") }
         guard let format = detectFormat(bytes) else {
             throw DecodeFailure("unknown image format (supported: \(ImageFormat.supportedList))")
         }
         switch format {
-        case .png: return try PNGDecoder.decode(bytes)
-        case .jpeg: return try JPEGDecoder.decode(bytes)
-        case .pnm: return try PNMDecoder.decode(bytes)
-        case .npy: return try NPYDecoder.decode(bytes)
+        case .png: return try PNGDecoder.decode(bytes, limit: limit)
+        case .jpeg: return try JPEGDecoder.decode(bytes, limit: limit)
+        case .pnm: return try PNMDecoder.decode(bytes, limit: limit)
+        case .npy: return try NPYDecoder.decode(bytes, limit: limit)
         }
     }
 }

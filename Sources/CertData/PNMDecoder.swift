@@ -9,7 +9,7 @@ enum PNMDecoder {
         b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C
     }
 
-    static func decode(_ bytes: [UInt8]) throws -> DecodedImage {
+    static func decode(_ bytes: [UInt8], limit: Int = ImageLimits.maximumValues) throws -> DecodedImage {
         let kind = bytes[1]
         let colour = kind == UInt8(ascii: "3") || kind == UInt8(ascii: "6")
         let binary = kind == UInt8(ascii: "5") || kind == UInt8(ascii: "6")
@@ -22,7 +22,7 @@ enum PNMDecoder {
             throw DecodeFailure("PNM maxval \(maxval) is outside 1...65535")
         }
         let channels = colour ? 3 : 1
-        let count = try ImageLimits.checkedCount(channels: channels, height: height, width: width)
+        let count = try ImageLimits.checkedCount(channels: channels, height: height, width: width, limit: limit)
 
         // Check the raster can be there before allocating for it: a 20-byte header may
         // claim 49 million samples.

@@ -9,10 +9,8 @@ import TriggerKit
 /// arrived within the batch window (up to max_batch), certifies it as one micro-batch,
 /// applies the storage-update rule, commits, and only then answers and broadcasts.
 ///
-/// `@unchecked Sendable`: `queue`, `engine` and `busy` are read and written only under `lock`, and
-/// so is every write of `state`. Two gaps: `state`'s public getter reads it without the lock
-/// (DaemonService's stats and health call it from the server's tasks), and a test sets
-/// `beforeBatch` without the lock while the batcher runs.
+/// `@unchecked Sendable`: `queue`, `engine`, `busy`, `state` and `beforeBatch` are read and
+/// written only under `lock` (the public `state` and `beforeBatch` accessors take it).
 public final class CertificationPipeline: @unchecked Sendable {
     /// The pipeline's life: `starting` until `start`, `ready` while serving, `reloading` during a
     /// reload (still serving), `draining` after `drain` began, `stopped` once the queue is empty.
@@ -28,8 +26,9 @@ public final class CertificationPipeline: @unchecked Sendable {
     private let lock = NSCondition()
     private var queue: [Pending] = []
     private var engine: PipelineEngine
-    /// Where the pipeline is in its life (see `State`); written under `lock`, read without it.
-    public private(set) var state: State = .starting
+    private var currentState: State = .starting
+    /// Where the pipeline is in its life (see `State`).
+    public var state: State { lock.withLock { currentState } }
     private var thread: Thread?
     /// Committed verdicts, for the /v1/events streams.
     public let events = EventBroadcaster()
@@ -37,8 +36,12 @@ public final class CertificationPipeline: @unchecked Sendable {
     public let counters = PipelineCounters()
     /// Beaten while waiting for work (at least once a second) and between a batch's steps.
     public let heartbeat = Heartbeat(name: "batcher")
+    private var batchHook: (@Sendable () -> Void)?
     /// Tests only: runs on the batcher thread before each batch (to stall it on purpose).
-    var beforeBatch: (@Sendable () -> Void)?
+    var beforeBatch: (@Sendable () -> Void)? {
+        get { lock.withLock { batchHook } }
+        set { lock.withLock { batchHook = newValue } }
+    }
 
     /// Builds the first engine (model set, certifier, plugins, store) from `config`. Throws what
     /// loading throws: `ModelSetError`, `ConfigError`, the store's errors.
@@ -56,7 +59,7 @@ public final class CertificationPipeline: @unchecked Sendable {
 
     /// Starts the batcher thread (`certssbd-batcher`); the pipeline is `ready` from here.
     public func start() {
-        lock.withLock { state = .ready }
+        lock.withLock { currentState = .ready }
         let t = Thread { [weak self] in self?.loop() }
         t.name = "certssbd-batcher"
         t.stackSize = 8 << 20
@@ -68,7 +71,7 @@ public final class CertificationPipeline: @unchecked Sendable {
     public func submit(bytes: [UInt8], source: String, reply: @escaping (Result<Verdict, ServiceError>) -> Void) {
         lock.lock()
         defer { lock.unlock() }
-        guard state == .ready || state == .reloading else {
+        guard currentState == .ready || currentState == .reloading else {
             reply(.failure(ServiceError(status: 503, code: "draining", message: "certssbd is stopping"))); return
         }
         guard queue.count < engine.config.maxQueue else {
@@ -93,10 +96,10 @@ public final class CertificationPipeline: @unchecked Sendable {
     /// Stops taking new work, finishes what is queued, then returns.
     public func drain() {
         lock.lock()
-        state = .draining
+        currentState = .draining
         lock.broadcast()
         while !queue.isEmpty || busy { lock.wait() }
-        state = .stopped
+        currentState = .stopped
         lock.broadcast()
         lock.unlock()
         events.finish()
@@ -104,8 +107,8 @@ public final class CertificationPipeline: @unchecked Sendable {
 
     /// Builds a new engine from `config`; on failure the running one stays and the error is thrown.
     public func reload(_ config: DaemonConfig) throws {
-        lock.withLock { state = .reloading }
-        defer { lock.withLock { if state == .reloading { state = .ready } } }
+        lock.withLock { currentState = .reloading }
+        defer { lock.withLock { if currentState == .reloading { currentState = .ready } } }
         let fresh = try PipelineEngine(config: config, previous: lock.withLock { engine })
         lock.withLock {
             while busy { lock.wait() }
@@ -118,7 +121,7 @@ public final class CertificationPipeline: @unchecked Sendable {
     private func loop() {
         while true {
             lock.lock()
-            while queue.isEmpty && state != .draining && state != .stopped {
+            while queue.isEmpty && currentState != .draining && currentState != .stopped {
                 heartbeat.beat()
                 _ = lock.wait(until: Date().addingTimeInterval(1))
             }
@@ -126,12 +129,12 @@ public final class CertificationPipeline: @unchecked Sendable {
             // The batch window: let a micro-batch form so each model's weights are read once.
             let window = Double(engine.config.batchWindowMs) / 1000
             let deadline = Date().addingTimeInterval(window)
-            while queue.count < engine.config.maxBatch && state == .ready && lock.wait(until: deadline) {}
+            while queue.count < engine.config.maxBatch && currentState == .ready && lock.wait(until: deadline) {}
             let batch = Array(queue.prefix(engine.config.maxBatch))
             queue.removeFirst(batch.count)
             busy = true
             let engine = self.engine
-            let hook = beforeBatch
+            let hook = batchHook
             lock.unlock()
             hook?()
             heartbeat.beat()
@@ -147,7 +150,7 @@ public final class CertificationPipeline: @unchecked Sendable {
         var done: [(Pending, Result<Verdict, ServiceError>)] = []
         for item in batch {
             do {
-                let image = try ImageDecoder.decode(item.bytes, source: item.source, expecting: engine.shape)
+                let image = try ImageDecoder.decode(item.bytes, source: item.source, expecting: engine.shape, maxValues: engine.config.maxPixels)
                 let sha = Checksum.sha256Hex(item.bytes)
                 if let known = try engine.ledger.storedVerdict(sha256: sha) {
                     done.append((item, .success(known)))  // same bytes, same model set: the stored verdict

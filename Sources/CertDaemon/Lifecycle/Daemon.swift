@@ -11,9 +11,9 @@ import ServiceLifecycle
 /// (STOPPING=1: watch, socket, then the pipeline drains) and `run` returns.
 ///
 /// `@unchecked Sendable`: everything but `config` is a `let` of a thread-safe type. `config` is
-/// written only by `reload`, under `reloading`; `run` reads it without the lock while it sets up
-/// (the socket, the watch folder's path and cap), so a POST /v1/reload that lands between the bind
-/// and the watch service's creation would race with those reads.
+/// read and written only under `reloading`; `run` takes one snapshot of it at the start, so a
+/// POST /v1/reload during setup cannot race with the reads of the restart-only keys (socket,
+/// watch folder, upload cap, read timeout).
 public final class Daemon: @unchecked Sendable {
     let configPath: String?
     let overrides: [String: String]
@@ -49,16 +49,18 @@ public final class Daemon: @unchecked Sendable {
     /// socket is bound (or adopted), READY=1 is sent, and the four services run in one
     /// ServiceGroup: status, pipeline, socket, watch (shut down in reverse order).
     public func run() async throws {
+        let startup = reloading.withLock { config }
         pipeline.start()
         let service = DaemonService(pipeline: pipeline, health: health, states: states) { [weak self] in try self?.reload() ?? [] }
-        let limits = HTTPServer.Limits(maxUploadBytes: config.maxUploadBytes, readTimeout: .milliseconds(Int64(config.readTimeoutMs)), maxConnections: 256)
+        let limits = HTTPServer.Limits(maxUploadBytes: startup.maxUploadBytes, readTimeout: .milliseconds(Int64(startup.readTimeoutMs)),
+                                       maxConnections: 256)
         let server = HTTPServer(service: service, limits: limits, group: group)
         if let fd = SocketActivation.listeningSockets().first {
             try await server.adopt(fd: fd)
             log.log(.info, "serving on the socket systemd passed (fd \(fd))")
         } else {
-            try await server.bind(path: config.socket, mode: mode_t(config.socketMode))
-            log.log(.info, "serving on \(config.socket)")
+            try await server.bind(path: startup.socket, mode: mode_t(startup.socketMode))
+            log.log(.info, "serving on \(startup.socket)")
         }
         let beat = eventLoopHeartbeat
         _ = group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { _ in beat.beat() }
@@ -68,8 +70,8 @@ public final class Daemon: @unchecked Sendable {
             .init(service: PipelineService(pipeline: pipeline, states: states), serviceName: "pipeline"),
             .init(service: SocketService(server: server, states: states), serviceName: "socket"),
         ]
-        if !config.watchDir.isEmpty {
-            services.append(.init(service: watchService(config.watchDir), serviceName: "watch"))
+        if !startup.watchDir.isEmpty {
+            services.append(.init(service: watchService(startup.watchDir, maxBytes: startup.maxUploadBytes), serviceName: "watch"))
         }
         var logger = Logger(label: "certssbd") { _ in JournalLogHandler(journal: self.log) }
         logger.logLevel = .notice
@@ -168,8 +170,8 @@ public final class Daemon: @unchecked Sendable {
     /// error priority, health turns degraded with the reason, and the watch service starts
     /// watching again every `inboxRetrySeconds` (recreating the inbox) until it works; the
     /// socket serves meanwhile.
-    private func watchService(_ inbox: String) -> WatchService {
-        let pipeline = self.pipeline, log = self.log, health = self.health, maxBytes = config.maxUploadBytes
+    private func watchService(_ inbox: String, maxBytes: Int) -> WatchService {
+        let pipeline = self.pipeline, log = self.log, health = self.health
         return WatchService(makeWatcher: {
             let watcher = WatchFolder(inbox: inbox)
             health.clear("watch")

@@ -48,9 +48,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var triggerReports = true
     /// Largest accepted upload (413 above it).
     public var maxUploadBytes = 16 << 20
-    /// Largest accepted decoded image, width × height (a decompression-bomb guard). Parsed,
-    /// validated and shown by /v1/config, but nothing reads it yet: the decoders apply their own
-    /// fixed cap (`ImageLimits.maximumValues`, 50,000,000 values).
+    /// Largest accepted decoded image in values, channels × height × width (a decompression-bomb
+    /// guard): a header claiming more is refused (422) before any pixel memory is allocated.
+    /// Capped at `ImageLimits.maximumValues` (50,000,000) whatever the config says.
     public var maxPixels = 50_000_000
     /// Pending images before the socket answers 429/503.
     public var maxQueue = 1024
