@@ -79,7 +79,7 @@ let package = Package(
         // The daemon's core without I/O of its own: config, the engine (model set, certifier,
         // plugins, store) and the batching pipeline. The CLI's bench runs it too.
         .target(name: "CertPipeline", dependencies: [
-            "CertCore", "CertData", "CertScheduler", "CertSigma", "CertStore", "Certify", "CertLedger", "CertMath", "TriggerKit", "CertSystem",
+            "CertCore", "CertData", "CertScheduler", "CertSigma", "CertStore", "Certify", "CertLedger", "CertMath", "TriggerKit", "CertSystem", "CertShape",
         ]),
         // The socket client of the CLI's daemon verbs (HTTP/1.1 over a Unix socket).
         .target(name: "CertClient", dependencies: ["CertSystem"]),

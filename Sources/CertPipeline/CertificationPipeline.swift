@@ -1,16 +1,29 @@
 import CertCore
 import CertData
 import CertLedger
+import CertShape
 import Certify
 import Foundation
 import TriggerKit
 
-/// The daemon's core: uploads and dropped files queue here; a batching thread takes what
-/// arrived within the batch window (up to max_batch), certifies it as one micro-batch,
-/// applies the storage-update rule, commits, and only then answers and broadcasts.
+/// The daemon's core: uploads and dropped files queue here and flow through two stages on
+/// their own threads, so the commit of one micro-batch overlaps the compute of the next:
 ///
-/// `@unchecked Sendable`: `queue`, `engine`, `busy`, `state` and `beforeBatch` are read and
-/// written only under `lock` (the public `state` and `beforeBatch` accessors take it).
+/// 1. On `submit` (the caller's thread): decode and hash. A file that does not decode is
+///    answered at once (422) and never queues.
+/// 2. Batcher (`certssbd-batcher`): takes what arrived within the batch window (up to
+///    max_batch), skips images whose verdict is stored, certifies the rest as one micro-batch
+///    with their trigger reports, and hands the batch to the committer.
+/// 3. Committer (`certssbd-committer`): in batch order, applies the storage-update rule,
+///    commits to LMDB, and only then answers and broadcasts. It is the store's only writer, so
+///    its second look for a stored verdict is exact: an image that two batches in flight both
+///    certified is stored once and both callers get that verdict.
+///
+/// At most `maxBatchesAwaitingCommit` computed batches wait for the committer, so a slow disk
+/// holds the batcher back instead of piling verdicts up in memory.
+///
+/// `@unchecked Sendable`: `queue`, `engine`, `busy`, `awaitingCommit`, `committing`, `state` and
+/// the two test hooks are read and written only under `lock` (their accessors take it).
 public final class CertificationPipeline: @unchecked Sendable {
     /// The pipeline's life: `starting` until `start`, `ready` while serving, `reloading` during a
     /// reload (still serving), `draining` after `drain` began, `stopped` once the queue is empty.
@@ -19,29 +32,67 @@ public final class CertificationPipeline: @unchecked Sendable {
     struct Pending {
         var bytes: [UInt8]
         var source: String
+        /// SHA-256 of `bytes`: the verdict's key.
+        var sha256: String
+        /// The decoded pixels, for an engine of `shape` (a reload may change it: then decoded again).
+        var pixels: [Float]
+        var shape: ImageShape
         var reply: (Result<Verdict, ServiceError>) -> Void
         var arrived = DispatchTime.now()
     }
 
-    private let lock = NSCondition()
-    private var queue: [Pending] = []
-    private var engine: PipelineEngine
+    /// A micro-batch after the batcher: what is already answered, and what awaits the commit.
+    struct ComputedBatch {
+        var engine: PipelineEngine
+        var started: Date
+        /// Answered without a commit (stored verdicts, per-image failures).
+        var done: [(Pending, Result<Verdict, ServiceError>)] = []
+        /// Every image that needs a commit, with its request (twins share one).
+        var requests: [(Pending, CertificationRequest)] = []
+        /// Fresh verdicts to commit, one per distinct image, in arrival order.
+        var ready: [(CertificationRequest, Verdict)] = []
+        /// Why a distinct image has no verdict, by SHA-256.
+        var failed: [String: ServiceError] = [:]
+    }
+
+    static let maxBatchesAwaitingCommit = 2
+
+    let lock = NSCondition()
+    var queue: [Pending] = []
+    var engine: PipelineEngine
     private var currentState: State = .starting
     /// Where the pipeline is in its life (see `State`).
     public var state: State { lock.withLock { currentState } }
-    private var thread: Thread?
+    private var threads: [Thread] = []
     /// Committed verdicts, for the /v1/events streams.
     public let events = EventBroadcaster()
     /// Totals, failures by code and latencies, for /v1/stats, /metrics and STATUS=.
     public let counters = PipelineCounters()
-    /// Beaten while waiting for work (at least once a second) and between a batch's steps.
+    /// Beaten by the batcher while waiting for work (at least once a second) and between a
+    /// batch's steps.
     public let heartbeat = Heartbeat(name: "batcher")
+    /// Beaten by the committer the same way.
+    public let commitHeartbeat = Heartbeat(name: "committer")
+    /// Both stages' heartbeats, for the watchdog.
+    public var heartbeats: [Heartbeat] { [heartbeat, commitHeartbeat] }
     private var batchHook: (@Sendable () -> Void)?
     /// Tests only: runs on the batcher thread before each batch (to stall it on purpose).
     var beforeBatch: (@Sendable () -> Void)? {
         get { lock.withLock { batchHook } }
         set { lock.withLock { batchHook = newValue } }
     }
+    private var commitHook: (@Sendable () -> Void)?
+    /// Tests only: runs on the committer thread before each commit (to hold it on purpose).
+    var beforeCommit: (@Sendable () -> Void)? {
+        get { lock.withLock { commitHook } }
+        set { lock.withLock { commitHook = newValue } }
+    }
+    /// The batcher is certifying a batch.
+    var busy = false
+    /// Computed batches waiting for the committer, oldest first.
+    var awaitingCommit: [ComputedBatch] = []
+    /// The committer is committing a batch.
+    var committing = false
 
     /// Builds the first engine (model set, certifier, plugins, store) from `config`. Throws what
     /// loading throws: `ModelSetError`, `ConfigError`, the store's errors.
@@ -57,29 +108,49 @@ public final class CertificationPipeline: @unchecked Sendable {
     /// Trigger plugins whose reports each verdict carries.
     public var triggerPluginCount: Int { currentEngine.triggers.plugins.count }
 
-    /// Starts the batcher thread (`certssbd-batcher`); the pipeline is `ready` from here.
+    /// Starts the batcher and committer threads; the pipeline is `ready` from here.
     public func start() {
         lock.withLock { currentState = .ready }
-        let t = Thread { [weak self] in self?.loop() }
-        t.name = "certssbd-batcher"
-        t.stackSize = 8 << 20
-        thread = t
-        t.start()
+        let loops: [(String, @Sendable () -> Void)] = [
+            ("certssbd-batcher", { [weak self] in self?.batchLoop() }),
+            ("certssbd-committer", { [weak self] in self?.commitLoop() }),
+        ]
+        for (name, body) in loops {
+            let t = Thread(block: body)
+            t.name = name
+            t.stackSize = 8 << 20
+            threads.append(t)
+            t.start()
+        }
     }
 
-    /// Queues an image; `reply` runs once its verdict is committed (or it failed).
+    /// Decodes and queues an image; `reply` runs once its verdict is committed (or it failed:
+    /// at once when the bytes do not decode, or the pipeline is stopping or full).
     public func submit(bytes: [UInt8], source: String, reply: @escaping (Result<Verdict, ServiceError>) -> Void) {
+        let arrived = DispatchTime.now()
+        guard let engine = lock.withLock({ acceptsWork ? engine : nil }) else {
+            reply(.failure(Self.stopping)); return
+        }
+        let pixels: [Float]
+        do {
+            pixels = try ImageDecoder.decode(bytes, source: source, expecting: engine.shape, maxValues: engine.config.maxPixels).pixels
+        } catch {
+            let result: Result<Verdict, ServiceError> = .failure(ServiceError(status: 422, code: "bad_image", message: "\(error)"))
+            reply(result)
+            counters.record(result, seconds: Self.seconds(since: arrived))
+            return
+        }
+        let item = Pending(bytes: bytes, source: source, sha256: Checksum.sha256Hex(bytes), pixels: pixels,
+                           shape: engine.shape, reply: reply, arrived: arrived)
         lock.lock()
         defer { lock.unlock() }
-        guard currentState == .ready || currentState == .reloading else {
-            reply(.failure(ServiceError(status: 503, code: "draining", message: "certssbd is stopping"))); return
-        }
-        guard queue.count < engine.config.maxQueue else {
+        guard acceptsWork else { reply(.failure(Self.stopping)); return }
+        guard queue.count < self.engine.config.maxQueue else {
             counters.add(rejected: 1)
             reply(.failure(ServiceError(status: 429, code: "queue_full", message: "\(queue.count) images are waiting; retry later"))); return
         }
-        queue.append(Pending(bytes: bytes, source: source, reply: reply))
-        lock.signal()
+        queue.append(item)
+        lock.broadcast()  // both stages wait on `lock`: a signal could wake the committer instead
     }
 
     /// `submit(bytes:source:reply:)` as an async call: returns the committed verdict or throws the
@@ -93,12 +164,12 @@ public final class CertificationPipeline: @unchecked Sendable {
     /// Images waiting for a batch (the one in progress excluded).
     public var queueDepth: Int { lock.withLock { queue.count } }
 
-    /// Stops taking new work, finishes what is queued, then returns.
+    /// Stops taking new work, finishes what is queued and commits it, then returns.
     public func drain() {
         lock.lock()
         currentState = .draining
         lock.broadcast()
-        while !queue.isEmpty || busy { lock.wait() }
+        while !queue.isEmpty || busy || !awaitingCommit.isEmpty || committing { lock.wait() }
         currentState = .stopped
         lock.broadcast()
         lock.unlock()
@@ -106,6 +177,8 @@ public final class CertificationPipeline: @unchecked Sendable {
     }
 
     /// Builds a new engine from `config`; on failure the running one stays and the error is thrown.
+    /// The swap waits for the batch being certified; batches awaiting their commit finish with
+    /// the engine that certified them.
     public func reload(_ config: DaemonConfig) throws {
         lock.withLock { currentState = .reloading }
         defer { lock.withLock { if currentState == .reloading { currentState = .ready } } }
@@ -116,12 +189,22 @@ public final class CertificationPipeline: @unchecked Sendable {
         }
     }
 
-    private var busy = false
+    /// Under `lock`: uploads are taken (ready or reloading).
+    private var acceptsWork: Bool { currentState == .ready || currentState == .reloading }
 
-    private func loop() {
+    /// Under `lock`: the batcher and committer stop once their queues are empty.
+    var isStopping: Bool { currentState == .draining || currentState == .stopped }
+
+    static let stopping = ServiceError(status: 503, code: "draining", message: "certssbd is stopping")
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    private func batchLoop() {
         while true {
             lock.lock()
-            while queue.isEmpty && currentState != .draining && currentState != .stopped {
+            while queue.isEmpty && !isStopping {
                 heartbeat.beat()
                 _ = lock.wait(until: Date().addingTimeInterval(1))
             }
@@ -138,82 +221,38 @@ public final class CertificationPipeline: @unchecked Sendable {
             lock.unlock()
             hook?()
             heartbeat.beat()
-            process(batch, engine)
+            let computed = compute(batch, engine)
             heartbeat.beat()
-            lock.withLock { busy = false; lock.broadcast() }
+            lock.withLock {
+                busy = false
+                while awaitingCommit.count >= Self.maxBatchesAwaitingCommit {
+                    heartbeat.beat()  // held back by the disk, not stuck
+                    _ = lock.wait(until: Date().addingTimeInterval(1))
+                }
+                awaitingCommit.append(computed)
+                lock.broadcast()
+            }
         }
     }
 
-    private func process(_ batch: [Pending], _ engine: PipelineEngine) {
-        let started = Date()
-        var requests: [(Pending, CertificationRequest)] = []
-        var done: [(Pending, Result<Verdict, ServiceError>)] = []
-        for item in batch {
-            do {
-                let image = try ImageDecoder.decode(item.bytes, source: item.source, expecting: engine.shape, maxValues: engine.config.maxPixels)
-                let sha = Checksum.sha256Hex(item.bytes)
-                if let known = try engine.ledger.storedVerdict(sha256: sha) {
-                    done.append((item, .success(known)))  // same bytes, same model set: the stored verdict
-                } else if let twin = requests.first(where: { $0.1.sha256 == sha }) {
-                    requests.append((item, twin.1))       // decided once below, answered twice
-                } else {
-                    requests.append((item, CertificationRequest(pixels: image.pixels, sha256: sha, source: item.source)))
-                }
-            } catch let error as ImageDecodingError {
-                done.append((item, .failure(ServiceError(status: 422, code: "bad_image", message: error.description))))
-            } catch {
-                done.append((item, .failure(ServiceError(status: 503, code: "store_unavailable", message: "could not read the store: \(error)"))))
+    private func commitLoop() {
+        while true {
+            lock.lock()
+            while awaitingCommit.isEmpty && !(isStopping && queue.isEmpty && !busy) {
+                commitHeartbeat.beat()
+                _ = lock.wait(until: Date().addingTimeInterval(1))
             }
-        }
-        var unique: [CertificationRequest] = []
-        for (_, r) in requests where !unique.contains(where: { $0.sha256 == r.sha256 }) { unique.append(r) }
-        if !unique.isEmpty {
-            // Per image: a verdict, or why there is none (non-finite pixels: 422; a model or
-            // plugin that produced non-finite values: 500). The others go on.
-            let certified = engine.certifier.certify(unique, targets: engine.certifier.targets(unique, perturbations: engine.allPerturbations))
-            heartbeat.beat()
-            var good: [(CertificationRequest, Verdict)] = []
-            var failed: [String: ServiceError] = [:]
-            for (request, result) in zip(unique, certified) {
-                switch result {
-                case let .success(v): good.append((request, v))
-                case let .failure(e): failed[request.sha256] = ServiceError(e)
-                }
-            }
-            let reports = engine.certifier.triggerReports(good.map(\.0), good.map(\.1), perturbations: engine.perturbations)
-            heartbeat.beat()
-            var ready: [(CertificationRequest, Verdict)] = []
-            for ((request, verdict), report) in zip(good, reports) {
-                switch report {
-                case let .success(triggers):
-                    var v = verdict
-                    v.triggers = triggers
-                    ready.append((request, v))
-                case let .failure(e): failed[request.sha256] = ServiceError(e)
-                }
-            }
-            do {
-                let committed = try engine.ledger.commit(ready)
-                let bySha = Dictionary(uniqueKeysWithValues: zip(ready.map(\.0.sha256), committed.map(\.verdict)))
-                for (item, r) in requests {
-                    if let v = bySha[r.sha256] { done.append((item, .success(v))) } else { done.append((item, .failure(failed[r.sha256]!))) }
-                }
-                for v in committed { events.publish(v.verdict) }
-                counters.add(certified: committed.filter { $0.verdict.certified }.count, total: committed.count,
-                             seconds: Date().timeIntervalSince(started))
-            } catch let error as StorageUpdate.NonFiniteInput {
-                for (item, r) in requests {
-                    done.append((item, .failure(failed[r.sha256] ?? ServiceError(status: 500, code: "internal", message: error.description))))
-                }
-            } catch {
-                for (item, r) in requests {
-                    done.append((item, .failure(failed[r.sha256] ?? ServiceError(status: 503, code: "store_unavailable", message: "could not commit: \(error)"))))
-                }
-            }
-        }
-        for (item, result) in done {
-            item.reply(result)
-            counters.record(result, seconds: Double(DispatchTime.now().uptimeNanoseconds - item.arrived.uptimeNanoseconds) / 1e9)
+            if awaitingCommit.isEmpty { lock.unlock(); return }
+            let batch = awaitingCommit.removeFirst()
+            committing = true
+            let hook = commitHook
+            lock.broadcast()
+            lock.unlock()
+            hook?()
+            commitHeartbeat.beat()
+            commit(batch)
+            commitHeartbeat.beat()
+            lock.withLock { committing = false; lock.broadcast() }
         }
     }
 }

@@ -151,7 +151,7 @@ public final class Daemon: @unchecked Sendable {
     /// priority and turns health to degraded until it beats again.
     private func statusService() -> StatusService {
         let interval = SystemdNotifier.watchdogInterval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-        let watchdog = Watchdog(heartbeats: [pipeline.heartbeat, eventLoopHeartbeat], staleAfter: interval ?? 60, health: health) {
+        let watchdog = Watchdog(heartbeats: pipeline.heartbeats + [eventLoopHeartbeat], staleAfter: interval ?? 60, health: health) {
             if interval != nil { _ = SystemdNotifier.watchdog() }
         }
         let log = self.log
