@@ -92,7 +92,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "certssbd", dependencies: ["CertDaemon"]),
+        .executableTarget(name: "certssbd", dependencies: [
+            "CertDaemon", "CertPipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "certssb", dependencies: [
             "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
             "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval", "CertLedger", "CertPipeline", "CertClient",

@@ -1,3 +1,4 @@
+import CertCore
 import CertPipeline
 import Foundation
 import Logging
@@ -38,6 +39,16 @@ public final class Daemon: @unchecked Sendable {
         config = try Self.loadConfig(configPath, overrides)
         log = JournalLogger(threshold: config.logThreshold)
         pipeline = try CertificationPipeline(config: config)
+    }
+
+    /// `certssbd --check-config`: parses the file and `overrides`, validates every value, loads
+    /// the model set's manifest and checks its weights' checksums, and returns the effective
+    /// configuration as certssbd.conf text. Throws what `init` would (`ConfigError` with the
+    /// line, `ModelSetError`); starts nothing and opens no store.
+    public static func checkConfiguration(configPath: String?, overrides: [String: String]) throws -> String {
+        let config = try loadConfig(configPath, overrides)
+        _ = try ModelSet.load(directory: config.modelSet)
+        return config.rendered
     }
 
     static func loadConfig(_ path: String?, _ overrides: [String: String]) throws -> DaemonConfig {
