@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs certssbd as a systemd service (run as root): binaries to /usr/local/bin, plugins to
 # /usr/local/lib/certssb/plugins, the shipped model set to /usr/share/certssb/model, the units
-# and the config where etc/README.md says, then enables certssbd.socket.
+# and the config where etc/README.md says, man pages, bash completions and the docs, then
+# enables certssbd.socket.
 #   scripts/install.sh                  installs the Debian packages, builds in release mode
 #   scripts/install.sh --prebuilt DIR   installs certssb, certssbd and plugins already built in DIR
 set -euo pipefail
@@ -13,6 +14,9 @@ else
     scripts/install-deps.sh
     swift build -c release
     build=.build/release
+    # Man pages from the same argument parsers as --help (swift-argument-parser's plugin).
+    mkdir -p .build/man
+    swift package --allow-writing-to-directory .build/man generate-manual --output-directory .build/man >/dev/null
 fi
 for f in "$build/certssb" "$build/certssbd"; do
     [ -x "$f" ] || { echo "install.sh: $f is missing; build first" >&2; exit 2; }
@@ -24,6 +28,14 @@ rm -rf /usr/share/certssb/model && cp -r model /usr/share/certssb/model && chmod
 [ -f /etc/certssbd/certssbd.conf ] || install -m 0644 etc/certssbd.conf /etc/certssbd/certssbd.conf
 install -m 0644 etc/certssbd.service etc/certssbd.socket /etc/systemd/system/
 install -D -m 0644 etc/certssbd.sysusers.conf /usr/lib/sysusers.d/certssbd.conf
+install -d /usr/share/doc/certssb /usr/share/bash-completion/completions
+install -m 0644 README.md ARCHITECTURE.md docs/*.md /usr/share/doc/certssb/
+for tool in certssb certssbd; do
+    "$build/$tool" --generate-completion-script bash > "/usr/share/bash-completion/completions/$tool"
+done
+if ls .build/man/*.1 >/dev/null 2>&1; then
+    install -d /usr/share/man/man1 && install -m 0644 .build/man/*.1 /usr/share/man/man1/
+fi
 if [ -d /run/systemd/system ]; then
     systemd-sysusers /usr/lib/sysusers.d/certssbd.conf
     systemctl daemon-reload
