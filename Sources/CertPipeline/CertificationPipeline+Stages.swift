@@ -80,7 +80,7 @@ extension CertificationPipeline {
                 for (item, r) in batch.requests {
                     done.append((item, bySha[r.sha256].map { .success($0) } ?? .failure(failed[r.sha256] ?? Self.internalError)))
                 }
-                for v in committed { events.publish(v.verdict) }
+                for v in committed { events.publish(v.verdict, arrival: v.arrival) }
                 counters.add(certified: committed.filter { $0.verdict.certified }.count, total: committed.count,
                              seconds: Date().timeIntervalSince(batch.started))
             } catch let error as StorageUpdate.NonFiniteInput {

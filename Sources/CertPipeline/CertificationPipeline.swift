@@ -263,11 +263,11 @@ public final class CertificationPipeline: @unchecked Sendable {
 /// yielded to outside it (`AsyncStream.Continuation` is itself thread-safe).
 public final class EventBroadcaster: @unchecked Sendable {
     private let lock = NSLock()
-    private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
+    private var subscribers: [UUID: AsyncStream<VerdictEvent>.Continuation] = [:]
 
     /// A new stream of committed verdicts' JSON, from now on; it unsubscribes itself when the
     /// consumer stops.
-    public func subscribe() -> AsyncStream<[UInt8]> {
+    public func subscribe() -> AsyncStream<VerdictEvent> {
         AsyncStream { continuation in
             let id = UUID()
             lock.withLock { subscribers[id] = continuation }
@@ -275,9 +275,9 @@ public final class EventBroadcaster: @unchecked Sendable {
         }
     }
 
-    func publish(_ verdict: Verdict) {
-        let bytes = verdict.jsonBytes()
-        for c in lock.withLock({ Array(subscribers.values) }) { c.yield(bytes) }
+    func publish(_ verdict: Verdict, arrival: UInt64?) {
+        let event = VerdictEvent(arrival: arrival, json: verdict.jsonBytes())
+        for c in lock.withLock({ Array(subscribers.values) }) { c.yield(event) }
     }
 
     func finish() { for c in lock.withLock({ Array(subscribers.values) }) { c.finish() } }

@@ -12,8 +12,27 @@ import Testing
         #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .POST, uri: "/v1/config").get() }
         let wrong = HTTPRouter.route(method: .GET, uri: "/v1/certify")
         #expect(throws: HTTPRouteError(status: .methodNotAllowed, code: "method_not_allowed",
-                                       message: "/v1/certify accepts POST only", allow: [.POST])) { try wrong.get() }
+                                       message: "/v1/certify accepts POST or PUT only", allow: [.POST, .PUT])) { try wrong.get() }
         #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .GET, uri: "/v1/nope").get() }
+    }
+
+    /// HEAD wherever GET is, PUT where POST uploads (curl -T), and 405's Allow lists them.
+    @Test func headAndPutWhereTheyMakeSense() throws {
+        #expect(try HTTPRouter.route(method: .HEAD, uri: "/v1/health").get() == .health)
+        #expect(try HTTPRouter.route(method: .HEAD, uri: "/v1/config").get() == .endpoint("/v1/config"))
+        #expect(try HTTPRouter.route(method: .PUT, uri: "/v1/certify").get() == .certify)
+        #expect(throws: HTTPRouteError(status: .methodNotAllowed, code: "method_not_allowed",
+                                       message: "/v1/stats accepts GET or HEAD only", allow: [.GET, .HEAD])) {
+            try HTTPRouter.route(method: .DELETE, uri: "/v1/stats").get()
+        }
+        #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .PUT, uri: "/v1/reload").get() }
+        #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .HEAD, uri: "/v1/certify").get() }
+    }
+
+    @Test func eventsTakeAnAfterCursor() throws {
+        #expect(try HTTPRouter.route(method: .GET, uri: "/v1/events").get() == .events(after: nil))
+        #expect(try HTTPRouter.route(method: .GET, uri: "/v1/events?after=12").get() == .events(after: 12))
+        #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .GET, uri: "/v1/events?after=x").get() }
     }
 
     @Test func verdictPathsNeed64Hex() throws {

@@ -26,11 +26,28 @@ public protocol CertificationService: Sendable {
     func version() -> ServiceReply
     /// One JSON verdict per committed verdict; ends when the subscriber goes away.
     func events() -> AsyncStream<[UInt8]>
+    /// Committed verdicts with their arrival sequence numbers (the SSE `id:`). With `after`,
+    /// first every stored verdict whose sequence is larger, in order, then the live ones, with
+    /// none missed or repeated in between (`Last-Event-ID` resumes a stream this way).
+    func events(after: UInt64?) -> AsyncStream<VerdictEvent>
     /// The effective configuration, key by key (GET /v1/config).
     func config() async -> ServiceReply
 }
 
 extension CertificationService {
+    /// The default for services without arrival numbers (test services): `events()`, no ids,
+    /// no replay.
+    public func events(after: UInt64?) -> AsyncStream<VerdictEvent> {
+        let plain = events()
+        return AsyncStream { continuation in
+            let task = Task {
+                for await json in plain { continuation.yield(VerdictEvent(arrival: nil, json: json)) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     /// The default for services without a configuration (test services): 404 `not_found`.
     public func config() async -> ServiceReply {
         ServiceReply(status: 404, body: HTTPErrorBody.render(code: "not_found", message: "no configuration here"))

@@ -102,8 +102,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                          code: error.code, message: error.message, extra: extra)
         case .success(.version):
             respond(context: context, head: head, keepAlive: head.isKeepAlive, reply: service.version())
-        case .success(.events):
-            startEvents(context: context, head: head)
+        case .success(.events) where head.method == .HEAD:
+            // The stream's head alone: nothing is subscribed.
+            respond(context: context, head: head, keepAlive: head.isKeepAlive, reply: ServiceReply(status: 200, body: []),
+                    contentType: "text/event-stream")
+        case .success(.events(let after)):
+            // EventSource sends Last-Event-ID when it reconnects; the query's `after` wins.
+            let lastID = head.headers.first(name: "last-event-id").flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+            startEvents(context: context, head: head, after: after ?? lastID)
         case .success(.metrics):
             callService(context: context, head: head, contentType: "text/plain; version=0.0.4") {
                 ServiceReply(status: 200, body: Array(await service.metrics().utf8))
@@ -112,7 +118,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             callService(context: context, head: head, contentType: "application/json") {
                 switch route {
                 case .health: return await service.health()
-                case .certify: return try await service.certify(upload: body, source: "socket")
+                case .certify: return try await service.certify(upload: try Self.image(in: body, head: head), source: "socket")
                 case .verdict(let sha): return try await service.verdict(sha256: sha)
                 case .list(let after, let limit): return try await service.list(after: after, limit: limit)
                 case .stats: return await service.stats()
@@ -125,6 +131,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 case .metrics, .events: preconditionFailure("routed above")
                 }
             }
+        }
+    }
+
+    /// The image of an upload: the body itself, or the first file part of a multipart/form-data
+    /// body (`curl -F file=@x.png`); a multipart body without one is a 415 that says what to send.
+    static func image(in body: [UInt8], head: HTTPRequestHead) throws -> [UInt8] {
+        let contentType = head.headers.first(name: "content-type")
+        guard MultipartUpload.isMultipart(contentType), let contentType else { return body }
+        do { return try MultipartUpload.firstFile(body, contentType: contentType) } catch {
+            throw ServiceError(status: 415, code: "unsupported_media_type",
+                               message: "\(error.reason); send the image's raw bytes (curl --data-binary @FILE or -T FILE) or one file part (curl -F file=@FILE)")
         }
     }
 

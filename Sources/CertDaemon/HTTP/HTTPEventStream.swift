@@ -1,9 +1,12 @@
+import CertPipeline
 import NIOCore
 import NIOHTTP1
 
 // GET /v1/events: server-sent events, one per committed verdict, until either side leaves.
+// Each carries `id:` = its arrival sequence; `Last-Event-ID: N` (what EventSource sends on a
+// reconnect) or `?after=N` first replays every stored verdict after N.
 extension HTTPConnectionHandler {
-    func startEvents(context: ChannelHandlerContext, head: HTTPRequestHead) {
+    func startEvents(context: ChannelHandlerContext, head: HTTPRequestHead, after: UInt64?) {
         state = .streaming
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "text/event-stream")
@@ -20,14 +23,14 @@ extension HTTPConnectionHandler {
             let (handler, context) = bound.value
             _ = handler.sendOnStream(context: context, ": heartbeat\n\n")
         }
-        let stream = service.events()
+        let stream = service.events(after: after)
         let loop = context.eventLoop
         task = Task {
-            for await json in stream {
+            for await event in stream {
                 // Awaiting each write is the backpressure: a slow reader slows only itself.
                 let written = loop.flatSubmit {
                     let (handler, context) = bound.value
-                    return handler.sendOnStream(context: context, SSE.event(json, allocator: context.channel.allocator))
+                    return handler.sendOnStream(context: context, SSE.event(event, allocator: context.channel.allocator))
                 }
                 do { try await written.get() } catch { return }
             }
@@ -60,10 +63,13 @@ extension HTTPConnectionHandler {
     }
 }
 
-/// The wire format of one event: `event: verdict`, one `data:` line per JSON line, a blank line.
+/// The wire format of one event: `id:` (when known), `event: verdict`, one `data:` line per
+/// JSON line, a blank line.
 enum SSE {
-    static func event(_ json: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: json.count + 32)
+    static func event(_ event: VerdictEvent, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let json = event.json
+        var buffer = allocator.buffer(capacity: json.count + 48)
+        if let id = event.arrival { buffer.writeString("id: \(id)\n") }
         buffer.writeString("event: verdict\n")
         for line in json.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             buffer.writeString("data: ")

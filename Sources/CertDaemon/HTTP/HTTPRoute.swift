@@ -2,7 +2,9 @@ import NIOHTTP1
 
 /// A request the router understood; anything else is an `HTTPRouteError`.
 enum HTTPRoute: Equatable {
-    case health, version, certify, stats, metrics, triggers, reload, events
+    case health, version, certify, stats, metrics, triggers, reload
+    /// The event stream; `after` (the query's `after=N`) replays stored verdicts first.
+    case events(after: UInt64?)
     case verdict(sha256: String)
     case list(after: UInt64, limit: Int)
     /// A JSON answer from `HTTPRouter.endpoints`, by path.
@@ -39,11 +41,17 @@ enum HTTPRouter {
     static func route(method: HTTPMethod, uri: String) -> Result<HTTPRoute, HTTPRouteError> {
         let (path, query) = split(uri)
         func only(_ allowed: HTTPMethod, _ route: HTTPRoute) -> Result<HTTPRoute, HTTPRouteError> {
-            // HEAD is not offered: answers are computed, and SSE has no meaningful head.
-            guard method == allowed else {
+            // HEAD wherever GET is (the handler sends the GET's head without its body); PUT
+            // wherever POST uploads, so `curl -T FILE` works like `--data-binary @FILE`.
+            let accepted: [HTTPMethod] = switch allowed {
+            case .GET: [.GET, .HEAD]
+            case .POST where route == .certify: [.POST, .PUT]
+            default: [allowed]
+            }
+            guard accepted.contains(method) else {
                 return .failure(HTTPRouteError(
                     status: .methodNotAllowed, code: "method_not_allowed",
-                    message: "\(path) accepts \(allowed.rawValue) only", allow: [allowed]))
+                    message: "\(path) accepts \(accepted.map(\.rawValue).joined(separator: " or ")) only", allow: accepted))
             }
             return .success(route)
         }
@@ -51,7 +59,8 @@ enum HTTPRouter {
         case "/v1/health": return only(.GET, .health)
         case "/v1/version": return only(.GET, .version)
         case "/v1/certify": return only(.POST, .certify)
-        case "/v1/events": return only(.GET, .events)
+        case "/v1/events":
+            return only(.GET, .health).flatMap { _ in eventsRoute(query: query) }
         case "/v1/stats": return only(.GET, .stats)
         case "/metrics": return only(.GET, .metrics)
         case "/v1/triggers": return only(.GET, .triggers)
@@ -107,6 +116,15 @@ enum HTTPRouter {
             }
         }
         return .success(.list(after: after, limit: limit))
+    }
+
+    /// `after=N` (an unsigned integer) or nothing.
+    private static func eventsRoute(query: Substring) -> Result<HTTPRoute, HTTPRouteError> {
+        for pair in query.split(separator: "&") where pair.hasPrefix("after=") {
+            guard let after = UInt64(pair.dropFirst(6)) else { return .failure(badQuery("after must be an unsigned integer")) }
+            return .success(.events(after: after))
+        }
+        return .success(.events(after: nil))
     }
 
     private static func badQuery(_ message: String) -> HTTPRouteError {

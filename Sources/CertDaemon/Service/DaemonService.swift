@@ -159,5 +159,44 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     public func version() -> ServiceReply { Self.json(VersionBody(version: Self.version, name: "certssbd")) }
 
     /// A stream of committed verdicts (GET /v1/events).
-    public func events() -> AsyncStream<[UInt8]> { pipeline.events.subscribe() }
+    public func events() -> AsyncStream<[UInt8]> {
+        let live = pipeline.events.subscribe()
+        return AsyncStream { continuation in
+            let task = Task {
+                for await event in live { continuation.yield(event.json) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Subscribes first, then replays the store after `after`, then passes on live events with a
+    /// larger sequence: an event committed during the replay is in one of the two, never both.
+    public func events(after: UInt64?) -> AsyncStream<VerdictEvent> {
+        let live = pipeline.events.subscribe()
+        guard let after else { return live }
+        let store = pipeline.currentEngine.store
+        return AsyncStream { continuation in
+            let task = Task {
+                var last = after
+                do {
+                    while true {
+                        let page = try store.listArrivals(after: last, limit: 256)
+                        for (seq, sha) in page {
+                            guard let json = try store.getVerdict(sha256: sha) else { continue }
+                            continuation.yield(VerdictEvent(arrival: seq, json: json))
+                            last = seq
+                        }
+                        if page.count < 256 { break }
+                    }
+                } catch {
+                    continuation.finish()  // the store failed: end the stream, the client reconnects
+                    return
+                }
+                for await event in live where (event.arrival ?? .max) > last { continuation.yield(event) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
 }
