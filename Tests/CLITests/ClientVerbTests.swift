@@ -59,9 +59,13 @@ import Testing
         try Data("text".utf8).write(to: URL(fileURLWithPath: daemon.folder.file("notes.txt")))
         let garbage = try CLI.run(["submit"] + socket + [daemon.folder.file("notes.txt"), files[0]])
         #expect(garbage.exited(2) && garbage.err.contains("notes.txt: 422"), "\(garbage.summary)")
-        #expect(garbage.jsonLines.compactMap { $0 }.count == 1, "the good file is still answered")
+        // One line per file, in input order, each naming its file; the failed one in its place.
+        let lines = garbage.jsonLines.compactMap { $0 }
+        #expect(lines.count == 2, "\(garbage.summary)")
+        #expect(lines.first?["file"] as? String == daemon.folder.file("notes.txt") && lines.first?["error"] != nil)
+        #expect(lines.last?["file"] as? String == files[0] && lines.last?["sha256"] != nil, "the good file is still answered")
         let missing = try CLI.run(["submit"] + socket + [daemon.folder.file("nothing.png")])
-        #expect(missing.exited(2) && missing.err.contains("cannot read"), "\(missing.summary)")
+        #expect(missing.exited(2) && missing.err.contains("nothing.png: no such file"), "\(missing.summary)")
         let nobody = try CLI.run(["status", "--socket", daemon.folder.file("nobody.sock")])
         #expect(nobody.exited(2) && !nobody.err.isEmpty, "\(nobody.summary)")
     }

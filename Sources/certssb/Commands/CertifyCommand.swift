@@ -24,11 +24,14 @@ struct CertifyCommand: ParsableCommand {
     @Flag(help: "Leave `triggers` empty: skips one ensemble pass per plugin and image.")
     var noTriggers = false
 
-    @Argument(help: "PNG, JPEG, PGM/PPM or .npy files.")
-    var files: [String]
+    @Argument(help: "PNG, JPEG, PGM/PPM or .npy files; a directory means every file under it (sorted), - standard input.")
+    var inputs: [String]
+
+    /// The files in input order, directories expanded.
+    var files: [String] { InputPaths.expand(inputs) }
 
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("give at least one file") }
+        guard !inputs.isEmpty else { throw ValidationError("give at least one file") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
@@ -40,6 +43,7 @@ struct CertifyCommand: ParsableCommand {
         let plugins = noTriggers && certificate.targetRadius != "triggers" ? [] : Self.perturbations(pluginDir: pluginDir, modelSet: set)
         let perturbations = noTriggers ? [] : plugins
         var anyError = false, allCertified = true
+        let files = self.files
         for chunk in stride(from: 0, to: files.count, by: batchSize).map({ Array(files[$0..<min($0 + batchSize, files.count)]) }) {
             let loaded = chunk.map { InputFiles.load($0, expecting: set.manifest.inputShape) }
             let requests = loaded.compactMap { try? $0.get() }

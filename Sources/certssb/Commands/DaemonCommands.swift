@@ -1,5 +1,6 @@
 import ArgumentParser
 import CertClient
+import CertData
 import Foundation
 
 /// `--socket PATH` for the verbs that talk to certssbd.
@@ -72,26 +73,67 @@ struct EventsCommand: ParsableCommand {
 struct SubmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit", abstract: "Upload files to certssbd and print each verdict.",
-        discussion: "Exit 0 when every file is certified, 1 when some is not, 2 on any error.")
+        discussion: """
+        One JSON line per file, in input order: the daemon's verdict with a `file` field holding \
+        the path given (the stored verdict keeps its own `source`), or {"error": …, "file": …} in its \
+        place. Exit 0 when every file is certified, 1 when some is not, 2 on any error.
+        """)
     @OptionGroup var socket: SocketOption
-    @Argument(help: "Image files.") var files: [String]
+    @Argument(help: "Image files; a directory means every file under it (sorted), - standard input.") var inputs: [String]
+
     func run() throws {
         var anyError = false, allCertified = true
-        for file in files {
-            guard let bytes = FileManager.default.contents(atPath: file) else {
-                FileHandle.standardError.write(Data("certssb: \(file): cannot read\n".utf8)); anyError = true; continue
+        for file in InputPaths.expand(inputs) {
+            func fail(_ reason: String) {
+                print(Self.errorLine(reason, file: file))
+                FileHandle.standardError.write(Data("certssb: \(file): \(reason)\n".utf8))
+                anyError = true
             }
+            let bytes: [UInt8]
             do {
-                let response = try socket.client.request("POST", "/v1/certify", body: Array(bytes))
-                let text = String(decoding: response.body, as: UTF8.self)
+                bytes = try InputPaths.read(file)
+            } catch let error as ImageDecodingError { fail(error.reason); continue } catch { fail("\(error)"); continue }
+            do {
+                let response = try socket.client.request("POST", "/v1/certify", body: bytes)
                 guard response.status == 200 else {
-                    FileHandle.standardError.write(Data("certssb: \(file): \(response.status) \(text)\n".utf8)); anyError = true; continue
+                    fail("\(response.status) \(Self.message(response.body))"); continue
                 }
-                print(text)
+                print(Self.withFile(response.body, file: file))
                 allCertified = allCertified && SocketOption.isCertified(response.body)
-            } catch { FileHandle.standardError.write(Data("certssb: \(file): \(error)\n".utf8)); anyError = true }
+            } catch { fail("\(error)") }
         }
         if anyError { throw ExitCode(2) }
         if !allCertified { throw ExitCode(1) }
+    }
+
+    /// The verdict object with `"file":…` first; the daemon's bytes are kept as they are (no
+    /// re-encoding that could round a 64-bit seed).
+    static func withFile(_ verdict: [UInt8], file: String) -> String {
+        let text = String(decoding: verdict, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("{") else { return errorLine("the daemon answered something that is not a JSON object", file: file) }
+        let rest = text.dropFirst().drop(while: { $0 == " " })
+        return "{\"file\":\(quoted(file))" + (rest.hasPrefix("}") ? "" : ",") + rest
+    }
+
+    /// `{"error":…,"file":…}`, the line printed in a failed file's place.
+    static func errorLine(_ reason: String, file: String) -> String {
+        "{\"error\":\(quoted(reason)),\"file\":\(quoted(file))}"
+    }
+
+    /// The `message` of the daemon's `{"error":{"code","message"}}`, else the body as text.
+    static func message(_ body: [UInt8]) -> String {
+        struct ErrorBody: Decodable { struct Detail: Decodable { var code: String; var message: String }; var error: Detail }
+        guard let e = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)) else { return String(decoding: body, as: UTF8.self) }
+        return "\(e.error.code): \(e.error.message)"
+    }
+
+    private static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return e
+    }()
+
+    static func quoted(_ s: String) -> String {
+        String(decoding: (try? encoder.encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 }

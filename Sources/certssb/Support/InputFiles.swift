@@ -9,7 +9,7 @@ import Foundation
 enum InputFiles {
     static func load(_ path: String, expecting expected: ImageShape) -> Result<CertificationRequest, ImageDecodingError> {
         do {
-            let bytes = try ImageDecoder.readFile(atPath: path)
+            let bytes = try InputPaths.read(path)
             let image = try ImageDecoder.decode(bytes, source: path, expecting: expected)
             return .success(CertificationRequest(pixels: image.pixels, sha256: Checksum.sha256Hex(bytes), source: path))
         } catch let error as ImageDecodingError {
