@@ -31,6 +31,13 @@ public struct PaperTable: Codable, Sendable, Equatable {
     /// Cert ratio from `radiusExpected`.
     public var expectedCertRatio: [Double]
 
+    // snake_case like the verdicts and the CSV (`eval --json`).
+    enum CodingKeys: String, CodingKey {
+        case method, radii, certAcc = "cert_acc", certWmAcc = "cert_wm_acc", condAcc = "cond_acc", certRatio = "cert_ratio"
+        case expectedCertAcc = "expected_cert_acc", expectedCertWmAcc = "expected_cert_wm_acc"
+        case expectedCondAcc = "expected_cond_acc", expectedCertRatio = "expected_cert_ratio"
+    }
+
     /// The table of `benign` and `watermarked` records at `radii`.
     public init(method: String, benign: [EvalRecord], watermarked: [EvalRecord], radii: [Double] = PaperTable.paperRadii) {
         self.method = method

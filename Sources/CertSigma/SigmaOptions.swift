@@ -159,10 +159,21 @@ public struct SigmaResult: Codable, Sendable, Equatable {
         self.init(sigma: try c.decode(Double.self, forKey: .sigma), sigma0: try c.decode(Double.self, forKey: .sigma0),
                   rule: try c.decode(SigmaRule.self, forKey: .rule), steps: try c.decode(Int.self, forKey: .steps),
                   draws: try c.decode(Int.self, forKey: .draws), models: try c.decode(Int.self, forKey: .models),
-                  seed: try c.decode(UInt64.self, forKey: .seed),
+                  seed: try Self.decodeSeed(c),
                   radiusEstimate: try c.decodeIfPresent(Double.self, forKey: .radiusEstimate) ?? .nan,
                   label: try c.decodeIfPresent(Int.self, forKey: .label), stop: try c.decodeIfPresent(SigmaStop.self, forKey: .stop),
                   modelRuns: try c.decodeIfPresent(Int.self, forKey: .modelRuns) ?? 0)
+    }
+
+    /// The seed as written now (a decimal string) or by older verdicts (a bare number).
+    private static func decodeSeed(_ c: KeyedDecodingContainer<CodingKeys>) throws -> UInt64 {
+        if let text = try? c.decode(String.self, forKey: .seed) {
+            guard let seed = UInt64(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .seed, in: c, debugDescription: "seed \"\(text)\" is not an unsigned 64-bit integer")
+            }
+            return seed
+        }
+        return try c.decode(UInt64.self, forKey: .seed)
     }
 
     /// snake_case JSON; the estimate is left out when it is not finite (NaN is not JSON).
@@ -170,7 +181,8 @@ public struct SigmaResult: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(sigma, forKey: .sigma); try c.encode(sigma0, forKey: .sigma0); try c.encode(rule, forKey: .rule)
         try c.encode(steps, forKey: .steps); try c.encode(draws, forKey: .draws); try c.encode(models, forKey: .models)
-        try c.encode(seed, forKey: .seed)
+        // A decimal string: a 64-bit number in JSON is rounded by jq and JavaScript (2^53).
+        try c.encode(String(seed), forKey: .seed)
         if radiusEstimate.isFinite { try c.encode(radiusEstimate, forKey: .radiusEstimate) }
         try c.encodeIfPresent(label, forKey: .label); try c.encodeIfPresent(stop, forKey: .stop)
         try c.encode(modelRuns, forKey: .modelRuns)

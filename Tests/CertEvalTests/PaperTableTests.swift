@@ -35,4 +35,13 @@ import Testing
         let svg = CurvePlot.svg([CurvePlot.Curve(name: "rab", radii: t.radii, values: t.certAcc)], title: "t")
         #expect(svg.hasPrefix("<svg") && svg.contains("<polyline") && svg.components(separatedBy: ",").count > 11)
     }
+
+    /// `eval --json` spells its keys like the verdicts and the CSV.
+    @Test func jsonKeysAreSnakeCase() throws {
+        let t = PaperTable(method: "x", benign: [Self.record(0, 0, 0.3)], watermarked: [], radii: [0])
+        let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(t)) as? [String: Any])
+        #expect(Set(object.keys) == ["method", "radii", "cert_acc", "cert_wm_acc", "cond_acc", "cert_ratio", "expected_cert_acc",
+                                     "expected_cert_wm_acc", "expected_cond_acc", "expected_cert_ratio"])
+        #expect(try JSONDecoder().decode(PaperTable.self, from: JSONEncoder().encode(t)) == t)
+    }
 }

@@ -26,7 +26,13 @@ struct EvaluationRun {
         if command.modelSet == nil && !FileManager.default.fileExists(atPath: dir) {
             throw CLIFailure("no model set at \(dir): train one with `certssb train --dataset \(command.dataset) --wm_shape \(command.wmShape) --sigma \(command.sigma) --N_m \(command.nModels ?? 1000) --out \(dir)`, or pass --model-set DIR (the shipped set is model/mnist/onepixel/sigma1.25)")
         }
-        do { set = try ModelSet.load(directory: dir).prefix(command.nModels ?? Int.max) } catch { throw CLIFailure(error) }
+        let full: ModelSet
+        do { full = try ModelSet.load(directory: dir) } catch { throw CLIFailure(error) }
+        if let n = command.nModels, n > full.count {
+            // Evaluating fewer models than asked would be another experiment than the one named.
+            throw CLIFailure("--N_m \(n) but \(dir) has \(full.count) models; drop --N_m to use all of them, or train a larger set")
+        }
+        set = full.prefix(command.nModels ?? Int.max)
         let shared = ProcessInfo.processInfo.environment["CERTSSB_SHARED"] ?? "../shared"
         do {
             let splits = try DatasetLocator.load(dataset: command.dataset, data: command.data,
@@ -149,7 +155,7 @@ struct EvaluationRun {
         if let path = c.json {
             struct Report: Encodable { var tables: [PaperTable]; var verdicts: [String: [Verdict]] }
             let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try e.encode(Report(tables: tables, verdicts: all)).write(to: URL(fileURLWithPath: path))
         }
         if let path = c.plot {
