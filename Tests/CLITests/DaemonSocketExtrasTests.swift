@@ -59,4 +59,18 @@ import Testing
         let head = try daemon.curl(["-sI", "-m", "3", "http://localhost/v1/events"]).out
         #expect(head.hasPrefix("HTTP/1.1 200") && head.contains("text/event-stream"), "\(head)")
     }
+
+    @Test func metricsCarryBuildInfoAndProcessSeries() throws {
+        let daemon = try RunningDaemon()
+        defer { _ = daemon.stop() }
+        let text = try daemon.curl(["http://localhost/metrics"]).out
+        let metrics = PrometheusText.parse(text)
+        #expect(metrics.errors.isEmpty, "\(metrics.errors)")
+        #expect(metrics.samples.keys.contains { $0.hasPrefix("certssbd_build_info{version=\"0.1.0\",blas_kernel=") }, "\(text)")
+        #expect((metrics.samples["process_resident_memory_bytes"] ?? 0) > 1e6)
+        #expect(metrics.types["process_cpu_seconds_total"] == "counter" && (metrics.samples["process_cpu_seconds_total"] ?? 0) > 0)
+        let started = metrics.samples["process_start_time_seconds"] ?? 0
+        #expect(abs(started - Date().timeIntervalSince1970) < 600, "started \(started)")
+        #expect((metrics.samples["process_open_fds"] ?? 0) >= 3 && (metrics.samples["process_max_fds"] ?? 0) >= 64)
+    }
 }
