@@ -1,0 +1,103 @@
+/// A stored region the storage-update rule has to look at, with the exact values it decides on.
+public struct RegionCandidate: Sendable, Equatable {
+    /// 0-based commit order.
+    public var position: Int
+    public var label: Int
+    /// R_j as stored.
+    public var radius: Double
+    /// ||x − x_j||, summed in float64 in a fixed order (`RegionIndex.exactDistance`).
+    public var distance: Double
+
+    public init(position: Int, label: Int, radius: Double, distance: Double) {
+        self.position = position; self.label = label; self.radius = radius; self.distance = distance
+    }
+}
+
+/// The stored regions a ball may reach: what the storage-update rule asks of an index. A
+/// brute-force implementation hands over every region; the region index only those its proven
+/// screen cannot exclude. Either way the rule decides on exact values, so both decide alike.
+public protocol RegionNeighbourhood {
+    /// Calls `body`, in commit order, for stored regions whose label is not `label`: at least
+    /// every one the ball (x, radius) reaches — exact distance < radius + R_j in float64 —
+    /// possibly more (the rule re-checks each).
+    mutating func forEachCandidate(excluding label: Int, radius: Double, _ body: (RegionCandidate) throws -> Void) throws
+    /// The lowercase hex SHA-256 of the region at `position`.
+    func sha256(at position: Int) throws -> String
+}
+
+extension RegionIndex {
+    /// ||x − x_j|| summed in a fixed order in float64, with no cancellation (for pixel-range values
+    /// the differences of float32 values are exact in float64): the reference every decision uses.
+    @inline(__always)
+    static func exactDistance(_ x: [Double], _ v: some RegionValues) -> Double {
+        var s = 0.0
+        for i in 0..<x.count {
+            let d = x[i] - Double(v[i])
+            s += d * d
+        }
+        return s.squareRoot()
+    }
+
+    /// The exact radius and distance of the region at `position` (resident, or from `reader`).
+    func candidate(_ position: Int, label: Int, x: [Double], reader: (any RegionArchiveReader)?) throws -> RegionCandidate {
+        if position >= residentStart {
+            let r = resident[position - residentStart]
+            let d = r.input.withUnsafeBufferPointer { Self.exactDistance(x, $0) }
+            return RegionCandidate(position: position, label: r.label, radius: r.radius, distance: d)
+        }
+        guard let reader else { preconditionFailure("region \(position) is archived: a reader is needed") }
+        return try reader.withRegion(at: position) { a in
+            try Self.checkLength(a.values, dimension: dimension, position: position)
+            guard a.label == label else {
+                throw RegionArchiveError(reason: "region at position \(position) has label \(a.label), the index has \(label)")
+            }
+            return RegionCandidate(position: position, label: a.label, radius: a.radius, distance: Self.exactDistance(x, a.values))
+        }
+    }
+
+    func label(at position: Int) -> Int? {
+        position >= residentStart ? resident[position - residentStart].label : nil
+    }
+
+    /// ||x − x_j|| for every region, in commit order (exact; O(n·D), for tests and tools).
+    public func distances(to input: [Float], reader: (any RegionArchiveReader)? = nil) throws -> [Double] {
+        let x = input.map(Double.init)
+        return try (0..<count).map { p in
+            if p >= residentStart { return resident[p - residentStart].input.withUnsafeBufferPointer { Self.exactDistance(x, $0) } }
+            return try reader!.withRegion(at: p) { Self.exactDistance(x, $0.values) }
+        }
+    }
+}
+
+/// The region index's side of the rule for one input: the survivors of the batch's screen for
+/// the first pass, a fresh screen for any other (label, radius) — the guard after an alignment —
+/// and an exact check of the regions appended after the screen (earlier items of the batch).
+struct IndexNeighbourhood: RegionNeighbourhood {
+    let index: RegionIndex
+    let reader: (any RegionArchiveReader)?
+    let probe: RegionIndex.Probe
+    /// Positions below this are covered by the screen.
+    let screened: Int
+    var first: (label: Int, radius: Double, survivors: [(position: Int, label: Int)])?
+    var counts = RegionIndex.ScreenCounts()
+
+    mutating func forEachCandidate(excluding label: Int, radius: Double, _ body: (RegionCandidate) throws -> Void) throws {
+        let stored: [(position: Int, label: Int)]
+        if let f = first, f.label == label, f.radius == radius {
+            stored = f.survivors
+        } else {
+            stored = index.survivors([probe], labels: [label], radii: [radius], limit: screened, counts: &counts)[0]
+        }
+        for s in stored { try body(try index.candidate(s.position, label: s.label, x: probe.x, reader: reader)) }
+        for p in screened..<index.count {
+            guard let l = index.label(at: p) else { preconditionFailure("unscreened regions are resident") }
+            if l != label { try body(try index.candidate(p, label: l, x: probe.x, reader: reader)) }
+        }
+    }
+
+    func sha256(at position: Int) throws -> String {
+        if position >= index.residentStart { return index.resident[position - index.residentStart].sha256 }
+        guard let reader else { preconditionFailure("region \(position) is archived: a reader is needed") }
+        return try reader.sha256(at: position)
+    }
+}
