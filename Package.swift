@@ -103,6 +103,7 @@ let package = Package(
         .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz"]),
         .testTarget(name: "TriggerKitTests", dependencies: ["TriggerKit"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
+        .testTarget(name: "CertLedgerTests", dependencies: ["CertLedger", "CertStore", "Certify", "CertMath"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
         .testTarget(name: "CertDaemonTests", dependencies: [
             "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd",

@@ -3,20 +3,20 @@ import Certify
 
 /// The LMDB store as the region index's archive: position p is the region of sequence p + 1,
 /// read in place from the map (one read snapshot per decision or batch).
-final class StoreRegionArchive: RegionArchive {
-    let store: CertStore
+public final class StoreRegionArchive: RegionArchive {
+    public let store: CertStore
 
-    init(store: CertStore) { self.store = store }
+    public init(store: CertStore) { self.store = store }
 
-    func count() throws -> Int { try store.regionCount() }
+    public func count() throws -> Int { try store.regionCount() }
 
-    func forEach(_ body: (Int, ArchivedRegion) throws -> Void) throws {
+    public func forEach(_ body: (Int, ArchivedRegion) throws -> Void) throws {
         try store.forEachRegion { view in
             try body(Int(view.sequence) - 1, ArchivedRegion(label: view.label, radius: view.radius, input: view.input))
         }
     }
 
-    func read<T>(_ body: (any RegionArchiveReader) throws -> T) throws -> T {
+    public func read<T>(_ body: (any RegionArchiveReader) throws -> T) throws -> T {
         try store.readRegions { try body(Reader(regions: $0)) }
     }
 

@@ -102,30 +102,39 @@ public struct RegionProjection: Sendable {
         return out
     }
 
-    /// Modified Gram–Schmidt, twice, on the columns of a rows×columns float64 matrix; a column
-    /// that vanishes (a rank-deficient sample) is replaced by a seeded random one.
+    /// Modified Gram–Schmidt on the columns of a rows×columns float64 matrix, repeated while a
+    /// pass removes more than half of a column (Kahan's criterion); a column that was (nearly) in
+    /// the span of the earlier ones — a rank-deficient sample — is replaced by a seeded random one,
+    /// since what is left of it would be rounding noise, not orthogonal to anything.
     static func orthonormalizeColumns(_ q: inout [Double], rows: Int, columns: Int, seed: UInt64) {
         var rng = SplitMixGaussian(seed: seed ^ 0x0DD_BA5E)
+        func norm(_ c: Int) -> Double {
+            var s = 0.0
+            for r in 0..<rows { s += q[r * columns + c] * q[r * columns + c] }
+            return s.squareRoot()
+        }
         for c in 0..<columns {
-            var attempts = 0
+            var original = norm(c), attempts = 0
             while true {
-                for _ in 0..<2 {
+                var before = original, after = 0.0
+                for _ in 0..<4 {
                     for p in 0..<c {
                         var dot = 0.0
                         for r in 0..<rows { dot += q[r * columns + p] * q[r * columns + c] }
                         for r in 0..<rows { q[r * columns + c] -= dot * q[r * columns + p] }
                     }
+                    after = norm(c)
+                    if after > 0.5 * before { break }
+                    before = after
                 }
-                var norm = 0.0
-                for r in 0..<rows { norm += q[r * columns + c] * q[r * columns + c] }
-                norm = norm.squareRoot()
-                if norm > 1e-150 && norm.isFinite {
-                    for r in 0..<rows { q[r * columns + c] /= norm }
+                if after > 1e-8 * original && after.isFinite && after > 1e-200 {
+                    for r in 0..<rows { q[r * columns + c] /= after }
                     break
                 }
                 attempts += 1
                 precondition(attempts < 100, "cannot orthonormalise \(columns) directions in \(rows) dimensions")
                 for r in 0..<rows { q[r * columns + c] = rng.next() }
+                original = norm(c)
             }
         }
     }
