@@ -9,7 +9,9 @@ import Foundation
 /// moved by uniform(−jitter, jitter) and clamped to [0, 1]; label and radius max(R, 0) of that
 /// digit's real verdict (`BenchVerdicts`). The store is what certssbd would hold without the
 /// storage-update's trims (no invariant is enforced), which only makes more regions reachable.
-/// The inputs to decide come from the same recipe on another stream (`items`).
+/// With `shuffled` labels (a stress test, not a daemon's store) each region takes the verdict of
+/// another digit drawn uniformly, so about half of every digit's jittered copies overlap with
+/// another label. The inputs to decide come from the digit recipe on another stream (`items`).
 public struct BenchRegionStore {
     public struct Parameters: Codable, Sendable, Equatable {
         public var regions: Int
@@ -17,14 +19,17 @@ public struct BenchRegionStore {
         public var jitter: Float
         public var modelSetID: String
         public var digits: Int
+        /// Each region labelled by the verdict of a random digit, not its own.
+        public var shuffled: Bool
 
-        public init(regions: Int, seed: UInt64, jitter: Float, modelSetID: String, digits: Int) {
+        public init(regions: Int, seed: UInt64, jitter: Float, modelSetID: String, digits: Int, shuffled: Bool = false) {
             self.regions = regions; self.seed = seed; self.jitter = jitter; self.modelSetID = modelSetID; self.digits = digits
+            self.shuffled = shuffled
         }
 
         /// The cache directory's name: every parameter that changes the store.
         public var key: String {
-            "regions-\(regions)-seed-\(seed)-jitter-\(jitter)-digits-\(digits)-set-\(modelSetID.prefix(12))"
+            "regions-\(regions)-seed-\(seed)-jitter-\(jitter)-digits-\(digits)-set-\(modelSetID.prefix(12))" + (shuffled ? "-shuffled" : "")
         }
     }
 
@@ -58,7 +63,10 @@ public struct BenchRegionStore {
         var generator = Generator(parameters: parameters, stream: 0)
         let perCommit = 20_000
         for start in stride(from: 0, to: parameters.regions, by: perCommit) {
-            let rows = (start..<min(start + perCommit, parameters.regions)).map { _ in generator.next(digits) }
+            let rows = (start..<min(start + perCommit, parameters.regions)).map { _ -> (Int, [Float]) in
+                let (digit, pixels) = generator.next(digits)
+                return (parameters.shuffled ? generator.rng.uniform(below: digits.count) : digit, pixels)
+            }
             try store.batch { b in
                 for (offset, row) in rows.enumerated() {
                     let digit = row.0

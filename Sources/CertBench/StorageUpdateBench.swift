@@ -9,6 +9,7 @@ import Foundation
 public enum StorageUpdateBench {
     public struct Result: Sendable {
         public var regions: Int
+        public var shuffled: Bool
         public var dimension: Int
         public var batch: Int
         /// The index: one micro-batch (whole batch) and one input alone, mean ms.
@@ -89,7 +90,7 @@ public enum StorageUpdateBench {
         var outcomes: [String: Int] = [:]
         for d in decided { outcomes[d.region.status, default: 0] += 1 }
         return Result(
-            regions: n, dimension: dimension, batch: batch.count,
+            regions: n, shuffled: store.parameters.shuffled, dimension: dimension, batch: batch.count,
             batchMs: batchTime * 1e3, singleMs: singleTime * 1e3, firstBatchMs: firstBatch * 1e3,
             bruteBatchMs: bruteBatch * 1e3, bruteSingleMs: bruteSingle * 1e3,
             indexMB: Double(index.memoryBytes) / 1e6, bruteMB: Double(brute.memoryBytes) / 1e6,

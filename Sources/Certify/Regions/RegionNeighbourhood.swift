@@ -70,25 +70,52 @@ extension RegionIndex {
 }
 
 /// The region index's side of the rule for one input: the survivors of the batch's screen for
-/// the first pass, a fresh screen for any other (label, radius) — the guard after an alignment —
-/// and an exact check of the regions appended after the screen (earlier items of the batch).
+/// the first pass (their exact values computed once), a screen made ahead for the guard after
+/// an alignment, a fresh screen for any other (label, radius), and an exact check of the regions
+/// appended after the screen (earlier items of the batch).
 struct IndexNeighbourhood: RegionNeighbourhood {
+    /// Survivors of a screen for one (excluded label, radius); they stay a superset of the
+    /// regions in reach for any smaller radius.
+    struct Screened {
+        var label: Int
+        var radius: Double
+        var survivors: [(position: Int, label: Int)]
+    }
+
     let index: RegionIndex
     let reader: (any RegionArchiveReader)?
     let probe: RegionIndex.Probe
-    /// Positions below this are covered by the screen.
+    /// Positions below this are covered by the screens.
     let screened: Int
-    var first: (label: Int, radius: Double, survivors: [(position: Int, label: Int)])?
+    let first: Screened
+    var guardScreen: Screened?
     var counts = RegionIndex.ScreenCounts()
+    private var firstCandidates: [RegionCandidate]?
+
+    init(index: RegionIndex, reader: (any RegionArchiveReader)?, probe: RegionIndex.Probe, screened: Int, first: Screened) {
+        self.index = index; self.reader = reader; self.probe = probe; self.screened = screened; self.first = first
+    }
+
+    /// The exact values of the first screen's survivors (computed on first use).
+    mutating func storedFirstCandidates() throws -> [RegionCandidate] {
+        if let c = firstCandidates { return c }
+        let c = try first.survivors.map { try index.candidate($0.position, label: $0.label, x: probe.x, reader: reader) }
+        firstCandidates = c
+        return c
+    }
 
     mutating func forEachCandidate(excluding label: Int, radius: Double, _ body: (RegionCandidate) throws -> Void) throws {
-        let stored: [(position: Int, label: Int)]
-        if let f = first, f.label == label, f.radius == radius {
-            stored = f.survivors
+        if first.label == label && first.radius == radius {
+            for c in try storedFirstCandidates() { try body(c) }
         } else {
-            stored = index.survivors([probe], labels: [label], radii: [radius], limit: screened, counts: &counts)[0]
+            let stored: [(position: Int, label: Int)]
+            if let g = guardScreen, g.label == label, radius <= g.radius {
+                stored = g.survivors
+            } else {
+                stored = index.survivors([probe], labels: [label], radii: [radius], limit: screened, counts: &counts)[0]
+            }
+            for s in stored { try body(try index.candidate(s.position, label: s.label, x: probe.x, reader: reader)) }
         }
-        for s in stored { try body(try index.candidate(s.position, label: s.label, x: probe.x, reader: reader)) }
         for p in screened..<index.count {
             guard let l = index.label(at: p) else { preconditionFailure("unscreened regions are resident") }
             if l != label { try body(try index.candidate(p, label: l, x: probe.x, reader: reader)) }

@@ -29,12 +29,15 @@ extension StorageUpdate {
                 let probes = items.map { index.probe($0.input) }
                 let radii = items.map { max($0.radius, 0) }
                 let survivors = index.survivors(probes, labels: items.map(\.label), radii: radii, limit: screened, counts: &counts)
+                var nears = items.indices.map { i in
+                    IndexNeighbourhood(index: index, reader: reader, probe: probes[i], screened: screened,
+                                       first: .init(label: items[i].label, radius: radii[i], survivors: survivors[i]))
+                }
+                try screenGuardsAhead(&nears, probes: probes, radii: radii, index: index, screened: screened, counts: &counts)
                 var out: [Decision] = []
                 for (i, item) in items.enumerated() {
-                    var near = IndexNeighbourhood(index: index, reader: reader, probe: probes[i], screened: screened,
-                                                  first: (item.label, radii[i], survivors[i]))
-                    let d = try decide(input: item.input, label: item.label, radius: item.radius, near: &near)
-                    counts += near.counts
+                    let d = try decide(input: item.input, label: item.label, radius: item.radius, near: &nears[i])
+                    counts += nears[i].counts
                     index.append(IndexedRegion(sha256: item.sha256, label: d.label, radius: d.radius, input: item.input))
                     out.append(d)
                 }
@@ -43,6 +46,26 @@ extension StorageUpdate {
         } catch {
             index.truncate(to: before)
             throw error
+        }
+    }
+
+    /// The alignment each item would make on the stored regions alone, and the guard screens
+    /// those alignments need, in one product. The earlier items of the batch may still change an
+    /// item's alignment; its neighbourhood then screens afresh (a guard screen made ahead serves
+    /// only its own label and radii up to its own).
+    static func screenGuardsAhead(_ nears: inout [IndexNeighbourhood], probes: [RegionIndex.Probe], radii: [Double],
+                                  index: RegionIndex, screened: Int, counts: inout RegionIndex.ScreenCounts) throws {
+        var ahead: [(item: Int, label: Int, radius: Double)] = []
+        for i in nears.indices {
+            var search = DeepestConflict(radius: radii[i])
+            for c in try nears[i].storedFirstCandidates() { search.consider(c) }
+            if let hit = search.best, hit.m < 0 { ahead.append((i, hit.j.label, -hit.m)) }
+        }
+        guard !ahead.isEmpty else { return }
+        let screens = index.survivors(ahead.map { probes[$0.item] }, labels: ahead.map(\.label), radii: ahead.map(\.radius),
+                                      limit: screened, counts: &counts)
+        for (k, a) in ahead.enumerated() {
+            nears[a.item].guardScreen = .init(label: a.label, radius: a.radius, survivors: screens[k])
         }
     }
 
@@ -59,7 +82,9 @@ extension RegionIndex {
         let p = probe(input)
         var counts = ScreenCounts()
         let s = survivors([p], labels: [label], radii: [radius], limit: count, counts: &counts)[0]
-        return IndexNeighbourhood(index: self, reader: reader, probe: p, screened: count, first: (label, radius, s), counts: counts)
+        var near = IndexNeighbourhood(index: self, reader: reader, probe: p, screened: count, first: .init(label: label, radius: radius, survivors: s))
+        near.counts = counts
+        return near
     }
 
     /// Refits the projection when due (`refitDue`).

@@ -87,13 +87,9 @@ public enum StorageUpdate {
         try checkFinite(x, certifiedRadius)
         let radius = max(certifiedRadius, 0)
 
-        var best: (j: RegionCandidate, m: Double)?
-        try near.forEachCandidate(excluding: c, radius: radius) { j in
-            guard j.distance < radius + j.radius else { return }
-            let m = j.distance - j.radius
-            if best == nil || m < best!.m { best = (j, m) }   // strict: the earliest wins ties
-        }
-        guard let hit = best else {
+        var search = DeepestConflict(radius: radius)
+        try near.forEachCandidate(excluding: c, radius: radius) { search.consider($0) }
+        guard let hit = search.best else {
             return Decision(label: c, radius: radius, outcome: .stored, region: RegionRecord(status: "stored"))
         }
         let sha = try near.sha256(at: hit.j.position)
@@ -116,6 +112,21 @@ public enum StorageUpdate {
                         outcome: .aligned(to: sha, distance: d, from: c),
                         region: RegionRecord(status: "aligned", conflict: sha, conflictDistance: d,
                                              originalLabel: c, originalRadius: certifiedRadius))
+    }
+
+    /// The first pass of the rule: among the candidates in reach (d < R + R_j), the one with the
+    /// least m = d − R_j, the earliest on ties (candidates come in commit order).
+    struct DeepestConflict {
+        let radius: Double
+        var best: (j: RegionCandidate, m: Double)?
+
+        init(radius: Double) { self.radius = radius }
+
+        mutating func consider(_ j: RegionCandidate) {
+            guard j.distance < radius + j.radius else { return }
+            let m = j.distance - j.radius
+            if best == nil || m < best!.m { best = (j, m) }   // strict: the earliest wins ties
+        }
     }
 
     static func checkFinite(_ x: [Float], _ radius: Double) throws {

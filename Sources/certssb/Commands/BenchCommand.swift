@@ -53,6 +53,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Largest change of a pixel in the storage-update store's jitter (uniform, then clamped to [0, 1]).")
     var jitter: Float = 0.02
 
+    @Flag(help: "Stress test: label each stored region with the verdict of a random digit instead of its own (many overlapping balls of different labels).")
+    var shuffledLabels = false
+
     func run() throws {
         BLAS.useSingleThread()
         let machine = MachineInfo.current()
@@ -103,7 +106,7 @@ struct BenchCommand: ParsableCommand {
             throw CLIFailure("the storage-update benchmark needs mnist_5k.csv.gz: pass --training-data PATH")
         }
         let bench = StorageUpdateBenchRun(regions: regions, cache: storeCache ?? StorageUpdateBenchRun.defaultCache, modelSet: storageModelSet,
-                                          data: data, digits: storageDigits, jitter: jitter, seed: 20_261_010,
+                                          data: data, digits: storageDigits, jitter: jitter, seed: 20_261_010, shuffled: shuffledLabels,
                                           workers: workerCounts.max() ?? 1)
         let result = try bench.run()
         if json {

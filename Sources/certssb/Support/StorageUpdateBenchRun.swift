@@ -14,6 +14,7 @@ struct StorageUpdateBenchRun {
     var digits: Int?
     var jitter: Float
     var seed: UInt64
+    var shuffled: Bool
     var workers: Int
 
     /// The cache root: $XDG_CACHE_HOME/certssb/bench, else ~/.cache/certssb/bench.
@@ -35,7 +36,8 @@ struct StorageUpdateBenchRun {
         guard images.first?.count == dimension else { throw CLIFailure("\(data): images have \(images.first?.count ?? 0) values, \(modelSet) expects \(dimension)") }
         let verdictFile = (cache as NSString).appendingPathComponent("verdicts-\(set.id.prefix(12))-\(images.count).json")
         let verdicts = try BenchVerdicts.load(file: verdictFile, modelSet: set, images: images, workers: workers, progress: say)
-        let parameters = BenchRegionStore.Parameters(regions: regions, seed: seed, jitter: jitter, modelSetID: set.id, digits: images.count)
+        let parameters = BenchRegionStore.Parameters(regions: regions, seed: seed, jitter: jitter, modelSetID: set.id, digits: images.count,
+                                                   shuffled: shuffled)
         let store = try BenchRegionStore.open(cache: cache, parameters: parameters, digits: images, verdicts: verdicts, progress: say)
         defer { store.store.close() }
         let items = BenchRegionStore.items(65, parameters: parameters, digits: images, verdicts: verdicts, stream: 1).map {
@@ -68,6 +70,7 @@ extension StorageUpdateBench.Result {
             "storage_update_single_survivor_fraction_\(s)": singleSurvivorFraction,
             "storage_update_past_threshold_fraction_\(s)": pastThresholdFraction,
             "storage_update_regions": regions,
+            "storage_update_shuffled_labels": shuffled,
             "storage_update_batch": batch,
             "storage_update_index_load_s": indexLoadSeconds,
             "storage_update_brute_load_s": bruteLoadSeconds,
@@ -81,7 +84,7 @@ extension StorageUpdateBench.Result {
     }
 
     func printTable() {
-        print("\nstorage-update, \(regions) regions of \(dimension) values (mnist_5k + jitter, real verdicts), one thread")
+        print("\nstorage-update, \(regions) regions of \(dimension) values (mnist_5k + jitter, \(shuffled ? "shuffled" : "their digits'") real verdicts), one thread")
         print(String(format: "  batch of %d: index %9.1f ms   brute force %10.1f ms   (%.4fx)", batch, batchMs, bruteBatchMs, batchMs / bruteBatchMs))
         print(String(format: "  one input:   index %9.1f ms   brute force %10.1f ms   (%.4fx)", singleMs, bruteSingleMs, singleMs / bruteSingleMs))
         print(String(format: "  first batch after load %.1f ms; index loaded in %.1f s, brute force in %.1f s", firstBatchMs, indexLoadSeconds, bruteLoadSeconds))
