@@ -28,6 +28,8 @@ public enum StorageUpdateBench {
         public var singleSurvivorFraction: Double
         /// Pairs past the block thresholds, before the per-pair bound.
         public var pastThresholdFraction: Double
+        /// Exact fixed-order distances taken in the batch, per pair.
+        public var exactFraction: Double
         public var indexLoadSeconds: Double
         public var bruteLoadSeconds: Double
         public var storeBuildSeconds: Double
@@ -97,6 +99,7 @@ public enum StorageUpdateBench {
             survivorFraction: Double(batchCounts.survivors) / Double(max(batchCounts.pairs, 1)),
             singleSurvivorFraction: Double(singleCounts.survivors) / Double(max(singleCounts.pairs, 1)),
             pastThresholdFraction: Double(batchCounts.pastThreshold) / Double(max(batchCounts.pairs, 1)),
+            exactFraction: Double(batchCounts.exact) / Double(max(batchCounts.pairs, 1)),
             indexLoadSeconds: indexLoad, bruteLoadSeconds: bruteLoad,
             storeBuildSeconds: store.buildSeconds, storeBuiltNow: store.builtNow,
             projectionSeed: index.projection.seed, projectionRank: index.projection.rank,

@@ -78,14 +78,14 @@ extension RegionIndex {
     /// Appends regions (not resident) in commit order, projecting `loadBlock` at a time.
     struct Loader {
         let index: RegionIndex
+        /// loadBlock×D, filled row by row (a fixed buffer: this loop reads the whole store at start).
         private var inputs: [Double]
         private var labels: [Int] = []
         private var radii: [Double] = []
 
         init(index: RegionIndex) {
             self.index = index
-            inputs = []
-            inputs.reserveCapacity(RegionIndex.loadBlock * index.dimension)
+            inputs = [Double](repeating: 0, count: RegionIndex.loadBlock * index.dimension)
         }
 
         var pending: Int { labels.count }
@@ -96,11 +96,15 @@ extension RegionIndex {
             guard radius >= 0 && radius.isFinite else {
                 throw RegionArchiveError(reason: "region at position \(index.count + pending) has radius \(radius)")
             }
-            var s = 0.0
-            for t in 0..<d {
-                let v = Double(input[t])
-                inputs.append(v)
-                s += v * v
+            let base = pending * d
+            let s = inputs.withUnsafeMutableBufferPointer { row in
+                var s = 0.0
+                for t in 0..<d {
+                    let v = Double(input[t])
+                    row[base + t] = v
+                    s += v * v
+                }
+                return s
             }
             index.noteNorm(of: s.squareRoot())
             labels.append(label); radii.append(radius)
@@ -125,7 +129,7 @@ extension RegionIndex {
                     index.count += 1
                 }
             }
-            inputs.removeAll(keepingCapacity: true); labels.removeAll(keepingCapacity: true); radii.removeAll(keepingCapacity: true)
+            labels.removeAll(keepingCapacity: true); radii.removeAll(keepingCapacity: true)
         }
     }
 }

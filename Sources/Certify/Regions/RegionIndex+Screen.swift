@@ -22,12 +22,15 @@ extension RegionIndex {
         public var pairs = 0
         /// Pairs the block threshold let through to the per-pair bound.
         public var pastThreshold = 0
-        /// Pairs the per-pair bound could not exclude: each gets an exact distance.
+        /// Pairs the per-pair bound could not exclude: their inputs are read.
         public var survivors = 0
+        /// Survivors (and unscreened pairs inside a batch) whose quick float64 distance could not
+        /// place them out of reach either: each got the exact fixed-order distance.
+        public var exact = 0
         public init() {}
 
         public static func += (a: inout ScreenCounts, b: ScreenCounts) {
-            a.pairs += b.pairs; a.pastThreshold += b.pastThreshold; a.survivors += b.survivors
+            a.pairs += b.pairs; a.pastThreshold += b.pastThreshold; a.survivors += b.survivors; a.exact += b.exact
         }
     }
 

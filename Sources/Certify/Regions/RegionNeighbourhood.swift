@@ -38,12 +38,16 @@ extension RegionIndex {
         return s.squareRoot()
     }
 
-    /// The exact radius and distance of the region at `position` (resident, or from `reader`).
-    func candidate(_ position: Int, label: Int, x: [Double], reader: (any RegionArchiveReader)?) throws -> RegionCandidate {
+    /// The exact radius and distance of the region at `position` (resident, or from `reader`),
+    /// or nil when a quick float64 distance proves it out of reach of a ball of `radius`
+    /// (`RegionScreen.quickExcludes`): such a region could not change the rule's decision.
+    func candidate(_ position: Int, label: Int, x: [Double], radius: Double,
+                   reader: (any RegionArchiveReader)?) throws -> RegionCandidate? {
         if position >= residentStart {
             let r = resident[position - residentStart]
-            let d = r.input.withUnsafeBufferPointer { Self.exactDistance(x, $0) }
-            return RegionCandidate(position: position, label: r.label, radius: r.radius, distance: d)
+            return r.input.withUnsafeBytes { raw in
+                Self.candidate(position, label: r.label, radius: r.radius, x: x, ball: radius, input: raw, native: true)
+            }
         }
         guard let reader else { preconditionFailure("region \(position) is archived: a reader is needed") }
         return try reader.withRegion(at: position) { a in
@@ -51,8 +55,20 @@ extension RegionIndex {
             guard a.label == label else {
                 throw RegionArchiveError(reason: "region at position \(position) has label \(a.label), the index has \(label)")
             }
-            return RegionCandidate(position: position, label: a.label, radius: a.radius, distance: Self.exactDistance(x, a.values))
+            return Self.candidate(position, label: a.label, radius: a.radius, x: x, ball: radius, input: a.input, native: false)
         }
+    }
+
+    /// `native`: the input's bytes are this host's float32 (a resident `[Float]`), else
+    /// little-endian (the archive's).
+    private static func candidate(_ position: Int, label: Int, radius: Double, x: [Double], ball: Double,
+                                  input: UnsafeRawBufferPointer, native: Bool) -> RegionCandidate? {
+        #if _endian(little)
+        let quick = x.withUnsafeBufferPointer { RegionScreen.quickSquaredDistance($0, input.baseAddress!) }
+        if RegionScreen.quickExcludes(quick, reach: ball + radius, dimension: x.count) { return nil }
+        #endif
+        let d = native ? exactDistance(x, input.assumingMemoryBound(to: Float.self)) : exactDistance(x, LittleEndianFloats(raw: input))
+        return RegionCandidate(position: position, label: label, radius: radius, distance: d)
     }
 
     func label(at position: Int) -> Int? {
@@ -99,7 +115,10 @@ struct IndexNeighbourhood: RegionNeighbourhood {
     /// The exact values of the first screen's survivors (computed on first use).
     mutating func storedFirstCandidates() throws -> [RegionCandidate] {
         if let c = firstCandidates { return c }
-        let c = try first.survivors.map { try index.candidate($0.position, label: $0.label, x: probe.x, reader: reader) }
+        var c: [RegionCandidate] = []
+        for s in first.survivors {
+            if let j = try candidate(s.position, label: s.label, radius: first.radius) { c.append(j) }
+        }
         firstCandidates = c
         return c
     }
@@ -114,12 +133,21 @@ struct IndexNeighbourhood: RegionNeighbourhood {
             } else {
                 stored = index.survivors([probe], labels: [label], radii: [radius], limit: screened, counts: &counts)[0]
             }
-            for s in stored { try body(try index.candidate(s.position, label: s.label, x: probe.x, reader: reader)) }
+            for s in stored {
+                if let c = try candidate(s.position, label: s.label, radius: radius) { try body(c) }
+            }
         }
         for p in screened..<index.count {
             guard let l = index.label(at: p) else { preconditionFailure("unscreened regions are resident") }
-            if l != label { try body(try index.candidate(p, label: l, x: probe.x, reader: reader)) }
+            if l != label, let c = try candidate(p, label: l, radius: radius) { try body(c) }
         }
+    }
+
+    /// `RegionIndex.candidate`, counted when it takes an exact distance.
+    private mutating func candidate(_ position: Int, label: Int, radius: Double) throws -> RegionCandidate? {
+        let c = try index.candidate(position, label: label, x: probe.x, radius: radius, reader: reader)
+        if c != nil { counts.exact += 1 }
+        return c
     }
 
     func sha256(at position: Int) throws -> String {

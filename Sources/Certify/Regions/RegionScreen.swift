@@ -42,7 +42,7 @@ struct RegionScreen {
     init(projection p: RegionProjection, maxNorm: Double) {
         let k = Double(p.rank + 1), d = Double(p.dimension)
         scale = p.scale
-        eta = 1e-9 + 8 * (d + 16) * Self.u64
+        eta = Self.slack(dimension: p.dimension)
         dotError = 1.05 * (k * Self.u32 / (1 - k * Self.u32) + 2 * Self.u32)
         projectionError = d * Self.u64 / (1 - d * Self.u64) * p.frobenius
         self.maxNorm = maxNorm
@@ -95,6 +95,40 @@ struct RegionScreen {
         var f = Float(t)
         if Double(f) < t { f = f.nextUp }
         return f
+    }
+
+    /// η of the type comment.
+    static func slack(dimension: Int) -> Double { 1e-9 + 8 * (Double(dimension) + 16) * u64 }
+
+    /// Σ (x_i − y_i)² in float64 over float32 `y` (this host's byte order) in eight lanes: fast,
+    /// and in an order of its own, so it only feeds `quickExcludes`, never a decision.
+    static func quickSquaredDistance(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeRawPointer) -> Double {
+        let n = x.count
+        let xr = UnsafeRawPointer(x.baseAddress!)
+        var lanes = SIMD8<Double>()
+        var i = 0
+        while i + 8 <= n {
+            let d = xr.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                - SIMD8<Double>(y.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self))
+            lanes += d * d
+            i += 8
+        }
+        var s = lanes.sum()
+        while i < n {
+            let d = x[i] - Double(y.loadUnaligned(fromByteOffset: 4 * i, as: Float.self))
+            s += d * d
+            i += 1
+        }
+        return s
+    }
+
+    /// True when a `quickSquaredDistance` value q proves the exact distance d̂ >= fl(reach): any
+    /// order of D non-negative terms gives q <= d²·(1 + (D + 4)·u'), so q·(1 − η) >= reach²·(1 + η)
+    /// + 1e-280 gives d >= reach·(1 + η/4) and d >= 1e-140, and step 4 of the type comment does
+    /// the rest (η as in `init`).
+    static func quickExcludes(_ q: Double, reach: Double, dimension: Int) -> Bool {
+        let eta = slack(dimension: dimension)
+        return q * (1 - eta) >= reach * reach * (1 + eta) + floor * floor
     }
 
     /// The smallest float32 >= r (the radius bound R̄_j the index keeps).

@@ -69,6 +69,7 @@ extension StorageUpdateBench.Result {
             "storage_update_survivor_fraction_\(s)": survivorFraction,
             "storage_update_single_survivor_fraction_\(s)": singleSurvivorFraction,
             "storage_update_past_threshold_fraction_\(s)": pastThresholdFraction,
+            "storage_update_exact_fraction_\(s)": exactFraction,
             "storage_update_regions": regions,
             "storage_update_shuffled_labels": shuffled,
             "storage_update_batch": batch,
@@ -89,9 +90,9 @@ extension StorageUpdateBench.Result {
         print(String(format: "  one input:   index %9.1f ms   brute force %10.1f ms   (%.4fx)", singleMs, bruteSingleMs, singleMs / bruteSingleMs))
         print(String(format: "  first batch after load %.1f ms; index loaded in %.1f s, brute force in %.1f s", firstBatchMs, indexLoadSeconds, bruteLoadSeconds))
         print(String(format: "  memory: index %.1f MB, brute force %.1f MB", indexMB, bruteMB))
-        print(String(format: "  survivors of the screen: %.3g of pairs in the batch (%.3g alone); %.3g past the block thresholds",
-                     survivorFraction, singleSurvivorFraction, pastThresholdFraction))
-        print("  projection: rank \(projectionRank), seed \(projectionSeed); outcomes \(outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+        print(String(format: "  survivors of the screen: %.3g of pairs in the batch (%.3g alone); %.3g past the block thresholds; %.3g got the exact distance",
+                     survivorFraction, singleSurvivorFraction, pastThresholdFraction, exactFraction))
+        print("  projection: rank \(projectionRank), seed 0x\(String(projectionSeed, radix: 16, uppercase: true)); outcomes \(outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         print("  decisions identical to the brute force: \(decisionsIdentical ? "yes" : "NO")")
         print(String(format: "  store built in %.0f s%@", storeBuildSeconds, storeBuiltNow ? " (this run)" : " (cached)"))
     }
