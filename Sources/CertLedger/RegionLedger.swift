@@ -29,9 +29,6 @@ public final class RegionLedger: @unchecked Sendable {
         return try RegionIndex(dimension: dimension, archive: StoreRegionArchive(store: store))
     }
 
-    /// Bytes the in-memory index holds (the screen's features, and regions not yet committed).
-    public var indexBytes: Int { lock.withLock { index.memoryBytes } }
-
     public var regionCount: Int { lock.withLock { index.count } }
 
     private static let decoder = JSONDecoder()
