@@ -70,8 +70,9 @@ let package = Package(
         .target(name: "CertScheduler", dependencies: ["CertCore", "CBLAS"]),
         // From scores to verdicts.
         .target(name: "Certify", dependencies: ["CertCore", "CertMath", "CertScheduler", "CertSigma"]),
-        // Measurements behind `certssb bench`: sgemm, forward passes, certification throughput.
-        .target(name: "CertBench", dependencies: ["CertCore", "CertScheduler", "Certify", "CertTraining"]),
+        // Measurements behind `certssb bench`: sgemm, forward passes, certification throughput,
+        // the storage-update at 10⁶ regions.
+        .target(name: "CertBench", dependencies: ["CertCore", "CertMath", "CertScheduler", "CertSigma", "Certify", "CertTraining", "CertStore", "CertLedger"]),
         // The paper's evaluation: metrics over radii, its table, JSON/CSV and plots.
         .target(name: "CertEval"),
         // The storage-update step over a stream of verdicts, committed to the store (eval and the daemon).
@@ -108,6 +109,7 @@ let package = Package(
         .testTarget(name: "CertDataTests", dependencies: ["CertShape", "CertData", "CPNG", "CTurboJPEG", "CLibz"]),
         .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
+        .testTarget(name: "CertLedgerTests", dependencies: ["CertLedger", "CertStore", "Certify", "CertMath"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
         .testTarget(name: "CertDaemonTests", dependencies: ["CertShape", 
             "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd",

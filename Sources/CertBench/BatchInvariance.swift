@@ -31,7 +31,9 @@ public enum BatchInvariance {
         public var comparisons: Int
         /// Every difference; empty when the promise holds.
         public var mismatches: [Mismatch]
-        enum CodingKeys: String, CodingKey { case blasKernel = "blas_kernel", comparisons, mismatches }
+        /// The storage-update's decisions under this kernel (`StorageUpdateInvariance`).
+        public var storageUpdate: StorageUpdateInvariance.Report?
+        enum CodingKeys: String, CodingKey { case blasKernel = "blas_kernel", comparisons, mismatches, storageUpdate = "storage_update" }
     }
 
     /// Compares every image of `images` (with its noise scale) computed alone against:

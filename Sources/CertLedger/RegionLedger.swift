@@ -30,11 +30,11 @@ public final class RegionLedger: @unchecked Sendable {
         index = try Self.loadIndex(dimension: modelSet.manifest.inputShape.count, store: store)
     }
 
+    /// With a store, the index streams every region from it and keeps only the screen's
+    /// features (the inputs stay in the map); without one it holds every region in RAM.
     static func loadIndex(dimension: Int, store: CertStore?) throws -> RegionIndex {
         guard let store else { return RegionIndex(dimension: dimension) }
-        return RegionIndex(dimension: dimension, regions: try store.regions().map {
-            IndexedRegion(sequence: $0.sequence, sha256: $0.sha256, label: $0.label, radius: $0.radius, input: $0.input)
-        })
+        return try RegionIndex(dimension: dimension, archive: StoreRegionArchive(store: store))
     }
 
     /// Regions in the index (stored ones included).
@@ -56,18 +56,12 @@ public final class RegionLedger: @unchecked Sendable {
     public func commit(_ items: [(request: CertificationRequest, verdict: Verdict)]) throws -> [(verdict: Verdict, arrival: UInt64?)] {
         try lock.withLock {
             let before = index.count
-            var decided: [(CertificationRequest, Verdict)] = []
-            for (request, fresh) in items {
-                let d: StorageUpdate.Decision
-                do { d = try StorageUpdate.decide(input: request.pixels, label: fresh.label, radius: fresh.radius, index: index) } catch {
-                    index.truncate(to: before)
-                    throw error
-                }
-                let v = fresh.updated(by: d, classes: classes)
-                index.append(IndexedRegion(sequence: UInt64(index.count + 1), sha256: request.sha256, label: d.label,
-                                                  radius: d.radius, input: request.pixels))
-                decided.append((request, v))
-            }
+            // Decides in order, each item seeing the regions of the ones before it; the index
+            // takes the batch's regions back itself when this throws.
+            let decisions = try StorageUpdate.decideBatch(items.map {
+                StorageUpdate.Item(input: $0.request.pixels, label: $0.verdict.label, radius: $0.verdict.radius, sha256: $0.request.sha256)
+            }, index: index)
+            let decided = zip(items, decisions).map { item, d in (item.request, item.verdict.updated(by: d, classes: classes)) }
             guard let store, !decided.isEmpty else { return decided.map { ($0.1, nil) } }
             var arrivals: [UInt64] = []
             do {
@@ -85,6 +79,7 @@ public final class RegionLedger: @unchecked Sendable {
                 index.truncate(to: before)  // the store did not take them: neither does the index
                 throw error
             }
+            index.markPersisted()
             return zip(decided, arrivals).map { ($0.0.1, $0.1) }
         }
     }

@@ -33,20 +33,11 @@ extension CertStore {
         return sequence
     }
 
-    /// Every stored region, in sequence (commit) order.
+    /// Every stored region, in sequence (commit) order, copied out.
     public func regions() throws -> [StoredRegion] {
-        try environment.read { tx in
-            var out: [StoredRegion] = []
-            out.reserveCapacity(try tx.count(regionsDB))
-            try tx.forEach(regionsDB) { key, value in
-                guard let seq = BigEndianUInt64(lmdbBytes: key) else {
-                    throw CertStoreError.corruptRecord(database: "regions", key: SHA256Hex.text(key), reason: "key is not 8 bytes")
-                }
-                out.append(try RegionEncoding.decode(value, sequence: seq.value))
-                return true
-            }
-            return out
-        }
+        var out: [StoredRegion] = []
+        try forEachRegion { out.append($0.stored) }
+        return out
     }
 
     /// The number of stored regions.

@@ -26,18 +26,31 @@ public class ReadTransaction {
 
     /// The value stored under `key`, or nil.
     public func get(_ db: LMDBDatabase, key: some LMDBKey) throws -> [UInt8]? {
-        try ensureValid()
-        var data = MDB_val()
-        let rc = key.lmdbBytes.withMDBVal { k in mdb_get(txn, db.handle, &k, &data) }
-        if rc == MDB_NOTFOUND { return nil }
-        try fail(rc, "mdb_get", db)
-        return data.bytes
+        try withValue(db, key: key) { $0.map { Array($0) } }
     }
 
     /// Calls `body` with each (key, value) in key order, starting at the first key `>= from`
     /// (or the first key), until `body` returns false.
     public func forEach(_ db: LMDBDatabase, from key: (any LMDBKey)? = nil,
                         _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool) throws {
+        try forEachUnsafe(db, from: key) { k, v in try body(Array(k), Array(v)) }
+    }
+
+    /// Lends the value under `key` to `body` without copying it, or nil when there is none. The
+    /// bytes point into the map: valid only during `body`, at any alignment.
+    public func withValue<T>(_ db: LMDBDatabase, key: some LMDBKey, _ body: (UnsafeRawBufferPointer?) throws -> T) throws -> T {
+        try ensureValid()
+        var data = MDB_val()
+        let rc = key.lmdbBytes.withMDBVal { k in mdb_get(txn, db.handle, &k, &data) }
+        if rc == MDB_NOTFOUND { return try body(nil) }
+        try fail(rc, "mdb_get", db)
+        return try body(data.rawBuffer)
+    }
+
+    /// `forEach` without copies: the key and value bytes point into the map and are valid only
+    /// during each call of `body`.
+    public func forEachUnsafe(_ db: LMDBDatabase, from key: (any LMDBKey)? = nil,
+                              _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool) throws {
         try withCursor(db) { cursor in
             var k = MDB_val(), v = MDB_val()
             var rc: Int32
@@ -50,7 +63,7 @@ public class ReadTransaction {
                 rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
             }
             while rc == 0 {
-                guard try body(k.bytes, v.bytes) else { return }
+                guard try body(k.rawBuffer, v.rawBuffer) else { return }
                 rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
             }
             if rc != MDB_NOTFOUND { try fail(rc, "mdb_cursor_get", db) }
@@ -99,6 +112,14 @@ extension MDB_val {
     var bytes: [UInt8] {
         guard mv_size > 0, let data = mv_data else { return [] }
         return Array(UnsafeRawBufferPointer(start: data, count: mv_size))
+    }
+}
+
+extension MDB_val {
+    /// The bytes in place (valid only while the transaction lasts).
+    var rawBuffer: UnsafeRawBufferPointer {
+        guard mv_size > 0, let data = mv_data else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: data, count: mv_size)
     }
 }
 

@@ -32,28 +32,7 @@ enum RegionEncoding {
 
     /// Decodes the record stored under `sequence`; a torn or foreign value is `corruptRecord`.
     static func decode(_ bytes: [UInt8], sequence: UInt64) throws -> StoredRegion {
-        func corrupt(_ reason: String) -> CertStoreError {
-            .corruptRecord(database: "regions", key: String(sequence), reason: reason)
-        }
-        guard bytes.count >= headerSize else { throw corrupt("\(bytes.count) bytes, shorter than the 52-byte header") }
-        guard (bytes.count - headerSize) % 4 == 0 else { throw corrupt("input length \(bytes.count - headerSize) is not a multiple of 4") }
-        let n = (bytes.count - headerSize) / 4
-        var input = [Float](repeating: 0, count: n)
-        #if _endian(little)
-        input.withUnsafeMutableBytes { dst in
-            bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[headerSize...])) }
-        }
-        #else
-        for i in 0..<n { input[i] = Float(bitPattern: read(bytes, at: headerSize + 4 * i)) }
-        #endif
-        let label: UInt32 = read(bytes, at: 32)
-        return StoredRegion(
-            sequence: sequence,
-            sha256: SHA256Hex.text(bytes[0..<32]),
-            label: Int(Int32(bitPattern: label)),
-            radius: Double(bitPattern: read(bytes, at: 36)),
-            squaredNorm: Double(bitPattern: read(bytes, at: 44)),
-            input: input)
+        try bytes.withUnsafeBytes { try view($0, sequence: sequence).stored }
     }
 
     /// ||x||² accumulated in Double, so stored norms do not depend on summation order in Float.
@@ -63,11 +42,5 @@ enum RegionEncoding {
 
     private static func append<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { out += $0 }
-    }
-
-    private static func read<T: FixedWidthInteger>(_ bytes: [UInt8], at offset: Int) -> T {
-        var value: T = 0
-        for i in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + i]) << (8 * i) }
-        return value
     }
 }

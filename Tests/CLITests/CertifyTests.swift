@@ -26,7 +26,7 @@ struct CertifyTests {
         return (run, verdicts)
     }
 
-    @Test("triggers: every shipped plugin, its L2 size from DESIGN 2.2 on the image's own pixels; --no-triggers leaves them out")
+    @Test("triggers: every shipped plugin, its L2 size from METHOD.md §2.2 on the image's own pixels; --no-triggers leaves them out")
     func triggerReports() throws {
         let fixture = try MNISTFixture.get()
         let images = Array(fixture.allImages.prefix(4))
@@ -71,7 +71,7 @@ struct CertifyTests {
         }
     }
 
-    @Test("sound Hoeffding verdicts at sigma0: every DESIGN 3 field, sane values, file hashes, labels of clean 0/1 digits")
+    @Test("sound Hoeffding verdicts at sigma0: every CONTRACTS.md §3 field, sane values, file hashes, labels of clean 0/1 digits")
     func soundVerdicts() throws {
         let fixture = try MNISTFixture.get()
         let images = fixture.allImages

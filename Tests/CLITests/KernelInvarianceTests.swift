@@ -34,6 +34,7 @@ import Testing
     func logitsAreBitIdenticalUnderEveryKernelThisCPURuns() throws {
         let kernels = Self.runnable
         #expect(kernels.count >= 2, "flags read from /proc/cpuinfo: \(Self.cpuFlags.count)")
+        var digests: [String: String] = [:]
         for kernel in kernels {
             var environment = ProcessInfo.processInfo.environment
             environment["OPENBLAS_CORETYPE"] = kernel
@@ -43,7 +44,13 @@ import Testing
             #expect(report?["blas_kernel"] as? String == kernel, "kernel \(kernel) was not the one that ran: \(r.summary)")
             #expect((report?["comparisons"] as? Int ?? 0) > 0, "\(kernel): \(r.summary)")
             #expect(r.exited(0), "\(kernel): \(r.summary)")
+            // The storage-update: the index decides as the brute force, the same decisions everywhere.
+            let update = report?["storage_update"] as? [String: Any]
+            #expect(update?["mismatches"] as? Int == 0 && (update?["decisions"] as? Int ?? 0) == 128, "\(kernel): \(r.summary)")
+            #expect((update?["outcomes"] as? [String: Int])?.count == 3, "stored, trimmed and aligned: \(update ?? [:])")
+            digests[kernel] = update?["digest"] as? String
         }
+        #expect(Set(digests.values).count == 1, "storage-update decisions differ between kernels: \(digests)")
         print("batch invariance held under OpenBLAS kernels: \(kernels.joined(separator: ", "))")
     }
 }

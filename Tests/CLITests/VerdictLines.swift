@@ -118,7 +118,7 @@ enum ReferenceMath {
 
 @Suite("CLI: reference math of the test itself")
 struct ReferenceMathTests {
-    @Test("PhiInv and the Hoeffding margin reproduce the checks of DESIGN 2.4")
+    @Test("PhiInv and the Hoeffding margin reproduce the checks of METHOD.md §2.4")
     func designChecks() {
         #expect(abs(ReferenceMath.phiInverse(0.98) - 2.0537489) < 1e-7)
         let h = ReferenceMath.hoeffding(n: 1000, alpha: 0.001)

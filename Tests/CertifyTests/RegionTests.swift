@@ -15,7 +15,7 @@ private func p(_ v: Float...) -> [Float] { v + [Float](repeating: 0, count: 4 - 
 
 private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) -> RegionIndex {
     RegionIndex(dimension: 4, regions: regions.enumerated().map { i, r in
-        IndexedRegion(sequence: UInt64(i), sha256: "h\(i)", label: r.label, radius: r.radius, input: r.input)
+        IndexedRegion(sha256: "h\(i)", label: r.label, radius: r.radius, input: r.input)
     })
 }
 
@@ -126,20 +126,20 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         for i in 0..<200 {
             let v = (0..<D).map { _ in Float.random(in: -1...2, using: &rng) }
             inputs.append(v)
-            idx.append(IndexedRegion(sequence: UInt64(i), sha256: "\(i)", label: i % 2, radius: 0, input: v))
+            idx.append(IndexedRegion(sha256: "\(i)", label: i % 2, radius: 0, input: v))
         }
         #expect(idx.count == 200)
         // A fresh input, a stored one (distance 0) and a near-duplicate (cancellation).
         var near = inputs[5]; near[3] = near[3].nextUp
         for x in [(0..<D).map { _ in Float.random(in: -1...2, using: &rng) }, inputs[17], near] {
-            let got = idx.distances(to: x)
+            let got = try idx.distances(to: x)
             for j in 0..<idx.count {
                 let want = naiveDistance(x, inputs[j])
                 #expect(abs(got[j] - want) <= 1e-9 * want, "row \(j): \(got[j]) vs \(want)")
             }
         }
-        #expect(idx.region(at: 9).input == inputs[9])
-        #expect(RegionIndex(dimension: D).distances(to: inputs[0]).isEmpty)
+        #expect(try idx.region(at: 9).input == inputs[9])
+        #expect(try RegionIndex(dimension: D).distances(to: inputs[0]).isEmpty)
     }
 
     /// METHOD.md §2.7's rule as written (R clamped at 0 first), on naive distances and without the
@@ -178,7 +178,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
             #expect(d.radius >= 0)
             if case .trimmed = d.outcome { #expect(d.radius <= max(r, 0)) }
             seen[d.region.status, default: 0] += 1
-            let s = IndexedRegion(sequence: UInt64(i), sha256: "\(i)", label: d.label, radius: d.radius, input: x)
+            let s = IndexedRegion(sha256: "\(i)", label: d.label, radius: d.radius, input: x)
             idx.append(s); stored.append(s)
         }
         #expect(Set(seen.keys) == ["stored", "trimmed", "aligned"])
@@ -199,7 +199,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         for trial in 0..<40 {
             let a = (0..<D).map { _ in Float.random(in: 0...1, using: &rng) }
             let x = (0..<D).map { _ in Float.random(in: 0...1, using: &rng) }
-            let stored = [IndexedRegion(sequence: 0, sha256: "a", label: 1, radius: 0.3, input: a)]
+            let stored = [IndexedRegion(sha256: "a", label: 1, radius: 0.3, input: a)]
             let idx = RegionIndex(dimension: D, regions: stored)
             var r = naiveDistance(x, a) - 0.3
             for _ in 0..<(trial % 5) { r = r.nextDown }
@@ -221,12 +221,12 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         let idx = RegionIndex(dimension: D)
         for i in 0..<n {
             let v = (0..<D).map { _ in Float(rng.next() >> 40) / Float(1 << 24) }
-            idx.append(IndexedRegion(sequence: UInt64(i), sha256: "\(i)", label: i % 2, radius: 0.5, input: v))
+            idx.append(IndexedRegion(sha256: "\(i)", label: i % 2, radius: 0.5, input: v))
         }
         let built = Date()
         let x = (0..<D).map { _ in Float(rng.next() >> 40) / Float(1 << 24) }
         let t0 = Date()
-        let d = idx.distances(to: x)
+        let d = try idx.distances(to: x)
         let t1 = Date()
         let decision = try StorageUpdate.decide(input: x, label: 0, radius: 1, index: idx)
         let t2 = Date()

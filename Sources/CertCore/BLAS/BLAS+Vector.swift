@@ -17,3 +17,25 @@ extension BLAS {
             1, a, blasint(lda), x, 1, 0, y, 1)
     }
 }
+
+extension BLAS {
+    /// Row-major C[m×n] = op(A)·op(B) in float64. The region index projects inputs with it, and
+    /// fits its projection (a covariance and its subspace iteration); neither feeds a decision
+    /// without a proven error bound, so any kernel's summation order will do.
+    @inline(__always)
+    public static func gemm(
+        transA: Bool = false, transB: Bool = false,
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor,
+            transA ? CblasTrans : CblasNoTrans,
+            transB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k),
+            1, a, blasint(lda), b, blasint(ldb),
+            0, c, blasint(ldc))
+    }
+}

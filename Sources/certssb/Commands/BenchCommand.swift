@@ -8,7 +8,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure sgemm, forward passes and certification throughput on this machine.",
+        abstract: "Measure sgemm, forward passes and certification throughput on this machine (--storage-update: the storage-update against the brute force at 10⁶ regions).",
         discussion: "Build with -c release first. Figures are printed with the CPU and the OpenBLAS kernel they ran on; compare ratios within one run.")
 
     @Option(help: "Models in the certification benchmark (random weights, written once to --cache).")
@@ -35,10 +35,31 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Epochs of the training benchmark.")
     var trainingEpochs = 5
 
+    @Flag(help: "Only the storage-update benchmark: the region index against the brute force on a cached store of --regions regions (mnist_5k digits with seeded jitter, labels and radii of real verdicts of --storage-model-set).")
+    var storageUpdate = false
+
+    @Option(help: "Regions in the storage-update benchmark's store.")
+    var regions = 1_000_000
+
+    @Option(help: "Where the storage-update store and verdicts are kept between runs (default $XDG_CACHE_HOME/certssb/bench or ~/.cache/certssb/bench).")
+    var storeCache: String?
+
+    @Option(help: "The model set whose verdicts label the storage-update store.")
+    var storageModelSet = "model/mnist/onepixel/sigma1.25"
+
+    @Option(help: "Use only the first N digits of mnist_5k for the storage-update store (default all).")
+    var storageDigits: Int?
+
+    @Option(help: "Largest change of a pixel in the storage-update store's jitter (uniform, then clamped to [0, 1]).")
+    var jitter: Float = 0.02
+
+    @Flag(help: "Stress test: label each stored region with the verdict of a random digit instead of its own (many overlapping balls of different labels).")
+    var shuffledLabels = false
+
     func run() throws {
         BLAS.useSingleThread()
         let machine = MachineInfo.current()
-        let workerCounts = workers.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
+        if storageUpdate { return try runStorageUpdate(machine) }
         let gemm = Benchmarks.gemm(seconds: seconds / 4)
         let noise = Benchmarks.noise(seconds: seconds / 4)
         let set = try benchModelSet()
@@ -55,9 +76,7 @@ struct BenchCommand: ParsableCommand {
             print(String(decoding: try e.encode(Report(machine: machine, gemm: gemm, noiseDrawsPerSecond: noise, forward: forward, certify: certify, daemonPipeline: pipeline, training: training)), as: UTF8.self))
             return
         }
-        print("machine   \(machine.cpu), \(machine.logicalCores) cores, \(machine.kernel)")
-        print("openblas  kernel \(machine.openBLASCore) (OPENBLAS_CORETYPE=\(machine.openBLASCoretypeEnv ?? "unset")); \(machine.openBLASConfig)")
-        print("build     \(machine.build)")
+        printMachine(machine)
         print("\nsgemm, one thread")
         for g in gemm { print("  " + g.label.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: " %8.1f GFLOP/s", g.gflops)) }
         print(String(format: "\nnoise     %.1f million normal draws/s (Philox4x32-10 + Box–Muller, one thread)", noise / 1e6))
@@ -78,7 +97,34 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "  %.2f s per model = %.0f models/hour per core (models train one per worker)", t.secondsPerModel, t.modelsPerHourPerCore))
             print("  PyTorch on the same recipe: python3 scripts/bench-torch-train.py --csv CSV --epochs \(t.epochs) (needs `pip install torch`)")
         }
-        print("\nreference (DESIGN 6): the released PyTorch loop does ~19 images/s batched, ~4 images/s one at a time at N_m = 1000 on this class of machine.")
+        print("\nreference (CONTRACTS.md §6): the released PyTorch loop does ~19 images/s batched, ~4 images/s one at a time at N_m = 1000 on this class of machine.")
+    }
+
+    private func runStorageUpdate(_ machine: MachineInfo) throws {
+        guard let data = [trainingData, "../shared/data/mnist_5k.csv.gz", "run/data/mnist_5k.csv.gz"].compactMap({ $0 })
+            .first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw CLIFailure("the storage-update benchmark needs mnist_5k.csv.gz: pass --training-data PATH")
+        }
+        let bench = StorageUpdateBenchRun(regions: regions, cache: storeCache ?? StorageUpdateBenchRun.defaultCache, modelSet: storageModelSet,
+                                          data: data, digits: storageDigits, jitter: jitter, seed: 20_261_010, shuffled: shuffledLabels,
+                                          workers: workerCounts.max() ?? 1)
+        let result = try bench.run()
+        if json {
+            var report = result.jsonFields
+            report["machine"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(machine))
+            print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            return
+        }
+        printMachine(machine)
+        result.printTable()
+    }
+
+    private var workerCounts: [Int] { workers.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
+
+    private func printMachine(_ machine: MachineInfo) {
+        print("machine   \(machine.cpu), \(machine.logicalCores) cores, \(machine.kernel)")
+        print("openblas  kernel \(machine.openBLASCore) (OPENBLAS_CORETYPE=\(machine.openBLASCoretypeEnv ?? "unset")); \(machine.openBLASConfig)")
+        print("build     \(machine.build)")
     }
 
     private func trainingBenchmark() throws -> Benchmarks.TrainingResult? {

@@ -4,7 +4,9 @@ import CertCore
 import Foundation
 
 /// `certssb invariance`: checks, under the OpenBLAS kernel this process runs, that logits do
-/// not depend on batch composition, tile position or worker count. Prints one JSON report;
+/// not depend on batch composition, tile position or worker count, and that the
+/// storage-update's index decides as the brute force (with a digest of its decisions that must
+/// be the same under every kernel). Prints one JSON report;
 /// exit 0 when every comparison is bit-identical, 1 otherwise. Hidden: it is a test probe
 /// (the kernel tests run it once per OPENBLAS_CORETYPE the CPU supports).
 struct InvarianceCommand: ParsableCommand {
@@ -38,10 +40,11 @@ struct InvarianceCommand: ParsableCommand {
             GaussianNoise(seed: 77, stream: UInt64(i)).draws(count: n).map { min(max(0.5 + 0.25 * $0, 0), 1) }
         }
         let scales = pixels.indices.map { Float($0) * 0.05 }
-        let report = BatchInvariance.check(Ensemble(modelSet: set), images: pixels, scales: scales)
+        var report = BatchInvariance.check(Ensemble(modelSet: set), images: pixels, scales: scales)
+        report.storageUpdate = try StorageUpdateInvariance.check()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        if !report.mismatches.isEmpty { throw ExitCode(1) }
+        if !report.mismatches.isEmpty || report.storageUpdate?.mismatches != 0 { throw ExitCode(1) }
     }
 }

@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var sigma: SigmaArguments
 
-    @Option(help: "Model set whose models give each training sample its own sigma (stage 1, DESIGN 2.5); without it every sample uses sigma0.")
+    @Option(help: "Model set whose models give each training sample its own sigma (stage 1, METHOD.md §2.5); without it every sample uses sigma0.")
     var sigmaModelSet: String?
 
     @Option(help: "Stage 1 without --sigma-model-set: first train this many models at sigma0 (in <out>/.pilot, removed at the end) and search each training sample's sigma with them. 0: every sample uses sigma0.")

@@ -25,6 +25,18 @@
 /// trimmed against every region whose label differs from the new one (R = min(R, d_k − R_k),
 /// clamped at 0). On a store that holds the invariant this changes nothing (proof above), so the
 /// rule stays METHOD.md §2.7's; it only stops one bad record from spreading.
+///
+/// How it stays cheap as the store grows, without changing a decision: only regions of another
+/// label can conflict, and the region index (`RegionIndex`) screens those with a proven lower
+/// bound on the distance (a 32-dimensional projection, `RegionScreen`): a region is skipped
+/// only when the exact distance the rule would compute is certainly >= fl(R + R_j), so it could
+/// not have been a conflict (nor, in the guard, have trimmed). The survivors get the exact
+/// float64 distance, read from the store's map, and every comparison of the rule runs on those
+/// exact values in commit order. The decision is therefore exactly the brute-force one, for any
+/// projection, BLAS kernel or thread count; the projection's seeded choice is the only randomness
+/// and it changes only how many regions survive the screen. A micro-batch (`decideBatch`)
+/// screens all its inputs in one product and checks each against the earlier ones exactly, so
+/// it decides exactly as one input at a time.
 public enum StorageUpdate {
     /// The storage-update rule got a NaN or infinite radius or pixel.
     public struct NonFiniteInput: Error, CustomStringConvertible {
@@ -69,52 +81,66 @@ public enum StorageUpdate {
     /// A non-finite radius or pixel throws `NonFiniteInput` (no region can be stored for it).
     public static func decide(input x: [Float], label c: Int, radius certifiedRadius: Double,
                               index: RegionIndex) throws -> Decision {
-        guard certifiedRadius.isFinite, x.allSatisfy(\.isFinite) else { throw NonFiniteInput(radius: certifiedRadius) }
-        let radius = max(certifiedRadius, 0)
-        let screen = index.screen(x)
-
-        var best: (j: Int, d: Double, m: Double)?
-        forEachReachable(screen, index: index, excluding: c, radius: radius) { j, d in
-            let m = d - index.radii[j]
-            if best == nil || m < best!.m { best = (j, d, m) }   // strict: the earliest wins ties
-            return radius
+        try checkFinite(x, certifiedRadius)
+        return try index.withReader { reader in
+            try index.refitIfDue(reader: reader)
+            var near = index.neighbourhood(for: x, label: c, radius: max(certifiedRadius, 0), reader: reader)
+            return try decide(input: x, label: c, radius: certifiedRadius, near: &near)
         }
-        guard let hit = best else {
+    }
+
+    /// The rule itself, on any `RegionNeighbourhood` (the region index, or a brute-force one):
+    /// every comparison is made here on the exact distances and radii the neighbourhood hands
+    /// over, in commit order, so any neighbourhood that hands over at least the regions in reach
+    /// gives the same decision, bit for bit.
+    public static func decide(input x: [Float], label c: Int, radius certifiedRadius: Double,
+                              near: inout some RegionNeighbourhood) throws -> Decision {
+        try checkFinite(x, certifiedRadius)
+        let radius = max(certifiedRadius, 0)
+
+        var search = DeepestConflict(radius: radius)
+        try near.forEachCandidate(excluding: c, radius: radius) { search.consider($0) }
+        guard let hit = search.best else {
             return Decision(label: c, radius: radius, outcome: .stored, region: RegionRecord(status: "stored"))
         }
-        let sha = index.sha256s[hit.j]
+        let sha = try near.sha256(at: hit.j.position)
+        let d = hit.j.distance
         if hit.m >= 0 {
-            return Decision(label: c, radius: hit.m, outcome: .trimmed(by: sha, distance: hit.d),
-                            region: RegionRecord(status: "trimmed", conflict: sha, conflictDistance: hit.d,
+            return Decision(label: c, radius: hit.m, outcome: .trimmed(by: sha, distance: d),
+                            region: RegionRecord(status: "trimmed", conflict: sha, conflictDistance: d,
                                                  originalLabel: c, originalRadius: certifiedRadius))
         }
 
-        let aligned = index.labels[hit.j]
+        let aligned = hit.j.label
         var alignedRadius = -hit.m
-        // The guard (see the type's comment): a no-op when the store holds the invariant.
-        forEachReachable(screen, index: index, excluding: aligned, radius: alignedRadius) { j, d in
-            alignedRadius = max(0, min(alignedRadius, d - index.radii[j]))
-            return alignedRadius
+        // The guard (see the type's comment): a no-op when the store holds the invariant. The
+        // radius only shrinks, so the regions in reach of the first one include all later ones.
+        try near.forEachCandidate(excluding: aligned, radius: alignedRadius) { j in
+            guard j.distance < alignedRadius + j.radius else { return }
+            alignedRadius = max(0, min(alignedRadius, j.distance - j.radius))
         }
         return Decision(label: aligned, radius: alignedRadius,
-                        outcome: .aligned(to: sha, distance: hit.d, from: c),
-                        region: RegionRecord(status: "aligned", conflict: sha, conflictDistance: hit.d,
+                        outcome: .aligned(to: sha, distance: d, from: c),
+                        region: RegionRecord(status: "aligned", conflict: sha, conflictDistance: d,
                                              originalLabel: c, originalRadius: certifiedRadius))
     }
 
-    /// Calls `body(j, exact distance)`, in commit order, for each stored region with a label other
-    /// than `label` that the ball (x, radius) strictly reaches: ||x − x_j|| < radius + R_j. Rows the
-    /// float64 screen proves out of reach are skipped; the rest are decided on the exact distance.
-    /// `body` returns the radius to use from then on (it may only shrink).
-    private static func forEachReachable(_ screen: RegionIndex.Screen, index: RegionIndex, excluding label: Int,
-                                         radius: Double, _ body: (Int, Double) -> Double) {
-        var radius = radius
-        for j in 0..<index.count where index.labels[j] != label {
-            let reach = radius + index.radii[j]
-            // Proven ||x − x_j|| >= reach (a hair of slack for rounding in reach²): not reached.
-            if screen.squared[j] - screen.bound[j] > reach * reach * (1 + 4 * Double.ulpOfOne) { continue }
-            let d = index.exactDistance(j, screen.x)
-            if d < reach { radius = body(j, d) }
+    /// The first pass of the rule: among the candidates in reach (d < R + R_j), the one with the
+    /// least m = d − R_j, the earliest on ties (candidates come in commit order).
+    struct DeepestConflict {
+        let radius: Double
+        var best: (j: RegionCandidate, m: Double)?
+
+        init(radius: Double) { self.radius = radius }
+
+        mutating func consider(_ j: RegionCandidate) {
+            guard j.distance < radius + j.radius else { return }
+            let m = j.distance - j.radius
+            if best == nil || m < best!.m { best = (j, m) }   // strict: the earliest wins ties
         }
+    }
+
+    static func checkFinite(_ x: [Float], _ radius: Double) throws {
+        guard radius.isFinite, x.allSatisfy(\.isFinite) else { throw NonFiniteInput(radius: radius) }
     }
 }

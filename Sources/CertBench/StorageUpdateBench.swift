@@ -1,0 +1,119 @@
+import CertCore
+import CertLedger
+import Certify
+import Foundation
+
+/// The storage-update at scale (`certssb bench --storage-update`): the region index against the
+/// brute force it replaced (`BruteForceRegions`), on one cached store, in one run, deciding the
+/// same micro-batch of 64 inputs and the same single input; their decisions must be equal.
+public enum StorageUpdateBench {
+    public struct Result: Sendable {
+        public var regions: Int
+        public var shuffled: Bool
+        public var dimension: Int
+        public var batch: Int
+        /// The index: one micro-batch (whole batch) and one input alone, mean ms.
+        public var batchMs: Double
+        public var singleMs: Double
+        /// The first batch after the index was built (its survivors' pages may be cold).
+        public var firstBatchMs: Double
+        public var bruteBatchMs: Double
+        public var bruteSingleMs: Double
+        /// Bytes of the in-memory index / of the brute force's float64 rows, in MB (10⁶ bytes).
+        public var indexMB: Double
+        public var bruteMB: Double
+        /// Survivors of the screen (exact distances computed) per pair (input, stored region of
+        /// another label), in the batch and alone.
+        public var survivorFraction: Double
+        public var singleSurvivorFraction: Double
+        /// Pairs past the block thresholds, before the per-pair bound.
+        public var pastThresholdFraction: Double
+        /// Exact fixed-order distances taken in the batch, per pair.
+        public var exactFraction: Double
+        public var indexLoadSeconds: Double
+        public var bruteLoadSeconds: Double
+        public var storeBuildSeconds: Double
+        public var storeBuiltNow: Bool
+        public var projectionSeed: UInt64
+        public var projectionRank: Int
+        public var outcomes: [String: Int]
+        public var decisionsIdentical: Bool
+    }
+
+    /// Runs the comparison on `store`'s regions with `items` (the batch, then one more alone).
+    public static func run(store: BenchRegionStore, items all: [StorageUpdate.Item], dimension: Int,
+                           repeats: Int = 3, progress: (String) -> Void) throws -> Result {
+        precondition(all.count >= 2)
+        BLAS.useSingleThread()
+        let batch = Array(all.dropLast()), single = [all.last!]
+        let n = try store.store.regionCount()
+
+        progress("loading the region index from the store...")
+        var t0 = Stopwatch.now()
+        let index = try RegionIndex(dimension: dimension, archive: StoreRegionArchive(store: store.store))
+        let indexLoad = Stopwatch.now() - t0
+        progress(String(format: "  %.1f s, %.1f MB; deciding...", indexLoad, Double(index.memoryBytes) / 1e6))
+
+        var batchCounts = RegionIndex.ScreenCounts(), singleCounts = RegionIndex.ScreenCounts()
+        func decide(_ items: [StorageUpdate.Item], _ counts: inout RegionIndex.ScreenCounts) throws -> [StorageUpdate.Decision] {
+            defer { index.truncate(to: n) }
+            return try StorageUpdate.decideBatch(items, index: index, counts: &counts)
+        }
+        t0 = Stopwatch.now()
+        let decided = try decide(batch, &batchCounts)
+        let firstBatch = Stopwatch.now() - t0
+        let decidedAlone = try decide(single, &singleCounts)
+        var scratch = RegionIndex.ScreenCounts()
+        let batchTime = try time(repeats) { _ = try decide(batch, &scratch) }
+        let singleTime = try time(2 * repeats) { _ = try decide(single, &scratch) }
+
+        progress("loading the brute force (every input as float64 in RAM, \(8 * n * dimension / 1_000_000) MB)...")
+        t0 = Stopwatch.now()
+        let brute = BruteForceRegions(dimension: dimension, capacity: n + batch.count)  // no reallocation mid-batch
+        try store.store.forEachRegion { view in
+            brute.append(sha256: view.sha256, label: view.label, radius: view.radius,
+                         input: (0..<view.inputCount).lazy.map {
+                             Float(bitPattern: UInt32(littleEndian: view.input.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+                         })
+        }
+        let bruteLoad = Stopwatch.now() - t0
+        progress(String(format: "  %.1f s; deciding the batch one input at a time...", bruteLoad))
+        var bruteDecided: [StorageUpdate.Decision] = []
+        let bruteBatch = try time(1) {
+            bruteDecided = try brute.decideSequentially(batch)
+            brute.truncate(to: n)
+        }
+        var bruteAlone: [StorageUpdate.Decision] = []
+        let bruteSingle = try time(repeats) {
+            bruteAlone = try brute.decideSequentially(single)
+            brute.truncate(to: n)
+        }
+
+        var outcomes: [String: Int] = [:]
+        for d in decided { outcomes[d.region.status, default: 0] += 1 }
+        return Result(
+            regions: n, shuffled: store.parameters.shuffled, dimension: dimension, batch: batch.count,
+            batchMs: batchTime * 1e3, singleMs: singleTime * 1e3, firstBatchMs: firstBatch * 1e3,
+            bruteBatchMs: bruteBatch * 1e3, bruteSingleMs: bruteSingle * 1e3,
+            indexMB: Double(index.memoryBytes) / 1e6, bruteMB: Double(brute.memoryBytes) / 1e6,
+            survivorFraction: Double(batchCounts.survivors) / Double(max(batchCounts.pairs, 1)),
+            singleSurvivorFraction: Double(singleCounts.survivors) / Double(max(singleCounts.pairs, 1)),
+            pastThresholdFraction: Double(batchCounts.pastThreshold) / Double(max(batchCounts.pairs, 1)),
+            exactFraction: Double(batchCounts.exact) / Double(max(batchCounts.pairs, 1)),
+            indexLoadSeconds: indexLoad, bruteLoadSeconds: bruteLoad,
+            storeBuildSeconds: store.buildSeconds, storeBuiltNow: store.builtNow,
+            projectionSeed: index.projection.seed, projectionRank: index.projection.rank,
+            outcomes: outcomes, decisionsIdentical: decided == bruteDecided && decidedAlone == bruteAlone)
+    }
+
+    /// Mean seconds of `repeats` runs.
+    static func time(_ repeats: Int, _ body: () throws -> Void) throws -> Double {
+        var total = 0.0
+        for _ in 0..<repeats {
+            let t0 = Stopwatch.now()
+            try body()
+            total += Stopwatch.now() - t0
+        }
+        return total / Double(repeats)
+    }
+}

@@ -1,0 +1,39 @@
+import CertStore
+import Certify
+
+/// The LMDB store as the region index's archive: position p is the region of sequence p + 1,
+/// read in place from the map (one read snapshot per decision or batch).
+public final class StoreRegionArchive: RegionArchive {
+    public let store: CertStore
+
+    public init(store: CertStore) { self.store = store }
+
+    public func count() throws -> Int { try store.regionCount() }
+
+    public func forEach(_ body: (Int, ArchivedRegion) throws -> Void) throws {
+        try store.forEachRegion { view in
+            try body(Int(view.sequence) - 1, ArchivedRegion(label: view.label, radius: view.radius, input: view.input))
+        }
+    }
+
+    public func read<T>(_ body: (any RegionArchiveReader) throws -> T) throws -> T {
+        try store.readRegions { try body(Reader(regions: $0)) }
+    }
+
+    struct Reader: RegionArchiveReader {
+        let regions: CertStore.RegionReader
+
+        func withRegion<T>(at position: Int, _ body: (ArchivedRegion) throws -> T) throws -> T {
+            try view(position) { try body(ArchivedRegion(label: $0.label, radius: $0.radius, input: $0.input)) }
+        }
+
+        func sha256(at position: Int) throws -> String { try view(position) { $0.sha256 } }
+
+        private func view<T>(_ position: Int, _ body: (RegionView) throws -> T) throws -> T {
+            guard let found = try regions.withRegion(sequence: UInt64(position) + 1, body) else {
+                throw RegionArchiveError(reason: "region \(position + 1) is missing from the store")
+            }
+            return found
+        }
+    }
+}
