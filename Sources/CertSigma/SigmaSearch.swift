@@ -45,6 +45,7 @@ public final class SigmaSearch: @unchecked Sendable {
         self.options = options
         self.sigma0 = sigma0 ?? modelSet.manifest.sigma0
         self.target = target
+        setSize = modelSet.count
         architecture = modelSet.manifest.architecture
         let chosen = models ?? modelSet.roles.search
         let subset = modelSet.subset(chosen)
@@ -58,6 +59,9 @@ public final class SigmaSearch: @unchecked Sendable {
 
     /// Number of search models.
     public var modelCount: Int { weights.count }
+    /// Models in the whole set (search and certifying): one full ensemble pass, the unit of
+    /// the search rule's budget.
+    public let setSize: Int
 
     /// The seed of a sample's draws: SHA-256 of the options' seed and the float32 pixels.
     public static func sampleSeed(_ seed: UInt64, pixels: [Float]) -> UInt64 {
@@ -82,6 +86,8 @@ public final class SigmaSearch: @unchecked Sendable {
         }
         switch options.rule {
         case .search:
+            return budgeted(inputs, seeds: seeds)
+        case .grid:
             return grid(inputs, seeds: seeds, points: options.gridPoints, refine: options.refinePoints)
         case .fixed:
             return grid(inputs, seeds: seeds, points: 1, refine: 0).map {

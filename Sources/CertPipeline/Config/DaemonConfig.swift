@@ -30,7 +30,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxBatch = 64
     public var sigmaRule: SigmaRule = .search
     public var sigmaSteps = 60
-    public var sigmaDraws = SigmaOptions().draws
+    /// 0: the rule's own (search 1, grid 2, gradient 8).
+    public var sigmaDraws = 0
     public var alpha = 0.001
     public var bound: BoundKind = CertificationOptions.defaultBound
     /// Early stopping (needs `bound = betting`); nil runs every certifying model.
@@ -68,10 +69,12 @@ extension DaemonConfig {
         var sigma: SigmaOptions
         switch sigmaRule {
         case .released: sigma = .released(trigger: trigger)
-        case .gradient: sigma = .gradient; sigma.steps = sigmaSteps; sigma.draws = sigmaDraws
-        case .search: sigma = SigmaOptions(); sigma.draws = sigmaDraws
+        case .gradient: sigma = .gradient; sigma.steps = sigmaSteps
+        case .search: sigma = SigmaOptions()
+        case .grid: sigma = .grid
         case .fixed: sigma = .fixedRule
         }
+        if sigmaDraws > 0, sigmaRule == .search || sigmaRule == .grid || sigmaRule == .gradient { sigma.draws = sigmaDraws }
         return sigma
     }
 }
