@@ -136,30 +136,29 @@ extension SigmaSearch {
         u == 0 ? sigma0 : u == span ? upper : sigma0 * exp(u)
     }
 
-    /// Scores of the plan's models on x + s·ε_{j,d} (model j on its own draws only): one
-    /// scheduler call per model over every input's new sigmas and draws.
+    /// Scores of the plan's models on x + s·ε_{j,d} (model j on its own draws only). The
+    /// models are spread over the workers, each running its models on their own images in
+    /// tiles of 16 (`Ensemble.forward`); a logit does not depend on the tile it ran in, so the
+    /// scores do not depend on the worker count or on the other inputs.
     func evaluate(_ plan: Plan, _ jobs: [(pixels: [Float], noise: [[Float]], sigmas: [Double])]) -> [[Point]] {
         let outputs = ensemble.outputs, classes = outputs == 1 ? 2 : outputs, d = plan.draws, count = plan.models.count
+        let images = (0..<count).map { j in
+            jobs.flatMap { job in
+                job.sigmas.flatMap { s in
+                    (0..<d).map { k in ensemble.prepare(zip(job.pixels, job.noise[j * d + k]).map { $0 + Float(s) * $1 }) }
+                }
+            }
+        }
+        let logits = modelLogits(plan.models, images)
         // samples[job][sigma][(draw * count + j) * classes + c]
         var samples = jobs.map { job in job.sigmas.map { _ in [Double](repeating: 0, count: d * count * classes) } }
         var scores = [Double](repeating: 0, count: classes)
-        for (j, model) in plan.models.enumerated() {
-            var images: [PreparedImage] = []
-            for job in jobs {
-                for s in job.sigmas {
-                    for k in 0..<d {
-                        let e = job.noise[j * d + k]
-                        images.append(ensemble.prepare(zip(job.pixels, e).map { $0 + Float(s) * $1 }))
-                    }
-                }
-            }
-            guard !images.isEmpty else { continue }
-            let logits = scheduler.logits(images: images, scales: [Float](repeating: 0, count: images.count), models: model..<(model + 1))
+        for j in 0..<count {
             var row = 0
             for (a, job) in jobs.enumerated() {
                 for b in job.sigmas.indices {
                     for k in 0..<d {
-                        ClassScores.of(logits[row][0..<outputs], classes: classes, into: &scores)
+                        ClassScores.of(logits[j][(row * outputs)..<((row + 1) * outputs)], classes: classes, into: &scores)
                         row += 1
                         // A non-finite output counts as no support for any class.
                         if !scores.allSatisfy(\.isFinite) { for c in 0..<classes { scores[c] = 0 } }
@@ -177,6 +176,33 @@ extension SigmaSearch {
                 return Point(sigma: jobs[a].sigmas[b], mean: sums.map { $0 / n }, samples: samples[a][b], models: count)
             }
         }
+    }
+
+    /// Logits of search model `models[j]` on `images[j]` (no added noise), `[j][image * outputs + o]`,
+    /// the models spread over the worker pool.
+    func modelLogits(_ models: [Int], _ images: [[PreparedImage]]) -> [[Float]] {
+        let outputs = ensemble.outputs, tile = Linear.tileWidth
+        var result = [[Float]](repeating: [], count: models.count)
+        let lock = NSLock()
+        BLAS.useSingleThread()
+        pool.run { [self] worker in
+            let ws = workspaces[worker]
+            for j in stride(from: worker, to: models.count, by: workers) {
+                let list = images[j]
+                var cells = [Float](repeating: 0, count: list.count * outputs)
+                let zeros = [Float](repeating: 0, count: tile)
+                var start = 0
+                while start < list.count {
+                    let last = min(start + tile, list.count)
+                    ensemble.forward(model: models[j], images: list[start..<last], scales: zeros[0..<(last - start)], workspace: ws) { t, logits in
+                        for o in 0..<outputs { cells[(start + t) * outputs + o] = logits[o] }
+                    }
+                    start = last
+                }
+                lock.lock(); result[j] = cells; lock.unlock()
+            }
+        }
+        return result
     }
 
     /// One input's search in u = ln(s/sigma0) on [0, span]: the points tried and where to look

@@ -31,8 +31,10 @@ public final class SigmaSearch: @unchecked Sendable {
     let ensemble: Ensemble
     let workers: Int
     let scheduler: NoiseBatchScheduler
-    /// Gradient and released rules: samples spread over these threads.
-    private let pool: WorkerPool
+    /// Search, gradient and released rules: models or samples spread over these threads.
+    let pool: WorkerPool
+    /// Search rule: one forward-pass workspace per worker.
+    let workspaces: [Workspace]
     /// Gradient and released rules: one set of network copies per worker.
     private var networks: [[TrainableNetwork]?]
     private let lock = NSLock()
@@ -54,6 +56,7 @@ public final class SigmaSearch: @unchecked Sendable {
         self.workers = max(1, workers)
         scheduler = NoiseBatchScheduler(ensemble: ensemble, workers: self.workers)
         pool = WorkerPool(workers: self.workers, name: "certssb-sigma")
+        workspaces = (0..<self.workers).map { [ensemble] _ in ensemble.makeWorkspace() }
         networks = Array(repeating: nil, count: self.workers)
     }
 
