@@ -42,8 +42,10 @@ public final class SigmaSearch: @unchecked Sendable {
     let ensemble: Ensemble
     let workers: Int
     let scheduler: NoiseBatchScheduler
-    /// Gradient and released rules: samples spread over these threads.
-    private let pool: WorkerPool
+    /// Search, gradient and released rules: models or samples spread over these threads.
+    let pool: WorkerPool
+    /// Search rule: one forward-pass workspace per worker.
+    let workspaces: [Workspace]
     /// Gradient and released rules: one set of network copies per worker.
     private var networks: [[TrainableNetwork]?]
     private let lock = NSLock()
@@ -56,6 +58,7 @@ public final class SigmaSearch: @unchecked Sendable {
         self.options = options
         self.sigma0 = sigma0 ?? modelSet.manifest.sigma0
         self.target = target
+        setSize = modelSet.count
         architecture = modelSet.manifest.architecture
         let chosen = models ?? modelSet.roles.search
         let subset = modelSet.subset(chosen)
@@ -64,11 +67,15 @@ public final class SigmaSearch: @unchecked Sendable {
         self.workers = max(1, workers)
         scheduler = NoiseBatchScheduler(ensemble: ensemble, workers: self.workers)
         pool = WorkerPool(workers: self.workers, name: "certssb-sigma")
+        workspaces = (0..<self.workers).map { [ensemble] _ in ensemble.makeWorkspace() }
         networks = Array(repeating: nil, count: self.workers)
     }
 
     /// Number of search models.
     public var modelCount: Int { weights.count }
+    /// Models in the whole set (search and certifying): one full ensemble pass, the unit of
+    /// the search rule's budget.
+    public let setSize: Int
 
     /// The seed of a sample's draws: SHA-256 of the options' seed and the float32 pixels.
     public static func sampleSeed(_ seed: UInt64, pixels: [Float]) -> UInt64 {
@@ -93,6 +100,8 @@ public final class SigmaSearch: @unchecked Sendable {
         }
         switch options.rule {
         case .search:
+            return budgeted(inputs, seeds: seeds)
+        case .grid:
             return grid(inputs, seeds: seeds, points: options.gridPoints, refine: options.refinePoints)
         case .fixed:
             return grid(inputs, seeds: seeds, points: 1, refine: 0).map {

@@ -222,10 +222,12 @@ public final class Certifier: @unchecked Sendable {
 }
 
 extension SigmaOptions {
-    /// sigma0 for every input; the label still comes from the search models.
+    /// sigma0 for every input; the label still comes from the search models (2 draws each,
+    /// the grid rule's label pass).
     public static var fixedRule: SigmaOptions {
         var o = SigmaOptions()
         o.rule = .fixed
+        o.draws = 2
         return o
     }
 }

@@ -95,7 +95,7 @@ struct EvalTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.executable!)
         process.arguments = ["eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "40",
-                             "--sigma-steps", "6", "--sigma-draws", "2", "--sigma-models", "2", "--workers", "1", "--store", store]
+                             "--sigma-steps", "6", "--workers", "1", "--store", store]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

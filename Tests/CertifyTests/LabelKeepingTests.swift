@@ -62,7 +62,11 @@ enum CollapsingModelSet {
     @Test(arguments: [BoundKind.clopperPearson, .betting, .hoeffding])
     func searchKeepsTheSigma0LabelWhenLargeSigmasMakeTheModelsConstant(_ bound: BoundKind) throws {
         try Self.withSet { set in
-            let certifier = Certifier(modelSet: set, workers: 2, options: CertificationOptions(bound: bound), sigma: SigmaOptions())
+            // A budget of one ensemble pass (24 runs: 3 search models × 6 sigmas), so the search
+            // goes past the first sigma that loses the label (the default 10% is 3 sigmas here).
+            var sigma = SigmaOptions()
+            sigma.budget = 1
+            let certifier = Certifier(modelSet: set, workers: 2, options: CertificationOptions(bound: bound), sigma: sigma)
             // The control: at large sigma these models do answer 0, so a search that followed
             // the raw margin-free radius could certify the wrong class.
             #expect(certifier.smoothedLabels([Self.blank], sigmas: [0.9]) == [0])

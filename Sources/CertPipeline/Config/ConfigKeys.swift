@@ -33,7 +33,7 @@ extension ConfigKey {
         integer("max_batch", \.maxBatch, minimum: 1),
         choice("sigma_rule", \.sigmaRule),
         integer("sigma_steps", \.sigmaSteps, minimum: 0),
-        integer("sigma_draws", \.sigmaDraws, minimum: 1),
+        integer("sigma_draws", \.sigmaDraws, minimum: 0),
         ConfigKey(name: "alpha", apply: { config, value in
             guard let alpha = Double(value), alpha.isFinite else { throw InvalidValue("'\(value)' is not a number") }
             guard alpha > 0, alpha < 1 else { throw InvalidValue("must be in (0, 1), got \(value)") }

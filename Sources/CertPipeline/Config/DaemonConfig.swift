@@ -34,8 +34,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var sigmaRule: SigmaRule = .search
     /// Steps of the gradient rule (the released rule has its own counts).
     public var sigmaSteps = 60
-    /// Noise draws per search model and sigma (search) or per step (gradient).
-    public var sigmaDraws = SigmaOptions().draws
+    /// Noise draws per search model and sigma, or per gradient step; 0: the rule's own (search 1,
+    /// grid 2, gradient 8).
+    public var sigmaDraws = 0
     /// A verdict's total failure probability, in (0, 1).
     public var alpha = 0.001
     /// The confidence bound (Clopper–Pearson by default).
@@ -80,10 +81,12 @@ extension DaemonConfig {
         var sigma: SigmaOptions
         switch sigmaRule {
         case .released: sigma = .released(trigger: trigger)
-        case .gradient: sigma = .gradient; sigma.steps = sigmaSteps; sigma.draws = sigmaDraws
-        case .search: sigma = SigmaOptions(); sigma.draws = sigmaDraws
+        case .gradient: sigma = .gradient; sigma.steps = sigmaSteps
+        case .search: sigma = SigmaOptions()
+        case .grid: sigma = .grid
         case .fixed: sigma = .fixedRule
         }
+        if sigmaDraws > 0, sigmaRule == .search || sigmaRule == .grid || sigmaRule == .gradient { sigma.draws = sigmaDraws }
         return sigma
     }
 }

@@ -30,9 +30,10 @@ enum SampleSigmas {
         guard let dir = modelSetDirectory else { return fixed(count: data.count, sigma0: sigma0) }
         let set: ModelSet
         do { set = try ModelSet.load(directory: dir) } catch { throw CLIFailure(error) }
-        let sigmaOptions = options.options(fallback: .search, trigger: set.manifest.trigger)
         // Training samples are never certified: every model of the set may search, and the
-        // objective is the default certificate at this set's size.
+        // objective is the default certificate at this set's size. The grid rule by default:
+        // the search rule's budget is about the certificate's cost, which does not arise here.
+        let sigmaOptions = options.options(fallback: .grid, trigger: set.manifest.trigger)
         let target = SearchTarget(bound: CertificationOptions.defaultBound, alpha: 0.001, certifyingModels: set.count)
         let search = SigmaSearch(modelSet: set, options: sigmaOptions, workers: workers, target: target,
                                  models: Array(0..<set.count), sigma0: sigma0)

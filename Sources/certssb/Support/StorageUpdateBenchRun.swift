@@ -32,7 +32,7 @@ struct StorageUpdateBenchRun {
             set = try ModelSet.load(directory: modelSet, verifyChecksums: false)
             images = Array(try MNISTCSV.load(path: data).images.map(\.pixels).prefix(digits ?? .max))
         } catch { throw CLIFailure(error) }
-        let dimension = set.manifest.inputShape.reduce(1, *)
+        let dimension = set.manifest.inputShape.count
         guard images.first?.count == dimension else { throw CLIFailure("\(data): images have \(images.first?.count ?? 0) values, \(modelSet) expects \(dimension)") }
         let verdictFile = (cache as NSString).appendingPathComponent("verdicts-\(set.id.prefix(12))-\(images.count).json")
         let verdicts = try BenchVerdicts.load(file: verdictFile, modelSet: set, images: images, workers: workers, progress: say)
