@@ -5,10 +5,11 @@ import Foundation
 /// The default rule (`search`): the grid rule's objective, searched within a budget of model
 /// runs per input.
 ///
-/// Cost. At most `budget` × N model runs per input (N = the set's model count, so 0.1 is a
-/// tenth of one full ensemble pass), spent as K sigmas × M' search models × D draws
-/// (`plan`). Where the budget is smaller than the smallest useful search (`minimumPlan`:
-/// 3 sigmas × 2 models × 1 draw = 6 runs) that search runs anyway and exceeds it; every
+/// Cost. At most max(`budget` × N, `minimumRuns` = 48) model runs per input (N = the set's
+/// model count, so 0.1 is a tenth of one full ensemble pass from 480 models on; smaller sets
+/// need the 48 to keep their radii, measured in README), spent as K sigmas × M' search models
+/// × D draws (`plan`). Where even that is smaller than the smallest useful search
+/// (`minimumPlan`: 3 sigmas × 2 models × 1 draw = 6 runs) that search runs anyway; every
 /// verdict records what it spent (`model_runs`).
 ///
 /// 1. Label. The M' models (evenly spaced in the set's search list) run on x + sigma0·ε_{j,d}:
@@ -53,6 +54,11 @@ extension SigmaSearch {
     public static let minimumPlan = (points: 3, models: 2, draws: 1)
     /// The default number of sigmas when the budget leaves the choice (`points` = 0).
     public static let defaultPoints = 6
+    /// The most sigmas a budget buys when every search model already runs (the grid's 14).
+    public static let maximumPoints = 14
+    /// The fewest model runs a budget allows, whatever the set's size: 10% of a pass is that
+    /// many only from 480 models on.
+    public static let minimumRuns = 48
     /// Closest spacing of two points tried, as a fraction of L.
     static let tolerance = 0.01
 
@@ -67,7 +73,9 @@ extension SigmaSearch {
     /// is at least 6 (`minimumPlan`), and are 6 below that (`searchPlanStaysWithinTheBudget`).
     public static func plan(options: SigmaOptions, searchModels m: Int, setSize: Int) -> Plan {
         let d = max(1, options.draws)
-        let budget = Int((options.budget * Double(setSize) + 1e-9).rounded(.down))
+        // Never fewer than `minimumRuns`: on small sets 10% of a pass is too few runs to keep the
+        // radii (measured on the shipped 72-model set and the authors' 16: README, "The sigma").
+        let budget = max(Int((options.budget * Double(setSize) + 1e-9).rounded(.down)), minimumRuns)
         var points = options.points > 0 ? options.points : defaultPoints
         var count: Int
         if options.searchModels > 0 {
@@ -80,6 +88,10 @@ extension SigmaSearch {
             }
         }
         count = max(1, count)
+        // Every search model already runs and runs are left: spend them on more sigmas.
+        if options.points == 0 && count == m && count * d * points < budget {
+            points = min(maximumPoints, budget / max(1, count * d))
+        }
         return Plan(models: (0..<count).map { $0 * m / count }, draws: d, points: max(1, points), budget: budget)
     }
 
