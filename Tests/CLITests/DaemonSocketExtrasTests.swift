@@ -66,7 +66,7 @@ import Testing
         let text = try daemon.curl(["http://localhost/metrics"]).out
         let metrics = PrometheusText.parse(text)
         #expect(metrics.errors.isEmpty, "\(metrics.errors)")
-        #expect(metrics.samples.keys.contains { $0.hasPrefix("certssbd_build_info{version=\"0.1.0\",blas_kernel=") }, "\(text)")
+        #expect(metrics.samples.keys.contains { $0.hasPrefix("certssbd_build_info{version=\"0.1.0\",model_set=\"") && $0.contains(",blas_kernel=\"") }, "\(text)")
         #expect((metrics.samples["process_resident_memory_bytes"] ?? 0) > 1e6)
         #expect(metrics.types["process_cpu_seconds_total"] == "counter" && (metrics.samples["process_cpu_seconds_total"] ?? 0) > 0)
         let started = metrics.samples["process_start_time_seconds"] ?? 0

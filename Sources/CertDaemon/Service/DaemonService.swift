@@ -117,9 +117,9 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         # HELP certssbd_model_set_info The model set in use (value 1).
         # TYPE certssbd_model_set_info gauge
         certssbd_model_set_info{id=\(PrometheusText.label(engine.modelSet.id)),models="\(engine.modelSet.count)"} 1
-        # HELP certssbd_build_info The running build and the OpenBLAS kernel it computes with (value 1).
+        # HELP certssbd_build_info The running build, its model set and the OpenBLAS kernel it computes with (value 1).
         # TYPE certssbd_build_info gauge
-        certssbd_build_info{version=\(PrometheusText.label(Self.version)),blas_kernel=\(PrometheusText.label(BLAS.coreName))} 1
+        certssbd_build_info{version=\(PrometheusText.label(Self.version)),model_set=\(PrometheusText.label(engine.modelSet.id)),blas_kernel=\(PrometheusText.label(BLAS.coreName))} 1
         \(PrometheusText.processSeries(ProcessStats.current()))
         """
     }
