@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages certssb builds and runs against. Idempotent.
+#   scripts/install-deps.sh            everything to build, test and run
+#   scripts/install-deps.sh --runtime  only what installed binaries load (install.sh --prebuilt)
 set -euo pipefail
 packages=(
   libopenblas-dev      # cblas_sgemm: every convolution and linear layer
@@ -15,6 +17,9 @@ packages=(
   python3-scipy        # reference values for the bound tests (Tests/CertMathTests/ScipyReferenceTests.swift)
   dataset-fashion-mnist  # Fashion-MNIST 60k/10k gzipped IDX in /usr/share/datasets (30 MB installed)
 )
+if [ "${1:-}" = "--runtime" ]; then
+  packages=(libopenblas0 zlib1g libpng16-16 libturbojpeg0 liblmdb0 libsystemd0 curl)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root" >&2; exit 2; }
 if [ "${1:-}" = "--prebuilt" ]; then
     build="${2:?install.sh: --prebuilt needs a build folder}"
+    scripts/install-deps.sh --runtime
     if [ ! -d "$build/swift" ]; then
         bundle="$(mktemp -d /tmp/certssb-bundle.XXXXXX)" && trap 'rm -rf "$bundle"' EXIT
         scripts/bundle.sh "$bundle" "$build"
