@@ -41,6 +41,7 @@ rm -rf /usr/share/certssb/model && cp -r model /usr/share/certssb/model && chmod
 [ -f /etc/certssbd/certssbd.conf ] || install -m 0644 etc/certssbd.conf /etc/certssbd/certssbd.conf
 install -m 0644 etc/certssbd.service etc/certssbd.socket /etc/systemd/system/
 install -D -m 0644 etc/certssbd.sysusers.conf /usr/lib/sysusers.d/certssbd.conf
+install -D -m 0644 etc/certssbd.tmpfiles.conf /usr/lib/tmpfiles.d/certssbd.conf
 install -d /usr/share/doc/certssb /usr/share/bash-completion/completions
 install -m 0644 README.md ARCHITECTURE.md docs/*.md /usr/share/doc/certssb/
 for tool in certssb certssbd; do
@@ -51,6 +52,7 @@ if ls .build/man/*.1 >/dev/null 2>&1; then
 fi
 if [ -d /run/systemd/system ]; then
     systemd-sysusers /usr/lib/sysusers.d/certssbd.conf
+    systemd-tmpfiles --create /usr/lib/tmpfiles.d/certssbd.conf
     systemctl daemon-reload
     systemctl enable --now certssbd.socket
     echo "certssbd.socket is listening on /run/certssbd/certssbd.sock; the first request starts certssbd.service"

@@ -53,6 +53,9 @@ import Glibc
         try #require(install.status == 0 && install.output.contains("certssbd.socket is listening"), "\(install.output)")
         #expect(try sandbox.value("systemctl", "show", "-p", "InaccessiblePaths", "certssbd.service").contains(Self.toolchainRoot!))
 
+        // Before the service ever ran, the socket is already root:certssbd 0660 (SocketUser=,
+        // SocketGroup=), so group members can connect from the first moment.
+        #expect(try sandbox.value("stat", "-c", "%U:%G %a", "/run/certssbd/certssbd.sock") == "root:certssbd 660")
         let health = try sandbox.curl(["--max-time", "150", "http://localhost/v1/health"])
         #expect(health.out.contains("ready"), "\(health) \(sandbox.journal())")
         let png = try PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 1, height: 28, width: 28),
@@ -63,6 +66,9 @@ import Glibc
         #expect(verdict["sha256"] as? String == Checksum.sha256Hex(png))
         let plugins = (verdict["triggers"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
         #expect(plugins == ["blending", "fourpixel", "onepixel"], "\(String(describing: plugins)) \(sandbox.journal())")
+        // The inbox certssbd made: group-writable and setgid, so group members can drop files.
+        let inbox = try sandbox.value("stat", "-c", "%G %a", "/var/lib/certssbd/inbox")
+        #expect(inbox == "certssbd 2770", "\(inbox)")
         // The service's process maps its runtime from the install, not from the toolchain.
         let pid = try sandbox.value("systemctl", "show", "-p", "MainPID", "--value", "certssbd.service")
         let maps = try sandbox.inside("/bin/sh", "-c", "grep -h libswiftCore /proc/\(pid)/maps | head -1")
