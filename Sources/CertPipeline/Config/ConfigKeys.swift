@@ -62,6 +62,10 @@ extension ConfigKey {
         integer("max_queue", \.maxQueue, minimum: 1),
         integer("read_timeout_ms", \.readTimeoutMs, minimum: 1),
         choice("log_level", \.logLevel),
+        ConfigKey(name: "allow_uids", apply: { config, value in config.access.uids = try AccessPolicy.parseList(value) },
+                  render: { AccessPolicy.render($0.access.uids) }),
+        ConfigKey(name: "allow_gids", apply: { config, value in config.access.gids = try AccessPolicy.parseList(value) },
+                  render: { AccessPolicy.render($0.access.gids) }),
     ]
 
     static let byName: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -53,6 +53,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// guard): a header claiming more is refused (422) before any pixel memory is allocated.
     /// Capped at `ImageLimits.maximumValues` (50,000,000) whatever the config says.
     public var maxPixels = 50_000_000
+    /// Which clients may use the socket (`allow_uids`, `allow_gids`; open by default).
+    public var access = AccessPolicy()
     /// Pending images before the socket answers 429/503.
     public var maxQueue = 1024
     /// A client that sends nothing for this long is dropped.
