@@ -32,9 +32,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     var task: Task<Void, Never>?
     var heartbeatTask: RepeatedTask?
 
+    /// The client, read at accept (nil in tests without a socket, or when the kernel refused).
+    private let peer: PeerCredentials?
+
     init(service: CertificationService, limits: HTTPServer.Limits, phase: HTTPConnectionPhase, heartbeat: TimeAmount,
-         rejecting: Bool = false) {
+         rejecting: Bool = false, peer: PeerCredentials? = nil) {
         self.rejecting = rejecting
+        self.peer = peer
         self.service = service
         self.limits = limits
         self.phase = phase
@@ -68,6 +72,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         if rejecting {
             return respondError(context: context, head: head, keepAlive: false, status: .serviceUnavailable,
                                 code: "too_many_connections", message: "connection limit reached")
+        }
+        guard PeerCredentials.admits(peer, limits.access) else {
+            let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "a client of unknown uid"
+            return respondError(context: context, head: head, keepAlive: false, status: .forbidden,
+                                code: "forbidden", message: "\(who) is not in allow_uids or allow_gids")
         }
         let route = HTTPRouter.route(method: head.method, uri: head.uri)
         // A declared length over the limit is refused before any body byte is read.
@@ -200,6 +209,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             headers.add(name: "connection", value: "keep-alive")
         }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        if let head { service.log(request: RequestRecord(method: head.method.rawValue, target: head.uri, status: Int(status.code), peer: peer)) }
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)

@@ -64,7 +64,7 @@ public final class Daemon: @unchecked Sendable {
         pipeline.start()
         let service = DaemonService(pipeline: pipeline, health: health, states: states) { [weak self] in try self?.reload() ?? [] }
         let limits = HTTPServer.Limits(maxUploadBytes: startup.maxUploadBytes, readTimeout: .milliseconds(Int64(startup.readTimeoutMs)),
-                                       maxConnections: 256)
+                                       maxConnections: 256, access: startup.access)
         let server = HTTPServer(service: service, limits: limits, group: group)
         if let fd = SocketActivation.listeningSockets().first {
             try await server.adopt(fd: fd)

@@ -159,6 +159,19 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
         return Self.json(ConfigBody(config: values, restartNeededKeys: DaemonConfig.restartOnlyKeys))
     }
 
+    /// One journal line per request with the client's credentials (CERTSSB_PEER_UID, _GID,
+    /// _PID): uploads and reloads at info, reads at debug, refusals (403) at warning.
+    public func log(request: RequestRecord) {
+        let level: JournalLogger.Priority = request.status == 403 ? .warning : (["POST", "PUT"].contains(request.method) ? .info : .debug)
+        var fields = ["CERTSSB_HTTP_METHOD": request.method, "CERTSSB_HTTP_STATUS": String(request.status)]
+        var who = "unknown client"
+        if let p = request.peer {
+            fields["CERTSSB_PEER_UID"] = String(p.uid); fields["CERTSSB_PEER_GID"] = String(p.gid); fields["CERTSSB_PEER_PID"] = String(p.pid)
+            who = "uid \(p.uid) gid \(p.gid) pid \(p.pid)"
+        }
+        log.log(level, "\(request.method) \(request.target) \(request.status) (\(who))", fields: fields)
+    }
+
     /// `{"version":…,"name":"certssbd"}`.
     public func version() -> ServiceReply { Self.json(VersionBody(version: Self.version, name: "certssbd")) }
 
