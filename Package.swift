@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
-        .testTarget(name: "CLITests", dependencies: ["CertShape", "certssb", "certssbd", "CertCore", "CertData"]),
+        .testTarget(name: "CLITests", dependencies: ["CertShape", "certssb", "certssbd", "CertCore", "CertData", "CertClient"]),
     ],
     swiftLanguageModes: [.v6]
 )
