@@ -1,5 +1,6 @@
 import CertCore
 import CertPipeline
+import CertSystem
 import Foundation
 import Logging
 import NIOCore
@@ -38,7 +39,20 @@ public final class Daemon: @unchecked Sendable {
         self.overrides = overrides
         config = try Self.loadConfig(configPath, overrides)
         log = JournalLogger(threshold: config.logThreshold)
+        stateLock = try Self.lockState(config.stateDir)
         pipeline = try CertificationPipeline(config: config)
+    }
+
+    /// Held for the daemon's life: two certssbd on one state directory would each keep their own
+    /// region index and break the storage-update's invariant, so the second one refuses to start.
+    private let stateLock: FileLock
+
+    static func lockState(_ dir: String) throws -> FileLock {
+        try? WatchPaths.makeDirectories(dir, syscalls: LinuxSyscalls())
+        let path = (dir as NSString).appendingPathComponent("certssbd.lock")
+        do { return try FileLock(path: path) } catch let error as SystemError where error.errno == EWOULDBLOCK {
+            throw ConfigError(.option("state_dir"), "\(dir) is in use by another certssbd (\(path) is locked)")
+        }
     }
 
     /// `certssbd --check-config`: parses the file and `overrides`, validates every value, loads
