@@ -54,6 +54,10 @@ import Testing
                 }
             }
         }
+        // {sha256} is one segment, so a deeper path is not this route (the document's 404).
+        let deeper = HTTPRouter.route(method: .GET, uri: "/v1/verdicts/\(String(repeating: "ab", count: 32))/more")
+        #expect(throws: HTTPRouteError(status: .notFound, code: "not_found",
+                                       message: "no route for /v1/verdicts/\(String(repeating: "ab", count: 32))/more")) { try deeper.get() }
         // The endpoints table is where new JSON routes go: each must be described.
         for (path, endpoint) in HTTPRouter.endpoints {
             #expect(paths[path]?[endpoint.method.rawValue.lowercased()] != nil, "\(endpoint.method) \(path) is not in the document")
