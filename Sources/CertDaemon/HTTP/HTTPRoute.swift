@@ -35,6 +35,8 @@ enum HTTPRouter {
     /// `CertificationService` (with its default) and its answer in `DaemonService`.
     static let endpoints: [String: HTTPEndpoint] = [
         "/v1/config": HTTPEndpoint(method: .GET) { await $0.config() },
+        // A static document: the same for every service.
+        "/openapi.json": HTTPEndpoint(method: .GET) { _ in OpenAPIDocument.reply },
     ]
 
     /// Maps method and target to a route. Pure, so tests can cover it without a socket.
@@ -71,7 +73,8 @@ enum HTTPRouter {
             return only(.GET, .health).flatMap { _ in listRoute(query: query) }
         default:
             let prefix = "/v1/verdicts/"
-            if path.hasPrefix(prefix) {
+            // One segment only: /v1/verdicts/x/y is another path (404), as openapi.json has it.
+            if path.hasPrefix(prefix), !path.dropFirst(prefix.count).contains("/") {
                 let sha = String(path.dropFirst(prefix.count))
                 return only(.GET, .health).flatMap { _ in
                     guard isSHA256(sha) else {
