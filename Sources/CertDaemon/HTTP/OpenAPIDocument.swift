@@ -16,7 +16,7 @@ enum OpenAPIDocument {
         "title": "certssbd socket API",
         "version": "0.1.0",
         "summary": "Certified backdoor defence: upload an image, get its certified verdict.",
-        "description": "HTTP/1.1 and JSON over certssbd's Unix socket (`socket` in certssbd.conf, by default /run/certssbd/certssbd.sock): `curl --unix-socket /run/certssbd/certssbd.sock http://localhost/v1/health`. HEAD is accepted wherever GET is and answers the GET's status and head without a body. A method a path does not list is answered 405 (`MethodNotAllowed`, with `Allow`); a path not listed here is answered 404 (`NotFound`). Every 4xx and 5xx body is an `Error`. Some answers can come on any request, before it is routed: 400 `bad_request` for malformed HTTP, 408 `request_timeout` when the client sends nothing for `read_timeout_ms`, 413 `payload_too_large` for a body over `max_upload_bytes` (announced or sent), 503 `too_many_connections` past 256 open connections, 500 `internal`."
+        "description": "HTTP/1.1 and JSON over certssbd's Unix socket (`socket` in certssbd.conf, by default /run/certssbd/certssbd.sock): `curl --unix-socket /run/certssbd/certssbd.sock http://localhost/v1/health`. HEAD is accepted wherever GET is and answers the GET's status and head without a body. A method a path does not list is answered 405 (`MethodNotAllowed`, with `Allow`); a path not listed here is answered 404 (`NotFound`). Every 4xx and 5xx body is an `Error`. Some answers can come on any request, before it is routed: 400 `bad_request` for malformed HTTP, 408 `request_timeout` when the client sends nothing for `read_timeout_ms`, 413 `payload_too_large` for a body over `max_upload_bytes` (announced or sent), 503 `too_many_connections` past 256 open connections, 500 `internal`, and 403 `forbidden` when an allow-list is configured and the client is not on it."
       },
       "servers": [
         { "url": "http://localhost", "description": "Over the Unix socket; the host name is not used." }
@@ -29,6 +29,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/HealthOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -41,6 +42,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/HealthOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -55,6 +57,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/VersionOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -67,6 +70,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/VersionOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -83,6 +87,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/VerdictOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
@@ -99,6 +104,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/VerdictOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
@@ -120,6 +126,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/VerdictPageOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -136,6 +143,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/VerdictPageOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -158,6 +166,7 @@ enum OpenAPIDocument {
               "200": { "$ref": "#/components/responses/VerdictOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
               "404": { "$ref": "#/components/responses/NotFound" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -171,6 +180,7 @@ enum OpenAPIDocument {
               "200": { "$ref": "#/components/responses/VerdictOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
               "404": { "$ref": "#/components/responses/NotFound" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -198,6 +208,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/EventsOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -210,6 +221,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/EventsOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -224,6 +236,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/StatsOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -236,6 +249,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/StatsOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -250,6 +264,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/MetricsOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -262,6 +277,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/MetricsOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -276,6 +292,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/TriggersOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -288,6 +305,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/TriggersOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -303,6 +321,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/ReloadOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -317,6 +336,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/ConfigOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -329,6 +349,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/ConfigOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -343,6 +364,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/OpenAPIOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -355,6 +377,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": { "$ref": "#/components/responses/OpenAPIOK" },
               "400": { "$ref": "#/components/responses/BadRequest" },
+              "403": { "$ref": "#/components/responses/Forbidden" },
               "408": { "$ref": "#/components/responses/RequestTimeout" },
               "413": { "$ref": "#/components/responses/PayloadTooLarge" },
               "500": { "$ref": "#/components/responses/Internal" },
@@ -470,6 +493,10 @@ enum OpenAPIDocument {
             "headers": { "Allow": { "$ref": "#/components/headers/Allow" } },
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
           },
+          "Forbidden": {
+            "description": "`forbidden`: `allow_uids`/`allow_gids` is set and the client's UID and primary GID (SO_PEERCRED) are in neither; the connection closes.",
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+          },
           "RequestTimeout": {
             "description": "`request_timeout`: no complete request within `read_timeout_ms`; the connection closes.",
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
@@ -517,7 +544,7 @@ enum OpenAPIDocument {
                     "enum": [
                       "bad_request", "bad_query", "bad_sha256", "not_found", "method_not_allowed", "request_timeout",
                       "payload_too_large", "unsupported_media_type", "bad_image", "non_finite_input", "queue_full",
-                      "internal", "non_finite_output", "reload_failed", "too_many_connections", "draining", "store_unavailable"
+                      "internal", "non_finite_output", "reload_failed", "too_many_connections", "draining", "store_unavailable", "forbidden"
                     ]
                   },
                   "message": { "type": "string", "description": "One line for a person." }
