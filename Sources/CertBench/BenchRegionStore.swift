@@ -13,15 +13,24 @@ import Foundation
 /// another digit drawn uniformly, so about half of every digit's jittered copies overlap with
 /// another label. The inputs to decide come from the digit recipe on another stream (`items`).
 public struct BenchRegionStore {
+    /// What the store is made from; a cached store is used only when its marker records equal
+    /// parameters (the verdicts come from `BenchVerdicts`, keyed by the same set and digits).
     public struct Parameters: Codable, Sendable, Equatable {
+        /// Regions written, at sequences 1 … `regions` (10⁶ in the README's run).
         public var regions: Int
+        /// Seed of the SplitMix64 draws: stream 0 makes the store, other streams inputs (`items`).
         public var seed: UInt64
+        /// Half-width of the uniform noise added to every pixel before clamping to [0, 1].
         public var jitter: Float
+        /// The model set whose verdicts label the regions; the store is opened for it, and its
+        /// first 12 characters name the cache.
         public var modelSetID: String
+        /// How many digits the regions are drawn from; `open` needs that many digits and verdicts.
         public var digits: Int
         /// Each region labelled by the verdict of a random digit, not its own.
         public var shuffled: Bool
 
+        /// Parameters as given; by default each region takes its own digit's verdict.
         public init(regions: Int, seed: UInt64, jitter: Float, modelSetID: String, digits: Int, shuffled: Bool = false) {
             self.regions = regions; self.seed = seed; self.jitter = jitter; self.modelSetID = modelSetID; self.digits = digits
             self.shuffled = shuffled
@@ -36,7 +45,9 @@ public struct BenchRegionStore {
     /// Written after the last region, so a half-built store is rebuilt, not used.
     struct Marker: Codable { var parameters: Parameters; var buildSeconds: Double }
 
+    /// The open LMDB store: region i (from 0) at sequence i + 1, under the hash `sha(i)`.
     public let store: CertStore
+    /// What the store was built from.
     public let parameters: Parameters
     /// Seconds it took to write the store (when it was built, maybe by an earlier run).
     public let buildSeconds: Double

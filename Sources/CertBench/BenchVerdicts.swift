@@ -8,11 +8,15 @@ import Foundation
 /// certificate (sigma search, Clopper–Pearson, alpha 0.001, sound mode), and the answers are
 /// cached in a JSON file keyed by the set and the digits.
 public struct BenchVerdicts: Codable, Sendable {
+    /// The `ModelSet.id` that certified them; a cache of another set is certified again.
     public var modelSetID: String
+    /// How many digits were certified; a cache of another count is certified again.
     public var digits: Int
-    /// Per digit, in the order given: the certified label and radius (negative: not certified).
+    /// Per digit, in the order given: the certified label.
     public var labels: [Int]
+    /// Per digit, in the same order: the certified radius (negative: not certified).
     public var radii: [Double]
+    /// Seconds the certification took, in the run that wrote the file.
     public var seconds: Double
 
     /// Reads `file`, or certifies `images` with `modelSet` on `workers` threads and writes it.

@@ -6,7 +6,9 @@ import Certify
 /// under every kernel (`certssb invariance`; Tests/CLITests/KernelInvarianceTests compares the
 /// hashes across kernels).
 public enum StorageUpdateInvariance {
+    /// What `check` found; `digest` is what is compared across kernels.
     public struct Report: Codable, Sendable {
+        /// Decisions compared: 128 (two micro-batches of 64).
         public var decisions: Int
         /// Decisions of the index that differ from the brute force's.
         public var mismatches: Int

@@ -42,10 +42,13 @@ extension SigmaSearch {
     public struct Plan: Sendable, Equatable {
         /// Indices into the search models.
         public var models: [Int]
+        /// Noise draws per search model at each sigma (`SigmaOptions.draws`, at least 1).
         public var draws: Int
+        /// The most sigmas tried (K), sigma0 and sigmaMax included; the search may stop earlier.
         public var points: Int
         /// The budget it was planned for: floor(budget × set size).
         public var budget: Int
+        /// Model runs per input when all `points` are tried: an upper bound on what it spends.
         public var runs: Int { models.count * draws * points }
     }
 

@@ -136,7 +136,10 @@ extension RegionIndex {
 
 /// An archive whose records do not fit the index (wrong length, a gap in the sequences).
 public struct RegionArchiveError: Error, CustomStringConvertible {
+    /// What does not fit, naming the position or sequence.
     public var reason: String
+    /// An error for `reason`.
     public init(reason: String) { self.reason = reason }
+    /// "region store: " and the reason.
     public var description: String { "region store: \(reason)" }
 }

@@ -27,8 +27,10 @@ extension RegionIndex {
         /// Survivors (and unscreened pairs inside a batch) whose quick float64 distance could not
         /// place them out of reach either: each got the exact fixed-order distance.
         public var exact = 0
+        /// All counts zero.
         public init() {}
 
+        /// Adds each count of `b` to `a`.
         public static func += (a: inout ScreenCounts, b: ScreenCounts) {
             a.pairs += b.pairs; a.pastThreshold += b.pastThreshold; a.survivors += b.survivors; a.exact += b.exact
         }

@@ -2,12 +2,14 @@
 public struct RegionCandidate: Sendable, Equatable {
     /// 0-based commit order.
     public var position: Int
+    /// c_j, never the label of the input it is a candidate for.
     public var label: Int
     /// R_j as stored.
     public var radius: Double
     /// ||x − x_j||, summed in float64 in a fixed order (`RegionIndex.exactDistance`).
     public var distance: Double
 
+    /// A candidate from its fields.
     public init(position: Int, label: Int, radius: Double, distance: Double) {
         self.position = position; self.label = label; self.radius = radius; self.distance = distance
     }

@@ -18,8 +18,11 @@ public struct RegionProjection: Sendable {
     /// The seed of the sample and of the starting directions, recorded so a run can be repeated.
     public static let defaultSeed: UInt64 = 0x5EED_2026_0010_0006
 
+    /// D, values per input.
     public let dimension: Int
+    /// Features per input, the rows of B (<= D; `random` and `fitted` cap the rank asked at D).
     public let rank: Int
+    /// The seed of the sample and of the directions that made B.
     public let seed: UInt64
     /// The inputs the basis was fitted on (0 for seeded random directions).
     public let fittedOn: Int

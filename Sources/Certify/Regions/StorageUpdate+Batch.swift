@@ -1,11 +1,16 @@
 extension StorageUpdate {
     /// One input of a micro-batch: what certification said, and the hash its region is stored under.
     public struct Item: Sendable {
+        /// The flattened input, D values (a non-finite one throws `NonFiniteInput`).
         public var input: [Float]
+        /// The certified label.
         public var label: Int
+        /// The certified radius; negative when not certified (the rule uses max(R, 0)).
         public var radius: Double
+        /// Lowercase hex SHA-256 of the input file.
         public var sha256: String
 
+        /// An item from its fields.
         public init(input: [Float], label: Int, radius: Double, sha256: String) {
             self.input = input; self.label = label; self.radius = radius; self.sha256 = sha256
         }
