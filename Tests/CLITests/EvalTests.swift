@@ -5,7 +5,11 @@ import Testing
 @Suite(.serialized, .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct EvalTests {
     struct Report: Decodable {
-        struct Table: Decodable { var method: String; var radii: [Double]; var certAcc: [Double]; var certRatio: [Double] }
+        // eval --json spells its keys like the verdicts (snake_case).
+        struct Table: Decodable {
+            var method: String; var radii: [Double]; var certAcc: [Double]; var certRatio: [Double]
+            enum CodingKeys: String, CodingKey { case method, radii, certAcc = "cert_acc", certRatio = "cert_ratio" }
+        }
         struct V: Decodable { var radius: Double; var sigma: Double; var label: Int; var certified: Bool; var n_models: Int; var alpha: Double; var mode: String }
         var tables: [Table]
         var verdicts: [String: [V]]

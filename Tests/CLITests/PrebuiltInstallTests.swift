@@ -12,7 +12,9 @@ import Glibc
 /// under a real systemd, with the toolchain made inaccessible to the service
 /// (`InaccessiblePaths=`), the installed certssbd must start, load the three plugins from
 /// /usr/local/lib/certssb/plugins and certify, with the runtime from /usr/local/lib/certssb/swift.
-@Suite(.serialized) struct PrebuiltInstallTests {
+// An extension of SystemdServiceTests, so it is serialized with the other sandbox tests: two
+// sandboxes booting at once can fail to start.
+extension SystemdServiceTests {
     /// The toolchain's runtime folder, the one to hide (its parent, the toolchain root).
     static let toolchainRoot: String? = {
         let swift = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
@@ -22,7 +24,7 @@ import Glibc
             .deletingLastPathComponent().deletingLastPathComponent().path }
     }()
 
-    static let skipReason: String? = {
+    static let prebuiltSkipReason: String? = {
         if getuid() != 0 { return "skipped: systemd-sandbox needs root" }
         if !FileManager.default.isExecutableFile(atPath: SystemdServiceTests.tool) { return "skipped: no \(SystemdServiceTests.tool) (it lives in ../shared)" }
         if SystemdServiceTests.daemon == nil { return "skipped: no built certssbd beside the certssb executable" }
@@ -30,7 +32,7 @@ import Glibc
         return nil
     }()
 
-    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(5)))
+    @Test(.enabled(if: prebuiltSkipReason == nil, Comment(rawValue: prebuiltSkipReason ?? "")), .timeLimit(.minutes(5)))
     func theBundleRunsWithTheToolchainHidden() throws {
         let bundle = NSTemporaryDirectory() + "certssb-bundle-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: bundle) }
