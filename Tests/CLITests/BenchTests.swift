@@ -1,9 +1,10 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 /// `certssb bench` runs end to end and says where it ran. No figure is asserted beyond
 /// being a positive number: timings belong in benchmarks, not tests.
-@Suite struct BenchTests {
+@Suite(.blockingWork) struct BenchTests {
     @Test func benchReportsMachineKernelAndEveryMeasurement() throws {
         let cache = NSTemporaryDirectory() + "bench-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: cache) }

@@ -1,4 +1,5 @@
 import CertDaemon
+import CertTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// socket activation, the hardening set, the certssbd user, RuntimeDirectoryPreserve=.
 /// The daemon is replaced by the sandbox demo's Python echo service (takes fd 3, sends
 /// READY=1), so this checks the units, not certssbd. Skipped where the tool or root is missing.
-@Suite struct SystemdSandboxTests {
+@Suite(.blockingWork) struct SystemdSandboxTests {
     static let tool = ConfigTestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/systemd-sandbox").path
     static let echoService = ConfigTestSupport.repositoryRoot.deletingLastPathComponent()
         .appendingPathComponent("shared/tools/systemd-sandbox-demo/bin/echo-svc.py").path

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Glibc
 
@@ -39,20 +40,6 @@ enum SystemdTestSupport {
         let count = recv(fd, &buffer, buffer.count, 0)
         guard count >= 0 else { return nil }
         return String(decoding: buffer[..<count], as: UTF8.self)
-    }
-
-    /// Sets environment variables for the duration of `body`, then restores the old values.
-    static func withEnvironment<T>(_ values: [String: String?], _ body: () throws -> T) rethrows -> T {
-        let saved = values.keys.map { ($0, getenv($0).map { String(cString: $0) }) }
-        for (key, value) in values {
-            if let value { setenv(key, value, 1) } else { unsetenv(key) }
-        }
-        defer {
-            for (key, value) in saved {
-                if let value { setenv(key, value, 1) } else { unsetenv(key) }
-            }
-        }
-        return try body()
     }
 
     /// Puts `fd` at descriptor 3 (SD_LISTEN_FDS_START) for `body`. Whatever fd 3 held before
@@ -104,7 +91,7 @@ enum SystemdTestSupport {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

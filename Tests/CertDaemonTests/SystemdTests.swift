@@ -2,10 +2,12 @@ import CertPipeline
 import CertDaemon
 import CSystemd
 import Foundation
+import CertTestSupport
 import Glibc
 import Testing
 
-/// Serialized: these tests set NOTIFY_SOCKET, LISTEN_*, WATCHDOG_* and borrow fd 3.
+/// Serialized: these tests set NOTIFY_SOCKET, LISTEN_*, WATCHDOG_* and borrow fd 3. They change
+/// the environment through `ProcessEnvironment.with`, so no child spawned meanwhile inherits it.
 @Suite(.serialized) struct SystemdTests {
     typealias Support = SystemdTestSupport
 
@@ -14,7 +16,7 @@ import Testing
         let fd = try Support.boundUnixSocket(type: Int32(SOCK_DGRAM.rawValue), path: path)
         defer { close(fd); unlink(path) }
 
-        Support.withEnvironment(["NOTIFY_SOCKET": path]) {
+        ProcessEnvironment.with(["NOTIFY_SOCKET": path]) {
             #expect(SystemdNotifier.ready(status: "loaded 1000 models"))
             #expect(Support.receive(fd) == "READY=1\nSTATUS=loaded 1000 models")
             #expect(SystemdNotifier.status("certified 5\nimages"))
@@ -35,21 +37,21 @@ import Testing
     }
 
     @Test func notifyIsANoOpWithoutNotifySocket() {
-        Support.withEnvironment(["NOTIFY_SOCKET": nil]) {
+        ProcessEnvironment.with(["NOTIFY_SOCKET": nil]) {
             #expect(SystemdNotifier.ready(status: "x") == false)
             #expect(SystemdNotifier.watchdog() == false)
         }
     }
 
     @Test func watchdogIntervalComesFromWatchdogUsec() {
-        Support.withEnvironment(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "\(getpid())"]) {
+        ProcessEnvironment.with(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "\(getpid())"]) {
             #expect(SystemdNotifier.watchdogInterval == .seconds(30))
         }
         // Meant for another process (e.g. inherited from a parent): not ours to ping.
-        Support.withEnvironment(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]) {
+        ProcessEnvironment.with(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]) {
             #expect(SystemdNotifier.watchdogInterval == nil)
         }
-        Support.withEnvironment(["WATCHDOG_USEC": nil, "WATCHDOG_PID": nil]) {
+        ProcessEnvironment.with(["WATCHDOG_USEC": nil, "WATCHDOG_PID": nil]) {
             #expect(SystemdNotifier.watchdogInterval == nil)
         }
     }
@@ -62,13 +64,13 @@ import Testing
         #expect(listen(listener, 4) == 0)
 
         Support.withDescriptor3(listener) {
-            Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "certssbd.socket"]) {
+            ProcessEnvironment.with(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "certssbd.socket"]) {
                 #expect(SocketActivation.listeningSockets() == [3])
                 // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
                 #expect(getenv("LISTEN_FDS") == nil)
                 #expect(SocketActivation.listeningSockets() == [])
             }
-            Support.withEnvironment(["LISTEN_PID": "1", "LISTEN_FDS": "1"]) {
+            ProcessEnvironment.with(["LISTEN_PID": "1", "LISTEN_FDS": "1"]) {
                 #expect(SocketActivation.listeningSockets() == [], "fds meant for another process")
             }
         }
@@ -79,14 +81,14 @@ import Testing
         let datagram = try Support.boundUnixSocket(type: Int32(SOCK_DGRAM.rawValue), path: path)
         defer { close(datagram); unlink(path) }
         Support.withDescriptor3(datagram) {
-            Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1"]) {
+            ProcessEnvironment.with(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1"]) {
                 #expect(SocketActivation.listeningSockets() == [])
             }
         }
     }
 
     @Test func socketActivationWithoutListenFds() {
-        Support.withEnvironment(["LISTEN_PID": nil, "LISTEN_FDS": nil]) {
+        ProcessEnvironment.with(["LISTEN_PID": nil, "LISTEN_FDS": nil]) {
             #expect(SocketActivation.listeningSockets() == [])
         }
     }
