@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "CertSystemTests", dependencies: ["CertSystem", "CertTestSupport"]),
         .testTarget(name: "CertMathTests", dependencies: ["CertMath", "CertTestSupport"]),
         .testTarget(name: "CertCoreTests", dependencies: ["CertCore", "CertTestSupport"]),
-        .testTarget(name: "CertDataTests", dependencies: ["CertData", "CPNG", "CTurboJPEG", "CLibz", "CertTestSupport"]),
+        .testTarget(name: "CertDataTests", dependencies: ["CertData", "CertMath", "CPNG", "CTurboJPEG", "CLibz", "CertTestSupport"]),
         .testTarget(name: "TriggerKitTests", dependencies: ["TriggerKit", "CertTestSupport"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore", "CertTestSupport"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),

@@ -6,8 +6,9 @@ import Testing
 /// being a positive number: timings belong in benchmarks, not tests.
 @Suite(.blockingWork) struct BenchTests {
     @Test func benchReportsMachineKernelAndEveryMeasurement() throws {
-        let cache = NSTemporaryDirectory() + "bench-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let directory = try TemporaryDirectory("bench")
+        defer { directory.remove() }
+        let cache = directory.file("cache")
         let run = try CLI.run(["bench", "--models", "3", "--batch", "2", "--seconds", "0.01", "--workers", "1,2",
                                "--cache", cache, "--json"], timeout: 300)
         #expect(run.exited(0), "\(run.summary)")

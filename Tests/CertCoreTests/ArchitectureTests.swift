@@ -1,7 +1,8 @@
 import CertCore
+import CertTestSupport
 import Testing
 
-@Suite struct ArchitectureTests {
+@Suite(.blockingWork) struct ArchitectureTests {
     @Test func mnistCNNHasThePapersParameterCount() {
         #expect(Architecture.mnistCNN.parameterCount == 276_417)
         #expect(NetworkPlan(.mnistCNN).features == 512)

@@ -181,6 +181,7 @@ import Testing
     @Test func staleSocketFileIsReplacedButLiveOnesAndFilesAreNot() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let directory = try TemporaryDirectory("http")
+        defer { directory.remove() }
         let dir = directory.path
         let path = dir + "/stale.sock"
         // A socket file with nobody listening, as a crashed daemon leaves it.
@@ -206,6 +207,7 @@ import Testing
     @Test func adoptsAListeningSocket() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let directory = try TemporaryDirectory("http")
+        defer { directory.remove() }
         let dir = directory.path
         let path = dir + "/activated.sock"
         let fd = try listeningSocket(path: path)

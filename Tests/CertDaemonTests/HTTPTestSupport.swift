@@ -1,5 +1,5 @@
-import CertPipeline
 import CertDaemon
+import CertPipeline
 import CertTestSupport
 import Foundation
 import NIOCore

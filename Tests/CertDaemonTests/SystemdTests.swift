@@ -1,8 +1,8 @@
-import CertPipeline
-import CertDaemon
 import CSystemd
-import Foundation
+import CertDaemon
+import CertPipeline
 import CertTestSupport
+import Foundation
 import Glibc
 import Testing
 

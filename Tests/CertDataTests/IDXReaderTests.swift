@@ -1,4 +1,5 @@
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -17,8 +18,9 @@ struct IDXReaderTests {
 
     @Test(arguments: [false, true])
     func roundTrip(gzip: Bool) throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let raw = DatasetFiles.patternImages(count: 3, height: 4, width: 5)
         let (i, l) = try writePair(in: folder, images: DatasetFiles.idxImages(raw, height: 4, width: 5),
                                    labels: DatasetFiles.idxLabels([7, 0, 9]), gzip: gzip)
@@ -29,8 +31,9 @@ struct IDXReaderTests {
     }
 
     @Test func wrongMagicNamesWhatWasFound() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let images = DatasetFiles.idxImages(DatasetFiles.patternImages(count: 2, height: 2, width: 2), height: 2, width: 2)
         let labels = DatasetFiles.idxLabels([1, 2])
         // Swapped files: each reports the magic it found and what it is.
@@ -44,8 +47,9 @@ struct IDXReaderTests {
     }
 
     @Test func truncatedBodyAndHeader() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let images = DatasetFiles.idxImages(DatasetFiles.patternImages(count: 3, height: 4, width: 4), height: 4, width: 4)
         let (i, l) = try writePair(in: folder, images: Array(images.dropLast(5)), labels: DatasetFiles.idxLabels([1, 2, 3]), gzip: true)
         let error = datasetError { _ = try IDXReader.load(images: i, labels: l, classes: classes) }
@@ -61,8 +65,9 @@ struct IDXReaderTests {
     }
 
     @Test func countMismatchLabelRangeAndMissingFile() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let images = DatasetFiles.idxImages(DatasetFiles.patternImages(count: 3, height: 2, width: 2), height: 2, width: 2)
         let (i, l) = try writePair(in: folder, images: images, labels: DatasetFiles.idxLabels([1, 2]), gzip: false)
         #expect(datasetError { _ = try IDXReader.load(images: i, labels: l, classes: classes) }?

@@ -1,5 +1,5 @@
-@testable import CertPipeline
 import CertCore
+@testable import CertPipeline
 import CertTestSupport
 import Certify
 import Foundation

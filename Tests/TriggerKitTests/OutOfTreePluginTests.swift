@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 import TriggerKit
@@ -12,8 +13,9 @@ import TriggerKit
     }
 
     @Test func checkerboardFromTheDocsLoadsAndApplies() throws {
-        let folder = try CPlugin.makeFolder("checker")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("checker")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try CPlugin.build(try Self.checkerSource(), into: folder, fileName: "libcertssb-trigger-checker.so")
         let registry = TriggerRegistry.load(directory: folder, shape: (3, 32, 32))
         #expect(registry.refusals.isEmpty, "\(registry.refusals)")
