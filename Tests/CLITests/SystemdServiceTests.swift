@@ -250,8 +250,8 @@ import Glibc
     }
 }
 
-/// One systemd-sandbox for a test: a short root under /tmp (the socket path must fit in
-/// sun_path), the units folder, a shared folder bound read-only, and the run folder bound
+/// One systemd-sandbox for a test: a short root in the test process's folder under /tmp
+/// (the socket path must fit in sun_path), the units folder, a shared folder bound read-only, and the run folder bound
 /// read-write at /run/certssbd so the host reaches the socket unit's certssbd.sock.
 final class SystemdSandbox {
     let root: String
@@ -263,7 +263,7 @@ final class SystemdSandbox {
     private var booted = false
 
     init() throws {
-        root = "/tmp/cssbd-svc-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
+        root = TemporaryDirectory.processRoot + "/svc-\(UInt32.random(in: 0...UInt32.max))"
         for dir in [units, share, run] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }

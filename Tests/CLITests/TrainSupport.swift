@@ -174,6 +174,8 @@ enum TestPlugin {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
         process.arguments = ["-shared", "-fPIC", "-I", TrainPaths.abiHeaders, "-o", output, sourcePath]
+        // cc's own temporary files go into the test folder, not straight into /tmp.
+        process.environment = ProcessEnvironment.current.merging(["TMPDIR": TemporaryDirectory.processRoot]) { $1 }
         let errors = Pipe()
         process.standardError = errors
         try ProcessEnvironment.withShared { try process.run() }

@@ -9,8 +9,9 @@ import Darwin
 #endif
 
 /// `certssb train` end to end on the 0-vs-1 digits of mnist_5k (tiny runs: a debug build).
-/// Serialized: the machine has few cores and each run trains real CNNs.
-@Suite("CLI: train on MNIST 0 vs 1", .blockingWork, .serialized, .enabled(if: TrainPaths.csvAvailable, TrainPaths.csvSkipReason))
+/// Each run trains real CNNs; `.blockingWork` bounds how many run at once, so the suite need
+/// not be serialized (each test has a folder of its own).
+@Suite("CLI: train on MNIST 0 vs 1", .blockingWork, .enabled(if: TrainPaths.csvAvailable, TrainPaths.csvSkipReason))
 struct TrainTests {
     /// One model, three epochs: a model set that is accurate, records its poison and certifies.
     @Test("train N_m 1, 3 epochs: exit 0, accuracy >= 0.99, floor(n*0.02) poisoned, certify reads the set")

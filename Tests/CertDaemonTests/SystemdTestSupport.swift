@@ -6,7 +6,7 @@ import Glibc
 enum SystemdTestSupport {
     /// A short, unique socket path (sun_path holds 107 bytes, so not under a deep temp dir).
     static func socketPath(_ tag: String) -> String {
-        "/tmp/certssbd-test-\(getpid())-\(tag)-\(UInt32.random(in: 0...UInt32.max)).sock"
+        TemporaryDirectory.processRoot + "/\(tag)-\(UInt32.random(in: 0...UInt32.max)).sock"
     }
 
     /// A bound AF_UNIX socket of `type` (SOCK_DGRAM or SOCK_STREAM) at `path`.

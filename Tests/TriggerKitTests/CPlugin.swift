@@ -59,6 +59,8 @@ enum CPlugin {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
         process.arguments = ["-shared", "-fPIC", "-I", TestPaths.abiHeaders] + defines.map { "-D\($0)" }
             + ["-o", output, sourcePath]
+        // cc's own temporary files go into the test folder, not straight into /tmp.
+        process.environment = ProcessEnvironment.current.merging(["TMPDIR": TemporaryDirectory.processRoot]) { $1 }
         let errors = Pipe()
         process.standardError = errors
         try ProcessEnvironment.withShared { try process.run() }
