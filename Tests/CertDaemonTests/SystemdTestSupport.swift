@@ -42,24 +42,6 @@ enum SystemdTestSupport {
         return String(decoding: buffer[..<count], as: UTF8.self)
     }
 
-    /// Puts `fd` at descriptor 3 (SD_LISTEN_FDS_START) for `body`. Whatever fd 3 held before
-    /// (the test runner may own it) is saved above 10 and put back with its close-on-exec flag.
-    static func withDescriptor3<T>(_ fd: Int32, _ body: () throws -> T) rethrows -> T {
-        let savedFlags = fcntl(3, F_GETFD)
-        let saved = fcntl(3, F_DUPFD_CLOEXEC, 10)  // -1 when fd 3 was closed
-        precondition(dup2(fd, 3) == 3, "dup2 to fd 3 failed")
-        defer {
-            if saved >= 0 {
-                dup2(saved, 3)
-                _ = fcntl(3, F_SETFD, savedFlags)
-                close(saved)
-            } else {
-                close(3)
-            }
-        }
-        return try body()
-    }
-
     /// Connects to a Unix stream socket, sends `text` and returns the reply (10 s timeout).
     static func request(_ path: String, _ text: String) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -6,8 +6,8 @@ import Foundation
 import Glibc
 import Testing
 
-/// Serialized: these tests set NOTIFY_SOCKET, LISTEN_*, WATCHDOG_* and borrow fd 3. They change
-/// the environment through `ProcessEnvironment.with`, so no child spawned meanwhile inherits it.
+/// Serialized: these tests set NOTIFY_SOCKET, LISTEN_*, WATCHDOG_*. They change the environment
+/// through `ProcessEnvironment.with`, so no child spawned meanwhile inherits it.
 @Suite(.serialized) struct SystemdTests {
     typealias Support = SystemdTestSupport
 
@@ -56,35 +56,54 @@ import Testing
         }
     }
 
+    /// sd_listen_fds looks at fd 3 of the calling process, and in this one fd 3 is an event
+    /// loop's epoll that other threads wait on: borrowing it even briefly can break them. So
+    /// socket activation is checked in a child, this test binary again, started as systemd
+    /// would start certssbd (the socket at fd 3, LISTEN_FDS, LISTEN_PID) and running the probe.
+    static func probeSocketActivation(_ socket: Int32, listenPID: String = "$$") throws -> String {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let folder = try TemporaryDirectory("activation")
+        var environment = ProcessEnvironment.current
+        environment["CERTSSB_SOCKET_ACTIVATION_PROBE"] = "1"
+        environment["LISTEN_FDS"] = "1"
+        environment["LISTEN_FDNAMES"] = "certssbd.socket"
+        // exec keeps the shell's pid, so $$ is the pid the probe will have.
+        let child = try SpawnedProcess("/bin/sh", [
+            "-c", "LISTEN_PID=\(listenPID) exec \"$0\" \"$@\"", executable,
+            "--testing-library", "swift-testing", "--filter", "socketActivationProbe",
+        ], stdout: folder.file("stdout"), stderr: folder.file("stderr"), environment: environment, descriptors: [3: socket])
+        child.wait(timeout: Wait.defaultTimeout)
+        let output = (try? String(contentsOfFile: folder.file("stdout"), encoding: .utf8)) ?? ""
+        return output.split(separator: "\n").first { $0.hasPrefix("PROBE ") }.map(String.init)
+            ?? "no probe line (exit \(child.code)): \(output)"
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CERTSSB_SOCKET_ACTIVATION_PROBE"] != nil,
+                   "skipped: runs only as the child of the socket-activation tests"))
+    func socketActivationProbe() {
+        let first = SocketActivation.listeningSockets()
+        let cleared = getenv("LISTEN_FDS") == nil
+        let second = SocketActivation.listeningSockets()
+        print("PROBE first=\(first) cleared=\(cleared) second=\(second)")
+    }
+
     /// A real listening socket at fd 3 with LISTEN_FDS=1, as systemd passes it.
     @Test func socketActivationFindsTheListeningSocketAtFd3() throws {
         let path = Support.socketPath("listen")
         let listener = try Support.boundUnixSocket(type: Int32(SOCK_STREAM.rawValue), path: path)
         defer { close(listener); unlink(path) }
         #expect(listen(listener, 4) == 0)
-
-        Support.withDescriptor3(listener) {
-            ProcessEnvironment.with(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "certssbd.socket"]) {
-                #expect(SocketActivation.listeningSockets() == [3])
-                // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
-                #expect(getenv("LISTEN_FDS") == nil)
-                #expect(SocketActivation.listeningSockets() == [])
-            }
-            ProcessEnvironment.with(["LISTEN_PID": "1", "LISTEN_FDS": "1"]) {
-                #expect(SocketActivation.listeningSockets() == [], "fds meant for another process")
-            }
-        }
+        // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
+        #expect(try Self.probeSocketActivation(listener) == "PROBE first=[3] cleared=true second=[]")
+        #expect(try Self.probeSocketActivation(listener, listenPID: "1").hasPrefix("PROBE first=[] "),
+                "fds meant for another process")
     }
 
     @Test func socketActivationRejectsADatagramSocket() throws {
         let path = Support.socketPath("dgram")
         let datagram = try Support.boundUnixSocket(type: Int32(SOCK_DGRAM.rawValue), path: path)
         defer { close(datagram); unlink(path) }
-        Support.withDescriptor3(datagram) {
-            ProcessEnvironment.with(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1"]) {
-                #expect(SocketActivation.listeningSockets() == [])
-            }
-        }
+        #expect(try Self.probeSocketActivation(datagram).hasPrefix("PROBE first=[] "))
     }
 
     @Test func socketActivationWithoutListenFds() {

@@ -15,15 +15,21 @@ public final class SpawnedProcess: @unchecked Sendable {
     public let pid: pid_t
     public private(set) var exitStatus: Int32?
 
+    /// `descriptors` maps a descriptor of the child (3 and up) to one of ours that it gets
+    /// there, as systemd passes listening sockets; every other descriptor above 2 is closed.
     public init(_ executable: String, _ arguments: [String], stdout: String = "/dev/null", stderr: String,
-                environment: [String: String]? = nil) throws {
+                environment: [String: String]? = nil, descriptors: [Int32: Int32] = [:]) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        try Self.closeFrom(3, &actions)
+        for (child, ours) in descriptors.sorted(by: { $0.key < $1.key }) {
+            precondition(child > 2 && !descriptors.values.contains(child), "descriptor \(child) would be overwritten")
+            posix_spawn_file_actions_adddup2(&actions, ours, child)
+        }
+        try Self.closeFrom((descriptors.keys.max() ?? 2) + 1, &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
