@@ -103,25 +103,37 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "CertSystemTests", dependencies: ["CertSystem"]),
-        .testTarget(name: "CertMathTests", dependencies: ["CertMath"]),
-        .testTarget(name: "CertCoreTests", dependencies: ["CertShape", "CertCore"]),
-        .testTarget(name: "CertDataTests", dependencies: ["CertShape", "CertData", "CPNG", "CTurboJPEG", "CLibz"]),
-        .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit"]),
-        .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
-        .testTarget(name: "CertLedgerTests", dependencies: ["CertLedger", "CertStore", "Certify", "CertMath"]),
+        // What the test targets share: temporary directories, synthetic digits, random model
+        // sets, waiting on conditions, spawned children, and the threads blocking tests run on.
+        .target(name: "CertTestSupport", dependencies: ["CertCore", "CertData", "CertMath", "CertShape"], path: "Tests/CertTestSupport"),
+        .testTarget(name: "CertTestSupportTests", dependencies: ["CertTestSupport", "CertData"]),
+
+        .testTarget(name: "CertSystemTests", dependencies: ["CertSystem", "CertTestSupport"]),
+        .testTarget(name: "CertMathTests", dependencies: ["CertMath", "CertTestSupport"]),
+        .testTarget(name: "CertCoreTests", dependencies: ["CertShape", "CertCore", "CertTestSupport"]),
+        .testTarget(name: "CertDataTests", dependencies: ["CertShape", "CertData", "CertMath", "CPNG", "CTurboJPEG", "CLibz", "CertTestSupport"]),
+        .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit", "CertTestSupport"]),
+        .testTarget(name: "CertStoreTests", dependencies: ["CertStore", "CertTestSupport"]),
+        .testTarget(name: "CertLedgerTests", dependencies: ["CertLedger", "CertStore", "Certify", "CertMath", "CertTestSupport"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
-        .testTarget(name: "CertDaemonTests", dependencies: ["CertShape", 
-            "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd",
+        .testTarget(name: "CertPipelineTests", dependencies: [
+            "CertPipeline", "CertCore", "CertData", "Certify", "CertStore", "CertTestSupport",
+        ]),
+        .testTarget(name: "CertDaemonTests", dependencies: [
+            "CertShape", "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd", "CertTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "CertSigmaTests", dependencies: ["CertSigma", "CertCore", "CertTraining"]),
-        .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore"]),
-        .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
-        .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
-        .testTarget(name: "CLITests", dependencies: ["CertShape", "certssb", "certssbd", "CertCore", "CertData", "CertClient"]),
+        .testTarget(name: "CertSigmaTests", dependencies: ["CertSigma", "CertCore", "CertTraining", "CertTestSupport"]),
+        .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore", "CertTestSupport"]),
+        .testTarget(name: "TorchImportTests", dependencies: [
+            "TorchImport", "CertTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore", "CertTestSupport"]),
+        .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath", "CertTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CertShape", "certssb", "certssbd", "CertCore", "CertData", "CertClient", "CertTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import CertShape
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -52,7 +53,7 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
         var fileError: Bool
     }
 
-    func scenario(in folder: TemporaryFolder, modelSet: String, goodPNG: String) throws -> Scenario {
+    func scenario(in folder: TemporaryDirectory, modelSet: String, goodPNG: String) throws -> Scenario {
         func write(_ name: String, _ data: Data) throws -> String {
             let path = folder.file(name)
             try data.write(to: URL(fileURLWithPath: path))
@@ -116,13 +117,13 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
     }
 }
 
-@Suite("CLI: bad inputs exit 2 with one line on stderr, never a crash")
+@Suite("CLI: bad inputs exit 2 with one line on stderr, never a crash", .blockingWork)
 struct BadInputTests {
     @Test("each bad input: exit 2, one stderr line naming it and the problem", arguments: BadInput.allCases)
     func badInput(_ input: BadInput) throws {
         let modelSet = try RandomSetFixture.get()
         let goodPNG = try RandomSetFixture.goodPNG.get()
-        let folder = try TemporaryFolder("bad-\(input.rawValue)")
+        let folder = try TemporaryDirectory("bad-\(input.rawValue)")
         let scenario = try input.scenario(in: folder, modelSet: modelSet, goodPNG: goodPNG)
         let run = try CLI.run(scenario.arguments, timeout: 120)
 
@@ -154,7 +155,7 @@ struct BadInputTests {
     func mixedRun(batchSize: Int) throws {
         let modelSet = try RandomSetFixture.get()
         let goodPNG = try RandomSetFixture.goodPNG.get()
-        let folder = try TemporaryFolder("mixed")
+        let folder = try TemporaryDirectory("mixed")
         let bad = folder.file("empty.png")
         try Data().write(to: URL(fileURLWithPath: bad))
         let second = folder.file("second.png")
@@ -177,7 +178,7 @@ struct BadInputTests {
     func mixedLogits() throws {
         let modelSet = try RandomSetFixture.get()
         let goodPNG = try RandomSetFixture.goodPNG.get()
-        let folder = try TemporaryFolder("mixed-logits")
+        let folder = try TemporaryDirectory("mixed-logits")
         let bad = folder.file("nan.npy")
         var values = Array(repeating: Float(0), count: 28 * 28)
         values[0] = .nan
@@ -194,7 +195,7 @@ struct BadInputTests {
     @Test("a valid float32 .npy of 1x28x28 is accepted, so the NaN case fails for the NaN alone")
     func validNPY() throws {
         let modelSet = try RandomSetFixture.get()
-        let folder = try TemporaryFolder("npy-ok")
+        let folder = try TemporaryDirectory("npy-ok")
         let f = folder.file("ok.npy")
         try BadFiles.npy(shape: [1, 28, 28], values: (0..<784).map { Float($0) / 784 }).write(to: URL(fileURLWithPath: f))
         let run = try CLI.run(["certify", "--model-set", modelSet, f], timeout: 120)

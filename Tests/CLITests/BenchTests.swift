@@ -1,12 +1,14 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 /// `certssb bench` runs end to end and says where it ran. No figure is asserted beyond
 /// being a positive number: timings belong in benchmarks, not tests.
-@Suite struct BenchTests {
+@Suite(.blockingWork) struct BenchTests {
     @Test func benchReportsMachineKernelAndEveryMeasurement() throws {
-        let cache = NSTemporaryDirectory() + "bench-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let directory = try TemporaryDirectory("bench")
+        defer { directory.remove() }
+        let cache = directory.file("cache")
         let run = try CLI.run(["bench", "--models", "3", "--batch", "2", "--seconds", "0.01", "--workers", "1,2",
                                "--cache", cache, "--json"], timeout: 300)
         #expect(run.exited(0), "\(run.summary)")

@@ -1,4 +1,5 @@
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 
-@Suite("CLI: certify on real MNIST digits with the authors' models",
+@Suite("CLI: certify on real MNIST digits with the authors' models", .blockingWork,
        .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct CertifyTests {
     /// Runs certify on every fixture image with extra options; requires exit 0 or 1.

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -21,9 +22,9 @@ import Glibc
     }
 
     /// A daemon folder nobody can reach: it and its parents up to /tmp become 0755.
-    static func reachableFolder() throws -> TemporaryFolder {
-        let folder = try TemporaryFolder("access")
-        var dir = folder.url.path
+    static func reachableFolder() throws -> TemporaryDirectory {
+        let folder = try TemporaryDirectory("access")
+        var dir = folder.path
         while dir.hasPrefix("/tmp/") {
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir)
             dir = (dir as NSString).deletingLastPathComponent

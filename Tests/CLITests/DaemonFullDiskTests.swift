@@ -1,4 +1,5 @@
 import CertCore
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -10,14 +11,14 @@ import Glibc
 /// dropped files in the inbox, and certifies them once there is room again. The store is a
 /// 4 MB tmpfs mounted in a private mount namespace of the daemon (unshare; root only), filled
 /// from the test through /proc/PID/root.
-@Suite(.serialized) struct DaemonFullDiskTests {
+@Suite(.serialized, .blockingWork, .enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
+struct DaemonFullDiskTests {
     static let unshare = "/usr/bin/unshare"
     static let available = getuid() == 0 && FileManager.default.isExecutableFile(atPath: unshare)
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason),
-          .enabled(if: available, "skipped: needs root and unshare(1) for a private tmpfs"))
+    @Test(.enabled(if: available, "skipped: needs root and unshare(1) for a private tmpfs"))
     func aFullStoreIsA503AndTheInboxWaits() throws {
-        let folder = try TemporaryFolder("fulldisk")
+        let folder = try TemporaryDirectory("fulldisk")
         let state = folder.file("state")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let daemon = try RunningDaemon(reusing: folder, launcher: [
@@ -46,7 +47,7 @@ import Glibc
 
         // Room again: the retry certifies the waiting file, and uploads work.
         unlink(filler)
-        #expect(daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1, timeout: 30) == ["waiting.png.verdict.json"],
+        #expect(daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1) == ["waiting.png.verdict.json"],
                 "\(daemon.log)")
         #expect(try daemon.certify(pngs[1]).code == 200)
         let items = try daemon.json("/v1/verdicts?limit=10")?["items"] as? [[String: Any]] ?? []

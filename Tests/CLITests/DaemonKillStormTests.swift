@@ -1,3 +1,4 @@
+import CertTestSupport
 import CertClient
 import CertCore
 import CertData
@@ -30,7 +31,7 @@ import Glibc
 
     @Test(.timeLimit(.minutes(15)))
     func twentyKillsLoseNothingAndDuplicateNothing() throws {
-        let folder = try TemporaryFolder("killstorm")
+        let folder = try TemporaryDirectory("killstorm")
         let files = 1000, uploads = 200
         var generator = SeededGenerator(seed: 2026_12_01)
         let kills = (0..<20).map { _ in 0.3 + Double(generator.next() % 1000) / 1000 * 1.2 }  // seconds between kills

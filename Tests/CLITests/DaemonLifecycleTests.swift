@@ -1,16 +1,17 @@
 import CertCore
+import CertTestSupport
 import Foundation
 import Testing
 
 /// certssbd's lifecycle outside systemd: started by systemd-socket-activate with a test-owned
 /// NOTIFY_SOCKET, restarted on its own state and inbox, reloaded with SIGHUP.
-@Suite(.serialized) struct DaemonLifecycleTests {
+@Suite(.serialized, .blockingWork, .enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
+struct DaemonLifecycleTests {
     static let socketActivate = "/usr/bin/systemd-socket-activate"
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason),
-          .enabled(if: FileManager.default.isExecutableFile(atPath: socketActivate), "skipped: systemd-socket-activate is not installed"))
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: socketActivate), "skipped: systemd-socket-activate is not installed"))
     func socketActivationAdoptsTheSocketAndNotifies() throws {
-        let folder = try TemporaryFolder("activate")
+        let folder = try TemporaryDirectory("activate")
         let notify = try NotifyListener(path: folder.file("notify"))
         // systemd-socket-activate binds certssbd.sock and execs certssbd at the first connection;
         // --socket names a different path, which the daemon must not bind when it gets fd 3.
@@ -20,8 +21,7 @@ import Testing
                        "-E", "WATCHDOG_USEC=1000000"],
             waitForSocket: false)
         defer { _ = daemon.stop() }
-        let listening = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: daemon.socket) && Date() < listening { Thread.sleep(forTimeInterval: 0.05) }
+        Wait.until { FileManager.default.fileExists(atPath: daemon.socket) }
         #expect(notify.messages.isEmpty, "nothing runs before the first connection")
 
         // The first request starts the daemon and is answered once the models are loaded.
@@ -29,20 +29,19 @@ import Testing
         #expect(notify.wait { $0.contains("READY=1") }, "\(notify.messages) \(daemon.log)")
         #expect(notify.wait { $0.contains("STATUS=") })
         #expect(notify.assignments.contains { $0.hasPrefix("STATUS=queue ") }, "\(notify.messages)")
-        // WATCHDOG_USEC=1 s: pings every half second.
-        #expect(notify.wait(timeout: 5) { $0.contains("WATCHDOG=1") }, "\(notify.messages)")
+        // WATCHDOG_USEC=1 s: pings every half second while the batcher and the event loop beat.
+        #expect(notify.wait { $0.contains("WATCHDOG=1") }, "\(notify.messages)")
         #expect(daemon.log.contains("serving on the socket systemd passed"), "\(daemon.log)")
         #expect(!FileManager.default.fileExists(atPath: folder.file("self-bound.sock")))
 
         let png = try DaemonTests.digits(1)[0]
         #expect(try daemon.certify(png).code == 200)
         #expect(daemon.stop() == 0, "\(daemon.log)")
-        #expect(notify.wait(timeout: 5) { $0.contains("STOPPING=1") }, "\(notify.messages)")
+        #expect(notify.wait { $0.contains("STOPPING=1") }, "\(notify.messages)")
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func verdictsSurviveARestartAndTheInboxIsCaughtUp() throws {
-        let folder = try TemporaryFolder("restart")
+    @Test func verdictsSurviveARestartAndTheInboxIsCaughtUp() throws {
+        let folder = try TemporaryDirectory("restart")
         let pngs = try DaemonTests.digits(2, offset: 11)
         let first = try RunningDaemon(reusing: folder)
         let before = try first.certify(pngs[0])
@@ -72,9 +71,8 @@ import Testing
         #expect(LMDBUtils.entries("verdicts", store: store) == 2)
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func sighupReloadsAndAFailedReloadKeepsServing() throws {
-        let folder = try TemporaryFolder("reload")
+    @Test func sighupReloadsAndAFailedReloadKeepsServing() throws {
+        let folder = try TemporaryDirectory("reload")
         let config = folder.file("certssbd.conf")
         try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = info\n".write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = try RunningDaemon(extra: ["--config", config], reusing: folder)

@@ -1,16 +1,17 @@
 import CertShape
 import CertCore
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
 /// The search is seeded from the decoded pixels, not the file's bytes: the same pixels in a
 /// PNG and a PGM get the same sigma, label and radius (their sha256 differ, and a store
 /// would keep both).
-@Suite struct EncodingInvarianceTests {
+@Suite(.blockingWork) struct EncodingInvarianceTests {
     @Test(.enabled(if: Paths.executable != nil, Paths.executableSkipReason))
     func samePixelsInPNGAndPGMGiveTheSameVerdict() throws {
-        let folder = try TemporaryFolder("encodings")
+        let folder = try TemporaryDirectory("encodings")
         let bytes: [UInt8] = (0..<784).map { (i: Int) -> UInt8 in
             let v: Int = (i * 37 + (i / 28) * 11) % 256
             return UInt8(v)
@@ -37,10 +38,10 @@ import Testing
 /// alpha 0.001, sigma0 fallback) give the same verdict for the same image; only `region`
 /// (the daemon stores it, and a non-certified input enters the store with radius 0),
 /// `source` and `created_at` differ.
-@Suite struct CLIAndDaemonAgreeTests {
+@Suite(.blockingWork) struct CLIAndDaemonAgreeTests {
     @Test(.enabled(if: Paths.executable != nil, Paths.executableSkipReason))
     func certifyAndTheDaemonGiveTheSameVerdictUnderTheirDefaults() throws {
-        let folder = try TemporaryFolder("agree")
+        let folder = try TemporaryDirectory("agree")
         let shape = ImageShape(channels: 1, height: 28, width: 28)
         let pixels = GaussianNoise(seed: 31).draws(count: 784).map { min(max(0.2 + 0.3 * $0, 0), 1) }
         let png = try PNGEncoder.encode(DecodedImage(shape: shape, pixels: pixels))

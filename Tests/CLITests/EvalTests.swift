@@ -1,8 +1,9 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 /// `certssb eval` end to end on the authors' 16 checkpoints and mnist_5k (METHOD.md §2.8).
-@Suite(.serialized, .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
+@Suite(.serialized, .blockingWork, .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct EvalTests {
     struct Report: Decodable {
         // eval --json spells its keys like the verdicts (snake_case).
@@ -17,7 +18,7 @@ struct EvalTests {
 
     func eval(_ extra: [String], store: String? = nil) throws -> (RunResult, Report) {
         let fixture = try MNISTFixture.get()
-        let folder = try TemporaryFolder("eval")
+        let folder = try TemporaryDirectory("eval")
         let json = folder.file("eval.json")
         var args = ["eval", "--dataset", "mnist", "--wm_shape", "onepixel", "--model-set", fixture.modelSet,
                     "--data", Paths.mnistCSV.path, "--limit", "12",
@@ -74,7 +75,7 @@ struct EvalTests {
     /// A store holds one certificate kind: reopening it with another bound or alpha is refused
     /// with a message that names the field and both values.
     @Test func storeOfAnotherCertificateKindIsRefused() throws {
-        let folder = try TemporaryFolder("evalkind")
+        let folder = try TemporaryDirectory("evalkind")
         let store = folder.file("store")
         let (first, _) = try eval(["--limit", "4"], store: store)
         #expect(first.exited(0), "\(first.summary)")
@@ -92,7 +93,7 @@ struct EvalTests {
     /// Regions and sigmas persist: a run killed part-way and run again ends with every input
     /// stored exactly once, and a third run adds nothing and prints the same tables.
     @Test func storeSurvivesAKillAndARestart() throws {
-        let folder = try TemporaryFolder("evalstore")
+        let folder = try TemporaryDirectory("evalstore")
         let store = folder.file("store")
         let fixture = try MNISTFixture.get()
         // Kill the first run once the store has committed something.
@@ -102,7 +103,7 @@ struct EvalTests {
                              "--sigma-steps", "6", "--workers", "1", "--store", store]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let deadline = Date().addingTimeInterval(300)
         while process.isRunning && Date() < deadline && LMDBUtils.entries("regions", store: store) == 0 { Thread.sleep(forTimeInterval: 0.2) }
         if process.isRunning { process.terminate() }

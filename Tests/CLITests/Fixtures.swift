@@ -1,18 +1,20 @@
 import CertShape
 import CertCore
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
 /// Everything under one temporary folder per test process, removed at exit.
 enum FixtureRoot {
-    static let url: URL = {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("certssb-clitests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(at: FixtureRoot.url) }
-        return url
+    private static let directory: TemporaryDirectory = {
+        let directory = try! TemporaryDirectory("clitests")
+        // A static is never deinitialised.
+        atexit { FixtureRoot.directory.remove() }
+        return directory
     }()
+
+    static var url: URL { directory.url }
 }
 
 /// `reference_logits.json`: the authors' clean logits on rows of mnist_5k.
@@ -95,26 +97,15 @@ final class MNISTFixture: @unchecked Sendable {
     }
 }
 
-/// A small random MNIST-CNN model set, for the error paths: they need a model set but not
-/// the authors' checkpoints, so they run without ../shared too.
+/// A small random MNIST-CNN model set and a good digit, for the error paths: they need a
+/// model set but not the authors' checkpoints, so they run without ../shared too.
 enum RandomSetFixture {
-    static let result: Result<String, Error> = Result {
-        let dir = FixtureRoot.url.appendingPathComponent("random-set").path
-        try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 3)
-        return dir
-    }
+    static func get() throws -> String { try TestModelSets.random(count: 3) }
 
-    static func get() throws -> String { try result.get() }
-
-    /// A valid 1x28x28 greyscale PNG (a diagonal gradient), written once.
+    /// A valid 1x28x28 greyscale PNG (a synthetic digit), written once.
     static let goodPNG: Result<String, Error> = Result {
         let path = FixtureRoot.url.appendingPathComponent("good-28x28.png").path
-        let pixels: [Float] = (0..<(28 * 28)).map { (i: Int) -> Float in
-            let level: Int = (i / 28 + i % 28) % 56
-            return Float(level) / 55
-        }
-        let bytes = try PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 1, height: 28, width: 28), pixels: pixels))
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try Data(SyntheticImages.digitPNGs(1)[0]).write(to: URL(fileURLWithPath: path))
         return path
     }
 }

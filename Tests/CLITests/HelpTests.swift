@@ -1,7 +1,8 @@
+import CertTestSupport
 import Foundation
 import Testing
 
-@Suite("CLI: help, version and usage errors")
+@Suite("CLI: help, version and usage errors", .blockingWork)
 struct HelpTests {
     @Test("certssb --help exits 0 and lists the subcommands")
     func rootHelp() throws {

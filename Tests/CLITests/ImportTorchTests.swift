@@ -1,7 +1,8 @@
+import CertTestSupport
 import Foundation
 import Testing
 
-@Suite("CLI: import-torch of the authors' 16 checkpoints",
+@Suite("CLI: import-torch of the authors' 16 checkpoints", .blockingWork,
        .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct ImportTorchTests {
     @Test("manifest.json records each checkpoint's sha256 and noise seed as reference_logits.json does")
@@ -46,7 +47,7 @@ struct ImportTorchTests {
 
     @Test("--limit 2 imports only the first two checkpoints")
     func limit() throws {
-        let folder = try TemporaryFolder("limit")
+        let folder = try TemporaryDirectory("limit")
         let out = folder.file("set")
         let run = try CLI.run(["import-torch", "--from", Paths.checkpoints.path, "--out", out,
                                "--sigma", "0.12", "--trigger", "onepixel", "--limit", "2"])
@@ -64,7 +65,7 @@ struct ImportTorchTests {
 
     @Test("importing from a folder without checkpoints exits 2 with one stderr line")
     func emptySource() throws {
-        let folder = try TemporaryFolder("empty-source")
+        let folder = try TemporaryDirectory("empty-source")
         let run = try CLI.run(["import-torch", "--from", folder.path, "--out", folder.file("set"),
                                "--sigma", "0.12", "--trigger", "onepixel"])
         #expect(run.exited(2), "\(run.summary)")

@@ -1,3 +1,4 @@
+import CertTestSupport
 import CertCore
 import CertData
 import CertShape
@@ -13,7 +14,7 @@ import Testing
     }
 
     /// tree/b.png, tree/a/z.png, tree/a/y.png, tree/.hidden.png: three inputs, in path order.
-    static func tree(in folder: TemporaryFolder) throws -> (root: String, expected: [String]) {
+    static func tree(in folder: TemporaryDirectory) throws -> (root: String, expected: [String]) {
         let root = folder.file("tree")
         try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
         for (i, name) in ["b.png", "a/z.png", "a/y.png", ".hidden.png"].enumerated() {
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func certifyTakesDirectoriesAndStandardInput() throws {
-        let folder = try TemporaryFolder("inputs")
+        let folder = try TemporaryDirectory("inputs")
         let (root, expected) = try Self.tree(in: folder)
         let set = try RandomSetFixture.get()
         let run = try CLI.run(["certify", "--model-set", set, "--no-triggers", root])

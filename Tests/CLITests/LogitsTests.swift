@@ -1,7 +1,8 @@
+import CertTestSupport
 import Foundation
 import Testing
 
-@Suite("CLI: logits against the authors' reference logits",
+@Suite("CLI: logits against the authors' reference logits", .blockingWork,
        .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct LogitsTests {
     struct LogitsLine: Decodable {

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct OpenAPIConformanceTests {
     /// Every route and method, and 400, 404, 405, 415, 422, 500 and 503, on a daemon with the
     /// default limits.
     @Test func everyRouteAndItsErrorsMatchTheDocument() throws {
-        let folder = try TemporaryFolder("openapi")
+        let folder = try TemporaryDirectory("openapi")
         let config = folder.file("certssbd.conf")
         try "batch_window_ms = 20\n".write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = try RunningDaemon(extra: ["--config", config])
@@ -44,7 +45,7 @@ struct OpenAPIConformanceTests {
     /// 408, 413 and 429, which need small limits: `read_timeout_ms` 300, `max_upload_bytes`
     /// 4K, `max_queue` 1 with a 3 s batch window.
     @Test func timeoutsLimitsAndAFullQueueMatchTheDocument() throws {
-        let folder = try TemporaryFolder("openapi-limits")
+        let folder = try TemporaryDirectory("openapi-limits")
         let daemon = try RunningDaemon(extra: ["--read_timeout_ms", "300", "--max_upload_bytes", "4K",
                                                "--max_queue", "1", "--batch_window_ms", "3000"])
         defer { _ = daemon.stop() }
@@ -73,14 +74,14 @@ struct OpenAPIConformanceTests {
 
     // MARK: Recording
 
-    func png(_ folder: TemporaryFolder, _ seed: Int) throws -> String {
+    func png(_ folder: TemporaryDirectory, _ seed: Int) throws -> String {
         let path = folder.file("digit-\(seed).png")
         try Data(try DaemonSocketExtrasTests.png(seed)).write(to: URL(fileURLWithPath: path))
         return path
     }
 
     /// Each route with its successes and its own errors.
-    func routes(_ r: ResponseRecorder, _ folder: TemporaryFolder) throws -> [RecordedResponse] {
+    func routes(_ r: ResponseRecorder, _ folder: TemporaryDirectory) throws -> [RecordedResponse] {
         var out: [RecordedResponse] = []
         for path in ["/v1/health", "/v1/version", "/v1/stats", "/metrics", "/v1/triggers", "/v1/config", "/openapi.json"] {
             out += [try r.curl("GET", path), try r.curl("HEAD", path)]

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -54,7 +55,7 @@ struct RecordedResponse: CustomStringConvertible {
 /// request, no request line, connections held idle).
 struct ResponseRecorder {
     let socket: String
-    let scratch: TemporaryFolder
+    let scratch: TemporaryDirectory
 
     /// A curl run in flight, so a test can make a second request while the first waits.
     struct Pending {

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -19,7 +20,7 @@ enum TrainBadInput: String, CaseIterable, CustomTestStringConvertible {
 
     static let pluginMessage = "image too dark for this trigger (code 7 test)"
 
-    func scenario(in folder: TemporaryFolder) throws -> Scenario {
+    func scenario(in folder: TemporaryDirectory) throws -> Scenario {
         let out = folder.file("out")
         func train(data: String, shape: String = "onepixel", extra: [String] = []) -> [String] {
             ["train", "--dataset", "mnist", "--wm_shape", shape, "--sigma", "0.12", "--N_m", "1", "--epochs", "1",
@@ -62,7 +63,7 @@ enum TrainBadInput: String, CaseIterable, CustomTestStringConvertible {
     }
 }
 
-@Suite("CLI: train refuses bad inputs with exit 2 and one stderr line")
+@Suite("CLI: train refuses bad inputs with exit 2 and one stderr line", .blockingWork)
 struct TrainBadInputTests {
     @Test("each bad train input: exit 2, one stderr line that says the problem", arguments: TrainBadInput.allCases)
     func badInput(_ input: TrainBadInput) throws {
@@ -70,7 +71,7 @@ struct TrainBadInputTests {
             print("\(input.rawValue): \(TestPlugin.compilerSkipReason)")
             return
         }
-        let folder = try TemporaryFolder("train-bad-\(input.rawValue)")
+        let folder = try TemporaryDirectory("train-bad-\(input.rawValue)")
         let scenario = try input.scenario(in: folder)
         let run = try CLI.run(scenario.arguments, timeout: 300)
 
@@ -98,7 +99,7 @@ struct TrainBadInputTests {
     /// refusals above come from the defects and not from the layout.
     @Test("a well-formed IDX data/ folder (MNIST/train, MNIST/test) trains")
     func goodIDXFolder() throws {
-        let folder = try TemporaryFolder("train-good-idx")
+        let folder = try TemporaryDirectory("train-good-idx")
         let labels = IDX.labelList(150)
         let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels), trainLabels: IDX.labels(labels))
         let out = folder.file("out")
@@ -119,7 +120,7 @@ struct TrainBadInputTests {
     @Test("a compiled plugin in its own --plugin-dir is used by train")
     func workingPlugin() throws {
         guard TestPlugin.compilerAvailable else { print(TestPlugin.compilerSkipReason); return }
-        let folder = try TemporaryFolder("train-plugin")
+        let folder = try TemporaryDirectory("train-plugin")
         let labels = IDX.labelList(150)
         let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels), trainLabels: IDX.labels(labels))
         let plugins = try TestPlugin.folder(in: folder, "plugins")

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -173,9 +174,11 @@ enum TestPlugin {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
         process.arguments = ["-shared", "-fPIC", "-I", TrainPaths.abiHeaders, "-o", output, sourcePath]
+        // cc's own temporary files go into the test folder, not straight into /tmp.
+        process.environment = ProcessEnvironment.current.merging(["TMPDIR": TemporaryDirectory.processRoot]) { $1 }
         let errors = Pipe()
         process.standardError = errors
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CLIError("cc failed: \(message)") }
@@ -186,7 +189,7 @@ enum TestPlugin {
     }
 
     /// A fresh folder of mode 0755 (a temporary folder may inherit a looser umask).
-    static func folder(in parent: TemporaryFolder, _ name: String) throws -> String {
+    static func folder(in parent: TemporaryDirectory, _ name: String) throws -> String {
         let path = parent.file(name)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
@@ -204,7 +207,7 @@ extension CLI {
     static func runInterrupted(_ arguments: [String], after marker: String, signal: Int32 = SIGTERM,
                                timeout: TimeInterval = 600) throws -> (RunResult, interrupted: Bool) {
         guard let executable = Paths.executable else { throw CLIError("certssb executable not found") }
-        let scratch = try TemporaryFolder("interrupt")
+        let scratch = try TemporaryDirectory("interrupt")
         let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
         let child = try SpawnedProcess(executable, arguments, stdout: outPath, stderr: errPath)
 

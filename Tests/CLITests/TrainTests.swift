@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -8,13 +9,14 @@ import Darwin
 #endif
 
 /// `certssb train` end to end on the 0-vs-1 digits of mnist_5k (tiny runs: a debug build).
-/// Serialized: the machine has few cores and each run trains real CNNs.
-@Suite("CLI: train on MNIST 0 vs 1", .serialized, .enabled(if: TrainPaths.csvAvailable, TrainPaths.csvSkipReason))
+/// Each run trains real CNNs; `.blockingWork` bounds how many run at once, so the suite need
+/// not be serialized (each test has a folder of its own).
+@Suite("CLI: train on MNIST 0 vs 1", .blockingWork, .enabled(if: TrainPaths.csvAvailable, TrainPaths.csvSkipReason))
 struct TrainTests {
     /// One model, three epochs: a model set that is accurate, records its poison and certifies.
     @Test("train N_m 1, 3 epochs: exit 0, accuracy >= 0.99, floor(n*0.02) poisoned, certify reads the set")
     func trainOneModel() throws {
-        let folder = try TemporaryFolder("train-one")
+        let folder = try TemporaryDirectory("train-one")
         let out = folder.file("set")
         let run = try CLI.run(TrainPaths.train(out: out, models: 1, epochs: 3, workers: 1), timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
@@ -65,7 +67,7 @@ struct TrainTests {
     /// The brief's convention for manifest.json: snake_case keys throughout.
     @Test("manifest.json keys are snake_case, including training.recipe")
     func manifestKeysSnakeCase() throws {
-        let folder = try TemporaryFolder("train-keys")
+        let folder = try TemporaryDirectory("train-keys")
         let out = folder.file("set")
         let run = try CLI.run(TrainPaths.train(out: out, models: 1, epochs: 1, workers: 1), timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
@@ -87,7 +89,7 @@ struct TrainTests {
 
     @Test("same seed: identical models with --workers 1 and 2; another seed: other models")
     func determinism() throws {
-        let folder = try TemporaryFolder("train-determinism")
+        let folder = try TemporaryDirectory("train-determinism")
         let one = folder.file("w1"), two = folder.file("w2"), other = folder.file("seed2")
         let runOne = try CLI.run(TrainPaths.train(out: one, models: 2, epochs: 1, workers: 1, seed: 7), timeout: 600)
         try #require(runOne.exited(0), "\(runOne.summary)")
@@ -117,7 +119,7 @@ struct TrainTests {
     /// 0 and 1 and trains only model 2.
     @Test("--pilot 2: stage 1 trains a pilot at sigma0, searches each sample's sigma with it, then removes it")
     func pilotGivesEachTrainingSampleItsSigma() throws {
-        let folder = try TemporaryFolder("train-pilot")
+        let folder = try TemporaryDirectory("train-pilot")
         let out = folder.file("set")
         let search = ["--pilot", "2", "--sigma-rule", "gradient", "--sigma-steps", "3", "--sigma-draws", "2", "--sigma-models", "2"]
         let run = try CLI.run(TrainPaths.train(out: out, models: 1, epochs: 1, workers: 2, extra: search), timeout: 600)
@@ -140,7 +142,7 @@ struct TrainTests {
 
     @Test("N_m 2 then N_m 3 into the same --out: resumes 2 models and keeps their sha256")
     func growFinishedSet() throws {
-        let folder = try TemporaryFolder("train-grow")
+        let folder = try TemporaryDirectory("train-grow")
         let out = folder.file("set")
         let first = try CLI.run(TrainPaths.train(out: out, models: 2, epochs: 1, workers: 1), timeout: 600)
         try #require(first.exited(0), "\(first.summary)")
@@ -161,7 +163,7 @@ struct TrainTests {
     /// command resumes from it; another recipe is refused while it is there.
     @Test("interrupted run: same command resumes; another --epochs is refused with exit 2 while .partial exists")
     func resumeInterrupted() throws {
-        let folder = try TemporaryFolder("train-resume")
+        let folder = try TemporaryDirectory("train-resume")
         let out = folder.file("set")
         let partial = (out as NSString).appendingPathComponent(".partial")
         let arguments = TrainPaths.train(out: out, models: 3, epochs: 1, workers: 1)

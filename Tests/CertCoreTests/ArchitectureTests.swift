@@ -1,8 +1,9 @@
 import CertShape
 import CertCore
+import CertTestSupport
 import Testing
 
-@Suite struct ArchitectureTests {
+@Suite(.blockingWork) struct ArchitectureTests {
     @Test func mnistCNNHasThePapersParameterCount() {
         #expect(Architecture.mnistCNN.parameterCount == 276_417)
         #expect(NetworkPlan(.mnistCNN).features == 512)

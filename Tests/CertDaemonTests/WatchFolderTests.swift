@@ -1,13 +1,15 @@
 import CertDaemon
+import CertTestSupport
 import Foundation
 import Glibc
 import Testing
 
-// Real inotify in temporary folders; timing-based waits are generous (10 s) and only the
-// "nothing more arrives" checks use short fixed pauses.
+// Real inotify in temporary folders. Waits are for conditions with generous deadlines; only
+// the "nothing more arrives" checks use short fixed pauses (a late duplicate could slip past
+// them, but none can make them fail wrongly).
 @Suite(.serialized) struct WatchFolderTests {
     @Test func filesPresentAtStartAreYieldedInNameOrder() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         for name in ["b.png", "a.png", "c.jpg", ".hidden", "x.part", "y.tmp"] {
             writeWatchFile(dir.inbox + "/" + name, [1, 2, 3])
@@ -24,7 +26,7 @@ import Testing
     }
 
     @Test func eventsQueuedDuringTheScanAreDeduplicated() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         writeWatchFile(dir.inbox + "/a.png", [1])
         writeWatchFile(dir.inbox + "/b.png", [1])
@@ -81,7 +83,7 @@ import Testing
     }
 
     @Test func twoHundredFilesAreEachYieldedOnce() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         let staging = dir.root + "/staging"
         mkdir(staging, 0o750)
@@ -105,7 +107,7 @@ import Testing
             writeWatchFile(staging + "/r\(i).png", [UInt8(i)])
             rename(staging + "/r\(i).png", dir.inbox + "/r\(i).png")
         }
-        got.wait(for: 200, timeout: 30)
+        got.wait(for: 200)
         let paths = got.settle()
         let expected = Set((0..<100).map { "r\($0).png" } + (0..<2).flatMap { t in (0..<50).map { "w\(t)-\($0).png" } })
         #expect(paths.count == 200)
@@ -152,7 +154,7 @@ import Testing
     }
 
     @Test func overflowRescansWithoutDuplicates() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         for name in ["a.png", "b.png", "c.png"] { writeWatchFile(dir.inbox + "/" + name, [1]) }
         let syscalls = InjectingSyscalls()
@@ -165,8 +167,7 @@ import Testing
         syscalls.setMuted(true)
         writeWatchFile(dir.inbox + "/d.png", [1])
         writeWatchFile(dir.inbox + "/e.png", [1])
-        let deadline = Date().addingTimeInterval(10)
-        while syscalls.swallowedCount < 2 && Date() < deadline { usleep(10_000) }
+        Wait.until { syscalls.swallowedCount >= 2 }
         #expect(got.paths.count == 3)
         syscalls.setMuted(false)
         syscalls.inject(Inotify.record(wd: -1, mask: Inotify.queueOverflow))
@@ -178,7 +179,7 @@ import Testing
     }
 
     @Test func failedMoveThrowsAndLeavesTheFileInTheInbox() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         // Root ignores permissions: a regular file where processed/ should be forces ENOTDIR.
         let blocked = dir.root + "/processed-is-a-file"
@@ -201,7 +202,7 @@ import Testing
     }
 
     @Test func spaceAndPermissionErrorsLeaveTheFileInTheInbox() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         let syscalls = InjectingSyscalls()
         let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
@@ -248,14 +249,14 @@ import Testing
             let path = try #require(got.wait(for: 1).first)
             let asked = Date()
             watch.retryLater(path, after: 0.6)
-            #expect(got.wait(for: 2, timeout: 5) == [path, path])
+            #expect(got.wait(for: 2) == [path, path])
             #expect(Date().timeIntervalSince(asked) >= 0.6)
             #expect(got.wait(for: 3, timeout: 1).count == 2, "offered once per retry")
         }
     }
 
-    @Test func stopEndsTheStream() async {
-        let dir = WatchTempDir()
+    @Test func stopEndsTheStream() async throws {
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         let watch = WatchFolder(inbox: dir.inbox + "/deeper/")  // Created, with its parents.
         let stream = watch.files()

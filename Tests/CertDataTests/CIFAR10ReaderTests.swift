@@ -1,5 +1,6 @@
 import CertShape
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -18,8 +19,9 @@ struct CIFAR10ReaderTests {
     }
 
     @Test func threeRecordsToCHW() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("data_batch_1.bin").path
         try DatasetFiles.write(record(0, label: 2) + record(1, label: 0) + record(2, label: 9), to: path)
         let d = try CIFAR10Reader.load(batches: [path, path])
@@ -37,8 +39,9 @@ struct CIFAR10ReaderTests {
     }
 
     @Test func badSizesAndLabels() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("test_batch.bin").path
         try DatasetFiles.write(record(0, label: 1) + [1, 2, 3], to: path)
         #expect(datasetError { _ = try CIFAR10Reader.load(batches: [path]) }?.description

@@ -1,4 +1,5 @@
 import CertData
+import CertMath
 import Testing
 
 /// No input may crash the decoders: each mutation either decodes to a valid image
@@ -38,7 +39,7 @@ struct FuzzTests {
     }
 
     @Test func randomByteMutations() throws {
-        var rng = SplitMix64(state: 20_250_430)
+        var rng = SplitMix64(seed: 20_250_430)
         for (name, original) in try Self.samples() {
             for round in 0..<300 {
                 var bytes = original

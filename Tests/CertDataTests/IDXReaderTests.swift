@@ -1,5 +1,6 @@
 import CertShape
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -18,8 +19,9 @@ struct IDXReaderTests {
 
     @Test(arguments: [false, true])
     func roundTrip(gzip: Bool) throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let raw = DatasetFiles.patternImages(count: 3, height: 4, width: 5)
         let (i, l) = try writePair(in: folder, images: DatasetFiles.idxImages(raw, height: 4, width: 5),
                                    labels: DatasetFiles.idxLabels([7, 0, 9]), gzip: gzip)
@@ -30,8 +32,9 @@ struct IDXReaderTests {
     }
 
     @Test func wrongMagicNamesWhatWasFound() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let images = DatasetFiles.idxImages(DatasetFiles.patternImages(count: 2, height: 2, width: 2), height: 2, width: 2)
         let labels = DatasetFiles.idxLabels([1, 2])
         // Swapped files: each reports the magic it found and what it is.
@@ -45,8 +48,9 @@ struct IDXReaderTests {
     }
 
     @Test func truncatedBodyAndHeader() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let images = DatasetFiles.idxImages(DatasetFiles.patternImages(count: 3, height: 4, width: 4), height: 4, width: 4)
         let (i, l) = try writePair(in: folder, images: Array(images.dropLast(5)), labels: DatasetFiles.idxLabels([1, 2, 3]), gzip: true)
         let error = datasetError { _ = try IDXReader.load(images: i, labels: l, classes: classes) }
@@ -62,8 +66,9 @@ struct IDXReaderTests {
     }
 
     @Test func countMismatchLabelRangeAndMissingFile() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let images = DatasetFiles.idxImages(DatasetFiles.patternImages(count: 3, height: 2, width: 2), height: 2, width: 2)
         let (i, l) = try writePair(in: folder, images: images, labels: DatasetFiles.idxLabels([1, 2]), gzip: false)
         #expect(datasetError { _ = try IDXReader.load(images: i, labels: l, classes: classes) }?

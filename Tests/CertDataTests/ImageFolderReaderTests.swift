@@ -1,5 +1,6 @@
 import CertShape
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -8,8 +9,10 @@ struct ImageFolderReaderTests {
     // 8-bit PNG values are k/255 exactly.
     let grey2x2: [Float] = [0, 51, 102, 255].map { Float($0) / 255 }
 
-    private func makeFolder() throws -> URL {
-        let folder = try makeTemporaryFolder()
+    /// The folder, removed when the returned directory goes away.
+    private func makeFolder() throws -> (URL, TemporaryDirectory) {
+        let directory = try TemporaryDirectory("certdata")
+        let folder = directory.url
         let cat = folder.appendingPathComponent("cat"), dog = folder.appendingPathComponent("dog")
         for f in [cat, dog] { try FileManager.default.createDirectory(at: f, withIntermediateDirectories: true) }
         let small = DecodedImage(shape: ImageShape(channels: 1, height: 2, width: 2), pixels: grey2x2)
@@ -18,12 +21,12 @@ struct ImageFolderReaderTests {
         try Data(try PNGEncoder.encode(rgb)).write(to: cat.appendingPathComponent("b.png"))
         try Data(try PNGEncoder.encode(gradientImage(channels: 1, height: 4, width: 4, levels: 255)))
             .write(to: dog.appendingPathComponent("c.png"))
-        return folder
+        return (folder, directory)
     }
 
     @Test func resizesAndConvertsChannels() throws {
-        let folder = try makeFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let (folder, directory) = try makeFolder()
+        defer { withExtendedLifetime(directory) {} }
         let d = try ImageFolderReader.load(directory: folder.path, shape: ImageShape(channels: 3, height: 4, width: 4))
         #expect(d.classes == ["cat", "dog"] && d.labels == [0, 0, 1])
         let a = Array(d.image(0))
@@ -50,8 +53,8 @@ struct ImageFolderReaderTests {
     }
 
     @Test func unreadableFilesFailOrAreSkipped() throws {
-        let folder = try makeFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let (folder, directory) = try makeFolder()
+        defer { withExtendedLifetime(directory) {} }
         let notes = folder.appendingPathComponent("dog/notes.txt")
         try Data("not an image".utf8).write(to: notes)
         let shape = ImageShape(channels: 1, height: 4, width: 4)
@@ -64,8 +67,9 @@ struct ImageFolderReaderTests {
     }
 
     @Test func emptyAndMissingFolders() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let shape = ImageShape(channels: 1, height: 4, width: 4)
         #expect(datasetError { _ = try ImageFolderReader.load(directory: folder.path, shape: shape) }?
             .description.contains("no class subfolders") == true)

@@ -1,26 +1,15 @@
 import CertShape
 import CLibz
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
-/// `<package root>/../shared`, found from this file's path so tests run from any folder.
-let sharedFolder: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent()  // CertDataTests
-    .deletingLastPathComponent()  // Tests
-    .deletingLastPathComponent()  // package root
-    .appendingPathComponent("../shared").standardized
+/// `<package root>/../shared`: only the tests of the real MNIST file look there.
+let sharedFolder: URL = PackagePaths.shared
 
 let mnistPath = sharedFolder.appendingPathComponent("data/mnist_5k.csv.gz").path
 let hasMNIST = FileManager.default.fileExists(atPath: mnistPath)
-
-/// A fresh temporary folder; removed by the caller's `defer`.
-func makeTemporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("certdata-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 /// Decodes and returns the error, or records an issue when decoding succeeds.
 func decodingError(_ bytes: [UInt8], source: String = "test",
@@ -35,18 +24,6 @@ func decodingError(_ bytes: [UInt8], source: String = "test",
     } catch {
         Issue.record("wrong error type: \(error)")
         return nil
-    }
-}
-
-/// Deterministic generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,6 +1,7 @@
+import CertMath
+import CertTestSupport
 import Foundation
 import Testing
-import CertMath
 
 /// Seeded draws (SplitMix64), so every sequence in these tests is reproducible.
 struct BettingTestRNG {
@@ -90,7 +91,7 @@ enum BettingGrid {
     }
 }
 
-@Suite struct BettingBoundTests {
+@Suite(.blockingWork) struct BettingBoundTests {
     /// Named sequences for the comparisons.
     static func sequences() -> [(name: String, xs: [Double])] {
         var rng = BettingTestRNG(seed: 20_240_101)

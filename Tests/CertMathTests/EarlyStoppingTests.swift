@@ -1,11 +1,12 @@
 import CertMath
+import CertTestSupport
 import Foundation
 import Testing
 
 /// The early-stopping rule keeps its alpha at the stopping time (a seeded simulation), and
 /// the same harness catches a bound that does not: Hoeffding's fixed-N bound re-checked
 /// after every block. `CERTSSB_STOPPING_SEQUENCES=100000` runs the long form.
-@Suite struct EarlyStoppingTests {
+@Suite(.blockingWork) struct EarlyStoppingTests {
     static let alpha = 0.05
     static var sequences: Int {
         ProcessInfo.processInfo.environment["CERTSSB_STOPPING_SEQUENCES"].flatMap(Int.init) ?? 20_000

@@ -1,6 +1,7 @@
+import CertMath
+import CertTestSupport
 import Foundation
 import Testing
-import CertMath
 
 #if canImport(Glibc)
 import Glibc
@@ -57,9 +58,9 @@ enum ScipyPython {
     private static func run(_ interpreter: (String, [String]), arguments: [String], input: Data,
                             timeout: TimeInterval) throws -> (status: Int32, stdout: Data, stderr: Data) {
         let fm = FileManager.default
-        let scratch = fm.temporaryDirectory.appendingPathComponent("certssb-scipy-\(UUID().uuidString)")
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: scratch) }
+        let directory = try TemporaryDirectory("scipy")
+        defer { directory.remove() }
+        let scratch = directory.url
         let inURL = scratch.appendingPathComponent("stdin")
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
         try input.write(to: inURL)
@@ -77,7 +78,7 @@ enum ScipyPython {
         process.standardError = errHandle
         let done = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in done.signal() }
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         if done.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
             if done.wait(timeout: .now() + 5) == .timedOut {
@@ -94,7 +95,7 @@ enum ScipyPython {
 
 /// Sources/CertMath against scipy (and, for the betting bound, against an independent
 /// pure-Python implementation of the method documented in BettingBound.swift).
-@Suite struct ScipyReferenceTests {
+@Suite(.blockingWork) struct ScipyReferenceTests {
     /// Fails (never skips) when no interpreter has scipy.
     private func reference(_ script: String, _ input: Any) -> Any? {
         do {

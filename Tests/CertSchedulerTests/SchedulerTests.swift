@@ -1,12 +1,14 @@
 import CertCore
 import CertScheduler
+import CertTestSupport
 import Foundation
 import Testing
 
 @Suite struct SchedulerTests {
     static func ensemble(models: Int) throws -> Ensemble {
-        let dir = NSTemporaryDirectory() + "sched-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let directory = try TemporaryDirectory("sched")
+        defer { directory.remove() }
+        let dir = directory.path
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: models, seed: 5)
         return Ensemble(modelSet: try ModelSet.load(directory: dir))
     }

@@ -1,14 +1,16 @@
 import CertCore
 @testable import CertSigma
+import CertTestSupport
 import CertTraining
 import Foundation
 import Testing
 
-@Suite struct SigmaSearchTests {
+@Suite(.blockingWork) struct SigmaSearchTests {
     static func modelSet(count: Int = 2) throws -> ModelSet {
-        let dir = NSTemporaryDirectory() + "sigma-\(UUID().uuidString)"
+        let directory = try TemporaryDirectory("sigma")
+        defer { directory.remove() }
+        let dir = directory.path
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: count, seed: 21, sigma0: 0.12)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         return try ModelSet.load(directory: dir)
     }
 

@@ -1,11 +1,11 @@
+@testable import CertStore
+import CertTestSupport
 import Foundation
 import Testing
-@testable import CertStore
 
 @Suite struct CertStoreTests {
     @Test func metaIsWrittenOnFirstOpen() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "mnist-onepixel", kind: soundKind)
         defer { store.close() }
         #expect(CertStore.schemaVersion == 2)
@@ -24,8 +24,7 @@ import Testing
     }
 
     @Test func anotherModelSetIsRefused() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try CertStore.open(directory: dir.path, modelSetID: "set-A", kind: soundKind).close()
         do {
             _ = try CertStore.open(directory: dir.path, modelSetID: "set-B", kind: soundKind)
@@ -40,8 +39,7 @@ import Testing
     }
 
     @Test func verdictsAndSigmasRoundTrip() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m1", kind: soundKind)
         defer { store.close() }
         let sha = fakeSHA(0xABC)
@@ -62,8 +60,7 @@ import Testing
     }
 
     @Test func regionsRoundTripInSequenceOrder() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         #expect(try store.regions().isEmpty)
@@ -94,8 +91,7 @@ import Testing
     }
 
     @Test func arrivalsPage() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         for i in 1...5 { #expect(try store.appendArrival(sha256: fakeSHA(i)) == UInt64(i)) }
@@ -110,8 +106,7 @@ import Testing
 
     @Test func batchIsOneAllOrNothingTransaction() throws {
         struct Boom: Error {}
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         try store.batch { b throws in
@@ -137,8 +132,7 @@ import Testing
     }
 
     @Test func tenMegabytesOfRegionsGrowATinyMapAndSurviveARestart() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let dimension = 3 * 32 * 32  // a CIFAR-sized input: 12 KiB a region
         let count = 860  // ≈ 10.6 MB
         func input(_ i: Int) -> [Float] { (0..<dimension).map { Float(($0 + i) % 97) / 97 } }
@@ -176,8 +170,7 @@ import Testing
     }
 
     @Test func mdbToolsReadTheStore() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         try store.batch { b throws in
             try b.appendRegion(sha256: fakeSHA(1), label: 1, radius: 1, input: [1, 2, 3])

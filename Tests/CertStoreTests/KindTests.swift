@@ -1,6 +1,7 @@
+@testable import CertStore
+import CertTestSupport
 import Foundation
 import Testing
-@testable import CertStore
 
 /// One store per certificate kind: the kind is recorded at creation and checked at each open.
 @Suite struct KindTests {
@@ -27,8 +28,7 @@ import Testing
     }
 
     @Test func theSameKindReopensAndSeesEarlierVerdicts() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         try store.putVerdict(sha256: fakeSHA(1), json: Array("{\"label\":1}".utf8))
         try store.appendArrival(sha256: fakeSHA(1))
@@ -46,8 +46,7 @@ import Testing
 
     @Test(arguments: [("mode", "released"), ("bound", "hoeffding"), ("alpha", "0.01")])
     func aDifferentFieldIsRefused(field: String, value: String) throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         try store.putVerdict(sha256: fakeSHA(1), json: [1])
         store.close()
@@ -64,8 +63,7 @@ import Testing
     }
 
     @Test func theMessageNamesEveryDifferingField() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind).close()
         var kind = changed("bound", to: "hoeffding")
         kind["alpha"] = "0.01"
@@ -76,8 +74,7 @@ import Testing
     }
 
     @Test func aFieldOnOneSideOnlyIsRefused() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind).close()
 
         let fewer = try #require(try refusal(dir, kind: changed("sigma_seed", to: nil)))
@@ -96,8 +93,7 @@ import Testing
     }
 
     @Test func theModelSetIsCheckedBeforeTheKind() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try CertStore.open(directory: dir.path, modelSetID: "set-A", kind: soundKind).close()
         #expect(throws: CertStoreError.modelSetMismatch(stored: "set-A", requested: "set-B", directory: dir.path)) {
             try CertStore.open(directory: dir.path, modelSetID: "set-B", kind: changed("mode", to: "released"))
@@ -117,7 +113,7 @@ import Testing
     }
 
     @Test func aSchemaOneStoreIsRefusedWithTheRemedy() throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("certstore")
         defer {
             dir.remove()
             try? FileManager.default.removeItem(atPath: dir.path + ".schema1")
@@ -156,8 +152,7 @@ import Testing
 
     @Test(arguments: ["3", "10", "0", "two"])
     func anUnknownSchemaIsRefused(schema: String) throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try makeStore(dir, meta: ["schema_version": schema, "model_set": "m",
                                   "certificate_kind": CertStore.canonicalJSON(soundKind)])
         #expect(throws: CertStoreError.unsupportedSchema(found: schema, supported: 2, directory: dir.path)) {
@@ -169,7 +164,7 @@ import Testing
         for entries in [["schema_version": "2", "model_set": "m"],
                         ["schema_version": "2", "model_set": "m", "certificate_kind": "[1]"],
                         ["model_set": "m"]] {
-            let dir = TemporaryDirectory()
+            let dir = try TemporaryDirectory("certstore")
             defer { dir.remove() }
             try makeStore(dir, meta: entries)
             #expect(throws: CertStoreError.self) {
@@ -198,12 +193,11 @@ import Testing
         #expect(base.count == 64 && base == base.lowercased())
         #expect(try SHA256Hex.normalized(base) == base)
         // The documented input, checked against sha256sum.
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
         let input = #"{"certificate_kind":{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"},"model_set":"m"}"#
-        try input.write(toFile: dir.child("input"), atomically: true, encoding: .utf8)
-        let sum = try runTool("sha256sum", [dir.child("input")])
+        try input.write(toFile: dir.file("input"), atomically: true, encoding: .utf8)
+        let sum = try runTool("sha256sum", [dir.file("input")])
         #expect(sum.status == 0)
         #expect(sum.output.hasPrefix(base + " "))
 

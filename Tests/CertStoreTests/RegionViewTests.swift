@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 @testable import CertStore
@@ -5,7 +6,7 @@ import Testing
 /// Regions read in place from the map: by sequence inside one snapshot, and streamed in chunks.
 @Suite struct RegionViewTests {
     @Test func regionsAreLentInPlaceBySequenceAndInChunks() throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("certstore")
         defer { dir.remove() }
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }

@@ -1,10 +1,11 @@
 import CertCore
+import CertTestSupport
 @testable import CertTraining
 import Testing
 
 /// Every backward pass against central finite differences of L = Σ r ⊙ layer(x), with a
 /// fixed random r, in float32 (so tolerances are a few 1e-3 relative).
-@Suite struct GradientCheckTests {
+@Suite(.blockingWork) struct GradientCheckTests {
     static func random(_ n: Int, seed: UInt32, scale: Float = 1) -> [Float] {
         GaussianNoise(seed: seed, stream: 77).draws(count: n).map { $0 * scale }
     }
@@ -163,8 +164,9 @@ import Testing
         let n = a.1.reduce(1, *)
         let pixels = Self.random(n, seed: 10, scale: 0.3).map { $0 + 0.5 }
         let logits = net.forward(Tensor(shape: [1] + a.1, data: pixels), training: false).data[0]
-        let dir = NSTemporaryDirectoryPath() + "/train-engine-\(a.0.rawValue)"
-        defer { removeDirectory(dir) }
+        let directory = try TemporaryDirectory("train-engine")
+        defer { directory.remove() }
+        let dir = directory.file(a.0.rawValue)
         let manifest = ModelSetManifest(name: "t", architecture: a.0, classes: ["0", "1"], sigma0: 0.1, trigger: "none",
                                         models: [.init(index: 0, file: "", sha256: String(repeating: "0", count: 64), noiseSeed: 1)],
                                         createdAt: "now", tool: "test")

@@ -1,6 +1,7 @@
 import CertCore
 import CertMath
 import CertScheduler
+import CertTestSupport
 import Certify
 import Foundation
 import Testing
@@ -26,10 +27,11 @@ import Testing
     }
 }
 
-@Suite struct CertifierTests {
+@Suite(.blockingWork) struct CertifierTests {
     static func certifier(mode: CertificationMode = .sound, workers: Int = 2) throws -> Certifier {
-        let dir = NSTemporaryDirectory() + "certify-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let directory = try TemporaryDirectory("certify")
+        defer { directory.remove() }
+        let dir = directory.path
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 6, seed: 3, sigma0: 0.25)
         let set = try ModelSet.load(directory: dir)
         let scheduler = NoiseBatchScheduler(ensemble: Certifier.certifyingEnsemble(set), workers: workers)

@@ -1,6 +1,7 @@
 import CertCore
 import CertMath
 import CertSigma
+import CertTestSupport
 import Certify
 import Foundation
 import Testing
@@ -48,12 +49,13 @@ enum CollapsingModelSet {
     }
 }
 
-@Suite struct LabelKeepingTests {
+@Suite(.blockingWork) struct LabelKeepingTests {
     static let blank = [Float](repeating: 0, count: 784)
 
     static func withSet<T>(count: Int = 24, _ body: (ModelSet) throws -> T) throws -> T {
-        let dir = NSTemporaryDirectory() + "collapsing-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let directory = try TemporaryDirectory("collapsing")
+        defer { directory.remove() }
+        let dir = directory.file("set")
         return try body(try CollapsingModelSet.write(directory: dir, count: count))
     }
 

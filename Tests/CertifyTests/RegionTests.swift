@@ -1,4 +1,5 @@
 import CertMath
+import CertTestSupport
 import Certify
 import Foundation
 import Testing
@@ -117,7 +118,7 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
     }
 }
 
-@Suite struct RegionIndexTests {
+@Suite(.blockingWork) struct RegionIndexTests {
     @Test func distancesMatchANaiveLoop() throws {
         var rng = SplitMix64(seed: 7)
         let D = 37

@@ -1,22 +1,11 @@
+import CertTestSupport
 import Foundation
 import ZIPFoundation
 
-/// Temporary files for one test, removed when the test is done with them.
-final class TempDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("torchimport-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
+/// Fixture files of one test, in its temporary directory.
+extension TemporaryDirectory {
     func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let p = path(name)
+        let p = file(name)
         try Data(bytes).write(to: URL(fileURLWithPath: p))
         return p
     }
@@ -24,7 +13,7 @@ final class TempDirectory {
     /// A zip of `entries` in the given order, written with ZIPFoundation.
     func zip(_ name: String, _ entries: [(String, [UInt8])],
              compression: CompressionMethod = .none) throws -> String {
-        let p = path(name)
+        let p = file(name)
         let archive = try Archive(url: URL(fileURLWithPath: p), accessMode: .create)
         for (entryPath, bytes) in entries {
             let data = Data(bytes)

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 
 /// Builds purpose-made C plugins with the system compiler into private temporary folders.
@@ -46,14 +47,6 @@ enum CPlugin {
     }
     """
 
-    /// A new empty folder, mode 0755, unique to the caller.
-    static func makeFolder(_ label: String = "plugins") throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("certssb-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o755])
-        return path
-    }
-
     /// Compiles `source` into `folder/fileName` (mode 0755) and returns the library's path.
     @discardableResult
     static func build(_ source: String = configurable, defines: [String] = [], into folder: String,
@@ -66,9 +59,11 @@ enum CPlugin {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
         process.arguments = ["-shared", "-fPIC", "-I", TestPaths.abiHeaders] + defines.map { "-D\($0)" }
             + ["-o", output, sourcePath]
+        // cc's own temporary files go into the test folder, not straight into /tmp.
+        process.environment = ProcessEnvironment.current.merging(["TMPDIR": TemporaryDirectory.processRoot]) { $1 }
         let errors = Pipe()
         process.standardError = errors
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CompileError(message: message) }

@@ -1,4 +1,5 @@
 import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 import TriggerKit
@@ -13,8 +14,9 @@ import TriggerKit
     }
 
     @Test func checkerboardFromTheDocsLoadsAndApplies() throws {
-        let folder = try CPlugin.makeFolder("checker")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("checker")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try CPlugin.build(try Self.checkerSource(), into: folder, fileName: "libcertssb-trigger-checker.so")
         let registry = TriggerRegistry.load(directory: folder, shape: ImageShape(channels: 3, height: 32, width: 32))
         #expect(registry.refusals.isEmpty, "\(registry.refusals)")

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 import TriggerKit
@@ -13,8 +14,9 @@ import Glibc
 
     @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), arguments: ["file", "folder"])
     func aPluginOwnedByAnotherUserIsRefused(_ what: String) throws {
-        let folder = try CPlugin.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("plugins")
+        defer { temporary.remove() }
+        let folder = temporary.path
         let path = try CPlugin.build(into: folder)
         #expect(TriggerRegistry.load(directory: folder).plugins.count == 1, "owned by root: loads")
         let target = what == "file" ? path : folder

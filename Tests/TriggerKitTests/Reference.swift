@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 
 /// ../shared/data/trigger-reference.json and row 500 of mnist_5k.csv.gz.
@@ -27,7 +28,7 @@ enum Reference {
         process.arguments = ["-dc", TestPaths.mnistCSV]
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")

@@ -120,19 +120,27 @@ public final class HTTPServer: Sendable {
             state.connections[ObjectIdentifier(channel)] = channel
             return true
         }
-        let sync = channel.pipeline.syncOperations
         if admitted {
             channel.closeFuture.whenComplete { _ in
                 _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
             }
         }
+        try Self.addConnectionHandlers(to: channel.pipeline.syncOperations, service: service, limits: limits,
+                                       heartbeat: heartbeat, rejecting: !admitted, peer: peer)
+    }
+
+    /// The handlers of one connection, in order: the read timeout, NIO's HTTP/1.1 codec with
+    /// pipelining, and ours. Tests build the same pipeline on an embedded channel.
+    static func addConnectionHandlers(to sync: ChannelPipeline.SynchronousOperations, service: CertificationService,
+                                      limits: Limits, heartbeat: TimeAmount, rejecting: Bool,
+                                      peer: PeerCredentials? = nil) throws {
         let phase = HTTPConnectionPhase()
         try sync.addHandler(IdleStateHandler(readTimeout: limits.readTimeout))
         try sync.addHandler(HTTPReadTimeoutHandler(phase: phase))
         // Our handler renders parser errors as JSON, so NIO's empty-bodied 400 is left out.
         try sync.configureHTTPServerPipeline(withErrorHandling: false)
         try sync.addHandler(HTTPConnectionHandler(
-            service: service, limits: limits, phase: phase, heartbeat: heartbeat, rejecting: !admitted, peer: peer))
+            service: service, limits: limits, phase: phase, heartbeat: heartbeat, rejecting: rejecting, peer: peer))
     }
 }
 
