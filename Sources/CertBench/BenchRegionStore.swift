@@ -55,22 +55,26 @@ public struct BenchRegionStore {
     public let builtNow: Bool
 
     /// Opens the cached store under `cache`, building it first if needed.
-    public static func open(cache: String, parameters: Parameters, digits: [[Float]], verdicts: BenchVerdicts,
-                            progress: (String) -> Void) throws -> BenchRegionStore {
+    public static func open(
+        cache: String, parameters: Parameters, digits: [[Float]], verdicts: BenchVerdicts,
+        progress: (String) -> Void
+    ) throws -> BenchRegionStore {
         precondition(digits.count == parameters.digits && verdicts.labels.count == digits.count)
         let dir = (cache as NSString).appendingPathComponent(parameters.key)
         let markerPath = (dir as NSString).appendingPathComponent("complete.json")
         let kind = ["benchmark": "storage-update", "parameters": parameters.key]
         if let data = FileManager.default.contents(atPath: markerPath),
-           let marker = try? JSONDecoder().decode(Marker.self, from: data), marker.parameters == parameters {
+            let marker = try? JSONDecoder().decode(Marker.self, from: data), marker.parameters == parameters
+        {
             let store = try CertStore.open(directory: dir, modelSetID: parameters.modelSetID, kind: kind)
             return BenchRegionStore(store: store, parameters: parameters, buildSeconds: marker.buildSeconds, builtNow: false)
         }
         try? FileManager.default.removeItem(atPath: dir)
         progress("writing \(parameters.regions) regions to \(dir) (once; about \(parameters.regions * 4096 / 1_000_000) MB)...")
         let t0 = Stopwatch.now()
-        let store = try CertStore.open(directory: dir, modelSetID: parameters.modelSetID, kind: kind,
-                                       mapSize: max(64 << 20, parameters.regions * 4400))
+        let store = try CertStore.open(
+            directory: dir, modelSetID: parameters.modelSetID, kind: kind,
+            mapSize: max(64 << 20, parameters.regions * 4400))
         var generator = Generator(parameters: parameters, stream: 0)
         let perCommit = 20_000
         for start in stride(from: 0, to: parameters.regions, by: perCommit) {
@@ -81,8 +85,9 @@ public struct BenchRegionStore {
             try store.batch { b in
                 for (offset, row) in rows.enumerated() {
                     let digit = row.0
-                    try b.appendRegion(sha256: Self.sha(start + offset), label: verdicts.labels[digit],
-                                       radius: max(verdicts.radii[digit], 0), input: row.1)
+                    try b.appendRegion(
+                        sha256: Self.sha(start + offset), label: verdicts.labels[digit],
+                        radius: max(verdicts.radii[digit], 0), input: row.1)
                 }
             }
             if (start / perCommit) % 10 == 9 { progress("  \(start + rows.count) of \(parameters.regions)") }
@@ -94,8 +99,10 @@ public struct BenchRegionStore {
 
     /// `count` inputs to decide, from the store's recipe on another stream: each with its digit's
     /// verdict (label, certified radius) and a hash no stored region has.
-    public static func items(_ count: Int, parameters: Parameters, digits: [[Float]], verdicts: BenchVerdicts,
-                             stream: UInt64) -> [(input: [Float], label: Int, radius: Double, sha256: String)] {
+    public static func items(
+        _ count: Int, parameters: Parameters, digits: [[Float]], verdicts: BenchVerdicts,
+        stream: UInt64
+    ) -> [(input: [Float], label: Int, radius: Double, sha256: String)] {
         var generator = Generator(parameters: parameters, stream: stream)
         return (0..<count).map { n in
             let (digit, pixels) = generator.next(digits)

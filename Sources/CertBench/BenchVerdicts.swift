@@ -20,11 +20,14 @@ public struct BenchVerdicts: Codable, Sendable {
     public var seconds: Double
 
     /// Reads `file`, or certifies `images` with `modelSet` on `workers` threads and writes it.
-    public static func load(file: String, modelSet: ModelSet, images: [[Float]], workers: Int,
-                            progress: (String) -> Void) throws -> BenchVerdicts {
+    public static func load(
+        file: String, modelSet: ModelSet, images: [[Float]], workers: Int,
+        progress: (String) -> Void
+    ) throws -> BenchVerdicts {
         if let data = FileManager.default.contents(atPath: file),
-           let cached = try? JSONDecoder().decode(BenchVerdicts.self, from: data),
-           cached.modelSetID == modelSet.id, cached.digits == images.count {
+            let cached = try? JSONDecoder().decode(BenchVerdicts.self, from: data),
+            cached.modelSetID == modelSet.id, cached.digits == images.count
+        {
             return cached
         }
         progress("certifying \(images.count) digits with \(modelSet.directory) once (cached in \(file))...")

@@ -60,8 +60,10 @@ public enum StorageUpdateBench {
     }
 
     /// Runs the comparison on `store`'s regions with `items` (the batch, then one more alone).
-    public static func run(store: BenchRegionStore, items all: [StorageUpdate.Item], dimension: Int,
-                           repeats: Int = 3, progress: (String) -> Void) throws -> Result {
+    public static func run(
+        store: BenchRegionStore, items all: [StorageUpdate.Item], dimension: Int,
+        repeats: Int = 3, progress: (String) -> Void
+    ) throws -> Result {
         precondition(all.count >= 2)
         BLAS.useSingleThread()
         let batch = Array(all.dropLast()), single = [all.last!]
@@ -90,10 +92,11 @@ public enum StorageUpdateBench {
         t0 = Stopwatch.now()
         let brute = BruteForceRegions(dimension: dimension, capacity: n + batch.count)  // no reallocation mid-batch
         try store.store.forEachRegion { view in
-            brute.append(sha256: view.sha256, label: view.label, radius: view.radius,
-                         input: (0..<view.inputCount).lazy.map {
-                             Float(bitPattern: UInt32(littleEndian: view.input.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
-                         })
+            brute.append(
+                sha256: view.sha256, label: view.label, radius: view.radius,
+                input: (0..<view.inputCount).lazy.map {
+                    Float(bitPattern: UInt32(littleEndian: view.input.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+                })
         }
         let bruteLoad = Stopwatch.now() - t0
         progress(String(format: "  %.1f s; deciding the batch one input at a time...", bruteLoad))

@@ -38,7 +38,8 @@ public enum StorageUpdateInvariance {
         func mix(_ v: UInt64) { for b in 0..<8 { hash = (hash ^ ((v >> (8 * UInt64(b))) & 0xFF)) &* 0x0000_0100_0000_01B3 } }
         for batch in 0..<2 {
             let items = (0..<64).map { n in
-                StorageUpdate.Item(input: near(), label: rng.uniform(below: 3), radius: Double(unit()) * 1.5 - 0.2, sha256: "q\(batch)-\(n)")
+                StorageUpdate.Item(
+                    input: near(), label: rng.uniform(below: 3), radius: Double(unit()) * 1.5 - 0.2, sha256: "q\(batch)-\(n)")
             }
             let got = try StorageUpdate.decideBatch(items, index: index)
             let want = try brute.decideSequentially(items)

@@ -37,7 +37,9 @@ extension RegionEncoding {
         }
         guard bytes.count >= headerSize else { throw corrupt("\(bytes.count) bytes, shorter than the 52-byte header") }
         guard (bytes.count - headerSize) % 4 == 0 else { throw corrupt("input length \(bytes.count - headerSize) is not a multiple of 4") }
-        func load<T: FixedWidthInteger>(_ offset: Int, as _: T.Type) -> T { T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+        func load<T: FixedWidthInteger>(_ offset: Int, as _: T.Type) -> T {
+            T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+        }
         return RegionView(
             sequence: sequence,
             label: Int(Int32(bitPattern: load(32, as: UInt32.self))),

@@ -1,6 +1,7 @@
 import CertSystem
+
 #if canImport(Glibc)
-import Glibc  // S_IWGRP, S_IWOTH
+    import Glibc  // S_IWGRP, S_IWOTH
 #endif
 
 /// Why `path` must not be trusted, or nil. Anyone who can write a plugin or its folder can
@@ -18,7 +19,8 @@ func writableByOthers(_ path: String, what: String) -> String? {
     let mode = mode_t(info.mode) & 0o7777
     guard mode & (S_IWGRP | S_IWOTH) != 0 else { return nil }
     let octal = String(mode, radix: 8)
-    return "\(what) is writable by group or others (mode \(octal.count < 4 ? String(repeating: "0", count: 4 - octal.count) + octal : octal)); run chmod go-w \(path)"
+    return
+        "\(what) is writable by group or others (mode \(octal.count < 4 ? String(repeating: "0", count: 4 - octal.count) + octal : octal)); run chmod go-w \(path)"
 }
 
 func isRegularFile(_ path: String) -> Bool {

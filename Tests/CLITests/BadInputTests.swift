@@ -1,5 +1,5 @@
-import CertShape
 import CertData
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing
@@ -75,8 +75,9 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             var data = Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0])
             data.append(contentsOf: (0..<400).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) })
             let f = try write("garbage.jpg", data)
-            return Scenario(arguments: certify(f), subject: f,
-                            keywords: ["jpeg", "jpg", "corrupt", "invalid", "truncat", "decode"], fileError: true)
+            return Scenario(
+                arguments: certify(f), subject: f,
+                keywords: ["jpeg", "jpg", "corrupt", "invalid", "truncat", "decode"], fileError: true)
         case .rgbPPM32:
             let f = try write("rgb32.ppm", BadFiles.ppm(width: 32, height: 32))
             return Scenario(arguments: certify(f), subject: f, keywords: shapeWords, fileError: true)
@@ -97,11 +98,13 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             return Scenario(arguments: certify(f), subject: f, keywords: ["directory", "folder", "not a file"], fileError: true)
         case .nonexistentFile:
             let f = folder.file("no-such-file.png")
-            return Scenario(arguments: certify(f), subject: f, keywords: ["no such", "not found", "does not exist", "missing"], fileError: true)
+            return Scenario(
+                arguments: certify(f), subject: f, keywords: ["no such", "not found", "does not exist", "missing"], fileError: true)
         case .missingModelSet:
             let set = folder.file("no-such-model-set")
-            return Scenario(arguments: certify(goodPNG, set: set), subject: set,
-                            keywords: ["no such", "not found", "does not exist", "missing"], fileError: false)
+            return Scenario(
+                arguments: certify(goodPNG, set: set), subject: set,
+                keywords: ["no such", "not found", "does not exist", "missing"], fileError: false)
         case .corruptSafetensors, .corruptSafetensorsNoVerify:
             let set = folder.file("corrupt-set")
             try FileManager.default.copyItem(atPath: modelSet, toPath: set)
@@ -111,8 +114,9 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             try handle.write(contentsOf: Data("#GARBAGE!{[\u{1}".utf8.prefix(12)))
             try handle.close()
             let extra = self == .corruptSafetensorsNoVerify ? ["--no-verify-checksums"] : []
-            return Scenario(arguments: certify(goodPNG, set: set, extra: extra), subject: "model_0001.safetensors",
-                            keywords: ["safetensors", "header", "checksum", "sha256", "corrupt"], fileError: false)
+            return Scenario(
+                arguments: certify(goodPNG, set: set, extra: extra), subject: "model_0001.safetensors",
+                keywords: ["safetensors", "header", "checksum", "sha256", "corrupt"], fileError: false)
         }
     }
 }
@@ -150,8 +154,9 @@ struct BadInputTests {
         }
     }
 
-    @Test("a mixed run: good files keep their verdicts, in order; the bad one gets an error line; exit 2",
-          arguments: [1, 2, 64])
+    @Test(
+        "a mixed run: good files keep their verdicts, in order; the bad one gets an error line; exit 2",
+        arguments: [1, 2, 64])
     func mixedRun(batchSize: Int) throws {
         let modelSet = try RandomSetFixture.get()
         let goodPNG = try RandomSetFixture.goodPNG.get()

@@ -3,9 +3,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where things are: the package, the shared fixtures beside it, and the built `certssb`.
@@ -132,8 +132,10 @@ enum CLI {
     }
 
     /// `environment` replaces the child's environment when given (else it inherits ours).
-    static func run(program executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    timeout: TimeInterval = 600) throws -> RunResult {
+    static func run(
+        program executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        timeout: TimeInterval = 600
+    ) throws -> RunResult {
         let scratch = try TemporaryDirectory("run")
         let outURL = URL(fileURLWithPath: scratch.file("stdout")), errURL = URL(fileURLWithPath: scratch.file("stderr"))
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
@@ -161,9 +163,10 @@ enum CLI {
             }
         }
         process.waitUntilExit()
-        return RunResult(arguments: arguments, status: process.terminationStatus, reason: process.terminationReason,
-                         timedOut: timedOut, stdout: (try? Data(contentsOf: outURL)) ?? Data(),
-                         stderr: (try? Data(contentsOf: errURL)) ?? Data())
+        return RunResult(
+            arguments: arguments, status: process.terminationStatus, reason: process.terminationReason,
+            timedOut: timedOut, stdout: (try? Data(contentsOf: outURL)) ?? Data(),
+            stderr: (try? Data(contentsOf: errURL)) ?? Data())
     }
 
     /// SHA-256 of each file, computed by coreutils, not by certssb's code.

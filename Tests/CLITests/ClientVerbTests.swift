@@ -43,7 +43,8 @@ struct ClientVerbTests {
         // events --count 1 ends with the first verdict committed after it subscribed: new
         // images are submitted until it has seen one (however long it takes to subscribe).
         let eventsOut = daemon.folder.file("events.out")
-        let events = try SpawnedProcess(Paths.executable!, ["events", "--count", "1"] + socket, stdout: eventsOut, stderr: daemon.folder.file("events.err"))
+        let events = try SpawnedProcess(
+            Paths.executable!, ["events", "--count", "1"] + socket, stdout: eventsOut, stderr: daemon.folder.file("events.err"))
         var submitted: [String] = []
         let deadline = Date().addingTimeInterval(Wait.defaultTimeout)
         var next = 2

@@ -3,20 +3,26 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The socket's allow-list and per-request credentials (SO_PEERCRED), against a real certssbd,
 /// with curl run as `nobody` (setpriv) so a client other than root can knock.
 @Suite struct DaemonAccessTests {
-    static let skipReason: String? = getuid() != 0 ? "skipped: needs root to run curl as another user"
+    static let skipReason: String? =
+        getuid() != 0
+        ? "skipped: needs root to run curl as another user"
         : (FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") ? nil : "skipped: no /usr/bin/setpriv")
 
     /// curl as uid/gid 65534 (nobody) through the daemon's socket; the HTTP status.
     static func asNobody(_ daemon: RunningDaemon, _ path: String) throws -> (code: Int, body: String) {
-        let run = try CLI.run(program: "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/curl", "-s",
-                                                            "--unix-socket", daemon.socket, "-w", "\n%{http_code}", "http://localhost" + path],
-                              timeout: 60)
+        let run = try CLI.run(
+            program: "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/curl", "-s",
+                "--unix-socket", daemon.socket, "-w", "\n%{http_code}", "http://localhost" + path,
+            ],
+            timeout: 60)
         let lines = run.out.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
@@ -36,8 +42,9 @@ import Glibc
     func aClientOutsideTheListGets403AndEveryRequestIsLoggedWithItsCredentials() throws {
         // The folder must be reachable by nobody, and the socket connectable (0666) so the
         // allow-list, not the file mode, is what refuses.
-        let daemon = try RunningDaemon(extra: ["--socket_mode", "0666", "--allow_uids", "4242", "--log_level", "debug"],
-                                       reusing: try Self.reachableFolder())
+        let daemon = try RunningDaemon(
+            extra: ["--socket_mode", "0666", "--allow_uids", "4242", "--log_level", "debug"],
+            reusing: try Self.reachableFolder())
         defer { _ = daemon.stop() }
         let refused = try Self.asNobody(daemon, "/v1/health")
         #expect(refused.code == 403 && refused.body.contains("\"forbidden\""), "\(refused)")

@@ -1,12 +1,12 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Bad input against a running certssbd: each gets a clear error, the daemon keeps serving
@@ -88,7 +88,8 @@ struct DaemonBadInputTests {
         for (name, bytes) in drops { try Data(bytes).write(to: URL(fileURLWithPath: daemon.inbox + "/" + name)) }
 
         let errors = daemon.waitForFiles(in: daemon.failed, suffix: ".error.json", count: 4)
-        #expect(Set(errors) == ["notes.txt.error.json", "wide.png.error.json", "cut.png.error.json", "empty.png.error.json"], "\(daemon.log)")
+        #expect(
+            Set(errors) == ["notes.txt.error.json", "wide.png.error.json", "cut.png.error.json", "empty.png.error.json"], "\(daemon.log)")
         #expect(daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1) == ["good.png.verdict.json"])
         // Nothing lost: every dropped file is kept, byte for byte, beside its record.
         #expect(daemon.files(in: daemon.inbox).isEmpty)
@@ -96,7 +97,9 @@ struct DaemonBadInputTests {
             let folder = name == "good.png" ? daemon.processed : daemon.failed
             #expect(FileManager.default.contents(atPath: folder + "/" + name) == Data(bytes), "\(name)")
         }
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/wide.png.error.json"))) as? [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/wide.png.error.json")))
+            as? [String: Any]
         let reason = record?["error"] as? String ?? ""
         #expect(reason.contains("28"), "\(String(describing: record))")
         #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"))
@@ -126,8 +129,12 @@ struct DaemonBadInputTests {
         let folder = try TemporaryDirectory("typo")
         let config = folder.file("certssbd.conf")
         try "# certssbd\nworkers = 2\nmax_uplaod_bytes = 1M\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try SpawnedProcess(RunningDaemon.executable!, ["--config", config, "--socket", folder.file("s.sock"),
-                                                                    "--state", folder.file("state")], stderr: folder.file("stderr"))
+        let daemon = try SpawnedProcess(
+            RunningDaemon.executable!,
+            [
+                "--config", config, "--socket", folder.file("s.sock"),
+                "--state", folder.file("state"),
+            ], stderr: folder.file("stderr"))
         daemon.wait(timeout: 60)
         let message = (try? String(contentsOfFile: folder.file("stderr"), encoding: .utf8)) ?? ""
         #expect(!daemon.signalled && daemon.code == 2, "\(message)")

@@ -62,7 +62,8 @@ struct DaemonConfigRouteTests {
         let answer = try #require(try daemon.json("/v1/config"))
         let config = try #require(answer["config"] as? [String: String], "\(answer)")
         #expect(config["model_set"] == RunningDaemon.shippedModelSet)
-        #expect(config["max_upload_bytes"] == "4096" && config["sigma_rule"] == "fixed" && config["bound"] == "clopper-pearson", "\(config)")
+        #expect(
+            config["max_upload_bytes"] == "4096" && config["sigma_rule"] == "fixed" && config["bound"] == "clopper-pearson", "\(config)")
         #expect(config.count >= 20, "every key: \(config.keys.sorted())")
         #expect((answer["restart_needed_keys"] as? [String])?.contains("socket") == true)
         let post = try daemon.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://localhost/v1/config"]).out

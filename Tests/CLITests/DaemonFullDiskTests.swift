@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A full disk under the store: certssbd answers 503 with the reason, keeps serving, keeps
@@ -21,10 +21,12 @@ struct DaemonFullDiskTests {
         let folder = try TemporaryDirectory("fulldisk")
         let state = folder.file("state")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let daemon = try RunningDaemon(reusing: folder, launcher: [
-            Self.unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
-            "mount -t tmpfs -o size=4m certssb-test \(state) && exec \"$0\" \"$@\"",
-        ])
+        let daemon = try RunningDaemon(
+            reusing: folder,
+            launcher: [
+                Self.unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount -t tmpfs -o size=4m certssb-test \(state) && exec \"$0\" \"$@\"",
+            ])
         defer { _ = daemon.stop() }
         let pngs = try DaemonTests.digits(3, offset: 30)
         #expect(try daemon.certify(pngs[0]).code == 200, "\(daemon.log)")
@@ -47,8 +49,9 @@ struct DaemonFullDiskTests {
 
         // Room again: the retry certifies the waiting file, and uploads work.
         unlink(filler)
-        #expect(daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1) == ["waiting.png.verdict.json"],
-                "\(daemon.log)")
+        #expect(
+            daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1) == ["waiting.png.verdict.json"],
+            "\(daemon.log)")
         #expect(try daemon.certify(pngs[1]).code == 200)
         let items = try daemon.json("/v1/verdicts?limit=10")?["items"] as? [[String: Any]] ?? []
         #expect(items.compactMap { $0["sha256"] as? String } == [pngs[0], pngs[2], pngs[1]].map { Checksum.sha256Hex($0) })

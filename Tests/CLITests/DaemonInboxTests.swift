@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A running certssbd reads inbox files through the checked descriptor: a symlink, a FIFO
@@ -30,7 +30,9 @@ struct DaemonInboxTests {
         #expect(Set(errors) == ["link.png.error.json", "pipe.png.error.json", "big.png.error.json"], "\(daemon.log)")
         #expect(daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1) == ["good.png.verdict.json"])
         func reason(_ name: String) throws -> (code: String, error: String) {
-            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/\(name).error.json"))) as? [String: Any]
+            let record =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/\(name).error.json")))
+                as? [String: Any]
             return (record?["code"] as? String ?? "", record?["error"] as? String ?? "")
         }
         #expect(try reason("link.png").code == "symlink")

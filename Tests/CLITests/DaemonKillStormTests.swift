@@ -1,13 +1,13 @@
-import CertTestSupport
 import CertClient
 import CertCore
 import CertData
 import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Crash safety: 1000 files streamed into the inbox and 200 socket uploads alongside, while
@@ -110,7 +110,9 @@ import Glibc
         }
         let expected = Set(images.map(Checksum.sha256Hex))
         #expect(arrivals.count == Set(arrivals).count, "\(arrivals.count - Set(arrivals).count) duplicate verdicts")
-        #expect(Set(arrivals) == expected, "missing \(expected.subtracting(arrivals).count), extra \(Set(arrivals).subtracting(expected).count)")
+        #expect(
+            Set(arrivals) == expected, "missing \(expected.subtracting(arrivals).count), extra \(Set(arrivals).subtracting(expected).count)"
+        )
         #expect(acknowledged.all.count == uploads, "\(acknowledged.all.count) of \(uploads) uploads acknowledged")
         #expect(acknowledged.all.isSubset(of: Set(arrivals)), "an acknowledged upload is missing from the store")
         let stats = try JSONSerialization.jsonObject(with: Data(try client.request("GET", "/v1/stats").body)) as? [String: Any]

@@ -17,8 +17,10 @@ struct DaemonLifecycleTests {
         // --socket names a different path, which the daemon must not bind when it gets fd 3.
         let daemon = try RunningDaemon(
             extra: ["--socket", folder.file("self-bound.sock")], reusing: folder,
-            launcher: [Self.socketActivate, "-l", folder.file("certssbd.sock"), "-E", "NOTIFY_SOCKET=\(notify.path)",
-                       "-E", "WATCHDOG_USEC=1000000"],
+            launcher: [
+                Self.socketActivate, "-l", folder.file("certssbd.sock"), "-E", "NOTIFY_SOCKET=\(notify.path)",
+                "-E", "WATCHDOG_USEC=1000000",
+            ],
             waitForSocket: false)
         defer { _ = daemon.stop() }
         Wait.until { FileManager.default.fileExists(atPath: daemon.socket) }
@@ -74,18 +76,21 @@ struct DaemonLifecycleTests {
     @Test func sighupReloadsAndAFailedReloadKeepsServing() throws {
         let folder = try TemporaryDirectory("reload")
         let config = folder.file("certssbd.conf")
-        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = info\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = info\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         let daemon = try RunningDaemon(extra: ["--config", config], reusing: folder)
         defer { _ = daemon.stop() }
         #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"), "\(daemon.log)")
 
-        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_levle = debug\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_levle = debug\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         daemon.sendSignal(SIGHUP)
         #expect(daemon.waitForLog("reload failed, keeping the running state"), "\(daemon.log)")
         #expect(daemon.log.contains("certssbd.conf:3"), "the error names the line: \(daemon.log)")
         #expect(try daemon.certify(DaemonTests.digits(1)[0]).code == 200, "still serving after a failed reload")
 
-        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = debug\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = debug\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         daemon.sendSignal(SIGHUP)
         #expect(daemon.waitForLog("reloaded: model set"), "\(daemon.log)")
         // The same over the socket: POST /v1/reload answers once the reload is done.

@@ -17,7 +17,11 @@ import Testing
         private(set) var latencies: [Double] = []
         private(set) var health: [Double] = []
         private(set) var healthFailures: [String] = []
-        func record(_ status: Int, _ seconds: Double) { lock.withLock { statuses[status, default: 0] += 1; latencies.append(seconds) } }
+        func record(_ status: Int, _ seconds: Double) {
+            lock.withLock {
+                statuses[status, default: 0] += 1; latencies.append(seconds)
+            }
+        }
         func fail(_ why: String) { lock.withLock { failures.append(why) } }
         func probe(_ ok: Bool, _ seconds: Double, _ why: String) {
             lock.withLock { if ok { health.append(seconds) } else { healthFailures.append(why) } }
@@ -76,7 +80,9 @@ import Testing
                         default:
                             // The replay from arrival 0 holds at least the first verdict, so this ends at once.
                             var got = 0
-                            try client.events("/v1/events?after=0") { _ in got += 1; return false }
+                            try client.events("/v1/events?after=0") { _ in
+                                got += 1; return false
+                            }
                             status = got == 1 ? 200 : 0
                         }
                         tally.record(status, Date().timeIntervalSince(start))
@@ -89,7 +95,8 @@ import Testing
         }
         done.wait()
         stop.withLock { finished = true }
-        let peakKB = (try? String(contentsOfFile: "/proc/\(daemon.process.pid)/status", encoding: .utf8))?
+        let peakKB =
+            (try? String(contentsOfFile: "/proc/\(daemon.process.pid)/status", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
             .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
         let r = tally.snapshot
@@ -97,9 +104,12 @@ import Testing
         #expect(r.statuses.values.reduce(0, +) == 32 * 200, "\(r.statuses)")
         #expect(r.healthFailures.isEmpty && r.health.count >= 5, "\(r.healthFailures.prefix(5)), \(r.health.count) probes")
         #expect(peakKB > 0 && peakKB < 1_500_000, "certssbd peak RSS \(peakKB) kB")
-        print(String(format: "load: %d requests %@; latency p50 %.1f ms p99 %.1f ms; /v1/health p50 %.1f ms p99 %.1f ms over %d probes; certssbd peak RSS %.0f MB",
-                     r.latencies.count, "\(r.statuses.sorted { $0.key < $1.key })", 1000 * Self.percentile(r.latencies, 0.5),
-                     1000 * Self.percentile(r.latencies, 0.99), 1000 * Self.percentile(r.health, 0.5), 1000 * Self.percentile(r.health, 0.99),
-                     r.health.count, Double(peakKB) / 1024))
+        print(
+            String(
+                format:
+                    "load: %d requests %@; latency p50 %.1f ms p99 %.1f ms; /v1/health p50 %.1f ms p99 %.1f ms over %d probes; certssbd peak RSS %.0f MB",
+                r.latencies.count, "\(r.statuses.sorted { $0.key < $1.key })", 1000 * Self.percentile(r.latencies, 0.5),
+                1000 * Self.percentile(r.latencies, 0.99), 1000 * Self.percentile(r.health, 0.5), 1000 * Self.percentile(r.health, 0.99),
+                r.health.count, Double(peakKB) / 1024))
     }
 }

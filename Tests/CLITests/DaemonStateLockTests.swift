@@ -8,8 +8,12 @@ import Testing
         let first = try RunningDaemon()
         defer { _ = first.stop() }
         guard let executable = RunningDaemon.executable else { throw CLIError("certssbd executable not found") }
-        let second = try CLI.run(program: executable, ["--model-set", RunningDaemon.shippedModelSet, "--state", first.folder.file("state"),
-                                                       "--socket", first.folder.file("second.sock"), "--watch", ""], timeout: 120)
+        let second = try CLI.run(
+            program: executable,
+            [
+                "--model-set", RunningDaemon.shippedModelSet, "--state", first.folder.file("state"),
+                "--socket", first.folder.file("second.sock"), "--watch", "",
+            ], timeout: 120)
         #expect(second.status == 2 && second.err.contains("in use by another certssbd"), "\(second.err)")
         #expect(try first.curl(["http://localhost/v1/health"]).out.contains("ready"))
         // Once the first is gone (even killed), the lock goes with it.

@@ -44,8 +44,11 @@ struct DaemonTests {
         #expect(daemon.files(in: daemon.inbox).isEmpty)
         #expect(daemon.files(in: daemon.failed).isEmpty, "a half-written file was read: \(daemon.files(in: daemon.failed))")
         for name in sidecars {
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name))) as! [String: Any]
-            let png = try Data(contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name.replacingOccurrences(of: ".verdict.json", with: "")))
+            let json =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name)))
+                as! [String: Any]
+            let png = try Data(
+                contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name.replacingOccurrences(of: ".verdict.json", with: "")))
             #expect(json["sha256"] as? String == Checksum.sha256Hex(png), "the verdict is of the whole file")
         }
         // One stored verdict per distinct image (some digits repeat: same bytes, one verdict).
@@ -112,7 +115,8 @@ struct PrometheusText {
 
     static func parse(_ text: String) -> PrometheusText {
         var result = PrometheusText()
-        let sample = try! NSRegularExpression(pattern: #"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)( -?\d+)?$"#)
+        let sample = try! NSRegularExpression(
+            pattern: #"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)( -?\d+)?$"#)
         for line in text.split(separator: "\n").map(String.init) {
             if line.hasPrefix("# TYPE ") {
                 let parts = line.split(separator: " ")
@@ -123,7 +127,8 @@ struct PrometheusText {
             } else if line.hasPrefix("#") {
                 continue
             } else if let match = sample.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
-                      let nameRange = Range(match.range(at: 1), in: line), let valueRange = Range(match.range(at: 5), in: line) {
+                let nameRange = Range(match.range(at: 1), in: line), let valueRange = Range(match.range(at: 5), in: line)
+            {
                 let name = String(line[nameRange])
                 guard let value = Double(line[valueRange].replacingOccurrences(of: "Inf", with: "inf")) else {
                     result.errors.append("bad value: \(line)"); continue

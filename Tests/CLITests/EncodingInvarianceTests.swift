@@ -1,6 +1,6 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing
@@ -18,7 +18,8 @@ import Testing
         }
         let shape = ImageShape(channels: 1, height: 28, width: 28)
         let png = folder.file("digit.png"), pgm = folder.file("digit.pgm")
-        try Data(try PNGEncoder.encode(DecodedImage(shape: shape, pixels: bytes.map { Float($0) / 255 }))).write(to: URL(fileURLWithPath: png))
+        try Data(try PNGEncoder.encode(DecodedImage(shape: shape, pixels: bytes.map { Float($0) / 255 }))).write(
+            to: URL(fileURLWithPath: png))
         try (Data("P5\n28 28\n255\n".utf8) + Data(bytes)).write(to: URL(fileURLWithPath: pgm))
         let run = try CLI.run(["certify", "--model-set", RunningDaemon.shippedModelSet, "--no-triggers", "--workers", "2", png, pgm])
         #expect(run.status == 0 || run.status == 1, "\(run.summary)")
@@ -57,11 +58,16 @@ import Testing
         // The store keeps a non-certified input as a point (radius max(R, 0)); nothing else differs.
         let cliRadius = max(cli["radius"] as? Double ?? .nan, 0), servedRadius = served["radius"] as? Double ?? .nan
         #expect(cliRadius == servedRadius, "radius: certify \(cliRadius), certssbd \(servedRadius)")
-        for field in ["sha256", "label", "certified", "abstained", "margin", "sigma", "p_a_lower", "p_b_upper", "n_models", "bound",
-                      "bound_alpha", "fallback", "alpha", "mode", "model_set"] {
-            #expect("\(cli[field] ?? "nil")" == "\(served[field] ?? "nil")", "\(field): certify \(cli[field] ?? "nil"), certssbd \(served[field] ?? "nil")")
+        for field in [
+            "sha256", "label", "certified", "abstained", "margin", "sigma", "p_a_lower", "p_b_upper", "n_models", "bound",
+            "bound_alpha", "fallback", "alpha", "mode", "model_set",
+        ] {
+            #expect(
+                "\(cli[field] ?? "nil")" == "\(served[field] ?? "nil")",
+                "\(field): certify \(cli[field] ?? "nil"), certssbd \(served[field] ?? "nil")")
         }
         let a = cli["triggers"] as? [[String: Any]], b = served["triggers"] as? [[String: Any]]
-        #expect(a?.map { "\($0["name"]!) \($0["covered"]!) \($0["label"]!)" } == b?.map { "\($0["name"]!) \($0["covered"]!) \($0["label"]!)" })
+        #expect(
+            a?.map { "\($0["name"]!) \($0["covered"]!) \($0["label"]!)" } == b?.map { "\($0["name"]!) \($0["covered"]!) \($0["label"]!)" })
     }
 }

@@ -9,9 +9,16 @@ struct EvalTests {
         // eval --json spells its keys like the verdicts (snake_case).
         struct Table: Decodable {
             var method: String; var radii: [Double]; var certAcc: [Double]; var certRatio: [Double]
-            enum CodingKeys: String, CodingKey { case method, radii, certAcc = "cert_acc", certRatio = "cert_ratio" }
+            enum CodingKeys: String, CodingKey {
+                case method, radii
+                case certAcc = "cert_acc"
+                case certRatio = "cert_ratio"
+            }
         }
-        struct V: Decodable { var radius: Double; var sigma: Double; var label: Int; var certified: Bool; var n_models: Int; var alpha: Double; var mode: String }
+        struct V: Decodable {
+            var radius: Double; var sigma: Double; var label: Int; var certified: Bool; var n_models: Int; var alpha: Double;
+            var mode: String
+        }
         var tables: [Table]
         var verdicts: [String: [V]]
     }
@@ -20,9 +27,12 @@ struct EvalTests {
         let fixture = try MNISTFixture.get()
         let folder = try TemporaryDirectory("eval")
         let json = folder.file("eval.json")
-        var args = ["eval", "--dataset", "mnist", "--wm_shape", "onepixel", "--model-set", fixture.modelSet,
-                    "--data", Paths.mnistCSV.path, "--limit", "12",
-                    "--workers", "2", "--json", json] + extra
+        var args =
+            [
+                "eval", "--dataset", "mnist", "--wm_shape", "onepixel", "--model-set", fixture.modelSet,
+                "--data", Paths.mnistCSV.path, "--limit", "12",
+                "--workers", "2", "--json", json,
+            ] + extra
         if let store { args += ["--store", store] }
         let run = try CLI.run(args, timeout: 900)
         let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
@@ -35,7 +45,10 @@ struct EvalTests {
         #expect(run.exited(0), "\(run.summary)")
         #expect(run.out.contains("Cert-SSB (compat released)"))
         let lines = run.stdoutLines
-        for name in ["Certified Radius", "Cert acc", "Cert wm acc", "Cond acc", "Cert ratio", "Expected Cert acc", "Expected Cert wm acc", "Expected Cond acc", "Expected Cert ratio"] {
+        for name in [
+            "Certified Radius", "Cert acc", "Cert wm acc", "Cond acc", "Cert ratio", "Expected Cert acc", "Expected Cert wm acc",
+            "Expected Cond acc", "Expected Cert ratio",
+        ] {
             #expect(lines.filter { $0.hasPrefix(name + ": ") }.count >= 2, "missing \(name)")
         }
         #expect(lines.contains("Certified Radius: 0.0 / 0.25 / 0.5 / 0.75 / 1.0 / 1.25 / 1.5 / 1.75 / 2.0 / 2.25 / 2.5"))
@@ -80,11 +93,16 @@ struct EvalTests {
         let (first, _) = try eval(["--limit", "4"], store: store)
         #expect(first.exited(0), "\(first.summary)")
         let fixture = try MNISTFixture.get()
-        for (extra, field) in [(["--bound", "hoeffding"], "bound is 'clopper-pearson' there, 'hoeffding' here"),
-                               (["--alpha", "0.01"], "alpha is '0.001' there, '0.01' here"),
-                               (["--compat", "released"], "mode is 'sound' there, 'released' here")] {
-            let run = try CLI.run(["eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "4",
-                                   "--workers", "2", "--store", store] + extra, timeout: 600)
+        for (extra, field) in [
+            (["--bound", "hoeffding"], "bound is 'clopper-pearson' there, 'hoeffding' here"),
+            (["--alpha", "0.01"], "alpha is '0.001' there, '0.01' here"),
+            (["--compat", "released"], "mode is 'sound' there, 'released' here"),
+        ] {
+            let run = try CLI.run(
+                [
+                    "eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "4",
+                    "--workers", "2", "--store", store,
+                ] + extra, timeout: 600)
             #expect(run.exited(2), "\(run.summary)")
             #expect(run.err.contains("holds verdicts of another certificate kind") && run.err.contains(field), "\(run.err)")
         }
@@ -99,13 +117,17 @@ struct EvalTests {
         // Kill the first run once the store has committed something.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.executable!)
-        process.arguments = ["eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "40",
-                             "--sigma-steps", "6", "--workers", "1", "--store", store]
+        process.arguments = [
+            "eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "40",
+            "--sigma-steps", "6", "--workers", "1", "--store", store,
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try ProcessEnvironment.withShared { try process.run() }
         let deadline = Date().addingTimeInterval(300)
-        while process.isRunning && Date() < deadline && LMDBUtils.entries("regions", store: store) == 0 { Thread.sleep(forTimeInterval: 0.2) }
+        while process.isRunning && Date() < deadline && LMDBUtils.entries("regions", store: store) == 0 {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         let (second, report) = try eval(["--limit", "40", "--sigma-steps", "6", "--workers", "1"], store: store)

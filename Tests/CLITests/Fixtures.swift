@@ -1,6 +1,6 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing
@@ -69,14 +69,18 @@ final class MNISTFixture: @unchecked Sendable {
         let root = FixtureRoot.url.appendingPathComponent("mnist")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         modelSet = root.appendingPathComponent("model-set").path
-        importRun = try CLI.run(["import-torch", "--from", Paths.checkpoints.path, "--out", modelSet,
-                                 "--sigma", "0.12", "--trigger", "onepixel", "--arch", "mnist-cnn"])
+        importRun = try CLI.run([
+            "import-torch", "--from", Paths.checkpoints.path, "--out", modelSet,
+            "--sigma", "0.12", "--trigger", "onepixel", "--arch", "mnist-cnn",
+        ])
         guard importRun.exited(0) else { throw CLIError("import-torch failed: \(importRun.summary)") }
 
         let rows = reference.rows + Self.extraRows
         let pngs = root.appendingPathComponent("png").path
-        let export = try CLI.run(["export-images", "--csv", Paths.mnistCSV.path,
-                                  "--rows", rows.map(String.init).joined(separator: ","), "--out", pngs])
+        let export = try CLI.run([
+            "export-images", "--csv", Paths.mnistCSV.path,
+            "--rows", rows.map(String.init).joined(separator: ","), "--out", pngs,
+        ])
         guard export.exited(0) else { throw CLIError("export-images failed: \(export.summary)") }
         let printed = export.stdoutLines
         guard printed.count == rows.count else {
@@ -87,8 +91,8 @@ final class MNISTFixture: @unchecked Sendable {
             let name = (path as NSString).lastPathComponent
             // row%04d-label%d.png
             guard name.hasPrefix(String(format: "row%04d-label", row)), name.hasSuffix(".png"),
-                  let label = Int(name.dropFirst(13).dropLast(4)),
-                  FileManager.default.isReadableFile(atPath: path)
+                let label = Int(name.dropFirst(13).dropLast(4)),
+                FileManager.default.isReadableFile(atPath: path)
             else { throw CLIError("export-images printed an unexpected path '\(path)' for row \(row)") }
             images.append(ExportedImage(path: path, row: row, label: label))
         }

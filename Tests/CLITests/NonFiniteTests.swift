@@ -1,6 +1,6 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing
@@ -9,14 +9,17 @@ import Testing
 /// CLI), a model or trigger plugin that produces them is a 500 for that input, a
 /// watch-folder file goes to failed/ with the reason, and the daemon keeps serving.
 /// Needs only what the repository ships (the shipped model set) and a C compiler.
-@Suite(.serialized, .blockingWork, .enabled(if: Paths.executable != nil && TestPlugin.compilerAvailable, "needs the built certssb and /usr/bin/cc"))
+@Suite(
+    .serialized, .blockingWork,
+    .enabled(if: Paths.executable != nil && TestPlugin.compilerAvailable, "needs the built certssb and /usr/bin/cc"))
 struct NonFiniteTests {
     /// A plugin that sets the first pixel to NaN.
     static let nanPluginBody = "x[0] = __builtin_nanf(\"\");\n    return 0;"
 
     static func nanPlugin(in folder: TemporaryDirectory) throws -> String {
         let plugins = try TestPlugin.folder(in: folder, "plugins")
-        try TestPlugin.build(TestPlugin.source(name: "nanpixel", body: nanPluginBody), into: plugins, fileName: "libcertssb-trigger-nanpixel.so")
+        try TestPlugin.build(
+            TestPlugin.source(name: "nanpixel", body: nanPluginBody), into: plugins, fileName: "libcertssb-trigger-nanpixel.so")
         return plugins
     }
 
@@ -49,7 +52,9 @@ struct NonFiniteTests {
         #expect(lines.count == 2)
         for (line, file) in zip(lines, files) {
             #expect(line?["source"] as? String == file)
-            #expect((line?["error"] as? String)?.contains("trigger plugin 'nanpixel' produced NaN or infinite values") == true, "\(run.summary)")
+            #expect(
+                (line?["error"] as? String)?.contains("trigger plugin 'nanpixel' produced NaN or infinite values") == true, "\(run.summary)"
+            )
         }
         // The same files without trigger reports are certified as usual.
         let plain = try CLI.run(["certify", "--model-set", RunningDaemon.shippedModelSet, "--no-triggers", "--workers", "2"] + files)
@@ -63,7 +68,9 @@ struct NonFiniteTests {
         try Data(try SyntheticImages.digitPNGs(1, seed: 11)[0]).write(to: URL(fileURLWithPath: path))
         let run = try CLI.run(["certify", "--model-set", set, "--no-triggers", "--workers", "1", path])
         #expect(run.exited(2), "\(run.summary)")
-        #expect((run.jsonLines.first??["error"] as? String)?.contains("a certifying model produced NaN or infinite values") == true, "\(run.summary)")
+        #expect(
+            (run.jsonLines.first??["error"] as? String)?.contains("a certifying model produced NaN or infinite values") == true,
+            "\(run.summary)")
     }
 
     @Test func daemonAnswers500ForANaNPluginAndKeepsServing() throws {
@@ -83,7 +90,9 @@ struct NonFiniteTests {
         try Data(pngs[1]).write(to: URL(fileURLWithPath: daemon.inbox + "/nan.png"))
         #expect(daemon.waitForFiles(in: daemon.failed, suffix: ".error.json", count: 1) == ["nan.png.error.json"], "\(daemon.log)")
         #expect(FileManager.default.contents(atPath: daemon.failed + "/nan.png") == Data(pngs[1]))
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/nan.png.error.json"))) as? [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/nan.png.error.json")))
+            as? [String: Any]
         #expect((record?["error"] as? String)?.contains("NaN") == true, "\(String(describing: record))")
         #expect(daemon.process.isRunning)
     }

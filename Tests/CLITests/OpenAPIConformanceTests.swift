@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real certssbd (shipped model set, generated PNGs: no ../shared) answers every route and
@@ -36,8 +36,9 @@ struct OpenAPIConformanceTests {
         expectConformance(recorded, document, statuses: [200, 400, 404, 405, 415, 422, 500, 503])
         // Every operation the document lists was called and succeeded.
         for (path, method) in document.operations {
-            #expect(recorded.contains { $0.method == method && $0.path.flatMap(document.template) == path && $0.status < 300 },
-                    "\(method) \(path) was not recorded with a 2xx")
+            #expect(
+                recorded.contains { $0.method == method && $0.path.flatMap(document.template) == path && $0.status < 300 },
+                "\(method) \(path) was not recorded with a 2xx")
         }
         expectBrokenDocumentsFail(recorded, document)
     }
@@ -46,8 +47,10 @@ struct OpenAPIConformanceTests {
     /// 4K, `max_queue` 1 with a 3 s batch window.
     @Test func timeoutsLimitsAndAFullQueueMatchTheDocument() throws {
         let folder = try TemporaryDirectory("openapi-limits")
-        let daemon = try RunningDaemon(extra: ["--read_timeout_ms", "300", "--max_upload_bytes", "4K",
-                                               "--max_queue", "1", "--batch_window_ms", "3000"])
+        let daemon = try RunningDaemon(extra: [
+            "--read_timeout_ms", "300", "--max_upload_bytes", "4K",
+            "--max_queue", "1", "--batch_window_ms", "3000",
+        ])
         defer { _ = daemon.stop() }
         let recorder = ResponseRecorder(socket: daemon.socket, scratch: folder)
         let document = try OpenAPIDescription(JSONValue.parse(try recorder.curl("GET", "/openapi.json").body))
@@ -95,9 +98,11 @@ struct OpenAPIConformanceTests {
         out.append(try r.curl("POST", "/v1/certify", contentType: "multipart/form-data; boundary=xyz", ["--data-binary", "no parts here"]))
 
         let sha = try #require(try JSONValue.parse(posted.body)["sha256"]?.string, "\(posted)")
-        for target in ["/v1/verdicts", "/v1/verdicts?after=1&limit=1", "/v1/verdicts?limit=0", "/v1/verdicts?after=x",
-                       "/v1/verdicts/\(sha)", "/v1/verdicts/\(sha.uppercased())", "/v1/verdicts/\(String(repeating: "0", count: 64))",
-                       "/v1/verdicts/abc", "/v1/verdicts/", "/v1/events?after=x"] {
+        for target in [
+            "/v1/verdicts", "/v1/verdicts?after=1&limit=1", "/v1/verdicts?limit=0", "/v1/verdicts?after=x",
+            "/v1/verdicts/\(sha)", "/v1/verdicts/\(sha.uppercased())", "/v1/verdicts/\(String(repeating: "0", count: 64))",
+            "/v1/verdicts/abc", "/v1/verdicts/", "/v1/events?after=x",
+        ] {
             out.append(try r.curl("GET", target))
         }
         out += [try r.curl("HEAD", "/v1/verdicts"), try r.curl("HEAD", "/v1/verdicts/\(sha)"), try r.curl("HEAD", "/v1/events")]
@@ -141,15 +146,18 @@ struct OpenAPIConformanceTests {
 
     // MARK: Checking
 
-    func expectConformance(_ recorded: [RecordedResponse], _ document: OpenAPIDescription, statuses: Set<Int>,
-                           sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectConformance(
+        _ recorded: [RecordedResponse], _ document: OpenAPIDescription, statuses: Set<Int>,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for response in recorded {
             let problems = document.problems(response)
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))", sourceLocation: sourceLocation)
         }
         let seen = Set(recorded.map(\.status))
-        #expect(statuses.isSubset(of: seen), "statuses never recorded: \(statuses.subtracting(seen).sorted())",
-                sourceLocation: sourceLocation)
+        #expect(
+            statuses.isSubset(of: seen), "statuses never recorded: \(statuses.subtracting(seen).sorted())",
+            sourceLocation: sourceLocation)
     }
 
     /// The same recordings against documents broken on purpose: each break must be caught.
@@ -162,11 +170,15 @@ struct OpenAPIConformanceTests {
             ("a verdict field removed", schemas + ["Verdict", "properties", "radius"], nil),
             ("a verdict field's type changed", schemas + ["Verdict", "properties", "label"], .object(["type": .string("string")])),
             ("the seed typed as a number", schemas + ["SigmaResult", "properties", "seed"], .object(["type": .string("integer")])),
-            ("an error code left out", schemas + ["Error", "properties", "error", "properties", "code"],
-             .object(["type": .string("string"), "enum": .array([.string("not_found")])])),
+            (
+                "an error code left out", schemas + ["Error", "properties", "error", "properties", "code"],
+                .object(["type": .string("string"), "enum": .array([.string("not_found")])])
+            ),
             ("a stats field removed", schemas + ["Stats", "properties", "regions"], nil),
-            ("the metrics media type changed", ["components", "responses", "MetricsOK", "content"],
-             .object(["application/json": .object([:])])),
+            (
+                "the metrics media type changed", ["components", "responses", "MetricsOK", "content"],
+                .object(["application/json": .object([:])])
+            ),
         ]
         for (what, path, value) in breaks {
             let broken = OpenAPIDescription(document.root.replacing(path, with: value))

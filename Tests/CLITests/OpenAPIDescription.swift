@@ -28,9 +28,10 @@ struct OpenAPIDescription {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         return paths.keys.sorted().first { template in
             let parts = template.split(separator: "/", omittingEmptySubsequences: false)
-            return parts.count == segments.count && zip(parts, segments).allSatisfy { part, segment in
-                part == segment || (part.hasPrefix("{") && part.hasSuffix("}"))
-            }
+            return parts.count == segments.count
+                && zip(parts, segments).allSatisfy { part, segment in
+                    part == segment || (part.hasPrefix("{") && part.hasSuffix("}"))
+                }
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `scripts/bundle.sh` + `scripts/install.sh --prebuilt` on a host without the Swift toolchain:
@@ -20,13 +20,17 @@ extension SystemdServiceTests {
         let swift = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
             .map { $0 + "/swift" }.first { FileManager.default.isExecutableFile(atPath: $0) }
         // /opt/swift/usr/bin/swift → /opt/swift
-        return swift.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().path }
+        return swift.map {
+            URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().path
+        }
     }()
 
     static let prebuiltSkipReason: String? = {
         if getuid() != 0 { return "skipped: systemd-sandbox needs root" }
-        if !FileManager.default.isExecutableFile(atPath: SystemdServiceTests.tool) { return "skipped: no \(SystemdServiceTests.tool) (it lives in ../shared)" }
+        if !FileManager.default.isExecutableFile(atPath: SystemdServiceTests.tool) {
+            return "skipped: no \(SystemdServiceTests.tool) (it lives in ../shared)"
+        }
         if SystemdServiceTests.daemon == nil { return "skipped: no built certssbd beside the certssb executable" }
         if toolchainRoot == nil { return "skipped: no swift on PATH" }
         return nil
@@ -50,8 +54,10 @@ extension SystemdServiceTests {
         let up = try sandbox.up(binds: [(Paths.packageRoot.path, Paths.packageRoot.path), (bundle, bundle)])
         try #require(up.status == 0, "\(up.output)")
         // Hide the toolchain from the service before its first start (socket activation).
-        let hide = "mkdir -p /etc/systemd/system/certssbd.service.d && printf '[Service]\\nInaccessiblePaths=\(Self.toolchainRoot!)\\n' > /etc/systemd/system/certssbd.service.d/no-toolchain.conf"
-        let install = try sandbox.inside("/bin/sh", "-c", hide + " && " + Paths.packageRoot.appendingPathComponent("scripts/install.sh").path + " --prebuilt " + bundle)
+        let hide =
+            "mkdir -p /etc/systemd/system/certssbd.service.d && printf '[Service]\\nInaccessiblePaths=\(Self.toolchainRoot!)\\n' > /etc/systemd/system/certssbd.service.d/no-toolchain.conf"
+        let install = try sandbox.inside(
+            "/bin/sh", "-c", hide + " && " + Paths.packageRoot.appendingPathComponent("scripts/install.sh").path + " --prebuilt " + bundle)
         try #require(install.status == 0 && install.output.contains("certssbd.socket is listening"), "\(install.output)")
         #expect(try sandbox.value("systemctl", "show", "-p", "InaccessiblePaths", "certssbd.service").contains(Self.toolchainRoot!))
 
@@ -60,8 +66,10 @@ extension SystemdServiceTests {
         #expect(try sandbox.value("stat", "-c", "%U:%G %a", "/run/certssbd/certssbd.sock") == "root:certssbd 660")
         let health = try sandbox.curl(["--max-time", "150", "http://localhost/v1/health"])
         #expect(health.out.contains("ready"), "\(health) \(sandbox.journal())")
-        let png = try PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 1, height: 28, width: 28),
-                                                     pixels: (0..<784).map { Float(($0 * 13) % 256) / 255 }))
+        let png = try PNGEncoder.encode(
+            DecodedImage(
+                shape: ImageShape(channels: 1, height: 28, width: 28),
+                pixels: (0..<784).map { Float(($0 * 13) % 256) / 255 }))
         try Data(png).write(to: URL(fileURLWithPath: sandbox.share + "/digit.png"))
         let upload = try sandbox.curl(["--max-time", "240", "--data-binary", "@\(sandbox.share)/digit.png", "http://localhost/v1/certify"])
         let verdict = try #require(SystemdServiceTests.object(upload.out), "\(upload) \(sandbox.journal())")

@@ -2,7 +2,7 @@ import CertTestSupport
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One exchange with certssbd as the OpenAPI conformance test checks it: the request's method,
@@ -79,7 +79,8 @@ struct ResponseRecorder {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        return Pending(process: process, method: method, target: target, contentType: contentType, headerFile: headerFile, bodyFile: bodyFile)
+        return Pending(
+            process: process, method: method, target: target, contentType: contentType, headerFile: headerFile, bodyFile: bodyFile)
     }
 
     /// Waits for `pending` and reads what it recorded.
@@ -90,8 +91,9 @@ struct ResponseRecorder {
             throw CLIError("\(pending.method) \(pending.target): no response head (curl exit \(pending.process.terminationStatus))")
         }
         let body = pending.method == "HEAD" ? [] : (try? Data(contentsOf: URL(fileURLWithPath: pending.bodyFile))).map(Array.init) ?? []
-        return RecordedResponse(method: pending.method, target: pending.target, requestContentType: pending.contentType,
-                                status: status, headers: headers, body: body)
+        return RecordedResponse(
+            method: pending.method, target: pending.target, requestContentType: pending.contentType,
+            status: status, headers: headers, body: body)
     }
 
     /// curl `method` on `target` and its answer.

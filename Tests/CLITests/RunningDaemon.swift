@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A running certssbd on the shipped MNIST model set, in a temporary folder (socket, inbox,
@@ -24,14 +24,19 @@ final class RunningDaemon {
 
     static var shippedModelSet: String { TestModelSets.shipped }
 
-    init(extra: [String] = [], reusing existing: TemporaryDirectory? = nil, launcher: [String] = [],
-         waitForSocket: Bool = true) throws {
+    init(
+        extra: [String] = [], reusing existing: TemporaryDirectory? = nil, launcher: [String] = [],
+        waitForSocket: Bool = true
+    ) throws {
         let folder = try existing ?? TemporaryDirectory("daemon")
         self.folder = folder
         guard let daemon = Self.executable else { throw CLIError("certssbd executable not found") }
-        let arguments = [daemon, "--model-set", Self.shippedModelSet, "--socket", folder.file("certssbd.sock"),
-                         "--watch", folder.file("inbox"), "--state", folder.file("state"),
-                         "--sigma_rule", "fixed", "--workers", "2"] + extra
+        let arguments =
+            [
+                daemon, "--model-set", Self.shippedModelSet, "--socket", folder.file("certssbd.sock"),
+                "--watch", folder.file("inbox"), "--state", folder.file("state"),
+                "--sigma_rule", "fixed", "--workers", "2",
+            ] + extra
         stderr = folder.url.appendingPathComponent("stderr-\(UUID().uuidString.prefix(6)).log")
         let command = launcher + arguments
         process = try SpawnedProcess(command[0], Array(command.dropFirst()), stderr: stderr.path)
@@ -42,8 +47,9 @@ final class RunningDaemon {
     /// answers "ready" or the process exits.
     func waitUntilServing() {
         Wait.until(timeout: 180, every: 0.1) {
-            !process.isRunning || (FileManager.default.fileExists(atPath: socket)
-                && (try? curl(["-m", "10", "http://localhost/v1/health"]).out.contains("ready")) == true)
+            !process.isRunning
+                || (FileManager.default.fileExists(atPath: socket)
+                    && (try? curl(["-m", "10", "http://localhost/v1/health"]).out.contains("ready")) == true)
         }
     }
 

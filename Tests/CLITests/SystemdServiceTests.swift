@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real certssbd under a real systemd 252 (../shared/tools/systemd-sandbox, root only),
@@ -59,8 +59,10 @@ import Glibc
         let share = sandbox.share
 
         // Units: etc/ unchanged, plus a drop-in that runs the built daemon with the test config.
-        try fm.copyItem(atPath: Paths.packageRoot.appendingPathComponent("etc/certssbd.socket").path, toPath: sandbox.units + "/certssbd.socket")
-        try fm.copyItem(atPath: Paths.packageRoot.appendingPathComponent("etc/certssbd.service").path, toPath: sandbox.units + "/certssbd.service")
+        try fm.copyItem(
+            atPath: Paths.packageRoot.appendingPathComponent("etc/certssbd.socket").path, toPath: sandbox.units + "/certssbd.socket")
+        try fm.copyItem(
+            atPath: Paths.packageRoot.appendingPathComponent("etc/certssbd.service").path, toPath: sandbox.units + "/certssbd.service")
         try fm.createDirectory(atPath: sandbox.units + "/certssbd.service.d", withIntermediateDirectories: true)
         try """
         [Service]
@@ -68,7 +70,8 @@ import Glibc
         ExecStart=\(Self.binInside)/certssbd --config \(Self.shareInside)/certssbd.conf --plugin-dir \(Self.binInside) --sigma_rule fixed --workers 2
 
         """.write(toFile: sandbox.units + "/certssbd.service.d/test.conf", atomically: true, encoding: .utf8)
-        try fm.copyItem(atPath: Paths.packageRoot.appendingPathComponent("etc/certssbd.sysusers.conf").path, toPath: share + "/certssbd.sysusers.conf")
+        try fm.copyItem(
+            atPath: Paths.packageRoot.appendingPathComponent("etc/certssbd.sysusers.conf").path, toPath: share + "/certssbd.sysusers.conf")
         try Self.config(modelSet: Self.shippedSet).write(toFile: share + "/certssbd.conf", atomically: true, encoding: .utf8)
         let digits = try DaemonTests.digits(4)
         for (i, png) in digits.enumerated() { try Data(png).write(to: URL(fileURLWithPath: share + "/digit\(i).png")) }
@@ -117,10 +120,11 @@ import Glibc
 
         // journald has both verdicts with their fields.
         var entries: [[String: Any]] = []
-        #expect(Wait.until(every: 0.2) {
-            entries = sandbox.journalEntries()
-            return entries.contains { $0["CERTSSB_SHA256"] as? String == dropped }
-        })
+        #expect(
+            Wait.until(every: 0.2) {
+                entries = sandbox.journalEntries()
+                return entries.contains { $0["CERTSSB_SHA256"] as? String == dropped }
+            })
         let uploaded = entries.first { $0["CERTSSB_SHA256"] as? String == sha }
         #expect(uploaded?["CERTSSB_LABEL"] as? String == String(label), "\(uploaded ?? [:])")
         #expect(Self.same((uploaded?["CERTSSB_RADIUS"] as? String).flatMap(Double.init), radius), "\(uploaded ?? [:])")
@@ -130,7 +134,9 @@ import Glibc
         let sidecarVerdict = Self.object((try? sandbox.inside("cat", sidecar).output) ?? "")
         #expect(sidecarVerdict?["sha256"] as? String == dropped, "\(sidecarVerdict ?? [:])")
         #expect(watched?["CERTSSB_LABEL"] as? String == (sidecarVerdict?["label"] as? Int).map(String.init), "\(watched ?? [:])")
-        #expect(Self.same((watched?["CERTSSB_RADIUS"] as? String).flatMap(Double.init), sidecarVerdict?["radius"] as? Double), "\(watched ?? [:])")
+        #expect(
+            Self.same((watched?["CERTSSB_RADIUS"] as? String).flatMap(Double.init), sidecarVerdict?["radius"] as? Double),
+            "\(watched ?? [:])")
 
         // Reload swaps the model set: the config names a new one (a small random set: another
         // set of the same shape), systemctl reload sends SIGHUP.
@@ -138,11 +144,13 @@ import Glibc
         try Self.config(modelSet: Self.shareInside + "/tiny").write(toFile: share + "/certssbd.conf", atomically: true, encoding: .utf8)
         #expect(try sandbox.inside("systemctl", "reload", "certssbd.service").status == 0)
         var stats: [String: Any] = [:]
-        #expect(Wait.until(every: 0.2) {
-            stats = (try? sandbox.curl(["http://localhost/v1/stats"])).flatMap { Self.object($0.out) } ?? [:]
-            return stats["model_set_directory"] as? String == Self.shareInside + "/tiny"
-        }, "\(stats) \(sandbox.journal())")
-        #expect(Wait.until(every: 0.2) { sandbox.journal().contains("reloaded: model set \(Self.shareInside)/tiny") }, "\(sandbox.journal())")
+        #expect(
+            Wait.until(every: 0.2) {
+                stats = (try? sandbox.curl(["http://localhost/v1/stats"])).flatMap { Self.object($0.out) } ?? [:]
+                return stats["model_set_directory"] as? String == Self.shareInside + "/tiny"
+            }, "\(stats) \(sandbox.journal())")
+        #expect(
+            Wait.until(every: 0.2) { sandbox.journal().contains("reloaded: model set \(Self.shareInside)/tiny") }, "\(sandbox.journal())")
         // The new set has its own store in the same state_dir; the old set's verdict is not its.
         #expect((stats["store_directory"] as? String)?.hasPrefix("/var/lib/certssbd/db/") == true, "\(stats)")
         #expect(try sandbox.curl(["-w", "%{http_code}", "-o", "/dev/null", "http://localhost/v1/verdicts/\(sha)"]).out == "404")
@@ -150,10 +158,11 @@ import Glibc
 
         // `systemctl status` shows the daemon's STATUS= line (sent again with READY=1 after the reload).
         var status = ""
-        #expect(Wait.until(every: 0.2) {
-            status = (try? sandbox.inside("systemctl", "status", "--no-pager", "certssbd.service").output) ?? ""
-            return status.contains("Status: \"queue 0, 2 verdicts (")
-        }, "\(status)")
+        #expect(
+            Wait.until(every: 0.2) {
+                status = (try? sandbox.inside("systemctl", "status", "--no-pager", "certssbd.service").output) ?? ""
+                return status.contains("Status: \"queue 0, 2 verdicts (")
+            }, "\(status)")
         let again = try sandbox.curl(["--max-time", "60", "--data-binary", "@\(share)/digit2.png", "http://localhost/v1/certify"])
         let fresh = try #require(Self.object(again.out), "\(again)")
         #expect(fresh["model_set"] as? String == stats["model_set"] as? String)
@@ -176,26 +185,32 @@ import Glibc
         // Its batch window is 15 s, so the stop below surely finds the upload still waiting in
         // the queue on a loaded machine. (Not longer: the batcher does not beat while it holds
         // a window open, and WatchdogSec= is 30 s; the stop waits for the window to end.)
-        try Self.config(modelSet: Self.shippedSet, batchWindowMs: 15_000).write(toFile: share + "/certssbd.conf", atomically: true, encoding: .utf8)
+        try Self.config(modelSet: Self.shippedSet, batchWindowMs: 15_000).write(
+            toFile: share + "/certssbd.conf", atomically: true, encoding: .utf8)
         #expect(try sandbox.inside("systemctl", "reload", "certssbd.service").status == 0)
-        #expect(Wait.until(every: 0.2) {
-            (try? sandbox.curl(["http://localhost/v1/stats"])).flatMap { Self.object($0.out) }?["model_set_directory"] as? String == Self.shippedSet
-        }, "\(sandbox.journal())")
+        #expect(
+            Wait.until(every: 0.2) {
+                (try? sandbox.curl(["http://localhost/v1/stats"])).flatMap { Self.object($0.out) }?["model_set_directory"] as? String
+                    == Self.shippedSet
+            }, "\(sandbox.journal())")
         let served = try sandbox.curl(["http://localhost/v1/verdicts/\(sha)"])
         #expect(Self.object(served.out)?["label"] as? Int == label, "\(served)")
 
         // Stop drains: an upload waiting in the batch window when SIGTERM comes is still answered.
         let pending = try sandbox.startCurl(["--max-time", "120", "--data-binary", "@\(share)/digit3.png", "http://localhost/v1/certify"])
-        #expect(Wait.until(every: 0.05) {
-            ((try? sandbox.curl(["http://localhost/v1/stats"])).flatMap { Self.object($0.out) }?["queue_depth"] as? Int ?? 0) > 0
-        })
+        #expect(
+            Wait.until(every: 0.05) {
+                ((try? sandbox.curl(["http://localhost/v1/stats"])).flatMap { Self.object($0.out) }?["queue_depth"] as? Int ?? 0) > 0
+            })
         #expect(try sandbox.inside("systemctl", "stop", "certssbd.service").status == 0)
         let answer = pending.finish()
         #expect(Self.object(answer)?["sha256"] as? String == Checksum.sha256Hex(digits[3]), "\(answer) \(sandbox.journal())")
         #expect(try sandbox.value("systemctl", "is-active", "certssbd.service") == "inactive")
         #expect(try sandbox.value("systemctl", "show", "certssbd.service", "-p", "Result", "--value") == "success")
         #expect(try sandbox.value("systemctl", "show", "certssbd.service", "-p", "ExecMainStatus", "--value") == "0")
-        let messages = sandbox.journalEntries().filter { $0["SYSLOG_IDENTIFIER"] as? String == "certssbd" }.compactMap { $0["MESSAGE"] as? String }
+        let messages = sandbox.journalEntries().filter { $0["SYSLOG_IDENTIFIER"] as? String == "certssbd" }.compactMap {
+            $0["MESSAGE"] as? String
+        }
         // The upload was still queued when the drain began, and its verdict came before the end.
         let draining = messages.firstIndex(of: "draining: 1 image(s) queued")
         let last = messages.lastIndex { $0.hasPrefix("upload via socket: ") }
@@ -231,7 +246,8 @@ import Glibc
         #expect(verdict["sha256"] as? String == Checksum.sha256Hex(png))
         #expect((verdict["sigma_search"] as? [String: Any])?["rule"] as? String == "search", "the installed default rule")
         let plugins = (verdict["triggers"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
-        #expect(plugins == ["blending", "fourpixel", "onepixel"], "plugins from /usr/local/lib/certssb/plugins: \(String(describing: plugins))")
+        #expect(
+            plugins == ["blending", "fourpixel", "onepixel"], "plugins from /usr/local/lib/certssb/plugins: \(String(describing: plugins))")
         let stats = try #require(Self.object(try sandbox.curl(["http://localhost/v1/stats"]).out))
         #expect(stats["model_set_directory"] as? String == "/usr/share/certssb/model/mnist/onepixel/sigma1.25")
         #expect((stats["store_directory"] as? String)?.hasPrefix("/var/lib/certssbd/db/") == true, "\(stats)")
@@ -276,8 +292,9 @@ final class SystemdSandbox {
 
     func up(binds: [(host: String, inside: String)]) throws -> (status: Int32, output: String) {
         booted = true
-        return try tool(["up", "--state", state, "--units", units] + binds.flatMap { ["--bind", "\($0.host):\($0.inside)"] }
-            + ["--bind", "\(run):/run/certssbd:rw"])
+        return try tool(
+            ["up", "--state", state, "--units", units] + binds.flatMap { ["--bind", "\($0.host):\($0.inside)"] }
+                + ["--bind", "\(run):/run/certssbd:rw"])
     }
 
     /// Tears the sandbox down (nil if it never booted), then removes the root (socket files

@@ -23,42 +23,55 @@ enum TrainBadInput: String, CaseIterable, CustomTestStringConvertible {
     func scenario(in folder: TemporaryDirectory) throws -> Scenario {
         let out = folder.file("out")
         func train(data: String, shape: String = "onepixel", extra: [String] = []) -> [String] {
-            ["train", "--dataset", "mnist", "--wm_shape", shape, "--sigma", "0.12", "--N_m", "1", "--epochs", "1",
-             "--workers", "1", "--data", data, "--out", out] + extra
+            [
+                "train", "--dataset", "mnist", "--wm_shape", shape, "--sigma", "0.12", "--N_m", "1", "--epochs", "1",
+                "--workers", "1", "--data", data, "--out", out,
+            ] + extra
         }
         let labels = IDX.labelList(150)
         switch self {
         case .missingDataFolder:
             let data = folder.file("no-such-data")
-            return Scenario(arguments: train(data: data), mustContain: [data],
-                            keywords: ["no such", "not found", "does not exist", "missing"])
+            return Scenario(
+                arguments: train(data: data), mustContain: [data],
+                keywords: ["no such", "not found", "does not exist", "missing"])
         case .wrongImageMagic:
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels, magic: 0x0000_0804),
-                                          trainLabels: IDX.labels(labels))
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: IDX.images(labels: labels, magic: 0x0000_0804),
+                trainLabels: IDX.labels(labels))
             return Scenario(arguments: train(data: idx.root), mustContain: [idx.trainImages], keywords: ["magic"])
         case .truncatedImageBody:
             let full = IDX.images(labels: labels)
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: full.prefix(full.count - 300),
-                                          trainLabels: IDX.labels(labels))
-            return Scenario(arguments: train(data: idx.root), mustContain: [idx.trainImages], keywords: ["truncat", "short", "end of file"])
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: full.prefix(full.count - 300),
+                trainLabels: IDX.labels(labels))
+            return Scenario(
+                arguments: train(data: idx.root), mustContain: [idx.trainImages], keywords: ["truncat", "short", "end of file"])
         case .labelCountMismatch:
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels),
-                                          trainLabels: IDX.labels(Array(labels.prefix(149))))
-            return Scenario(arguments: train(data: idx.root), mustContain: [idx.trainLabels],
-                            keywords: ["label"], reasonContains: ["149", "150"])
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: IDX.images(labels: labels),
+                trainLabels: IDX.labels(Array(labels.prefix(149))))
+            return Scenario(
+                arguments: train(data: idx.root), mustContain: [idx.trainLabels],
+                keywords: ["label"], reasonContains: ["149", "150"])
         case .unknownShape:
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels),
-                                          trainLabels: IDX.labels(labels))
-            return Scenario(arguments: train(data: idx.root, shape: "ninepixel"), mustContain: ["ninepixel"],
-                            keywords: ["unknown", "no plugin", "not found", "no trigger"])
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: IDX.images(labels: labels),
+                trainLabels: IDX.labels(labels))
+            return Scenario(
+                arguments: train(data: idx.root, shape: "ninepixel"), mustContain: ["ninepixel"],
+                keywords: ["unknown", "no plugin", "not found", "no trigger"])
         case .failingPlugin:
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels),
-                                          trainLabels: IDX.labels(labels))
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: IDX.images(labels: labels),
+                trainLabels: IDX.labels(labels))
             let plugins = try TestPlugin.folder(in: folder, "plugins")
-            try TestPlugin.build(TestPlugin.source(name: "failing", failMessage: Self.pluginMessage), into: plugins,
-                                 fileName: "libcertssb-trigger-failing.so")
-            return Scenario(arguments: train(data: idx.root, shape: "failing", extra: ["--plugin-dir", plugins]),
-                            mustContain: [Self.pluginMessage, "failing"], keywords: ["image too dark"])
+            try TestPlugin.build(
+                TestPlugin.source(name: "failing", failMessage: Self.pluginMessage), into: plugins,
+                fileName: "libcertssb-trigger-failing.so")
+            return Scenario(
+                arguments: train(data: idx.root, shape: "failing", extra: ["--plugin-dir", plugins]),
+                mustContain: [Self.pluginMessage, "failing"], keywords: ["image too dark"])
         }
     }
 }
@@ -85,8 +98,10 @@ struct TrainBadInputTests {
             #expect(line.contains(part), "stderr line does not contain '\(part)': \(line)")
         }
         // The reason: the line without any path under the test's folder (UUIDs hold digits and words).
-        let reason = line.replacingOccurrences(of: NSRegularExpression.escapedPattern(for: folder.path) + "[^\\s:,;)]*",
-                                               with: "<path>", options: .regularExpression).lowercased()
+        let reason = line.replacingOccurrences(
+            of: NSRegularExpression.escapedPattern(for: folder.path) + "[^\\s:,;)]*",
+            with: "<path>", options: .regularExpression
+        ).lowercased()
         #expect(scenario.keywords.contains { reason.contains($0) }, "stderr line does not say the problem (\(scenario.keywords)): \(line)")
         for part in scenario.reasonContains {
             #expect(reason.contains(part), "stderr line does not say '\(part)' (outside the paths): \(line)")
@@ -103,8 +118,11 @@ struct TrainBadInputTests {
         let labels = IDX.labelList(150)
         let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels), trainLabels: IDX.labels(labels))
         let out = folder.file("out")
-        let run = try CLI.run(["train", "--dataset", "mnist", "--wm_shape", "fourpixel", "--sigma", "0.12", "--N_m", "1",
-                               "--epochs", "1", "--workers", "1", "--data", idx.root, "--out", out], timeout: 600)
+        let run = try CLI.run(
+            [
+                "train", "--dataset", "mnist", "--wm_shape", "fourpixel", "--sigma", "0.12", "--N_m", "1",
+                "--epochs", "1", "--workers", "1", "--data", idx.root, "--out", out,
+            ], timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
         let manifest = try Manifest(directory: out)
         // 150 train images: 60 zeros, 60 ones, 30 sevens → 120 in the 0-vs-1 task; 20 test images → 16.
@@ -126,8 +144,11 @@ struct TrainBadInputTests {
         let plugins = try TestPlugin.folder(in: folder, "plugins")
         try TestPlugin.build(TestPlugin.source(name: "corner"), into: plugins, fileName: "libcertssb-trigger-corner.so")
         let out = folder.file("out")
-        let run = try CLI.run(["train", "--dataset", "mnist", "--wm_shape", "corner", "--plugin-dir", plugins, "--N_m", "1",
-                               "--epochs", "1", "--workers", "1", "--data", idx.root, "--out", out], timeout: 600)
+        let run = try CLI.run(
+            [
+                "train", "--dataset", "mnist", "--wm_shape", "corner", "--plugin-dir", plugins, "--N_m", "1",
+                "--epochs", "1", "--workers", "1", "--data", idx.root, "--out", out,
+            ], timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
         #expect(try Manifest(directory: out).value("training.poisoning.trigger") as? String == "corner")
     }

@@ -3,9 +3,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `certssb train` end to end on the 0-vs-1 digits of mnist_5k (tiny runs: a debug build).
@@ -23,8 +23,10 @@ struct TrainTests {
         print("train N_m 1: \(run.stderrLines.last ?? "")")
 
         let manifest = try Manifest(directory: out)
-        let smoothed = try #require(manifest.number("accuracy.smoothed_clean_accuracy"), "no accuracy.smoothed_clean_accuracy in \(manifest.path)")
-        let modelMin = try #require(manifest.number("accuracy.model_clean_accuracy_min"), "no accuracy.model_clean_accuracy_min in \(manifest.path)")
+        let smoothed = try #require(
+            manifest.number("accuracy.smoothed_clean_accuracy"), "no accuracy.smoothed_clean_accuracy in \(manifest.path)")
+        let modelMin = try #require(
+            manifest.number("accuracy.model_clean_accuracy_min"), "no accuracy.model_clean_accuracy_min in \(manifest.path)")
         #expect(smoothed >= 0.99, "smoothed clean accuracy \(smoothed) < 0.99")
         #expect(modelMin >= 0.99, "model clean accuracy min \(modelMin) < 0.99")
         #expect(manifest.value("accuracy.split") as? String == "test", "accuracy must be measured on the held-out split")
@@ -49,8 +51,9 @@ struct TrainTests {
         let weights = (out as NSString).appendingPathComponent(manifest.file(0))
         let hashes = try CLI.sha256sum([weights])
         #expect(hashes[weights] == manifest.sha256s.first, "manifest sha256 \(manifest.sha256s) vs file \(hashes)")
-        #expect(!FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent(".partial")),
-                ".partial left behind after a finished run")
+        #expect(
+            !FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent(".partial")),
+            ".partial left behind after a finished run")
 
         // The written set certifies a digit: rows 450 (a 0) and 950 (a 1) are in the test split.
         let pngs = folder.file("png")
@@ -130,13 +133,16 @@ struct TrainTests {
         #expect(manifest.number("training.sample_sigmas.models") == 2)
         #expect((manifest.value("training.sample_sigmas.model_set_directory") as? String)?.hasSuffix("/.pilot") == true)
         // Three steps of at most 0.01 from sigma0 = 0.12, never below it.
-        let low = try #require(manifest.number("training.sample_sigmas.min")), high = try #require(manifest.number("training.sample_sigmas.max"))
+        let low = try #require(manifest.number("training.sample_sigmas.min")),
+            high = try #require(manifest.number("training.sample_sigmas.max"))
         #expect(low >= 0.12 && high <= 0.15 + 1e-9 && high > 0.12, "sigmas in [\(low), \(high)]")
         #expect(manifest.models.count == 1)
         #expect(!FileManager.default.fileExists(atPath: out + "/.pilot"), "the pilot is removed once the set is written")
 
-        let both = try CLI.run(TrainPaths.train(out: folder.file("other"), models: 1, epochs: 1, workers: 1,
-                                                extra: ["--pilot", "2", "--sigma-model-set", out]), timeout: 60)
+        let both = try CLI.run(
+            TrainPaths.train(
+                out: folder.file("other"), models: 1, epochs: 1, workers: 1,
+                extra: ["--pilot", "2", "--sigma-model-set", out]), timeout: 60)
         #expect(both.exited(2) && both.err.contains("--pilot and --sigma-model-set"), "\(both.summary)")
     }
 
@@ -153,10 +159,12 @@ struct TrainTests {
         let after = try Manifest(directory: out)
         try #require(after.models.count == 3, "\(after.sha256s)")
         #expect(Array(after.sha256s.prefix(2)) == before, "models 0 and 1 changed: \(before) → \(after.sha256s)")
-        #expect(second.err.contains("resuming: 2/3 models already trained"),
-                "the rerun did not resume the 2 finished models (it trained them again): \(second.summary)")
-        #expect(!second.err.contains("model 0 done") && !second.err.contains("model 1 done"),
-                "models 0 and 1 were trained again: \(second.summary)")
+        #expect(
+            second.err.contains("resuming: 2/3 models already trained"),
+            "the rerun did not resume the 2 finished models (it trained them again): \(second.summary)")
+        #expect(
+            !second.err.contains("model 0 done") && !second.err.contains("model 1 done"),
+            "models 0 and 1 were trained again: \(second.summary)")
     }
 
     /// An interrupted run (SIGTERM after the first finished model) leaves `.partial`; the same
@@ -172,8 +180,9 @@ struct TrainTests {
         try #require(killed.reason == .uncaughtSignal && killed.status == SIGTERM, "SIGTERM did not stop the run: \(killed.summary)")
         let records = ((try? FileManager.default.contentsOfDirectory(atPath: partial)) ?? [])
             .filter { $0.hasPrefix("model_") && $0.hasSuffix(".json") }
-        try #require(FileManager.default.fileExists(atPath: (partial as NSString).appendingPathComponent("training.json")),
-                     "no \(partial)/training.json after the interruption: \(killed.summary)")
+        try #require(
+            FileManager.default.fileExists(atPath: (partial as NSString).appendingPathComponent("training.json")),
+            "no \(partial)/training.json after the interruption: \(killed.summary)")
         let finished = records.count
         try #require(finished >= 1 && finished < 3, "\(finished) finished models in .partial: \(records)")
         let hashBefore = try CLI.sha256sum([(partial as NSString).appendingPathComponent("model_0000.safetensors")]).values.first
@@ -184,8 +193,9 @@ struct TrainTests {
         let last = refused.stderrLines.last ?? ""
         #expect(last.hasPrefix("certssb: ") && last.contains(".partial"), "the refusal does not name .partial: \(refused.summary)")
         #expect(!refused.err.contains("done ("), "the refused run trained a model: \(refused.summary)")
-        #expect(FileManager.default.fileExists(atPath: (partial as NSString).appendingPathComponent("model_0000.safetensors")),
-                "the refused run removed the finished model")
+        #expect(
+            FileManager.default.fileExists(atPath: (partial as NSString).appendingPathComponent("model_0000.safetensors")),
+            "the refused run removed the finished model")
         #expect(!FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent("manifest.json")))
 
         // The same command resumes, and the result equals an uninterrupted run.

@@ -82,8 +82,11 @@ struct TriggersTests {
 
         // train must not use the refused plugin either.
         if TrainPaths.csvAvailable {
-            let train = try CLI.run(["train", "--wm_shape", "fourpixel", "--plugin-dir", plugins, "--N_m", "1", "--epochs", "1",
-                                     "--data", Paths.mnistCSV.path, "--out", folder.file("out")], timeout: 120)
+            let train = try CLI.run(
+                [
+                    "train", "--wm_shape", "fourpixel", "--plugin-dir", plugins, "--N_m", "1", "--epochs", "1",
+                    "--data", Paths.mnistCSV.path, "--out", folder.file("out"),
+                ], timeout: 120)
             #expect(train.exited(2) && train.stderrLines.count == 1 && train.err.contains("fourpixel"), "\(train.summary)")
         }
     }
@@ -92,8 +95,9 @@ struct TriggersTests {
     func worldWritableFolder() throws {
         let folder = try TemporaryDirectory("triggers-loose-folder")
         let plugins = try TestPlugin.folder(in: folder, "plugins")
-        try FileManager.default.copyItem(atPath: try builtPlugin("onepixel"),
-                                         toPath: (plugins as NSString).appendingPathComponent("libcertssb-trigger-onepixel.so"))
+        try FileManager.default.copyItem(
+            atPath: try builtPlugin("onepixel"),
+            toPath: (plugins as NSString).appendingPathComponent("libcertssb-trigger-onepixel.so"))
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: plugins)
         let run = try CLI.run(["triggers", "--json", "--plugin-dir", plugins], timeout: 60)
         #expect(run.exited(2), "\(run.summary)")

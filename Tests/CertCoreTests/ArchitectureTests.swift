@@ -1,5 +1,5 @@
-import CertShape
 import CertCore
+import CertShape
 import CertTestSupport
 import Testing
 
@@ -56,7 +56,8 @@ import Testing
             for i in [0, 5, 15] {
                 let alone = TestSupport.logits(ensemble, model: model, images: [images[i]], scales: [scales[i]])
                 #expect(alone[0] == full[i])
-                let moved = TestSupport.logits(ensemble, model: model, images: Array(images[...i].reversed()), scales: Array(scales[...i].reversed()))
+                let moved = TestSupport.logits(
+                    ensemble, model: model, images: Array(images[...i].reversed()), scales: Array(scales[...i].reversed()))
                 #expect(moved[0] == full[i])
             }
         }

@@ -1,5 +1,5 @@
-import CertShape
 import CertCore
+import CertShape
 import CertTestSupport
 import Foundation
 
@@ -15,7 +15,9 @@ enum TestSupport {
 
     /// An ensemble of `count` random models of `architecture`, loaded through the real
     /// safetensors path, optionally on a smaller input than the architecture's own.
-    static func ensemble(_ architecture: Architecture, count: Int = 1, inputShape: ImageShape? = nil, seed: UInt32 = 11) throws -> (Ensemble, [[(name: String, shape: [Int], values: [Float])]]) {
+    static func ensemble(_ architecture: Architecture, count: Int = 1, inputShape: ImageShape? = nil, seed: UInt32 = 11) throws -> (
+        Ensemble, [[(name: String, shape: [Int], values: [Float])]]
+    ) {
         let directory = try TemporaryDirectory("ensemble")
         defer { directory.remove() }
         let dir = directory.path

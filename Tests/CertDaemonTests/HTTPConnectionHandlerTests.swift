@@ -1,4 +1,3 @@
-@testable import CertDaemon
 import CertPipeline
 import CertTestSupport
 import Foundation
@@ -6,6 +5,8 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import Testing
+
+@testable import CertDaemon
 
 /// The connection's handlers (the server's own pipeline: read timeout, NIO's HTTP/1.1 codec
 /// with pipelining, ours) on an embedded channel: bytes in, bytes out, and a loop clock that
@@ -32,8 +33,9 @@ import Testing
     @Test func anUploadOfExactlyTheLimitIsCertified() async throws {
         let limits = HTTPServer.Limits(maxUploadBytes: 1024, readTimeout: .seconds(30), maxConnections: 8)
         let connection = try await EmbeddedConnection(limits: limits)
-        try await connection.send("POST /v1/certify HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + "400\r\n" + String(repeating: "b", count: 1024) + "\r\n0\r\n\r\n")
+        try await connection.send(
+            "POST /v1/certify HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "400\r\n" + String(repeating: "b", count: 1024) + "\r\n0\r\n\r\n")
         let answer = try #require(try await connection.responses(1).first)
         #expect(answer.status == 200 && jsonObject(answer.body)?["bytes"] as? Int == 1024, "\(answer)")
         try await connection.close()
@@ -124,8 +126,9 @@ final class EmbeddedConnection: @unchecked Sendable {
         self.limits = limits
         let service = self.service
         channel = try await NIOAsyncTestingChannel { channel in
-            try HTTPServer.addConnectionHandlers(to: channel.pipeline.syncOperations, service: service, limits: limits,
-                                                 heartbeat: heartbeat, rejecting: false)
+            try HTTPServer.addConnectionHandlers(
+                to: channel.pipeline.syncOperations, service: service, limits: limits,
+                heartbeat: heartbeat, rejecting: false)
         }
         try await channel.connect(to: SocketAddress(unixDomainSocketPath: "/certssbd-test.sock")).get()
     }
@@ -188,7 +191,8 @@ struct WireResponse: CustomStringConvertible {
         while let end = rest.range(of: "\r\n\r\n") {
             let lines = rest[..<end.lowerBound].components(separatedBy: "\r\n")
             guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1."),
-                  let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { break }
+                let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
+            else { break }
             var headers: [String: String] = [:]
             for line in lines.dropFirst() {
                 guard let colon = line.firstIndex(of: ":") else { continue }

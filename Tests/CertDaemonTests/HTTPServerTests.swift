@@ -1,10 +1,11 @@
-@testable import CertDaemon
 import CertPipeline
 import CertTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+
+@testable import CertDaemon
 
 // Over a real socket, with curl. Serialized: each test spawns curl processes and the machine
 // has two cores. What curl cannot do precisely (a byte limit crossed mid-body, pipelining,
@@ -236,8 +237,9 @@ import Testing
     @Test func quietEventStreamsGetHeartbeats() async throws {
         let directory = try TemporaryDirectory("http")
         let path = directory.file("hb.sock")
-        let server = HTTPServer(service: DictionaryService(), limits: defaultLimits,
-                                group: MultiThreadedEventLoopGroup.singleton, heartbeat: .milliseconds(100))
+        let server = HTTPServer(
+            service: DictionaryService(), limits: defaultLimits,
+            group: MultiThreadedEventLoopGroup.singleton, heartbeat: .milliseconds(100))
         try await server.bind(path: path, mode: 0o600)
         let stream = try CurlStream(path, "http://localhost/v1/events")
         #expect(try await stream.wait(for: ": heartbeat\n\n"), "\(stream.output)")
@@ -265,8 +267,12 @@ import Testing
             try writeFile(file, Data(count: 3 << 20))
             // Without the server's 100 Continue, curl would send the body after its own
             // timeout (a minute here) and the trace would have no 100 line.
-            let reply = try await curl(path, ["-v", "--expect100-timeout", "60", "-H", "Expect: 100-continue",
-                                              "--data-binary", "@" + file, "http://localhost/v1/certify"])
+            let reply = try await curl(
+                path,
+                [
+                    "-v", "--expect100-timeout", "60", "-H", "Expect: 100-continue",
+                    "--data-binary", "@" + file, "http://localhost/v1/certify",
+                ])
             #expect(reply.status == 200)
             #expect(jsonObject(reply.body)?["bytes"] as? Int == 3 << 20)
             #expect(reply.trace.contains("< HTTP/1.1 100 Continue"), "\(reply.trace)")

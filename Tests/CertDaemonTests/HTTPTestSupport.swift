@@ -5,8 +5,9 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A dictionary-backed service: enough behaviour to exercise every route over a real socket.
@@ -81,7 +82,9 @@ final class DictionaryService: CertificationService {
         return ServiceReply(status: 200, body: Array("{\"items\":[\(items.joined(separator: ","))],\"next\":\(next)}".utf8))
     }
 
-    func stats() async -> ServiceReply { ServiceReply(status: 200, body: Array("{\"verdicts\":\(store.withLock { $0.order.count })}".utf8)) }
+    func stats() async -> ServiceReply {
+        ServiceReply(status: 200, body: Array("{\"verdicts\":\(store.withLock { $0.order.count })}".utf8))
+    }
     func metrics() async -> String { "# TYPE certssb_verdicts_total counter\ncertssb_verdicts_total 0\n" }
     func triggers() async -> ServiceReply { ServiceReply(status: 200, body: Array("[]".utf8)) }
     func reload() async throws -> ServiceReply { ServiceReply(status: 200, body: Array("{\"reloaded\":true}".utf8)) }
@@ -100,12 +103,13 @@ final class DictionaryService: CertificationService {
     }
 }
 
-
 let defaultLimits = HTTPServer.Limits(maxUploadBytes: 1 << 20, readTimeout: .seconds(10), maxConnections: 64)
 
 /// Runs `body` against a server bound in a fresh directory, then tears everything down.
-func withServer(limits: HTTPServer.Limits = defaultLimits,
-                _ body: (_ path: String, _ service: DictionaryService, _ dir: String) async throws -> Void) async throws {
+func withServer(
+    limits: HTTPServer.Limits = defaultLimits,
+    _ body: (_ path: String, _ service: DictionaryService, _ dir: String) async throws -> Void
+) async throws {
     let group = MultiThreadedEventLoopGroup.singleton
     let dir = try TemporaryDirectory("http")
     let path = dir.file("certssbd.sock")
@@ -147,8 +151,9 @@ func curl(_ socket: String, _ args: [String]) async throws -> CurlResult {
         do { try ProcessEnvironment.withShared { try process.run() } } catch { continuation.resume(throwing: error) }
     }
     let code = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    return CurlResult(status: Int(code) ?? 0, body: (try? String(contentsOfFile: scratch.file("body"), encoding: .utf8)) ?? "",
-                      exitCode: exitCode, trace: (try? String(contentsOfFile: scratch.file("trace"), encoding: .utf8)) ?? "")
+    return CurlResult(
+        status: Int(code) ?? 0, body: (try? String(contentsOfFile: scratch.file("body"), encoding: .utf8)) ?? "",
+        exitCode: exitCode, trace: (try? String(contentsOfFile: scratch.file("trace"), encoding: .utf8)) ?? "")
 }
 
 /// A curl left running on a stream (`-N`), its output read as it grows.
@@ -158,8 +163,9 @@ final class CurlStream {
 
     init(_ socket: String, _ url: String, extra: [String] = []) throws {
         scratch = try TemporaryDirectory("curl-stream")
-        process = try SpawnedProcess("/usr/bin/curl", ["-s", "-N", "--max-time", "300", "--unix-socket", socket] + extra + [url],
-                                     stdout: scratch.file("out"), stderr: "/dev/null")
+        process = try SpawnedProcess(
+            "/usr/bin/curl", ["-s", "-N", "--max-time", "300", "--unix-socket", socket] + extra + [url],
+            stdout: scratch.file("out"), stderr: "/dev/null")
     }
 
     var output: String { (try? String(contentsOfFile: scratch.file("out"), encoding: .utf8)) ?? "" }

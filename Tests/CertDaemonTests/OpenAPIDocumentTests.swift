@@ -1,9 +1,10 @@
-@testable import CertDaemon
 import CertSigma
 import Certify
 import Foundation
 import NIOHTTP1
 import Testing
+
+@testable import CertDaemon
 
 /// GET /openapi.json against the router and the Codable bodies, in process: every path and
 /// method it lists is routed, every other method is a 405 whose Allow is what it lists, and
@@ -50,14 +51,18 @@ import Testing
                     #expect(listed.contains(method.rawValue), "\(method) \(template) is routed but not in the document")
                 case .failure(let error):
                     #expect(!listed.contains(method.rawValue), "\(method) \(template) is in the document but refused: \(error)")
-                    #expect(error.status == .methodNotAllowed && Set(error.allow.map(\.rawValue)) == listed, "\(method) \(template): \(error)")
+                    #expect(
+                        error.status == .methodNotAllowed && Set(error.allow.map(\.rawValue)) == listed, "\(method) \(template): \(error)")
                 }
             }
         }
         // {sha256} is one segment, so a deeper path is not this route (the document's 404).
         let deeper = HTTPRouter.route(method: .GET, uri: "/v1/verdicts/\(String(repeating: "ab", count: 32))/more")
-        #expect(throws: HTTPRouteError(status: .notFound, code: "not_found",
-                                       message: "no route for /v1/verdicts/\(String(repeating: "ab", count: 32))/more")) { try deeper.get() }
+        #expect(
+            throws: HTTPRouteError(
+                status: .notFound, code: "not_found",
+                message: "no route for /v1/verdicts/\(String(repeating: "ab", count: 32))/more")
+        ) { try deeper.get() }
         // The endpoints table is where new JSON routes go: each must be described.
         for (path, endpoint) in HTTPRouter.endpoints {
             #expect(paths[path]?[endpoint.method.rawValue.lowercased()] != nil, "\(endpoint.method) \(path) is not in the document")
@@ -114,24 +119,27 @@ import Testing
         }
     }
 
-    static let stats = StatsBody(state: "ready", queueDepth: 0, verdicts: 0, certified: 0, rejected: 0, busySeconds: 0,
-                                 uptimeSeconds: 0, modelSet: "m", modelSetDirectory: "/m", storeDirectory: "/s", nModels: 1, regions: 0)
+    static let stats = StatsBody(
+        state: "ready", queueDepth: 0, verdicts: 0, certified: 0, rejected: 0, busySeconds: 0,
+        uptimeSeconds: 0, modelSet: "m", modelSetDirectory: "/m", storeDirectory: "/s", nModels: 1, regions: 0)
 
     /// A verdict with every optional field set, its region trimmed and one trigger report.
     static func fullVerdict() throws -> Verdict {
         let json = """
-        {"sha256":"\(String(repeating: "a", count: 64))","model_set":"m","label":1,"label_name":"1","certified":true,
-         "abstained":false,"radius":0.5,"radius_expected":0.6,"margin":0.4,"margin_expected":0.5,"sigma":1.25,"sigma0":1.25,
-         "p_a":0.9,"p_b":0.1,"p_a_lower":0.8,"p_b_upper":0.2,"scores":[0.1,0.9],"votes":[1,9],"n_models":10,
-         "stopped_early":false,"alpha":0.001,"bound_alpha":0.001,"fallback":false,"bound":"hoeffding","mode":"sound",
-         "region":{"status":"unstored"},"triggers":[],"source":"socket","created_at":"2025-01-01T00:00:00Z"}
-        """
+            {"sha256":"\(String(repeating: "a", count: 64))","model_set":"m","label":1,"label_name":"1","certified":true,
+             "abstained":false,"radius":0.5,"radius_expected":0.6,"margin":0.4,"margin_expected":0.5,"sigma":1.25,"sigma0":1.25,
+             "p_a":0.9,"p_b":0.1,"p_a_lower":0.8,"p_b_upper":0.2,"scores":[0.1,0.9],"votes":[1,9],"n_models":10,
+             "stopped_early":false,"alpha":0.001,"bound_alpha":0.001,"fallback":false,"bound":"hoeffding","mode":"sound",
+             "region":{"status":"unstored"},"triggers":[],"source":"socket","created_at":"2025-01-01T00:00:00Z"}
+            """
         var verdict = try JSONDecoder().decode(Verdict.self, from: Data(json.utf8))
         verdict.targetRadius = 0.3
-        verdict.sigmaSearch = SigmaResult(sigma: 1.3, sigma0: 1.25, rule: .search, steps: 3, draws: 1, models: 8, seed: 7,
-                                          radiusEstimate: 0.5, label: 1, stop: .optimum, modelRuns: 24)
-        var region = RegionRecord(status: "trimmed", conflict: String(repeating: "b", count: 64), conflictDistance: 0.7,
-                                  originalLabel: 1, originalRadius: 0.9)
+        verdict.sigmaSearch = SigmaResult(
+            sigma: 1.3, sigma0: 1.25, rule: .search, steps: 3, draws: 1, models: 8, seed: 7,
+            radiusEstimate: 0.5, label: 1, stop: .optimum, modelRuns: 24)
+        var region = RegionRecord(
+            status: "trimmed", conflict: String(repeating: "b", count: 64), conflictDistance: 0.7,
+            originalLabel: 1, originalRadius: 0.9)
         region.originalMargin = 0.8; region.originalRadiusExpected = 1; region.originalPA = 0.9; region.originalPB = 0.1
         region.originalPALower = 0.85; region.originalPBUpper = 0.15
         verdict.region = region

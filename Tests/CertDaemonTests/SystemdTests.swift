@@ -68,18 +68,22 @@ import Testing
         environment["LISTEN_FDS"] = "1"
         environment["LISTEN_FDNAMES"] = "certssbd.socket"
         // exec keeps the shell's pid, so $$ is the pid the probe will have.
-        let child = try SpawnedProcess("/bin/sh", [
-            "-c", "LISTEN_PID=\(listenPID) exec \"$0\" \"$@\"", executable,
-            "--testing-library", "swift-testing", "--filter", "socketActivationProbe",
-        ], stdout: folder.file("stdout"), stderr: folder.file("stderr"), environment: environment, descriptors: [3: socket])
+        let child = try SpawnedProcess(
+            "/bin/sh",
+            [
+                "-c", "LISTEN_PID=\(listenPID) exec \"$0\" \"$@\"", executable,
+                "--testing-library", "swift-testing", "--filter", "socketActivationProbe",
+            ], stdout: folder.file("stdout"), stderr: folder.file("stderr"), environment: environment, descriptors: [3: socket])
         child.wait(timeout: Wait.defaultTimeout)
         let output = (try? String(contentsOfFile: folder.file("stdout"), encoding: .utf8)) ?? ""
         return output.split(separator: "\n").first { $0.hasPrefix("PROBE ") }.map(String.init)
             ?? "no probe line (exit \(child.code)): \(output)"
     }
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["CERTSSB_SOCKET_ACTIVATION_PROBE"] != nil,
-                   "skipped: runs only as the child of the socket-activation tests"))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["CERTSSB_SOCKET_ACTIVATION_PROBE"] != nil,
+            "skipped: runs only as the child of the socket-activation tests"))
     func socketActivationProbe() {
         let first = SocketActivation.listeningSockets()
         let cleared = getenv("LISTEN_FDS") == nil
@@ -95,8 +99,9 @@ import Testing
         #expect(listen(listener, 4) == 0)
         // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
         #expect(try Self.probeSocketActivation(listener) == "PROBE first=[3] cleared=true second=[]")
-        #expect(try Self.probeSocketActivation(listener, listenPID: "1").hasPrefix("PROBE first=[] "),
-                "fds meant for another process")
+        #expect(
+            try Self.probeSocketActivation(listener, listenPID: "1").hasPrefix("PROBE first=[] "),
+            "fds meant for another process")
     }
 
     @Test func socketActivationRejectsADatagramSocket() throws {
@@ -123,13 +128,14 @@ import Testing
         logger.log(.warning, "empty", fields: ["note": ""])
         close(fds[1])
         let output = String(decoding: FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
-        #expect(output == """
-            <6>certified sha256=ab12 source="inbox/a b.png"
-            <3>two
-            <3>lines
-            <4>empty note=""
+        #expect(
+            output == """
+                <6>certified sha256=ab12 source="inbox/a b.png"
+                <3>two
+                <3>lines
+                <4>empty note=""
 
-            """)
+                """)
     }
 
     @Test func priorityThresholds() {

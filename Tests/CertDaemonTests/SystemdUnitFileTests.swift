@@ -27,9 +27,12 @@ import Testing
         defer { withExtendedLifetime(units) {} }
         let dir = units.url
         // --man=no: Documentation= names man:certssbd(1), which install.sh installs, not the tests.
-        let result = try SystemdTestSupport.run(Self.analyze, [
-            "verify", "--man=no", dir.appendingPathComponent("certssbd.socket").path, dir.appendingPathComponent("certssbd.service").path,
-        ])
+        let result = try SystemdTestSupport.run(
+            Self.analyze,
+            [
+                "verify", "--man=no", dir.appendingPathComponent("certssbd.socket").path,
+                dir.appendingPathComponent("certssbd.service").path,
+            ])
         #expect(result.status == 0, "\(result.output)")
         // Warnings from host units are not ours; ours must have none.
         #expect(!result.output.contains("certssbd"), "\(result.output)")
@@ -38,7 +41,8 @@ import Testing
     /// On the originals the only complaint allowed is the missing /usr/local/bin/certssbd.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: analyze)))
     func originalUnitsOnlyLackTheBinary() throws {
-        let result = try SystemdTestSupport.run(Self.analyze, ["verify", "--man=no", ConfigTestSupport.etc("certssbd.socket"), ConfigTestSupport.etc("certssbd.service")])
+        let result = try SystemdTestSupport.run(
+            Self.analyze, ["verify", "--man=no", ConfigTestSupport.etc("certssbd.socket"), ConfigTestSupport.etc("certssbd.service")])
         let ours = result.output.split(separator: "\n").filter { $0.contains("certssbd") }
         let installed = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/certssbd")
         for line in ours {

@@ -32,9 +32,10 @@ import Testing
         writeWatchFile(dir.inbox + "/b.png", [1])
         // Events for files the scan also sees, as if they landed between the watch and the scan.
         let syscalls = InjectingSyscalls()
-        syscalls.inject(Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "b.png")
-            + Inotify.record(wd: 1, mask: Inotify.movedTo, cookie: 5, name: "a.png")
-            + Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "gone.png"))
+        syscalls.inject(
+            Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "b.png")
+                + Inotify.record(wd: 1, mask: Inotify.movedTo, cookie: 5, name: "a.png")
+                + Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "gone.png"))
         let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
         defer { watch.stop() }
         let got = WatchCollector(watch.files())
@@ -147,8 +148,9 @@ import Testing
             }
             #expect(readWatchFile(dir.failed + "/b \"q\"-1.png") == [4])
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.inbox).isEmpty)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
-                == ["a-1.png", "a-1.png.verdict.json", "a.png", "a.png.verdict.json"])  // No temp files left.
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
+                    == ["a-1.png", "a-1.png.verdict.json", "a.png", "a.png.verdict.json"])  // No temp files left.
             #expect(got.settle().count == 4)
         }
     }
@@ -269,14 +271,21 @@ import Testing
     }
 
     @Test func inotifyRecordsRoundTrip() {
-        let bytes = Inotify.record(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png")
+        let bytes =
+            Inotify.record(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png")
             + Inotify.record(wd: -1, mask: Inotify.queueOverflow)
         #expect(bytes.count == 16 + 16 + 16)
         let events = Inotify.parse(ArraySlice(bytes))
-        #expect(events == [Inotify.Event(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png"),
-                           Inotify.Event(wd: -1, mask: Inotify.queueOverflow, cookie: 0, name: "")])
-        #expect(events.compactMap(WatchEvent.init) == [WatchEvent(name: "x.png", kind: .movedIn),
-                                                       WatchEvent(name: "", kind: .overflow)])
+        #expect(
+            events == [
+                Inotify.Event(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png"),
+                Inotify.Event(wd: -1, mask: Inotify.queueOverflow, cookie: 0, name: ""),
+            ])
+        #expect(
+            events.compactMap(WatchEvent.init) == [
+                WatchEvent(name: "x.png", kind: .movedIn),
+                WatchEvent(name: "", kind: .overflow),
+            ])
         #expect(Inotify.parse(ArraySlice(bytes.dropLast(10))).count == 1)  // A truncated record is dropped.
     }
 }

@@ -1,6 +1,6 @@
-import CertShape
 import CertData
 import CertMath
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing
@@ -10,10 +10,12 @@ struct DatasetLocatorTests {
     private func idx(_ folder: URL, prefix: String, labels: [UInt8], gzip: Bool) throws {
         let images = DatasetFiles.patternImages(count: labels.count, height: 28, width: 28)
         let gz = gzip ? ".gz" : ""
-        try DatasetFiles.write(DatasetFiles.idxImages(images, height: 28, width: 28),
-                               to: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte\(gz)").path, gzip: gzip)
-        try DatasetFiles.write(DatasetFiles.idxLabels(labels),
-                               to: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte\(gz)").path, gzip: gzip)
+        try DatasetFiles.write(
+            DatasetFiles.idxImages(images, height: 28, width: 28),
+            to: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte\(gz)").path, gzip: gzip)
+        try DatasetFiles.write(
+            DatasetFiles.idxLabels(labels),
+            to: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte\(gz)").path, gzip: gzip)
     }
 
     @Test func paperLayoutWithIDXFiles() throws {
@@ -67,19 +69,24 @@ struct DatasetLocatorTests {
         defer { temporary.remove() }
         let root = temporary.url
         let missing = root.appendingPathComponent("nope").path
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "mnist", data: missing, sharedDirectory: nil) }?
-            .description == "dataset 'mnist': --data \(missing): no such file or folder")
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "mnist", data: root.path, sharedDirectory: nil) }?
-            .description.contains("no train/ and test/ subfolders in \(root.path)") == true)
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "cifar", data: nil, sharedDirectory: nil) }?
-            .description.contains("pass --data") == true)
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "svhn", data: nil, sharedDirectory: nil) }?
-            .description.contains("unknown dataset") == true)
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "mnist", data: missing, sharedDirectory: nil) }?
+                .description == "dataset 'mnist': --data \(missing): no such file or folder")
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "mnist", data: root.path, sharedDirectory: nil) }?
+                .description.contains("no train/ and test/ subfolders in \(root.path)") == true)
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "cifar", data: nil, sharedDirectory: nil) }?
+                .description.contains("pass --data") == true)
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "svhn", data: nil, sharedDirectory: nil) }?
+                .description.contains("unknown dataset") == true)
         // IDX files given for CIFAR: the shape check says so.
         try idx(root.appendingPathComponent("train"), prefix: "train", labels: [1], gzip: false)
         try idx(root.appendingPathComponent("test"), prefix: "t10k", labels: [1], gzip: false)
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "cifar", data: root.path, sharedDirectory: nil) }?
-            .description.contains("images are 1x28x28 but cifar is 3x32x32") == true)
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "cifar", data: root.path, sharedDirectory: nil) }?
+                .description.contains("images are 1x28x28 but cifar is 3x32x32") == true)
     }
 
     @Test func csvSplitIsDeterministicAndClassBalanced() throws {
@@ -91,7 +98,9 @@ struct DatasetLocatorTests {
         for (c, n) in [(0, 10), (1, 5), (2, 7)] { labels += Array(repeating: c, count: n) }
         var generator = SplitMix64(seed: 3)
         labels.shuffle(using: &generator)
-        for (i, l) in labels.enumerated() { rows.append(([i] + Array(repeating: 0, count: 783) + [l]).map(String.init).joined(separator: ",")) }
+        for (i, l) in labels.enumerated() {
+            rows.append(([i] + Array(repeating: 0, count: 783) + [l]).map(String.init).joined(separator: ","))
+        }
         let path = folder.appendingPathComponent("digits.csv").path
         try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
 

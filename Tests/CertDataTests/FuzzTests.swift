@@ -12,8 +12,12 @@ struct FuzzTests {
         return [
             ("png8", try PNGEncoder.encode(grey)),
             ("png16", try PNGEncoder.encode(colour, bitDepth: 16)),
-            ("palette", PNGBuilder.build(width: 2, height: 2, bitDepth: 8, colourType: 3, rows: [[0, 1], [1, 0]],
-                                         extraChunks: [("PLTE", [1, 2, 3, 4, 5, 6])])),
+            (
+                "palette",
+                PNGBuilder.build(
+                    width: 2, height: 2, bitDepth: 8, colourType: 3, rows: [[0, 1], [1, 0]],
+                    extraChunks: [("PLTE", [1, 2, 3, 4, 5, 6])])
+            ),
             ("jpeg", encodeJPEG(smoothSamples(width: 16, height: 16, channels: 3), width: 16, height: 16, grey: false)),
             ("npy", NPYBuilder.build(descr: "<f4", shape: [3, 4, 4], data: NPYBuilder.float32(colour.pixels.prefix(48).map { $0 }))),
             ("pgm", Array("P5\n# c\n4 4\n255\n".utf8) + (0..<16).map { UInt8($0 * 16) }),

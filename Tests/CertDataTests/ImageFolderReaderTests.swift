@@ -1,5 +1,5 @@
-import CertShape
 import CertData
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing
@@ -33,12 +33,12 @@ struct ImageFolderReaderTests {
         // Hand-computed bilinear 2x2 -> 4x4, align_corners=false: output x samples input
         // (x + 0.5) / 2 - 0.5 = -0.25 (clamped to 0), 0.25, 0.75, 1.25 (upper tap clamped).
         let (p, q, r, s) = (grey2x2[0], grey2x2[1], grey2x2[2], grey2x2[3])
-        #expect(a[0] == p)                                                    // (0,0)
+        #expect(a[0] == p)  // (0,0)
         #expect(abs(a[1 * 4 + 1] - (0.75 * (0.75 * p + 0.25 * q) + 0.25 * (0.75 * r + 0.25 * s))) < 1e-6)
         // By hand: 0.75 * (0.75*0 + 0.25*51) + 0.25 * (0.75*102 + 0.25*255) = 44.625 (of 255).
         #expect(abs(a[1 * 4 + 1] - 44.625 / 255) < 1e-6)
-        #expect(abs(a[0 * 4 + 2] - (0.25 * p + 0.75 * q)) < 1e-6)            // row 0, x=0.75
-        #expect(a[15] == s)                                                   // (3,3): clamped
+        #expect(abs(a[0 * 4 + 2] - (0.25 * p + 0.75 * q)) < 1e-6)  // row 0, x=0.75
+        #expect(a[15] == s)  // (3,3): clamped
         // Grey -> RGB replicates the plane.
         #expect(Array(a[0..<16]) == Array(a[16..<32]) && Array(a[0..<16]) == Array(a[32..<48]))
         // A 4x4 RGB image is kept as it is.
@@ -71,13 +71,16 @@ struct ImageFolderReaderTests {
         defer { temporary.remove() }
         let folder = temporary.url
         let shape = ImageShape(channels: 1, height: 4, width: 4)
-        #expect(datasetError { _ = try ImageFolderReader.load(directory: folder.path, shape: shape) }?
-            .description.contains("no class subfolders") == true)
+        #expect(
+            datasetError { _ = try ImageFolderReader.load(directory: folder.path, shape: shape) }?
+                .description.contains("no class subfolders") == true)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("empty"), withIntermediateDirectories: true)
-        #expect(datasetError { _ = try ImageFolderReader.load(directory: folder.path, shape: shape) }?
-            .description.contains("class folder 'empty' has no readable images") == true)
+        #expect(
+            datasetError { _ = try ImageFolderReader.load(directory: folder.path, shape: shape) }?
+                .description.contains("class folder 'empty' has no readable images") == true)
         let missing = folder.appendingPathComponent("missing").path
-        #expect(datasetError { _ = try ImageFolderReader.load(directory: missing, shape: shape) }?
-            .description == "\(missing): no such folder")
+        #expect(
+            datasetError { _ = try ImageFolderReader.load(directory: missing, shape: shape) }?
+                .description == "\(missing): no such folder")
     }
 }

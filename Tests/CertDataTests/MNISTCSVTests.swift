@@ -1,6 +1,6 @@
-import CertShape
 import CLibz
 import CertData
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing

@@ -14,7 +14,8 @@ import Testing
 
     /// Known-mean score distributions: Bernoulli(p) and Beta(a, b) (mean a/(a+b)).
     enum Source: CustomStringConvertible {
-        case bernoulli(Double), beta(Int, Int)
+        case bernoulli(Double)
+        case beta(Int, Int)
         var mean: Double {
             switch self {
             case let .bernoulli(p): return p
@@ -35,8 +36,10 @@ import Testing
         }
     }
 
-    static let sources: [Source] = [.bernoulli(0.5), .bernoulli(0.7), .bernoulli(0.9), .bernoulli(0.97),
-                                    .beta(2, 2), .beta(1, 3), .beta(9, 1), .beta(19, 1)]
+    static let sources: [Source] = [
+        .bernoulli(0.5), .bernoulli(0.7), .bernoulli(0.9), .bernoulli(0.97),
+        .beta(2, 2), .beta(1, 3), .beta(9, 1), .beta(19, 1),
+    ]
 
     static func limit(_ n: Int) -> Double { alpha + 3 * (alpha * (1 - alpha) / Double(n)).squareRoot() }
 
@@ -61,7 +64,10 @@ import Testing
             }
         }
         let rate = Double(misses) / Double(total)
-        print(String(format: "early stopping, betting bound: %d of %d sequences missed (%.4f, limit %.4f); %d stopped early", misses, total, rate, Self.limit(total), stoppedEarly))
+        print(
+            String(
+                format: "early stopping, betting bound: %d of %d sequences missed (%.4f, limit %.4f); %d stopped early", misses, total,
+                rate, Self.limit(total), stoppedEarly))
         #expect(rate <= Self.limit(total))
         #expect(stoppedEarly > 0, "the rule must stop some sequences early, or the test tests nothing")
     }

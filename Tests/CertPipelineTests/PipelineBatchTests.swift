@@ -1,9 +1,10 @@
 import CertCore
-@testable import CertPipeline
 import CertTestSupport
 import Certify
 import Foundation
 import Testing
+
+@testable import CertPipeline
 
 /// The batcher in process: what arrives within the batch window is certified as one
 /// micro-batch, and the same bytes are certified once however often they come.

@@ -1,9 +1,10 @@
 import CertCore
-@testable import CertPipeline
 import CertTestSupport
 import Certify
 import Foundation
 import Testing
+
+@testable import CertPipeline
 
 /// A commit that fails (the store's disk is full) answers 503 with the reason, stores and
 /// broadcasts nothing, leaves no region behind in memory, and the pipeline goes on serving:

@@ -1,8 +1,9 @@
-@testable import CertPipeline
 import CertStore
 import CertTestSupport
 import Certify
 import Foundation
+
+@testable import CertPipeline
 
 /// A pipeline on a small random model set (three models: quick to load and to certify) in
 /// a temporary state folder, and synthetic digits to feed it. Not started: tests set the
@@ -38,7 +39,9 @@ final class Replies: @unchecked Sendable {
 
     /// Submits `bytes` now (on the calling thread, so the queue order is the call order).
     func submit(_ bytes: [UInt8], to pipeline: CertificationPipeline, source: String = "test") {
-        let i = lock.withLock { defer { submitted += 1 }; return submitted }
+        let i = lock.withLock {
+            defer { submitted += 1 }; return submitted
+        }
         pipeline.submit(bytes: bytes, source: source) { result in self.lock.withLock { self.results[i] = result } }
     }
 
@@ -68,7 +71,11 @@ final class Stall: @unchecked Sendable {
 
     var isHolding: Bool { condition.withLock { holding } }
 
-    func release() { condition.withLock { released = true; condition.broadcast() } }
+    func release() {
+        condition.withLock {
+            released = true; condition.broadcast()
+        }
+    }
 }
 
 /// Counts the batches the batcher takes (it runs `beforeBatch` once per batch).
@@ -88,7 +95,9 @@ extension CertificationPipeline {
     /// `drain()` blocks until the queue is empty; run it off the cooperative pool's thread.
     func drainAsync() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread { self.drain(); done.resume() }.start()
+            Thread {
+                self.drain(); done.resume()
+            }.start()
         }
     }
 }

@@ -1,9 +1,10 @@
 import CertCore
-@testable import CertPipeline
 import CertTestSupport
 import Certify
 import Foundation
 import Testing
+
+@testable import CertPipeline
 
 /// A reload swaps the whole engine between batches: a batch in flight finishes on the engine
 /// it started with, the reload returns only after it, and what comes after is certified by

@@ -1,7 +1,8 @@
-@testable import CertPipeline
 import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertPipeline
 
 /// The pipeline's two stages: the commit of one batch overlaps the compute of the next, an image
 /// certified by two batches in flight is stored once, and undecodable bytes never wait for a batch.

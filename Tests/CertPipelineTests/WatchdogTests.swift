@@ -1,10 +1,11 @@
-@testable import CertPipeline
-import CertShape
 import CertCore
 import CertData
+import CertShape
 import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertPipeline
 
 /// The watchdog pings only while the batcher and the event loop beat: an idle pipeline keeps
 /// beating, a stalled batcher stops the pings and turns health degraded, and both recover.

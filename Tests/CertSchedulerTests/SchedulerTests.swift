@@ -49,7 +49,8 @@ import Testing
         for m in 0..<4 {
             for i in 0..<3 {
                 var direct: Float = .nan
-                ensemble.forward(model: m, images: prepared[i...i], scales: [[0, 0.2, 0.4][i]][...], workspace: ws) { _, p in direct = p[0] }
+                ensemble.forward(model: m, images: prepared[i...i], scales: [[0, 0.2, 0.4][i]][...], workspace: ws) { _, p in direct = p[0]
+                }
                 #expect(logits[i][m] == direct)
             }
         }
@@ -61,7 +62,9 @@ import Testing
         let lock = NSLock()
         for round in 0..<50 {
             var seen: [Int] = []
-            pool.run { w in lock.lock(); seen.append(w); lock.unlock() }
+            pool.run { w in
+                lock.lock(); seen.append(w); lock.unlock()
+            }
             #expect(seen.sorted() == [0, 1, 2], "round \(round)")
         }
     }

@@ -1,8 +1,9 @@
 import CLMDB
-@testable import CertStore
 import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertStore
 
 private struct Boom: Error {}
 
@@ -74,7 +75,11 @@ private struct Boom: Error {}
             }
             #expect(keys == ["c", "d"])
             var all = 0
-            try env.read { tx throws in try tx.forEach(db) { _, _ in all += 1; return true } }
+            try env.read { tx throws in
+                try tx.forEach(db) { _, _ in
+                    all += 1; return true
+                }
+            }
             #expect(all == 4)
         }
     }

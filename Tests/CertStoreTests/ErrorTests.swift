@@ -1,8 +1,9 @@
 import CLMDB
-@testable import CertStore
 import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertStore
 
 @Suite struct ErrorTests {
     @Test func messagesNameTheRemedy() {

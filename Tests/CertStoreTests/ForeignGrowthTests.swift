@@ -1,7 +1,8 @@
-@testable import CertStore
 import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertStore
 
 /// Another process (mdb_load) grows the map past ours: our next transaction gets
 /// MDB_MAP_RESIZED, and the environment adopts the new size instead of failing.
@@ -16,7 +17,9 @@ import Testing
         // A dump of 2 MiB asking for a 16 MiB map, loaded while we hold the environment open.
         let value = String(repeating: "ab", count: 32 << 10)
         var dump = "VERSION=3\nformat=bytevalue\ndatabase=theirs\ntype=btree\nmapsize=\(16 << 20)\nHEADER=END\n"
-        for i in 0..<64 { dump += " " + BigEndianUInt64(UInt64(i)).lmdbBytes.map { String(format: "%02x", $0) }.joined() + "\n " + value + "\n" }
+        for i in 0..<64 {
+            dump += " " + BigEndianUInt64(UInt64(i)).lmdbBytes.map { String(format: "%02x", $0) }.joined() + "\n " + value + "\n"
+        }
         dump += "DATA=END\n"
         try dump.write(toFile: dir.file("dump"), atomically: true, encoding: .utf8)
         let load = try runTool("mdb_load", ["-f", dir.file("dump"), "-s", "theirs", dir.file("env")])

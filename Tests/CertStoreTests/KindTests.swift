@@ -1,7 +1,8 @@
-@testable import CertStore
 import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertStore
 
 /// One store per certificate kind: the kind is recorded at creation and checked at each open.
 @Suite struct KindTests {
@@ -21,8 +22,9 @@ import Testing
         } catch let error as CertStoreError {
             #expect(error == .kindMismatch(stored: soundKind, requested: kind, directory: dir.path))
             #expect(error.description.hasPrefix("\(dir.path) holds verdicts of another certificate kind: "))
-            #expect(error.description.hasSuffix(
-                ". Use another --store (or state_dir) for this kind; the daemon keeps one store per kind."))
+            #expect(
+                error.description.hasSuffix(
+                    ". Use another --store (or state_dir) for this kind; the daemon keeps one store per kind."))
             return error
         }
     }
@@ -68,9 +70,10 @@ import Testing
         var kind = changed("bound", to: "hoeffding")
         kind["alpha"] = "0.01"
         let error = try #require(try refusal(dir, kind: kind))
-        #expect(error.description == "\(dir.path) holds verdicts of another certificate kind: "
-            + "alpha is '0.001' there, '0.01' here; bound is 'betting' there, 'hoeffding' here. "
-            + "Use another --store (or state_dir) for this kind; the daemon keeps one store per kind.")
+        #expect(
+            error.description == "\(dir.path) holds verdicts of another certificate kind: "
+                + "alpha is '0.001' there, '0.01' here; bound is 'betting' there, 'hoeffding' here. "
+                + "Use another --store (or state_dir) for this kind; the daemon keeps one store per kind.")
     }
 
     @Test func aFieldOnOneSideOnlyIsRefused() throws {
@@ -125,10 +128,11 @@ import Testing
             Issue.record("opened a schema-1 store")
         } catch let error as CertStoreError {
             #expect(error == .olderSchema(found: "1", directory: dir.path))
-            #expect(error.description == "\(dir.path) was made by an older certssb (schema 1) and does not record "
-                + "the certificate kind (mode, bound, alpha, sigma options) of its verdicts, so they cannot be "
-                + "reused safely: move it aside (mv \(dir.path) \(dir.path).schema1) or use another "
-                + "--store/state_dir; certssb will create a new store there.")
+            #expect(
+                error.description == "\(dir.path) was made by an older certssb (schema 1) and does not record "
+                    + "the certificate kind (mode, bound, alpha, sigma options) of its verdicts, so they cannot be "
+                    + "reused safely: move it aside (mv \(dir.path) \(dir.path).schema1) or use another "
+                    + "--store/state_dir; certssb will create a new store there.")
         }
         // Refused whatever the model set, and left untouched.
         #expect(throws: CertStoreError.olderSchema(found: "1", directory: dir.path)) {
@@ -153,17 +157,23 @@ import Testing
     @Test(arguments: ["3", "10", "0", "two"])
     func anUnknownSchemaIsRefused(schema: String) throws {
         let dir = try TemporaryDirectory("certstore")
-        try makeStore(dir, meta: ["schema_version": schema, "model_set": "m",
-                                  "certificate_kind": CertStore.canonicalJSON(soundKind)])
+        try makeStore(
+            dir,
+            meta: [
+                "schema_version": schema, "model_set": "m",
+                "certificate_kind": CertStore.canonicalJSON(soundKind),
+            ])
         #expect(throws: CertStoreError.unsupportedSchema(found: schema, supported: 2, directory: dir.path)) {
             try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         }
     }
 
     @Test func anIncompleteMetaIsCorrupt() throws {
-        for entries in [["schema_version": "2", "model_set": "m"],
-                        ["schema_version": "2", "model_set": "m", "certificate_kind": "[1]"],
-                        ["model_set": "m"]] {
+        for entries in [
+            ["schema_version": "2", "model_set": "m"],
+            ["schema_version": "2", "model_set": "m", "certificate_kind": "[1]"],
+            ["model_set": "m"],
+        ] {
             let dir = try TemporaryDirectory("certstore")
             defer { dir.remove() }
             try makeStore(dir, meta: entries)
@@ -180,8 +190,9 @@ import Testing
 
     @Test func canonicalJSONSortsAndEscapes() throws {
         #expect(CertStore.canonicalJSON([:]) == "{}")
-        #expect(CertStore.canonicalJSON(soundKind)
-            == #"{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"}"#)
+        #expect(
+            CertStore.canonicalJSON(soundKind)
+                == #"{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"}"#)
         let odd = ["b": "x\"y\\z\n\t\u{01}\u{1F}/é∑", "a": "", "B": "upper first", "a b": "1"]
         let json = CertStore.canonicalJSON(odd)
         #expect(json == #"{"B":"upper first","a":"","a b":"1","b":"x\"y\\z\n\t\u0001\u001f/é∑"}"#)
@@ -195,7 +206,8 @@ import Testing
         // The documented input, checked against sha256sum.
         let dir = try TemporaryDirectory("certstore")
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
-        let input = #"{"certificate_kind":{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"},"model_set":"m"}"#
+        let input =
+            #"{"certificate_kind":{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"},"model_set":"m"}"#
         try input.write(toFile: dir.file("input"), atomically: true, encoding: .utf8)
         let sum = try runTool("sha256sum", [dir.file("input")])
         #expect(sum.status == 0)

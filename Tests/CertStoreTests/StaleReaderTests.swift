@@ -1,7 +1,8 @@
-@testable import CertStore
 import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertStore
 
 /// A process killed inside a read transaction leaves its reader slot behind; the next open
 /// clears it with mdb_reader_check.

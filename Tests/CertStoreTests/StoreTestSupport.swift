@@ -1,6 +1,7 @@
-@testable import CertStore
 import CertTestSupport
 import Foundation
+
+@testable import CertStore
 
 /// A certificate kind as the daemon would pass it.
 let soundKind: [String: String] = [

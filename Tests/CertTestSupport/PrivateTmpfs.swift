@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A small tmpfs that only this test sees, for running out of disk on purpose: mounted in
@@ -23,11 +23,13 @@ public final class PrivateTmpfs {
     public init(megabytes: Int = 4) throws {
         mountPoint = try TemporaryDirectory("tmpfs")
         log = try TemporaryDirectory("tmpfs-log")
-        holder = try SpawnedProcess(Self.unshare, [
-            "--mount", "--propagation", "private", "/bin/sh", "-c",
-            "mount -t tmpfs -o size=\(megabytes)m certssb-test \"$0\" && touch \"$0/.mounted\" && exec sleep 3600",
-            mountPoint.path,
-        ], stderr: log.file("stderr"))
+        holder = try SpawnedProcess(
+            Self.unshare,
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount -t tmpfs -o size=\(megabytes)m certssb-test \"$0\" && touch \"$0/.mounted\" && exec sleep 3600",
+                mountPoint.path,
+            ], stderr: log.file("stderr"))
         let mounted = Wait.until { !holder.isRunning || FileManager.default.fileExists(atPath: path + "/.mounted") }
         guard mounted, holder.isRunning else {
             let reason = (try? String(contentsOfFile: log.file("stderr"), encoding: .utf8)) ?? ""

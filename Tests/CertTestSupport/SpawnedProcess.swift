@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child started with posix_spawn, for programs the tests signal (certssbd, an interrupted
@@ -17,8 +17,10 @@ public final class SpawnedProcess: @unchecked Sendable {
 
     /// `descriptors` maps a descriptor of the child (3 and up) to one of ours that it gets
     /// there, as systemd passes listening sockets; every other descriptor above 2 is closed.
-    public init(_ executable: String, _ arguments: [String], stdout: String = "/dev/null", stderr: String,
-                environment: [String: String]? = nil, descriptors: [Int32: Int32] = [:]) throws {
+    public init(
+        _ executable: String, _ arguments: [String], stdout: String = "/dev/null", stderr: String,
+        environment: [String: String]? = nil, descriptors: [Int32: Int32] = [:]
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

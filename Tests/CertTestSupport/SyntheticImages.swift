@@ -1,6 +1,6 @@
-import CertShape
 import CertData
 import CertMath
+import CertShape
 import Foundation
 
 /// Seeded stand-ins for MNIST digits: 28×28 greyscale, one to three bright anti-aliased
@@ -35,8 +35,10 @@ public enum SyntheticImages {
     }
 
     /// Writes `count` digit PNGs into `directory` as `<prefix>NNN.png`; their paths.
-    public static func writeDigits(_ count: Int, seed: UInt64 = 1, into directory: String,
-                                   prefix: String = "digit") throws -> [String] {
+    public static func writeDigits(
+        _ count: Int, seed: UInt64 = 1, into directory: String,
+        prefix: String = "digit"
+    ) throws -> [String] {
         try digitPNGs(count, seed: seed).enumerated().map { i, png in
             let path = directory + "/" + prefix + String(format: "%03d.png", i)
             try Data(png).write(to: URL(fileURLWithPath: path))

@@ -74,8 +74,10 @@ public struct BlockingWorkTrait: TestTrait, SuiteTrait, TestScoping {
         testCase == nil ? nil : self  // per test case, never around a whole suite
     }
 
-    public func provideScope(for test: Test, testCase: Test.Case?,
-                             performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         try await withTaskExecutorPreference(TestExecutors.blocking) {
             try await function()
         }
@@ -86,4 +88,3 @@ extension Trait where Self == BlockingWorkTrait {
     /// Runs the test off Swift's cooperative pool, on the test support's blocking threads.
     public static var blockingWork: Self { Self() }
 }
-

@@ -2,7 +2,7 @@ import CertCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Model sets for tests: the shipped one, and small sets of seeded random weights for tests
@@ -13,7 +13,7 @@ public enum TestModelSets {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var written: [String: String] = [:]  // guarded by `lock`
-    nonisolated(unsafe) private static var root: TemporaryDirectory?       // guarded by `lock`
+    nonisolated(unsafe) private static var root: TemporaryDirectory?  // guarded by `lock`
 
     /// A random `architecture` set of `count` models with weight seeds `seed ..< seed + count`,
     /// written once per test process and shared: callers must not change it (copy it first,
@@ -38,8 +38,10 @@ public enum TestModelSets {
     /// A private copy of a random set at `directory` (which must not exist), for a test that
     /// changes its files or needs its own path.
     @discardableResult
-    public static func copy(ofRandom architecture: Architecture = .mnistCNN, count: Int = 3, seed: UInt32 = 1,
-                            to directory: String) throws -> String {
+    public static func copy(
+        ofRandom architecture: Architecture = .mnistCNN, count: Int = 3, seed: UInt32 = 1,
+        to directory: String
+    ) throws -> String {
         try FileManager.default.copyItem(atPath: random(architecture, count: count, seed: seed), toPath: directory)
         return directory
     }

@@ -10,8 +10,10 @@ public enum Wait {
     /// Polls `condition` until it holds or `timeout` seconds pass; whether it held. Blocks the
     /// calling thread: for synchronous tests.
     @discardableResult
-    public static func until(timeout: Double = defaultTimeout, every interval: Double = 0.02,
-                             _ condition: () throws -> Bool) rethrows -> Bool {
+    public static func until(
+        timeout: Double = defaultTimeout, every interval: Double = 0.02,
+        _ condition: () throws -> Bool
+    ) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return true }
@@ -22,8 +24,10 @@ public enum Wait {
 
     /// The same for async tests: sleeps between polls instead of blocking a thread.
     @discardableResult
-    public static func untilAsync(timeout: Double = defaultTimeout, every interval: Double = 0.02,
-                             _ condition: () async throws -> Bool) async throws -> Bool {
+    public static func untilAsync(
+        timeout: Double = defaultTimeout, every interval: Double = 0.02,
+        _ condition: () async throws -> Bool
+    ) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try await condition() { return true }

@@ -45,7 +45,10 @@ import Testing
 
     @Test func waitReturnsWhetherTheConditionCameTrue() {
         var polls = 0
-        #expect(Wait.until(timeout: 5) { polls += 1; return polls == 3 })
+        #expect(
+            Wait.until(timeout: 5) {
+                polls += 1; return polls == 3
+            })
         #expect(!Wait.until(timeout: 0.05) { false })
     }
 

@@ -1,8 +1,9 @@
 import CertCore
 import CertTestSupport
-@testable import CertTraining
 import Foundation
 import Testing
+
+@testable import CertTraining
 
 @Suite(.blockingWork) struct EnsembleTrainerTests {
     /// A separable toy task: bright top half (label 1) vs bright bottom half (label 0).
@@ -24,9 +25,12 @@ import Testing
     static let recipe = TrainingRecipe(architecture: "mnist-cnn", epochs: 2, batchSize: 16, learningRate: 1e-3, seed: 7, loss: "bce")
 
     /// Trains into `set` inside `dir` (a fresh temporary directory unless one is given).
-    static func train(models: Int, workers: Int, recipe: TrainingRecipe = recipe, into dir: TemporaryDirectory? = nil) throws -> (TemporaryDirectory, [EnsembleTrainer.ModelRecord], EnsembleTrainer.Progress?) {
+    static func train(models: Int, workers: Int, recipe: TrainingRecipe = recipe, into dir: TemporaryDirectory? = nil) throws -> (
+        TemporaryDirectory, [EnsembleTrainer.ModelRecord], EnsembleTrainer.Progress?
+    ) {
         let dir = try dir ?? TemporaryDirectory("ensemble")
-        let trainer = EnsembleTrainer(directory: dir.file("set"), data: toyData(), recipe: recipe, architecture: .mnistCNN, models: models, workers: workers)
+        let trainer = EnsembleTrainer(
+            directory: dir.file("set"), data: toyData(), recipe: recipe, architecture: .mnistCNN, models: models, workers: workers)
         var first: EnsembleTrainer.Progress?
         let records = try trainer.run { p in if first == nil { first = p } }
         return (dir, records, first)

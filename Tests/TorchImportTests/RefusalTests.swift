@@ -18,8 +18,10 @@ struct RefusalTests {
         #expect(!error.description.contains("\n"), sourceLocation: sourceLocation)
     }
 
-    func checkpoint(pickle: [UInt8], storages: [String: [UInt8]] = ["0": float32Bytes([1, 2, 3, 4])],
-                    extra: [(String, [UInt8])] = [], in dir: TemporaryDirectory) throws -> String {
+    func checkpoint(
+        pickle: [UInt8], storages: [String: [UInt8]] = ["0": float32Bytes([1, 2, 3, 4])],
+        extra: [(String, [UInt8])] = [], in dir: TemporaryDirectory
+    ) throws -> String {
         try dir.checkpoint("bad.pt", pickle: pickle, storages: storages, extra: extra)
     }
 
@@ -86,8 +88,9 @@ struct RefusalTests {
 
     @Test func missingStorageEntry() throws {
         let dir = try TemporaryDirectory("torchimport")
-        expectRefusal(try checkpoint(pickle: stateDictPickle(Self.one), storages: [:], in: dir),
-                      "missing storage entry archive/data/0")
+        expectRefusal(
+            try checkpoint(pickle: stateDictPickle(Self.one), storages: [:], in: dir),
+            "missing storage entry archive/data/0")
     }
 
     @Test func viewBeyondStorage() throws {
@@ -98,14 +101,17 @@ struct RefusalTests {
 
     @Test func storageShorterThanItsNumel() throws {
         let dir = try TemporaryDirectory("torchimport")
-        expectRefusal(try checkpoint(pickle: stateDictPickle(Self.one), storages: ["0": float32Bytes([1, 2])], in: dir),
-                      "holds 8 bytes, fewer than the 16")
+        expectRefusal(
+            try checkpoint(pickle: stateDictPickle(Self.one), storages: ["0": float32Bytes([1, 2])], in: dir),
+            "holds 8 bytes, fewer than the 16")
     }
 
     @Test func bigEndianCheckpoint() throws {
         let dir = try TemporaryDirectory("torchimport")
-        expectRefusal(try checkpoint(pickle: stateDictPickle(Self.one), extra: [("archive/byteorder", Array("big".utf8))],
-                                     in: dir), "big-endian")
+        expectRefusal(
+            try checkpoint(
+                pickle: stateDictPickle(Self.one), extra: [("archive/byteorder", Array("big".utf8))],
+                in: dir), "big-endian")
     }
 
     @Test func zipWithoutDataPickle() throws {
@@ -132,8 +138,9 @@ struct RefusalTests {
         // What torch < 1.6 (or _use_new_zipfile_serialization=False) writes first: the magic number.
         let magic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
         let dir = try TemporaryDirectory("torchimport")
-        expectRefusal(try dir.write("old.pt", magic),
-                      "legacy torch serialization is not supported; re-save with torch>=1.6")
+        expectRefusal(
+            try dir.write("old.pt", magic),
+            "legacy torch serialization is not supported; re-save with torch>=1.6")
     }
 
     @Test func truncatedZip() throws {

@@ -11,14 +11,18 @@ extension TemporaryDirectory {
     }
 
     /// A zip of `entries` in the given order, written with ZIPFoundation.
-    func zip(_ name: String, _ entries: [(String, [UInt8])],
-             compression: CompressionMethod = .none) throws -> String {
+    func zip(
+        _ name: String, _ entries: [(String, [UInt8])],
+        compression: CompressionMethod = .none
+    ) throws -> String {
         let p = file(name)
         let archive = try Archive(url: URL(fileURLWithPath: p), accessMode: .create)
         for (entryPath, bytes) in entries {
             let data = Data(bytes)
-            try archive.addEntry(with: entryPath, type: .file, uncompressedSize: Int64(data.count),
-                                 compressionMethod: compression) { position, size in
+            try archive.addEntry(
+                with: entryPath, type: .file, uncompressedSize: Int64(data.count),
+                compressionMethod: compression
+            ) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
@@ -26,8 +30,10 @@ extension TemporaryDirectory {
     }
 
     /// A torch-style checkpoint: `<prefix>/data.pkl`, `<prefix>/data/<key>`, `<prefix>/version`.
-    func checkpoint(_ name: String, pickle: [UInt8], storages: [String: [UInt8]], prefix: String = "archive",
-                    extra: [(String, [UInt8])] = [], compression: CompressionMethod = .none) throws -> String {
+    func checkpoint(
+        _ name: String, pickle: [UInt8], storages: [String: [UInt8]], prefix: String = "archive",
+        extra: [(String, [UInt8])] = [], compression: CompressionMethod = .none
+    ) throws -> String {
         var entries: [(String, [UInt8])] = [("\(prefix)/data.pkl", pickle)]
         for key in storages.keys.sorted() { entries.append(("\(prefix)/data/\(key)", storages[key]!)) }
         entries.append(("\(prefix)/version", Array("3\n".utf8)))

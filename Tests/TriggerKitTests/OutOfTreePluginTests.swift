@@ -27,6 +27,9 @@ import TriggerKit
         let changed = image.indices.filter { image[$0] != 0 }
         let corner = [(29, 29), (29, 31), (30, 30), (31, 29), (31, 31)]
         #expect(changed == (0..<3).flatMap { c in corner.map { (c * 32 + $0.0) * 32 + $0.1 } })
-        #expect(abs(try checker.l2Norm(of: [Float](repeating: 0, count: 3072), shape: ImageShape(channels: 3, height: 32, width: 32), delta: 1) - 1) < 1e-6)
+        #expect(
+            abs(
+                try checker.l2Norm(of: [Float](repeating: 0, count: 3072), shape: ImageShape(channels: 3, height: 32, width: 32), delta: 1)
+                    - 1) < 1e-6)
     }
 }

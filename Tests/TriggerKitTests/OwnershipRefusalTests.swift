@@ -4,7 +4,7 @@ import Testing
 import TriggerKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Plugins load only from files and folders owned by root or this process's user: another
@@ -23,7 +23,8 @@ import Glibc
         #expect(chown(target, 65534, 65534) == 0)
         let registry = TriggerRegistry.load(directory: folder)
         #expect(registry.plugins.isEmpty)
-        #expect(registry.refusals.first?.reason.contains("owned by uid 65534, neither root nor this process's user") == true,
-                "\(registry.refusals)")
+        #expect(
+            registry.refusals.first?.reason.contains("owned by uid 65534, neither root nor this process's user") == true,
+            "\(registry.refusals)")
     }
 }

@@ -6,7 +6,8 @@ enum Reference {
     // Read once, then only read: JSONSerialization values are not Sendable.
     nonisolated(unsafe) static let json: [String: Any] = {
         guard let data = FileManager.default.contents(atPath: TestPaths.referenceJSON),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
         return object
     }()
 

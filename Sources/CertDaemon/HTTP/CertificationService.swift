@@ -1,5 +1,6 @@
 import CertPipeline
 import Certify
+
 // The boundary between the socket API and the daemon: the server only moves bytes,
 // the service owns verdicts, the store and their JSON encoding.
 

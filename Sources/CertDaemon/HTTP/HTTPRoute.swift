@@ -45,15 +45,17 @@ enum HTTPRouter {
         func only(_ allowed: HTTPMethod, _ route: HTTPRoute) -> Result<HTTPRoute, HTTPRouteError> {
             // HEAD wherever GET is (the handler sends the GET's head without its body); PUT
             // wherever POST uploads, so `curl -T FILE` works like `--data-binary @FILE`.
-            let accepted: [HTTPMethod] = switch allowed {
-            case .GET: [.GET, .HEAD]
-            case .POST where route == .certify: [.POST, .PUT]
-            default: [allowed]
-            }
+            let accepted: [HTTPMethod] =
+                switch allowed {
+                case .GET: [.GET, .HEAD]
+                case .POST where route == .certify: [.POST, .PUT]
+                default: [allowed]
+                }
             guard accepted.contains(method) else {
-                return .failure(HTTPRouteError(
-                    status: .methodNotAllowed, code: "method_not_allowed",
-                    message: "\(path) accepts \(accepted.map(\.rawValue).joined(separator: " or ")) only", allow: accepted))
+                return .failure(
+                    HTTPRouteError(
+                        status: .methodNotAllowed, code: "method_not_allowed",
+                        message: "\(path) accepts \(accepted.map(\.rawValue).joined(separator: " or ")) only", allow: accepted))
             }
             return .success(route)
         }
@@ -78,9 +80,10 @@ enum HTTPRouter {
                 let sha = String(path.dropFirst(prefix.count))
                 return only(.GET, .health).flatMap { _ in
                     guard isSHA256(sha) else {
-                        return .failure(HTTPRouteError(
-                            status: .badRequest, code: "bad_sha256",
-                            message: "expected 64 hexadecimal digits"))
+                        return .failure(
+                            HTTPRouteError(
+                                status: .badRequest, code: "bad_sha256",
+                                message: "expected 64 hexadecimal digits"))
                     }
                     return .success(.verdict(sha256: sha.lowercased()))
                 }

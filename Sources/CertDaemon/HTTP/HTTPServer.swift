@@ -1,12 +1,12 @@
+import CertPipeline
+import CertSystem
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
-import CertPipeline
-import CertSystem
 
 #if canImport(Glibc)
-import Glibc  // mode_t in bind(path:mode:)
+    import Glibc  // mode_t in bind(path:mode:)
 #endif
 
 /// The socket API: HTTP/1.1 + JSON over a Unix socket, self-bound or handed over by systemd.
@@ -125,22 +125,26 @@ public final class HTTPServer: Sendable {
                 _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
             }
         }
-        try Self.addConnectionHandlers(to: channel.pipeline.syncOperations, service: service, limits: limits,
-                                       heartbeat: heartbeat, rejecting: !admitted, peer: peer)
+        try Self.addConnectionHandlers(
+            to: channel.pipeline.syncOperations, service: service, limits: limits,
+            heartbeat: heartbeat, rejecting: !admitted, peer: peer)
     }
 
     /// The handlers of one connection, in order: the read timeout, NIO's HTTP/1.1 codec with
     /// pipelining, and ours. Tests build the same pipeline on an embedded channel.
-    static func addConnectionHandlers(to sync: ChannelPipeline.SynchronousOperations, service: CertificationService,
-                                      limits: Limits, heartbeat: TimeAmount, rejecting: Bool,
-                                      peer: PeerCredentials? = nil) throws {
+    static func addConnectionHandlers(
+        to sync: ChannelPipeline.SynchronousOperations, service: CertificationService,
+        limits: Limits, heartbeat: TimeAmount, rejecting: Bool,
+        peer: PeerCredentials? = nil
+    ) throws {
         let phase = HTTPConnectionPhase()
         try sync.addHandler(IdleStateHandler(readTimeout: limits.readTimeout))
         try sync.addHandler(HTTPReadTimeoutHandler(phase: phase))
         // Our handler renders parser errors as JSON, so NIO's empty-bodied 400 is left out.
         try sync.configureHTTPServerPipeline(withErrorHandling: false)
-        try sync.addHandler(HTTPConnectionHandler(
-            service: service, limits: limits, phase: phase, heartbeat: heartbeat, rejecting: rejecting, peer: peer))
+        try sync.addHandler(
+            HTTPConnectionHandler(
+                service: service, limits: limits, phase: phase, heartbeat: heartbeat, rejecting: rejecting, peer: peer))
     }
 }
 

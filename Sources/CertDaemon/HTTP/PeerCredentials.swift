@@ -2,7 +2,7 @@ import CertPipeline
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc  // SOL_SOCKET, SO_PEERCRED
+    import Glibc  // SOL_SOCKET, SO_PEERCRED
 #endif
 
 /// Linux's `struct ucred` (pid_t, uid_t, gid_t: three 32-bit fields, no padding), which Glibc's

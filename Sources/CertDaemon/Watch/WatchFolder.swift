@@ -39,8 +39,10 @@ public final class WatchFolder: @unchecked Sendable {
 
     /// A watcher of `inbox`; the three folders are created here when missing (best effort:
     /// `files()` and the moves report failures). Nothing is watched until `files()`.
-    public init(inbox: String, processed: String? = nil, failed: String? = nil,
-                syscalls: WatchSyscalls = LinuxSyscalls()) {
+    public init(
+        inbox: String, processed: String? = nil, failed: String? = nil,
+        syscalls: WatchSyscalls = LinuxSyscalls()
+    ) {
         let inbox = WatchPaths.trimmed(inbox)
         let parent = WatchPaths.parent(inbox)
         self.inbox = inbox

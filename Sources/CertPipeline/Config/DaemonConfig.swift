@@ -98,8 +98,10 @@ extension DaemonConfig {
     /// HTTP limits belong to the running server, and the logger is shared by every thread.
     /// Every other key (model set, plugins, state, sigma, bound, alpha, mode, batching,
     /// workers, trigger reports, queue) takes effect at the reload.
-    public static let restartOnlyKeys = ["socket", "socket_mode", "watch_dir", "max_upload_bytes", "read_timeout_ms", "log_level",
-                                          "allow_uids", "allow_gids"]
+    public static let restartOnlyKeys = [
+        "socket", "socket_mode", "watch_dir", "max_upload_bytes", "read_timeout_ms", "log_level",
+        "allow_uids", "allow_gids",
+    ]
 
     /// The restart-only keys whose value differs in `fresh`.
     public func keysNeedingRestart(toApply fresh: DaemonConfig) -> [String] {

@@ -19,7 +19,10 @@ extension RegionIndex {
         var loader = Loader(index: self)
         try archive.forEach { position, region in
             guard position == count + loader.pending else {
-                throw RegionArchiveError(reason: "region at position \(position) where \(count + loader.pending) was expected (the store's sequences must run 1, 2, 3, …)")
+                throw RegionArchiveError(
+                    reason:
+                        "region at position \(position) where \(count + loader.pending) was expected (the store's sequences must run 1, 2, 3, …)"
+                )
             }
             try loader.add(label: region.label, radius: region.radius, input: region.values)
         }

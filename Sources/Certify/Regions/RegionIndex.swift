@@ -107,8 +107,9 @@ public final class RegionIndex {
         if position >= residentStart { return resident[position - residentStart] }
         guard let reader else { preconditionFailure("region \(position) is archived: pass a reader") }
         return try reader.withRegion(at: position) { a in
-            IndexedRegion(sha256: try reader.sha256(at: position), label: a.label, radius: a.radius,
-                          input: (0..<dimension).map(a.value))
+            IndexedRegion(
+                sha256: try reader.sha256(at: position), label: a.label, radius: a.radius,
+                input: (0..<dimension).map(a.value))
         }
     }
 
@@ -143,8 +144,9 @@ public final class RegionIndex {
             slot = partitions.firstIndex(where: { $0.label > label }) ?? partitions.count
             partitions.insert(LabelPartition(label: label), at: slot)
         }
-        partitions[slot].append(position: position, features: features, nu: Float(nu),
-                                radiusBound: RegionScreen.radiusBound(radius), rank: projection.rank)
+        partitions[slot].append(
+            position: position, features: features, nu: Float(nu),
+            radiusBound: RegionScreen.radiusBound(radius), rank: projection.rank)
     }
 
     func insert(position: Int, label: Int, radius: Double, features: [Float], nu: Double) {

@@ -44,7 +44,8 @@ struct ImportTorchCommand: ParsableCommand {
         options.limit = limit
         do {
             let manifest = try ModelSetImporter.run(from: from, to: out, options: options)
-            FileHandle.standardError.write(Data("imported \(manifest.nModels) models (\(arch.rawValue), sigma0 \(sigma)) into \(out)\n".utf8))
+            FileHandle.standardError.write(
+                Data("imported \(manifest.nModels) models (\(arch.rawValue), sigma0 \(sigma)) into \(out)\n".utf8))
         } catch {
             throw CLIFailure(error)
         }

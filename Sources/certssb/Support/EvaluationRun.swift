@@ -1,10 +1,10 @@
-import CertShape
 import CertCore
-import CertLedger
 import CertData
 import CertEval
+import CertLedger
 import CertMath
 import CertScheduler
+import CertShape
 import CertSigma
 import CertStore
 import Certify
@@ -24,7 +24,9 @@ struct EvaluationRun {
         c = command
         let dir = command.modelSet ?? "model/\(command.dataset)/\(command.wmShape)/sigma\(command.sigma)"
         if command.modelSet == nil && !FileManager.default.fileExists(atPath: dir) {
-            throw CLIFailure("no model set at \(dir): train one with `certssb train --dataset \(command.dataset) --wm_shape \(command.wmShape) --sigma \(command.sigma) --N_m \(command.nModels ?? 1000) --out \(dir)`, or pass --model-set DIR (the shipped set is model/mnist/onepixel/sigma1.25)")
+            throw CLIFailure(
+                "no model set at \(dir): train one with `certssb train --dataset \(command.dataset) --wm_shape \(command.wmShape) --sigma \(command.sigma) --N_m \(command.nModels ?? 1000) --out \(dir)`, or pass --model-set DIR (the shipped set is model/mnist/onepixel/sigma1.25)"
+            )
         }
         let full: ModelSet
         do { full = try ModelSet.load(directory: dir) } catch { throw CLIFailure(error) }
@@ -35,8 +37,9 @@ struct EvaluationRun {
         set = full.prefix(command.nModels ?? Int.max)
         let shared = ProcessInfo.processInfo.environment["CERTSSB_SHARED"] ?? "../shared"
         do {
-            let splits = try DatasetLocator.load(dataset: command.dataset, data: command.data,
-                                                 sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
+            let splits = try DatasetLocator.load(
+                dataset: command.dataset, data: command.data,
+                sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
             let task = try BinaryTask.paper(dataset: command.dataset, classes: splits.test.classes)
             let all = task.apply(splits.test)
             // --limit takes evenly spaced inputs, so every class stays represented.
@@ -79,16 +82,20 @@ struct EvaluationRun {
         let scheduler = NoiseBatchScheduler(ensemble: Certifier.certifyingEnsemble(set), workers: c.workers)
 
         // RAB: sigma0 for every input, no store.
-        let rab = Certifier(modelSet: set, scheduler: scheduler, options: CertificationOptions(alpha: c.certificate.alpha, bound: c.certificate.bound),
-                            sigma: .fixedRule, workers: c.workers)
+        let rab = Certifier(
+            modelSet: set, scheduler: scheduler, options: CertificationOptions(alpha: c.certificate.alpha, bound: c.certificate.bound),
+            sigma: .fixedRule, workers: c.workers)
         let rabBenign = try certifyAll(rab, benign), rabWatermarked = try certifyAll(rab, watermarked)
 
         // Cert-SSB: sample-specific sigma, then the storage-update store in arrival order.
-        let sigmaOptions = c.sigmaSearch.options(fallback: c.certificate.compat == .released ? .released : .search, trigger: set.manifest.trigger)
-        let ssb = Certifier(modelSet: set, scheduler: scheduler, options: c.certificate.certification, sigma: sigmaOptions, workers: c.workers)
+        let sigmaOptions = c.sigmaSearch.options(
+            fallback: c.certificate.compat == .released ? .released : .search, trigger: set.manifest.trigger)
+        let ssb = Certifier(
+            modelSet: set, scheduler: scheduler, options: c.certificate.certification, sigma: sigmaOptions, workers: c.workers)
         let ledger: RegionLedger
         do {
-            ledger = try RegionLedger(modelSet: set, store: c.store.map { try CertStore.open(directory: $0, modelSetID: set.id, kind: ssb.kind) })
+            ledger = try RegionLedger(
+                modelSet: set, store: c.store.map { try CertStore.open(directory: $0, modelSetID: set.id, kind: ssb.kind) })
         } catch { throw CLIFailure(error) }
         let ssbBenign: [Verdict], ssbWatermarked: [Verdict]
         do {
@@ -97,19 +104,28 @@ struct EvaluationRun {
         } catch { throw CLIFailure(error) }
 
         let tables = [
-            PaperTable(method: "RAB", benign: records(rabBenign, benign: true, target: target), watermarked: records(rabWatermarked, benign: false, target: target)),
-            PaperTable(method: "Cert-SSB" + (c.certificate.compat == .released ? " (compat released)" : ""),
-                       benign: records(ssbBenign, benign: true, target: target), watermarked: records(ssbWatermarked, benign: false, target: target)),
+            PaperTable(
+                method: "RAB", benign: records(rabBenign, benign: true, target: target),
+                watermarked: records(rabWatermarked, benign: false, target: target)),
+            PaperTable(
+                method: "Cert-SSB" + (c.certificate.compat == .released ? " (compat released)" : ""),
+                benign: records(ssbBenign, benign: true, target: target),
+                watermarked: records(ssbWatermarked, benign: false, target: target)),
         ]
         let elapsed = Date().timeIntervalSince(started)
         let roles = ssb.roles
-        print("model set \(set.directory) (\(set.count) models: \(roles.certify.count) certify, \(roles.search.count) search\(roles.declared ? "" : " (split off, see README: Search models)"); sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); bound \(c.certificate.bound.rawValue), alpha \(c.certificate.alpha); sigma rule \(sigmaOptions.rule.rawValue)")
+        print(
+            "model set \(set.directory) (\(set.count) models: \(roles.certify.count) certify, \(roles.search.count) search\(roles.declared ? "" : " (split off, see README: Search models)"); sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); bound \(c.certificate.bound.rawValue), alpha \(c.certificate.alpha); sigma rule \(sigmaOptions.rule.rawValue)"
+        )
         for t in tables { print("\n\(t.method)\n\(t.render())") }
         if c.rabMetric {
             let victims = (0..<test.count).filter { test.labels[$0] != target }
             for (name, verdicts) in [("RAB", rabWatermarked), ("Cert-SSB", ssbWatermarked)] {
                 let line = PaperTable.paperRadii.map { r in
-                    String(format: "%.5f", Double(victims.filter { verdicts[$0].label == test.labels[$0] && verdicts[$0].radius > r }.count) / Double(max(victims.count, 1)))
+                    String(
+                        format: "%.5f",
+                        Double(victims.filter { verdicts[$0].label == test.labels[$0] && verdicts[$0].radius > r }.count)
+                            / Double(max(victims.count, 1)))
                 }.joined(separator: " / ")
                 print("\n\(name) RAB metric (non-target triggered inputs, true labels): \(line)")
             }
@@ -118,21 +134,33 @@ struct EvaluationRun {
         // The largest margin the bound can give with N certifying models (every score 1).
         let best = Certificate.predictedLowerBound(c.certificate.bound, sample: [1], n: roles.certify.count, alpha: c.certificate.alpha)
         let ceiling = Normal.quantile(min(best, 1 - 1e-8)) * maxSigma
-        print(String(format: "\nceiling: PhiInv(best pA_lower) * max sigma_x = %.5f; largest radius %.5f; %.1f s", ceiling,
-                     (ssbBenign + ssbWatermarked + rabBenign + rabWatermarked).map(\.radius).max() ?? 0, elapsed))
-        for (name, verdicts) in [("RAB benign", rabBenign), ("Cert-SSB benign", ssbBenign), ("RAB watermarked", rabWatermarked), ("Cert-SSB watermarked", ssbWatermarked)] {
+        print(
+            String(
+                format: "\nceiling: PhiInv(best pA_lower) * max sigma_x = %.5f; largest radius %.5f; %.1f s", ceiling,
+                (ssbBenign + ssbWatermarked + rabBenign + rabWatermarked).map(\.radius).max() ?? 0, elapsed))
+        for (name, verdicts) in [
+            ("RAB benign", rabBenign), ("Cert-SSB benign", ssbBenign), ("RAB watermarked", rabWatermarked),
+            ("Cert-SSB watermarked", ssbWatermarked),
+        ] {
             let abstained = verdicts.filter(\.abstained).count
             let runs = verdicts.map { $0.sigmaSearch?.modelRuns ?? 0 }.reduce(0, +)
-            print(String(format: "%@: %d of %d abstained; median radius %.5f; median sigma %.4f; search %.1f model runs per input (certificate: %d)",
-                         name, abstained, verdicts.count, Self.median(verdicts.map { max($0.radius, 0) }), Self.median(verdicts.map(\.sigma)),
-                         Double(runs) / Double(max(verdicts.count, 1)), roles.certify.count))
+            print(
+                String(
+                    format:
+                        "%@: %d of %d abstained; median radius %.5f; median sigma %.4f; search %.1f model runs per input (certificate: %d)",
+                    name, abstained, verdicts.count, Self.median(verdicts.map { max($0.radius, 0) }), Self.median(verdicts.map(\.sigma)),
+                    Double(runs) / Double(max(verdicts.count, 1)), roles.certify.count))
         }
-        try writeOutputs(tables, all: ["rab_benign": rabBenign, "rab_watermarked": rabWatermarked, "ssb_benign": ssbBenign, "ssb_watermarked": ssbWatermarked])
+        try writeOutputs(
+            tables,
+            all: ["rab_benign": rabBenign, "rab_watermarked": rabWatermarked, "ssb_benign": ssbBenign, "ssb_watermarked": ssbWatermarked])
     }
 
     private func certifyAll(_ certifier: Certifier, _ requests: [CertificationRequest]) throws -> [Verdict] {
         do {
-            return try stride(from: 0, to: requests.count, by: 256).flatMap { try certifier.certifyAll(Array(requests[$0..<min($0 + 256, requests.count)])) }
+            return try stride(from: 0, to: requests.count, by: 256).flatMap {
+                try certifier.certifyAll(Array(requests[$0..<min($0 + 256, requests.count)]))
+            }
         } catch { throw CLIFailure(error) }
     }
 
@@ -144,7 +172,9 @@ struct EvaluationRun {
 
     private func records(_ verdicts: [Verdict], benign: Bool, target: Int) -> [EvalRecord] {
         verdicts.enumerated().map { i, v in
-            EvalRecord(label: v.label, expected: benign ? test.labels[i] : target, radius: v.radius, radiusExpected: v.radiusExpected, sigma: v.sigma)
+            EvalRecord(
+                label: v.label, expected: benign ? test.labels[i] : target, radius: v.radius, radiusExpected: v.radiusExpected,
+                sigma: v.sigma)
         }
     }
 
@@ -165,8 +195,11 @@ struct EvaluationRun {
                 try CurvePlot.svg(curves, title: title).write(toFile: path, atomically: true, encoding: .utf8)
             } else {
                 let image = CurvePlot.raster(curves)
-                try Data(PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 3, height: image.height, width: image.width), pixels: image.pixels)))
-                    .write(to: URL(fileURLWithPath: path))
+                try Data(
+                    PNGEncoder.encode(
+                        DecodedImage(shape: ImageShape(channels: 3, height: image.height, width: image.width), pixels: image.pixels))
+                )
+                .write(to: URL(fileURLWithPath: path))
             }
         }
     }
