@@ -214,7 +214,13 @@ public final class CertificationPipeline: @unchecked Sendable {
             // The batch window: let a micro-batch form so each model's weights are read once.
             let window = Double(engine.config.batchWindowMs) / 1000
             let deadline = Date().addingTimeInterval(window)
-            while queue.count < engine.config.maxBatch && currentState == .ready && lock.wait(until: deadline) {}
+            // Waited in slices of at most a second, beating between them: a long window (minutes)
+            // must not look like a stuck batcher to the watchdog.
+            while queue.count < engine.config.maxBatch && currentState == .ready {
+                heartbeat.beat()
+                let slice = min(deadline, Date().addingTimeInterval(1))
+                if !lock.wait(until: slice) && slice >= deadline { break }
+            }
             let batch = Array(queue.prefix(engine.config.maxBatch))
             queue.removeFirst(batch.count)
             busy = true
