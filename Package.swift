@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
         .testTarget(name: "CertLedgerTests", dependencies: ["CertLedger", "CertStore", "Certify", "CertMath"]),
-        .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
+        .testTarget(name: "CertEvalTests", dependencies: ["CertEval", "CertData", "CertShape"]),
         .testTarget(name: "CertDaemonTests", dependencies: ["CertShape", 
             "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
