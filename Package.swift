@@ -42,10 +42,12 @@ let package = Package(
         // Pure statistics of the certificate: normal quantile, Hoeffding, Clopper–Pearson, radius.
         .target(name: "CertMath"),
         // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
-        .target(name: "CertCore", dependencies: [
-            "CBLAS", "CertMath", "CertShape", "CertSystem",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "CertCore",
+            dependencies: [
+                "CBLAS", "CertMath", "CertShape", "CertSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Bytes to tensors: image decoders and dataset readers.
         .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG", "CertMath", "CertShape", "CertSystem"]),
         // Trigger plugins: the registry and dlopen loader over the C ABI.
@@ -60,10 +62,12 @@ let package = Package(
         // The LMDB layer: one environment, named databases, typed keys; sigmas, regions, verdicts.
         .target(name: "CertStore", dependencies: ["CLMDB", .product(name: "Crypto", package: "swift-crypto")]),
         // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
-        .target(name: "TorchImport", dependencies: [
-            "CertCore",
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
+        .target(
+            name: "TorchImport",
+            dependencies: [
+                "CertCore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
         // Worker pool: models split across threads, images micro-batched.
         // The sample-specific sigma: gradient ascent on the radius, or the released rule.
         .target(name: "CertSigma", dependencies: ["CertCore", "CertMath", "CertTraining", "CertScheduler"]),
@@ -72,56 +76,88 @@ let package = Package(
         .target(name: "Certify", dependencies: ["CertCore", "CertMath", "CertScheduler", "CertSigma"]),
         // Measurements behind `certssb bench`: sgemm, forward passes, certification throughput,
         // the storage-update at 10⁶ regions.
-        .target(name: "CertBench", dependencies: ["CertCore", "CertMath", "CertScheduler", "CertSigma", "Certify", "CertTraining", "CertStore", "CertLedger"]),
+        .target(
+            name: "CertBench",
+            dependencies: ["CertCore", "CertMath", "CertScheduler", "CertSigma", "Certify", "CertTraining", "CertStore", "CertLedger"]),
         // The paper's evaluation: metrics over radii, its table, JSON/CSV and plots.
         .target(name: "CertEval"),
         // The storage-update step over a stream of verdicts, committed to the store (eval and the daemon).
         .target(name: "CertLedger", dependencies: ["CertCore", "CertSigma", "CertStore", "Certify"]),
         // The daemon's core without I/O of its own: config, the engine (model set, certifier,
         // plugins, store) and the batching pipeline. The CLI's bench runs it too.
-        .target(name: "CertPipeline", dependencies: [
-            "CertCore", "CertData", "CertScheduler", "CertSigma", "CertStore", "Certify", "CertLedger", "CertMath", "TriggerKit", "CertSystem", "CertShape",
-        ]),
+        .target(
+            name: "CertPipeline",
+            dependencies: [
+                "CertCore", "CertData", "CertScheduler", "CertSigma", "CertStore", "Certify", "CertLedger", "CertMath", "TriggerKit",
+                "CertSystem", "CertShape",
+            ]),
         // The socket client of the CLI's daemon verbs (HTTP/1.1 over a Unix socket).
         .target(name: "CertClient", dependencies: ["CertSystem"]),
         // The daemon: watch folder, HTTP over the Unix socket, systemd glue, lifecycle.
-        .target(name: "CertDaemon", dependencies: [
-            "CertCore", "CertData", "CertStore", "Certify", "CertSigma", "TriggerKit", "CSystemd", "CertPipeline", "CertLedger", "CertSystem",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "certssbd", dependencies: [
-            "CertDaemon", "CertPipeline",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "certssb", dependencies: [
-            "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
-            "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval", "CertLedger", "CertPipeline", "CertClient",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "CertDaemon",
+            dependencies: [
+                "CertCore", "CertData", "CertStore", "Certify", "CertSigma", "TriggerKit", "CSystemd", "CertPipeline", "CertLedger",
+                "CertSystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "certssbd",
+            dependencies: [
+                "CertDaemon", "CertPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "certssb",
+            dependencies: [
+                "CertCore", "CertData", "CertMath", "CertScheduler", "Certify", "TorchImport", "CertBench",
+                "TriggerKit", "CertTraining", "CertStore", "CertSigma", "CertEval", "CertLedger", "CertPipeline", "CertClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
-        .testTarget(name: "CertSystemTests", dependencies: ["CertSystem"]),
-        .testTarget(name: "CertMathTests", dependencies: ["CertMath"]),
-        .testTarget(name: "CertCoreTests", dependencies: ["CertShape", "CertCore"]),
-        .testTarget(name: "CertDataTests", dependencies: ["CertShape", "CertData", "CPNG", "CTurboJPEG", "CLibz"]),
-        .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit"]),
-        .testTarget(name: "CertStoreTests", dependencies: ["CertStore"]),
-        .testTarget(name: "CertLedgerTests", dependencies: ["CertLedger", "CertStore", "Certify", "CertMath"]),
+        // What the test targets share: temporary directories, synthetic digits, random model
+        // sets, waiting on conditions, spawned children, and the threads blocking tests run on.
+        .target(name: "CertTestSupport", dependencies: ["CertCore", "CertData", "CertMath", "CertShape"], path: "Tests/CertTestSupport"),
+        .testTarget(name: "CertTestSupportTests", dependencies: ["CertTestSupport", "CertData"]),
+
+        .testTarget(name: "CertSystemTests", dependencies: ["CertSystem", "CertTestSupport"]),
+        .testTarget(name: "CertMathTests", dependencies: ["CertMath", "CertTestSupport"]),
+        .testTarget(name: "CertCoreTests", dependencies: ["CertShape", "CertCore", "CertTestSupport"]),
+        .testTarget(
+            name: "CertDataTests", dependencies: ["CertShape", "CertData", "CertMath", "CPNG", "CTurboJPEG", "CLibz", "CertTestSupport"]),
+        .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit", "CertTestSupport"]),
+        .testTarget(name: "CertStoreTests", dependencies: ["CertStore", "CertTestSupport"]),
+        .testTarget(name: "CertLedgerTests", dependencies: ["CertLedger", "CertStore", "Certify", "CertMath", "CertTestSupport"]),
         .testTarget(name: "CertEvalTests", dependencies: ["CertEval", "CertData", "CertShape"]),
-        .testTarget(name: "CertDaemonTests", dependencies: ["CertShape", 
-            "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
-        .testTarget(name: "CertSigmaTests", dependencies: ["CertSigma", "CertCore", "CertTraining"]),
-        .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore"]),
-        .testTarget(name: "TorchImportTests", dependencies: ["TorchImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore"]),
-        .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath"]),
-        .testTarget(name: "CLITests", dependencies: ["CertShape", "certssb", "certssbd", "CertCore", "CertData"]),
+        .testTarget(
+            name: "CertPipelineTests",
+            dependencies: [
+                "CertPipeline", "CertCore", "CertData", "Certify", "CertStore", "CertTestSupport",
+            ]),
+        .testTarget(
+            name: "CertDaemonTests",
+            dependencies: [
+                "CertShape", "CertDaemon", "CertPipeline", "CertCore", "CertData", "CSystemd", "CertTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
+        .testTarget(name: "CertSigmaTests", dependencies: ["CertSigma", "CertCore", "CertTraining", "CertTestSupport"]),
+        .testTarget(name: "CertTrainingTests", dependencies: ["CertTraining", "CertCore", "CertTestSupport"]),
+        .testTarget(
+            name: "TorchImportTests",
+            dependencies: [
+                "TorchImport", "CertTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
+        .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore", "CertTestSupport"]),
+        .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath", "CertTestSupport"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["CertShape", "certssb", "certssbd", "CertCore", "CertData", "CertClient", "CertTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,10 +9,13 @@ private func supports(_ channels: UInt32, _ height: UInt32, _ width: UInt32) -> 
         && UInt64(channels) * UInt64(height) * UInt64(width) <= UInt64(Int32.max) ? 1 : 0
 }
 
-private func apply(_ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ height: UInt32, _ width: UInt32,
-                   _ delta: Double, _ error: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> Int32 {
-    let code = validateCall(image, supports(channels, height, width) == 1, shape: "\(channels)x\(height)x\(width) (empty or too large)",
-                            delta: delta, error: error, size: errorSize)
+private func apply(
+    _ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ height: UInt32, _ width: UInt32,
+    _ delta: Double, _ error: UnsafeMutablePointer<CChar>?, _ errorSize: Int
+) -> Int32 {
+    let code = validateCall(
+        image, supports(channels, height, width) == 1, shape: "\(channels)x\(height)x\(width) (empty or too large)",
+        delta: delta, error: error, size: errorSize)
     guard code == 0, let image else { return code }
     let unit = BlendingPattern.unit(.init(channels: Int(channels), height: Int(height), width: Int(width)))
     // float32 arithmetic throughout, as numpy does with a float32 pattern and a Python delta.

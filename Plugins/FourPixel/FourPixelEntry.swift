@@ -13,7 +13,8 @@ private let table: [ReferenceRow] = [
 // Made once when the library loads and only read afterwards (a C pointer cannot be Sendable).
 nonisolated(unsafe) private let descriptor = makeDescriptor(
     name: "fourpixel", version: "1.0.0",
-    description: "four pixels, every channel +d/sqrt(4C), clip at 1; exact at 28x28, 32x32, 224x224 (METHOD.md §2.2); other HxW >= 3x3: pixels scaled from the nearest size, round(r*H/ref)",
+    description:
+        "four pixels, every channel +d/sqrt(4C), clip at 1; exact at 28x28, 32x32, 224x224 (METHOD.md §2.2); other HxW >= 3x3: pixels scaled from the nearest size, round(r*H/ref)",
     supports: { supportsShape($0, $1, $2) ? 1 : 0 },
     apply: { image, c, h, w, delta, error, size in
         applyPixelTrigger(table, perChannelShare: 4, image, c, h, w, delta, error, size)

@@ -37,8 +37,10 @@ public func pixels(in table: [ReferenceRow], height: Int, width: Int) -> [(row: 
 
 /// Adds `amount` to every channel at each pixel and clips at 1 (no lower clip). The sum is
 /// taken in double and rounded once, as numpy does for `x[c, r, k] += d / np.sqrt(n)`.
-public func addClipped(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
-                pixels: [(row: Int, col: Int)], amount: Double) {
+public func addClipped(
+    _ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
+    pixels: [(row: Int, col: Int)], amount: Double
+) {
     for channel in 0..<channels {
         for pixel in pixels {
             let i = (channel * height + pixel.row) * width + pixel.col
@@ -56,15 +58,19 @@ public func supportsShape(_ channels: UInt32, _ height: UInt32, _ width: UInt32)
 /// The whole apply of a pixel trigger: validate, then raise each table pixel of every
 /// channel by d/sqrt(share·C) — the per-channel size that keeps the L2 norm at d when
 /// nothing clips — clipping at 1.
-public func applyPixelTrigger(_ table: [ReferenceRow], perChannelShare share: Int,
-                              _ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ height: UInt32, _ width: UInt32,
-                              _ delta: Double, _ error: UnsafeMutablePointer<CChar>?, _ errorSize: Int) -> Int32 {
-    let code = validateCall(image, supportsShape(channels, height, width),
-                            shape: "\(channels)x\(height)x\(width) (need C >= 1, H and W >= \(minimumSide))",
-                            delta: delta, error: error, size: errorSize)
+public func applyPixelTrigger(
+    _ table: [ReferenceRow], perChannelShare share: Int,
+    _ image: UnsafeMutablePointer<Float>?, _ channels: UInt32, _ height: UInt32, _ width: UInt32,
+    _ delta: Double, _ error: UnsafeMutablePointer<CChar>?, _ errorSize: Int
+) -> Int32 {
+    let code = validateCall(
+        image, supportsShape(channels, height, width),
+        shape: "\(channels)x\(height)x\(width) (need C >= 1, H and W >= \(minimumSide))",
+        delta: delta, error: error, size: errorSize)
     guard code == 0, let image else { return code }
     let (c, h, w) = (Int(channels), Int(height), Int(width))
-    addClipped(image, channels: c, height: h, width: w, pixels: pixels(in: table, height: h, width: w),
-               amount: delta / sqrt(Double(share * c)))
+    addClipped(
+        image, channels: c, height: h, width: w, pixels: pixels(in: table, height: h, width: w),
+        amount: delta / sqrt(Double(share * c)))
     return 0
 }

@@ -18,21 +18,29 @@ public func immortal(_ text: String) -> UnsafePointer<CChar> {
 
 /// The immortal descriptor every plugin returns from `certssb_trigger_entry`. The function
 /// pointers are C functions, so each plugin passes closures without captures.
-public func makeDescriptor(name: String, version: String, description: String,
-                           supports: @convention(c) (UInt32, UInt32, UInt32) -> Int32,
-                           apply: @convention(c) (UnsafeMutablePointer<Float>?, UInt32, UInt32, UInt32, Double,
-                                                  UnsafeMutablePointer<CChar>?, Int) -> Int32) -> UnsafePointer<certssb_trigger_v1> {
+public func makeDescriptor(
+    name: String, version: String, description: String,
+    supports: @convention(c) (UInt32, UInt32, UInt32) -> Int32,
+    apply:
+        @convention(c) (
+            UnsafeMutablePointer<Float>?, UInt32, UInt32, UInt32, Double,
+            UnsafeMutablePointer<CChar>?, Int
+        ) -> Int32
+) -> UnsafePointer<certssb_trigger_v1> {
     let pointer = UnsafeMutablePointer<certssb_trigger_v1>.allocate(capacity: 1)
-    pointer.initialize(to: certssb_trigger_v1(
-        abi_version: CERTSSB_TRIGGER_ABI_VERSION, name: immortal(name), version: immortal(version),
-        description: immortal(description), supports: supports, apply: apply))
+    pointer.initialize(
+        to: certssb_trigger_v1(
+            abi_version: CERTSSB_TRIGGER_ABI_VERSION, name: immortal(name), version: immortal(version),
+            description: immortal(description), supports: supports, apply: apply))
     return UnsafePointer(pointer)
 }
 
 /// Checks shared by every apply: a non-NULL image, a supported shape, a finite delta ≥ 0.
 /// Returns the error code written (nonzero) or 0 when the call may proceed.
-public func validateCall(_ image: UnsafeMutablePointer<Float>?, _ supported: Bool, shape: String, delta: Double,
-                         error: UnsafeMutablePointer<CChar>?, size: Int) -> Int32 {
+public func validateCall(
+    _ image: UnsafeMutablePointer<Float>?, _ supported: Bool, shape: String, delta: Double,
+    error: UnsafeMutablePointer<CChar>?, size: Int
+) -> Int32 {
     guard image != nil else { writeError("image is NULL", to: error, size: size); return 1 }
     guard supported else { writeError("shape \(shape) is unsupported", to: error, size: size); return 2 }
     guard delta.isFinite, delta >= 0 else { writeError("delta must be finite and >= 0, got \(delta)", to: error, size: size); return 3 }

@@ -49,8 +49,10 @@ public enum BatchInvariance {
 
         func run(_ model: Int, _ order: [Int]) -> [[Float]] {
             var out = [[Float]](repeating: [], count: order.count)
-            ensemble.forward(model: model, images: order.map { prepared[$0] }[...], scales: order.map { scales[$0] }[...],
-                             workspace: ws) { t, p in out[t] = Array(UnsafeBufferPointer(start: p, count: outputs)) }
+            ensemble.forward(
+                model: model, images: order.map { prepared[$0] }[...], scales: order.map { scales[$0] }[...],
+                workspace: ws
+            ) { t, p in out[t] = Array(UnsafeBufferPointer(start: p, count: outputs)) }
             return out
         }
         func compare(_ check: String, _ model: Int, _ image: Int, _ got: [Float], _ alone: [Float]) {
@@ -77,7 +79,9 @@ public enum BatchInvariance {
             let batch = scheduler.logits(images: prepared, scales: scales)
             for (i, row) in batch.enumerated() {
                 for m in 0..<ensemble.count {
-                    compare("batch of \(images.count), \(workers) worker(s)", m, i, Array(row[(m * outputs)..<((m + 1) * outputs)]), alone[m][i])
+                    compare(
+                        "batch of \(images.count), \(workers) worker(s)", m, i, Array(row[(m * outputs)..<((m + 1) * outputs)]), alone[m][i]
+                    )
                 }
             }
         }

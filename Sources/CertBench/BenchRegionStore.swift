@@ -13,15 +13,24 @@ import Foundation
 /// another digit drawn uniformly, so about half of every digit's jittered copies overlap with
 /// another label. The inputs to decide come from the digit recipe on another stream (`items`).
 public struct BenchRegionStore {
+    /// What the store is made from; a cached store is used only when its marker records equal
+    /// parameters (the verdicts come from `BenchVerdicts`, keyed by the same set and digits).
     public struct Parameters: Codable, Sendable, Equatable {
+        /// Regions written, at sequences 1 … `regions` (10⁶ in the README's run).
         public var regions: Int
+        /// Seed of the SplitMix64 draws: stream 0 makes the store, other streams inputs (`items`).
         public var seed: UInt64
+        /// Half-width of the uniform noise added to every pixel before clamping to [0, 1].
         public var jitter: Float
+        /// The model set whose verdicts label the regions; the store is opened for it, and its
+        /// first 12 characters name the cache.
         public var modelSetID: String
+        /// How many digits the regions are drawn from; `open` needs that many digits and verdicts.
         public var digits: Int
         /// Each region labelled by the verdict of a random digit, not its own.
         public var shuffled: Bool
 
+        /// Parameters as given; by default each region takes its own digit's verdict.
         public init(regions: Int, seed: UInt64, jitter: Float, modelSetID: String, digits: Int, shuffled: Bool = false) {
             self.regions = regions; self.seed = seed; self.jitter = jitter; self.modelSetID = modelSetID; self.digits = digits
             self.shuffled = shuffled
@@ -36,7 +45,9 @@ public struct BenchRegionStore {
     /// Written after the last region, so a half-built store is rebuilt, not used.
     struct Marker: Codable { var parameters: Parameters; var buildSeconds: Double }
 
+    /// The open LMDB store: region i (from 0) at sequence i + 1, under the hash `sha(i)`.
     public let store: CertStore
+    /// What the store was built from.
     public let parameters: Parameters
     /// Seconds it took to write the store (when it was built, maybe by an earlier run).
     public let buildSeconds: Double
@@ -44,22 +55,26 @@ public struct BenchRegionStore {
     public let builtNow: Bool
 
     /// Opens the cached store under `cache`, building it first if needed.
-    public static func open(cache: String, parameters: Parameters, digits: [[Float]], verdicts: BenchVerdicts,
-                            progress: (String) -> Void) throws -> BenchRegionStore {
+    public static func open(
+        cache: String, parameters: Parameters, digits: [[Float]], verdicts: BenchVerdicts,
+        progress: (String) -> Void
+    ) throws -> BenchRegionStore {
         precondition(digits.count == parameters.digits && verdicts.labels.count == digits.count)
         let dir = (cache as NSString).appendingPathComponent(parameters.key)
         let markerPath = (dir as NSString).appendingPathComponent("complete.json")
         let kind = ["benchmark": "storage-update", "parameters": parameters.key]
         if let data = FileManager.default.contents(atPath: markerPath),
-           let marker = try? JSONDecoder().decode(Marker.self, from: data), marker.parameters == parameters {
+            let marker = try? JSONDecoder().decode(Marker.self, from: data), marker.parameters == parameters
+        {
             let store = try CertStore.open(directory: dir, modelSetID: parameters.modelSetID, kind: kind)
             return BenchRegionStore(store: store, parameters: parameters, buildSeconds: marker.buildSeconds, builtNow: false)
         }
         try? FileManager.default.removeItem(atPath: dir)
         progress("writing \(parameters.regions) regions to \(dir) (once; about \(parameters.regions * 4096 / 1_000_000) MB)...")
         let t0 = Stopwatch.now()
-        let store = try CertStore.open(directory: dir, modelSetID: parameters.modelSetID, kind: kind,
-                                       mapSize: max(64 << 20, parameters.regions * 4400))
+        let store = try CertStore.open(
+            directory: dir, modelSetID: parameters.modelSetID, kind: kind,
+            mapSize: max(64 << 20, parameters.regions * 4400))
         var generator = Generator(parameters: parameters, stream: 0)
         let perCommit = 20_000
         for start in stride(from: 0, to: parameters.regions, by: perCommit) {
@@ -70,8 +85,9 @@ public struct BenchRegionStore {
             try store.batch { b in
                 for (offset, row) in rows.enumerated() {
                     let digit = row.0
-                    try b.appendRegion(sha256: Self.sha(start + offset), label: verdicts.labels[digit],
-                                       radius: max(verdicts.radii[digit], 0), input: row.1)
+                    try b.appendRegion(
+                        sha256: Self.sha(start + offset), label: verdicts.labels[digit],
+                        radius: max(verdicts.radii[digit], 0), input: row.1)
                 }
             }
             if (start / perCommit) % 10 == 9 { progress("  \(start + rows.count) of \(parameters.regions)") }
@@ -83,8 +99,10 @@ public struct BenchRegionStore {
 
     /// `count` inputs to decide, from the store's recipe on another stream: each with its digit's
     /// verdict (label, certified radius) and a hash no stored region has.
-    public static func items(_ count: Int, parameters: Parameters, digits: [[Float]], verdicts: BenchVerdicts,
-                             stream: UInt64) -> [(input: [Float], label: Int, radius: Double, sha256: String)] {
+    public static func items(
+        _ count: Int, parameters: Parameters, digits: [[Float]], verdicts: BenchVerdicts,
+        stream: UInt64
+    ) -> [(input: [Float], label: Int, radius: Double, sha256: String)] {
         var generator = Generator(parameters: parameters, stream: stream)
         return (0..<count).map { n in
             let (digit, pixels) = generator.next(digits)

@@ -8,19 +8,26 @@ import Foundation
 /// certificate (sigma search, Clopper–Pearson, alpha 0.001, sound mode), and the answers are
 /// cached in a JSON file keyed by the set and the digits.
 public struct BenchVerdicts: Codable, Sendable {
+    /// The `ModelSet.id` that certified them; a cache of another set is certified again.
     public var modelSetID: String
+    /// How many digits were certified; a cache of another count is certified again.
     public var digits: Int
-    /// Per digit, in the order given: the certified label and radius (negative: not certified).
+    /// Per digit, in the order given: the certified label.
     public var labels: [Int]
+    /// Per digit, in the same order: the certified radius (negative: not certified).
     public var radii: [Double]
+    /// Seconds the certification took, in the run that wrote the file.
     public var seconds: Double
 
     /// Reads `file`, or certifies `images` with `modelSet` on `workers` threads and writes it.
-    public static func load(file: String, modelSet: ModelSet, images: [[Float]], workers: Int,
-                            progress: (String) -> Void) throws -> BenchVerdicts {
+    public static func load(
+        file: String, modelSet: ModelSet, images: [[Float]], workers: Int,
+        progress: (String) -> Void
+    ) throws -> BenchVerdicts {
         if let data = FileManager.default.contents(atPath: file),
-           let cached = try? JSONDecoder().decode(BenchVerdicts.self, from: data),
-           cached.modelSetID == modelSet.id, cached.digits == images.count {
+            let cached = try? JSONDecoder().decode(BenchVerdicts.self, from: data),
+            cached.modelSetID == modelSet.id, cached.digits == images.count
+        {
             return cached
         }
         progress("certifying \(images.count) digits with \(modelSet.directory) once (cached in \(file))...")

@@ -9,7 +9,10 @@ public enum Benchmarks {
     /// One sgemm shape: m, n, k, its label and the GFLOP/s of the best run (2·m·n·k / seconds).
     public struct GemmResult: Codable, Sendable { public var m, n, k: Int; public var label: String; public var gflops: Double }
     /// Forward passes per second of one model, the GFLOP/s they amount to, and MFLOP per pass.
-    public struct ForwardResult: Codable, Sendable { public var architecture: String; public var forwardsPerSecond: Double; public var gflops: Double; public var mflopPerForward: Double }
+    public struct ForwardResult: Codable, Sendable {
+        /// The architecture measured, forwards per second, GFLOP/s and MFLOP per forward pass.
+        public var architecture: String; public var forwardsPerSecond: Double; public var gflops: Double; public var mflopPerForward: Double
+    }
     /// Certification of a batch: workers, certifying models, batch size, then images per second and
     /// one image's latency in milliseconds.
     public struct CertifyResult: Codable, Sendable {
@@ -32,12 +35,14 @@ public enum Benchmarks {
     /// per worker, so models per hour scale with the cores).
     public static func training(_ data: TrainingSet, epochs: Int, batchSize: Int) -> TrainingResult {
         BLAS.useSingleThread()
-        let recipe = TrainingRecipe(architecture: Architecture.mnistCNN.rawValue, epochs: epochs, batchSize: batchSize,
-                                    learningRate: 1e-3, seed: 1, loss: "bce")
+        let recipe = TrainingRecipe(
+            architecture: Architecture.mnistCNN.rawValue, epochs: epochs, batchSize: batchSize,
+            learningRate: 1e-3, seed: 1, loss: "bce")
         let t0 = Stopwatch.now()
         _ = ModelTrainer.train(model: 0, data: data, recipe: recipe, architecture: .mnistCNN)
         let dt = Stopwatch.now() - t0
-        return TrainingResult(images: data.count, epochs: epochs, batchSize: batchSize, secondsPerModel: dt, modelsPerHourPerCore: 3600 / dt)
+        return TrainingResult(
+            images: data.count, epochs: epochs, batchSize: batchSize, secondsPerModel: dt, modelsPerHourPerCore: 3600 / dt)
     }
 
     /// Normal draws per second from the Philox + Box–Muller generator, one thread.
@@ -98,8 +103,9 @@ public enum Benchmarks {
         let perSecond = Double(images.count) / t.best
         let f = flops(ensemble.plan)
         _ = sink
-        return ForwardResult(architecture: ensemble.plan.architecture.rawValue, forwardsPerSecond: perSecond,
-                             gflops: perSecond * f / 1e9, mflopPerForward: f / 1e6)
+        return ForwardResult(
+            architecture: ensemble.plan.architecture.rawValue, forwardsPerSecond: perSecond,
+            gflops: perSecond * f / 1e9, mflopPerForward: f / 1e6)
     }
 
     /// Certification throughput for a batch and the latency of a single image.
@@ -113,7 +119,8 @@ public enum Benchmarks {
         }
         let throughput = Stopwatch.measure(minimumSeconds: seconds, minimumIterations: 2) { _ = certifier.certify(requests) }
         let single = Stopwatch.measure(minimumSeconds: seconds / 2, minimumIterations: 3) { _ = certifier.certify([requests[0]]) }
-        return CertifyResult(workers: certifier.scheduler.workers, models: certifier.scheduler.ensemble.count, batch: batch,
-                             imagesPerSecond: Double(batch) / throughput.mean, singleImageLatencyMs: single.mean * 1000)
+        return CertifyResult(
+            workers: certifier.scheduler.workers, models: certifier.scheduler.ensemble.count, batch: batch,
+            imagesPerSecond: Double(batch) / throughput.mean, singleImageLatencyMs: single.mean * 1000)
     }
 }

@@ -7,6 +7,7 @@ import Certify
 /// cannot place out of reach. The benchmark's baseline, deciding through the same rule
 /// (`StorageUpdate.decide(…, near:)`), so its decisions must equal the index's.
 public final class BruteForceRegions {
+    /// D, values per input appended or decided.
     public let dimension: Int
     /// Row-major n×D.
     private var rows: [Double] = []
@@ -15,14 +16,18 @@ public final class BruteForceRegions {
     private var labels: [Int] = []
     private var radii: [Double] = []
 
+    /// An empty set with room for `capacity` regions (a timed batch appends without reallocating).
     public init(dimension: Int, capacity: Int = 0) {
         self.dimension = dimension
         rows.reserveCapacity(capacity * dimension)
     }
 
+    /// Regions held, n.
     public var count: Int { labels.count }
+    /// Bytes of the float64 rows plus 24 a region (norm, label, radius); hashes not counted.
     public var memoryBytes: Int { 8 * rows.count + 24 * count }
 
+    /// Appends a region as a float64 row with its squared norm; `input` has `dimension` values.
     public func append(sha256: String, label: Int, radius: Double, input: some Collection<Float>) {
         precondition(input.count == dimension)
         var norm = 0.0
@@ -35,6 +40,7 @@ public final class BruteForceRegions {
         sha256s.append(sha256); labels.append(label); radii.append(radius)
     }
 
+    /// Drops the regions after the first `n` (`n` <= `count`): takes a decided batch back.
     public func truncate(to n: Int) {
         let k = count - n
         rows.removeLast(k * dimension); squaredNorms.removeLast(k)

@@ -21,7 +21,8 @@ public struct MachineInfo: Codable, Sendable {
     /// The machine this process runs on, now.
     public static func current() -> MachineInfo {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
         let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
         let simd = ["avx512f", "avx2", "fma"].filter { flags.contains(" \($0)") }.joined(separator: ",")
@@ -29,13 +30,14 @@ public struct MachineInfo: Codable, Sendable {
         uname(&uts)
         let release = withUnsafeBytes(of: &uts.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         #if DEBUG
-        let build = "debug (numbers are not representative: use swift build -c release)"
+            let build = "debug (numbers are not representative: use swift build -c release)"
         #else
-        let build = "release"
+            let build = "release"
         #endif
-        return MachineInfo(cpu: "\(model) [\(simd)]", logicalCores: ProcessInfo.processInfo.activeProcessorCount,
-                           openBLASCore: BLAS.coreName, openBLASConfig: BLAS.configuration,
-                           openBLASCoretypeEnv: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-                           build: build, kernel: "Linux \(release)")
+        return MachineInfo(
+            cpu: "\(model) [\(simd)]", logicalCores: ProcessInfo.processInfo.activeProcessorCount,
+            openBLASCore: BLAS.coreName, openBLASConfig: BLAS.configuration,
+            openBLASCoretypeEnv: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
+            build: build, kernel: "Linux \(release)")
     }
 }

@@ -9,7 +9,9 @@ enum Stopwatch {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
-    static func measure(minimumSeconds: Double, minimumIterations: Int = 3, _ body: () -> Void) -> (mean: Double, best: Double, iterations: Int) {
+    static func measure(minimumSeconds: Double, minimumIterations: Int = 3, _ body: () -> Void) -> (
+        mean: Double, best: Double, iterations: Int
+    ) {
         body()  // warm caches, page in weights
         var iterations = 0, total = 0.0, best = Double.infinity
         while total < minimumSeconds || iterations < minimumIterations {

@@ -7,42 +7,63 @@ import Foundation
 /// brute force it replaced (`BruteForceRegions`), on one cached store, in one run, deciding the
 /// same micro-batch of 64 inputs and the same single input; their decisions must be equal.
 public enum StorageUpdateBench {
+    /// One run's timings, sizes and screen fractions (`certssb bench --storage-update` prints and
+    /// records them); times are wall-clock on one BLAS thread.
     public struct Result: Sendable {
+        /// Regions in the store, n.
         public var regions: Int
+        /// The store's labels were shuffled (`BenchRegionStore.Parameters.shuffled`).
         public var shuffled: Bool
+        /// D, values per input.
         public var dimension: Int
+        /// Inputs in the micro-batch: every item but the last (64 in the README's run).
         public var batch: Int
-        /// The index: one micro-batch (whole batch) and one input alone, mean ms.
+        /// The index deciding the whole micro-batch, mean ms of `repeats` runs.
         public var batchMs: Double
+        /// The index deciding the last item alone, mean ms of 2 × `repeats` runs.
         public var singleMs: Double
         /// The first batch after the index was built (its survivors' pages may be cold).
         public var firstBatchMs: Double
+        /// The brute force deciding the batch one input at a time, ms of one run.
         public var bruteBatchMs: Double
+        /// The brute force deciding the last item alone, mean ms of `repeats` runs.
         public var bruteSingleMs: Double
-        /// Bytes of the in-memory index / of the brute force's float64 rows, in MB (10⁶ bytes).
+        /// The index's `memoryBytes` (feature blocks and resident regions), in MB (10⁶ bytes).
         public var indexMB: Double
+        /// The brute force's `memoryBytes`, in MB.
         public var bruteMB: Double
         /// Survivors of the screen (exact distances computed) per pair (input, stored region of
-        /// another label), in the batch and alone.
+        /// another label), in the batch.
         public var survivorFraction: Double
+        /// The same for the last item decided alone.
         public var singleSurvivorFraction: Double
         /// Pairs past the block thresholds, before the per-pair bound.
         public var pastThresholdFraction: Double
         /// Exact fixed-order distances taken in the batch, per pair.
         public var exactFraction: Double
+        /// Seconds to load the index from the store (fit the projection, stream every region).
         public var indexLoadSeconds: Double
+        /// Seconds to stream the store into the brute force's float64 rows.
         public var bruteLoadSeconds: Double
+        /// Seconds the store took to write, maybe in an earlier run (`BenchRegionStore`).
         public var storeBuildSeconds: Double
+        /// True when this run wrote the store; false when it was cached.
         public var storeBuiltNow: Bool
+        /// The seed of the index's projection (`RegionProjection.seed`).
         public var projectionSeed: UInt64
+        /// Features per region of the index's projection (`RegionProjection.rank`).
         public var projectionRank: Int
+        /// How many of the batch's decisions were each outcome ("stored", "trimmed", "aligned").
         public var outcomes: [String: Int]
+        /// True when the index decided the batch and the item alone exactly as the brute force did.
         public var decisionsIdentical: Bool
     }
 
     /// Runs the comparison on `store`'s regions with `items` (the batch, then one more alone).
-    public static func run(store: BenchRegionStore, items all: [StorageUpdate.Item], dimension: Int,
-                           repeats: Int = 3, progress: (String) -> Void) throws -> Result {
+    public static func run(
+        store: BenchRegionStore, items all: [StorageUpdate.Item], dimension: Int,
+        repeats: Int = 3, progress: (String) -> Void
+    ) throws -> Result {
         precondition(all.count >= 2)
         BLAS.useSingleThread()
         let batch = Array(all.dropLast()), single = [all.last!]
@@ -71,10 +92,11 @@ public enum StorageUpdateBench {
         t0 = Stopwatch.now()
         let brute = BruteForceRegions(dimension: dimension, capacity: n + batch.count)  // no reallocation mid-batch
         try store.store.forEachRegion { view in
-            brute.append(sha256: view.sha256, label: view.label, radius: view.radius,
-                         input: (0..<view.inputCount).lazy.map {
-                             Float(bitPattern: UInt32(littleEndian: view.input.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
-                         })
+            brute.append(
+                sha256: view.sha256, label: view.label, radius: view.radius,
+                input: (0..<view.inputCount).lazy.map {
+                    Float(bitPattern: UInt32(littleEndian: view.input.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+                })
         }
         let bruteLoad = Stopwatch.now() - t0
         progress(String(format: "  %.1f s; deciding the batch one input at a time...", bruteLoad))

@@ -6,7 +6,9 @@ import Certify
 /// under every kernel (`certssb invariance`; Tests/CLITests/KernelInvarianceTests compares the
 /// hashes across kernels).
 public enum StorageUpdateInvariance {
+    /// What `check` found; `digest` is what is compared across kernels.
     public struct Report: Codable, Sendable {
+        /// Decisions compared: 128 (two micro-batches of 64).
         public var decisions: Int
         /// Decisions of the index that differ from the brute force's.
         public var mismatches: Int
@@ -36,7 +38,8 @@ public enum StorageUpdateInvariance {
         func mix(_ v: UInt64) { for b in 0..<8 { hash = (hash ^ ((v >> (8 * UInt64(b))) & 0xFF)) &* 0x0000_0100_0000_01B3 } }
         for batch in 0..<2 {
             let items = (0..<64).map { n in
-                StorageUpdate.Item(input: near(), label: rng.uniform(below: 3), radius: Double(unit()) * 1.5 - 0.2, sha256: "q\(batch)-\(n)")
+                StorageUpdate.Item(
+                    input: near(), label: rng.uniform(below: 3), radius: Double(unit()) * 1.5 - 0.2, sha256: "q\(batch)-\(n)")
             }
             let got = try StorageUpdate.decideBatch(items, index: index)
             let want = try brute.decideSequentially(items)

@@ -101,7 +101,8 @@ public struct UnixHTTPClient: Sendable {
         guard let end = find(data, [13, 10, 13, 10]) else { throw ClientError(description: "malformed HTTP response") }
         let head = String(decoding: data[0..<end], as: UTF8.self).split(separator: "\r\n")
         guard let statusLine = head.first, statusLine.split(separator: " ").count >= 2,
-              let status = Int(statusLine.split(separator: " ")[1]) else { throw ClientError(description: "malformed status line") }
+            let status = Int(statusLine.split(separator: " ")[1])
+        else { throw ClientError(description: "malformed status line") }
         var body = Array(data[(end + 4)...])
         if head.contains(where: { $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked") }) {
             body = dechunk(body)

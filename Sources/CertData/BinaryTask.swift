@@ -34,14 +34,17 @@ public struct BinaryTask: Sendable, Equatable {
         }
         func find(_ wanted: [String]) throws -> Int {
             guard let i = classes.firstIndex(where: { wanted.contains($0.lowercased()) || wanted.contains($0) }) else {
-                throw DatasetError.argument("dataset '\(dataset)' has no class named \(wanted.joined(separator: " or ")) (classes: \(classes.joined(separator: ", ")))")
+                throw DatasetError.argument(
+                    "dataset '\(dataset)' has no class named \(wanted.joined(separator: " or ")) (classes: \(classes.joined(separator: ", ")))"
+                )
             }
             return i
         }
         let negative = try find(names.negative), positive = try find(names.positive)
-        return BinaryTask(name: "\(kind.rawValue)-\(classes[negative])-vs-\(classes[positive])",
-                          negative: negative, positive: positive,
-                          classNames: [classes[negative], classes[positive]])
+        return BinaryTask(
+            name: "\(kind.rawValue)-\(classes[negative])-vs-\(classes[positive])",
+            negative: negative, positive: positive,
+            classNames: [classes[negative], classes[positive]])
     }
 
     /// Only the two classes, relabelled 0 / 1, in the original order.

@@ -1,11 +1,14 @@
 import CertShape
+
 /// CIFAR-10, binary version (cifar-10-binary.tar.gz, extracted): each record is 1 label
 /// byte then 3072 bytes, the 32x32 red plane, green plane, blue plane, row-major. That is
 /// already CHW, so a record's pixels are copied in order (value/255).
 public enum CIFAR10Reader {
     /// CIFAR-10's class names; index = the record's label byte.
-    public static let classes = ["airplane", "automobile", "bird", "cat", "deer",
-                                 "dog", "frog", "horse", "ship", "truck"]
+    public static let classes = [
+        "airplane", "automobile", "bird", "cat", "deer",
+        "dog", "frog", "horse", "ship", "truck",
+    ]
     /// 3×32×32.
     public static let shape = ImageShape(channels: 3, height: 32, width: 32)
     static let recordSize = 1 + 3072
@@ -21,7 +24,8 @@ public enum CIFAR10Reader {
             guard !bytes.isEmpty, bytes.count % recordSize == 0 else {
                 // CIFAR-100's binary records carry two label bytes (coarse, fine).
                 let hint = !bytes.isEmpty && bytes.count % (recordSize + 1) == 0 ? " (CIFAR-100 binary? it is not supported)" : ""
-                throw DatasetError.file(path: path, problem: "size \(bytes.count) is not a positive multiple of the CIFAR-10 record size \(recordSize)\(hint)")
+                throw DatasetError.file(
+                    path: path, problem: "size \(bytes.count) is not a positive multiple of the CIFAR-10 record size \(recordSize)\(hint)")
             }
             let n = bytes.count / recordSize
             for r in 0..<n {

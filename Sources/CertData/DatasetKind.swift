@@ -1,4 +1,5 @@
 import CertShape
+
 /// The datasets the paper uses, with their input shapes, class names and the folder
 /// names they go by in a `data/` tree (matched case-insensitively).
 public enum DatasetKind: String, Sendable, CaseIterable {
@@ -6,8 +7,10 @@ public enum DatasetKind: String, Sendable, CaseIterable {
     case mnist, fashion, cifar, dogscats
 
     /// Fashion-MNIST's class names; index = label.
-    public static let fashionClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let fashionClasses = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
 
     /// Accepts the CLI's spellings: mnist; fashion, fashion-mnist; cifar, cifar10, cifar-10;
     /// imagenet, dogscats, dogs-cats (the paper keeps dogs/cats under data/ImageNet).

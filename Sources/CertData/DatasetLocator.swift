@@ -19,8 +19,10 @@ public enum DatasetLocator {
     /// defaults above and `sharedDirectory` (the fixtures folder beside the repository, or
     /// `$CERTSSB_SHARED`). Throws `DatasetError.locate` naming where it looked, or `.file` for a
     /// file it cannot read.
-    public static func load(dataset: String, data: String?,
-                            sharedDirectory: String?) throws -> (train: LabeledDataset, test: LabeledDataset) {
+    public static func load(
+        dataset: String, data: String?,
+        sharedDirectory: String?
+    ) throws -> (train: LabeledDataset, test: LabeledDataset) {
         guard let kind = DatasetKind(name: dataset) else {
             throw DatasetError.locate(dataset: dataset, problem: "unknown dataset; use mnist, fashion, cifar or imagenet (dogs/cats)")
         }
@@ -31,13 +33,16 @@ public enum DatasetLocator {
             result = try loadDefault(kind, name: dataset, sharedDirectory: sharedDirectory)
         }
         guard result.train.classes == result.test.classes else {
-            throw DatasetError.locate(dataset: dataset, problem: "train classes \(result.train.classes) differ from test classes \(result.test.classes)")
+            throw DatasetError.locate(
+                dataset: dataset, problem: "train classes \(result.train.classes) differ from test classes \(result.test.classes)")
         }
         return result
     }
 
-    private static func loadDefault(_ kind: DatasetKind, name: String,
-                                    sharedDirectory: String?) throws -> (train: LabeledDataset, test: LabeledDataset) {
+    private static func loadDefault(
+        _ kind: DatasetKind, name: String,
+        sharedDirectory: String?
+    ) throws -> (train: LabeledDataset, test: LabeledDataset) {
         switch kind {
         case .mnist:
             let shared = sharedDirectory.map { DirectoryListing.join($0, "data/mnist_5k.csv.gz") }
@@ -45,19 +50,27 @@ public enum DatasetLocator {
                 return MNISTCSV.split(try MNISTCSV.loadDataset(path: path))
             }
             let looked = [shared, fetchedMNIST].compactMap { $0 }.joined(separator: " and ")
-            throw DatasetError.locate(dataset: name, problem: "no mnist_5k.csv.gz in \(looked); run scripts/fetch-mnist5k.sh or pass --data")
+            throw DatasetError.locate(
+                dataset: name, problem: "no mnist_5k.csv.gz in \(looked); run scripts/fetch-mnist5k.sh or pass --data")
         case .fashion:
             guard DirectoryListing.kind(fashionMNISTDirectory) == .directory else {
-                throw DatasetError.locate(dataset: name, problem: "\(fashionMNISTDirectory) is missing; install the Debian package dataset-fashion-mnist (scripts/install-deps.sh) or pass --data")
+                throw DatasetError.locate(
+                    dataset: name,
+                    problem:
+                        "\(fashionMNISTDirectory) is missing; install the Debian package dataset-fashion-mnist (scripts/install-deps.sh) or pass --data"
+                )
             }
             return try loadPath(fashionMNISTDirectory, kind: kind, name: name)
         case .cifar, .dogscats:
-            throw DatasetError.locate(dataset: name, problem: "no built-in copy; pass --data PATH (a data/ folder or one with train/ and test/)")
+            throw DatasetError.locate(
+                dataset: name, problem: "no built-in copy; pass --data PATH (a data/ folder or one with train/ and test/)")
         }
     }
 
-    private static func loadPath(_ path: String, kind: DatasetKind,
-                                 name: String) throws -> (train: LabeledDataset, test: LabeledDataset) {
+    private static func loadPath(
+        _ path: String, kind: DatasetKind,
+        name: String
+    ) throws -> (train: LabeledDataset, test: LabeledDataset) {
         switch DirectoryListing.kind(path) {
         case nil:
             throw DatasetError.locate(dataset: name, problem: "--data \(path): no such file or folder")
@@ -66,10 +79,12 @@ public enum DatasetLocator {
         case .file?:
             let lower = path.lowercased()
             guard lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") else {
-                throw DatasetError.locate(dataset: name, problem: "--data \(path): a file must be an MNIST CSV (.csv or .csv.gz); pass a folder otherwise")
+                throw DatasetError.locate(
+                    dataset: name, problem: "--data \(path): a file must be an MNIST CSV (.csv or .csv.gz); pass a folder otherwise")
             }
             guard let classes = kind.classes, kind.shape == MNISTCSV.shape else {
-                throw DatasetError.locate(dataset: name, problem: "--data \(path): a CSV holds 1x28x28 images, but \(kind.rawValue) is \(kind.shape)")
+                throw DatasetError.locate(
+                    dataset: name, problem: "--data \(path): a CSV holds 1x28x28 images, but \(kind.rawValue) is \(kind.shape)")
             }
             return MNISTCSV.split(try MNISTCSV.loadDataset(path: path, classes: classes))
         case .directory?:
@@ -91,7 +106,8 @@ public enum DatasetLocator {
     private static func splitFolders(_ root: String) throws -> (train: String, test: String)? {
         let subs = try DirectoryListing.subdirectories(root)
         guard let train = subs.first(where: { $0.lowercased() == "train" }),
-              let test = subs.first(where: { $0.lowercased() == "test" }) else { return nil }
+            let test = subs.first(where: { $0.lowercased() == "test" })
+        else { return nil }
         return (DirectoryListing.join(root, train), DirectoryListing.join(root, test))
     }
 }

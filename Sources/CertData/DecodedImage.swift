@@ -1,4 +1,5 @@
 import CertShape
+
 /// A decoded image: CHW float32 values in [0, 1].
 public struct DecodedImage: Equatable, Sendable {
     /// Channels, height and width of `pixels`.

@@ -1,6 +1,7 @@
 import CertSystem
+
 #if canImport(Glibc)
-import Glibc  // errno constants only
+    import Glibc  // errno constants only
 #endif
 
 /// Reads a whole regular file, with errors a user can act on.

@@ -1,4 +1,5 @@
 import CertShape
+
 /// MNIST / Fashion-MNIST in LeCun's IDX format, plain or gzipped (detected from the bytes,
 /// not the name). Images: magic 0x00000803, big-endian N, H, W, then N*H*W uint8 row-major.
 /// Labels: magic 0x00000801, N, then N uint8.
@@ -53,18 +54,22 @@ public enum IDXReader {
     }
 
     /// Checks the magic and returns the big-endian dimension sizes after it.
-    private static func readHeader(_ bytes: [UInt8], path: String, magic: UInt32,
-                                   dimensions: Int, kind: String) throws -> [Int] {
+    private static func readHeader(
+        _ bytes: [UInt8], path: String, magic: UInt32,
+        dimensions: Int, kind: String
+    ) throws -> [Int] {
         let headerSize = 4 + 4 * dimensions
         guard bytes.count >= 4 else {
             throw DatasetError.file(path: path, problem: "truncated IDX \(kind) file: \(bytes.count) bytes, no header")
         }
         let found = be32(bytes, 0)
         guard found == magic else {
-            throw DatasetError.file(path: path, problem: "wrong magic \(hex(found)) for an IDX \(kind) file; expected \(hex(magic))\(hint(found))")
+            throw DatasetError.file(
+                path: path, problem: "wrong magic \(hex(found)) for an IDX \(kind) file; expected \(hex(magic))\(hint(found))")
         }
         guard bytes.count >= headerSize else {
-            throw DatasetError.file(path: path, problem: "truncated IDX \(kind) file: header needs \(headerSize) bytes, file has \(bytes.count)")
+            throw DatasetError.file(
+                path: path, problem: "truncated IDX \(kind) file: header needs \(headerSize) bytes, file has \(bytes.count)")
         }
         return (0..<dimensions).map { Int(be32(bytes, 4 + 4 * $0)) }
     }

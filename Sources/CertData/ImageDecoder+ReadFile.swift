@@ -1,6 +1,7 @@
 import CertSystem
+
 #if canImport(Glibc)
-import Glibc  // EFBIG
+    import Glibc  // EFBIG
 #endif
 
 extension ImageDecoder {
@@ -21,8 +22,10 @@ extension ImageDecoder {
         do {
             return try SystemCall.readAll(0, limit: FileBytes.maximumFileSize, path: "standard input")
         } catch let error as SystemError {
-            throw ImageDecodingError(source: "-", reason: error.errno == EFBIG
-                ? "standard input is larger than the limit of \(FileBytes.maximumFileSize) bytes" : error.reason)
+            throw ImageDecodingError(
+                source: "-",
+                reason: error.errno == EFBIG
+                    ? "standard input is larger than the limit of \(FileBytes.maximumFileSize) bytes" : error.reason)
         }
     }
 }

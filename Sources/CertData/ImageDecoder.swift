@@ -1,4 +1,5 @@
 import CertShape
+
 /// Entry point: bytes or a file in, a CHW float image in [0, 1] out.
 public enum ImageDecoder {
     /// Largest image accepted, in values (channels × height × width); bigger headers are
@@ -14,8 +15,10 @@ public enum ImageDecoder {
     /// With `expecting`, an image of another shape is refused. A header that claims more than
     /// `maxValues` values (channels × height × width, at most `maximumValueCount`) is refused
     /// before any pixel memory is allocated (the daemon's `max_pixels`).
-    public static func decode(_ bytes: [UInt8], source: String, expecting: ImageShape? = nil,
-                              maxValues: Int = ImageLimits.maximumValues) throws -> DecodedImage {
+    public static func decode(
+        _ bytes: [UInt8], source: String, expecting: ImageShape? = nil,
+        maxValues: Int = ImageLimits.maximumValues
+    ) throws -> DecodedImage {
         do {
             let image = try decodeAny(bytes, limit: min(maxValues, ImageLimits.maximumValues))
             if let expecting, image.shape != expecting {
@@ -28,8 +31,10 @@ public enum ImageDecoder {
     }
 
     /// Reads and decodes a file; `source` in errors is the path.
-    public static func decodeFile(atPath path: String,
-                                  expecting: ImageShape? = nil) throws -> DecodedImage {
+    public static func decodeFile(
+        atPath path: String,
+        expecting: ImageShape? = nil
+    ) throws -> DecodedImage {
         let bytes: [UInt8]
         do {
             bytes = try FileBytes.read(path: path)

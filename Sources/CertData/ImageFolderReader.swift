@@ -1,4 +1,5 @@
 import CertShape
+
 /// A folder with one subfolder per class (torchvision's ImageFolder layout): subfolder
 /// names, sorted bytewise, are the classes and their indices the labels. Each file is
 /// decoded by `ImageDecoder` (type from its bytes) and fitted to `shape` by `ImageResize`
@@ -7,16 +8,20 @@ import CertShape
 public enum ImageFolderReader {
     /// Fails on the first unreadable file unless `skipUnreadable`, which drops such files
     /// silently; use `loadReporting` to learn which were dropped.
-    public static func load(directory: String, shape: ImageShape,
-                            skipUnreadable: Bool = false) throws -> LabeledDataset {
+    public static func load(
+        directory: String, shape: ImageShape,
+        skipUnreadable: Bool = false
+    ) throws -> LabeledDataset {
         try loadReporting(directory: directory, shape: shape, skipUnreadable: skipUnreadable).dataset
     }
 
     /// As `load`, also returning the files that were skipped and why.
     public static func loadReporting(directory: String, shape: ImageShape, skipUnreadable: Bool = false)
-        throws -> (dataset: LabeledDataset, skipped: [ImageDecodingError]) {
+        throws -> (dataset: LabeledDataset, skipped: [ImageDecodingError])
+    {
         guard DirectoryListing.kind(directory) == .directory else {
-            throw DatasetError.file(path: directory, problem: DirectoryListing.kind(directory) == nil ? "no such folder" : "is not a folder")
+            throw DatasetError.file(
+                path: directory, problem: DirectoryListing.kind(directory) == nil ? "no such folder" : "is not a folder")
         }
         let classes = try DirectoryListing.subdirectories(directory)
         guard !classes.isEmpty else {

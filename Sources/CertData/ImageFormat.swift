@@ -14,8 +14,9 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         } else if bytes.starts(with: [0x93] + Array("NUMPY".utf8)) {
             self = .npy
         } else if bytes.count >= 3, bytes[0] == UInt8(ascii: "P"),
-                  PNMDecoder.kinds.contains(bytes[1]),
-                  PNMDecoder.isWhitespace(bytes[2]) || bytes[2] == UInt8(ascii: "#") {
+            PNMDecoder.kinds.contains(bytes[1]),
+            PNMDecoder.isWhitespace(bytes[2]) || bytes[2] == UInt8(ascii: "#")
+        {
             self = .pnm
         } else {
             return nil

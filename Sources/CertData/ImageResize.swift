@@ -1,4 +1,5 @@
 import CertShape
+
 /// Fits a decoded image to a model's input shape: channel conversion and bilinear resize.
 ///
 /// Resizing follows PyTorch's `F.interpolate(mode="bilinear", align_corners=False)`

@@ -1,5 +1,5 @@
-import CertShape
 import CTurboJPEG
+import CertShape
 
 /// JPEG through the TurboJPEG API: greyscale files give 1 channel, colour files 3 (RGB).
 enum JPEGDecoder {
@@ -12,8 +12,11 @@ enum JPEGDecoder {
         return try bytes.withUnsafeBufferPointer { jpeg -> DecodedImage in
             let size = UInt(jpeg.count)
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourspace: Int32 = 0
-            guard tjDecompressHeader3(handle, jpeg.baseAddress, size, &width, &height,
-                                      &subsampling, &colourspace) == 0 else {
+            guard
+                tjDecompressHeader3(
+                    handle, jpeg.baseAddress, size, &width, &height,
+                    &subsampling, &colourspace) == 0
+            else {
                 throw failure(handle)
             }
             // TurboJPEG accepts a header with no frame (SOF) and reports 0×0: not an image.
@@ -32,8 +35,9 @@ enum JPEGDecoder {
             // stop on it and treat it as an error, not a usable image.
             let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
             let rc = interleaved.withUnsafeMutableBufferPointer {
-                tjDecompress2(handle, jpeg.baseAddress, size, $0.baseAddress, width, 0, height,
-                              Int32(format.rawValue), flags)
+                tjDecompress2(
+                    handle, jpeg.baseAddress, size, $0.baseAddress, width, 0, height,
+                    Int32(format.rawValue), flags)
             }
             guard rc == 0 else { throw failure(handle) }
             return planar(interleaved, channels: channels, height: h, width: w)
@@ -48,8 +52,9 @@ enum JPEGDecoder {
                 pixels[c * plane + p] = Float(src[p * channels + c]) / 255
             }
         }
-        return DecodedImage(shape: ImageShape(channels: channels, height: height, width: width),
-                            pixels: pixels)
+        return DecodedImage(
+            shape: ImageShape(channels: channels, height: height, width: width),
+            pixels: pixels)
     }
 
     private static func failure(_ handle: tjhandle) -> DecodeFailure {

@@ -1,4 +1,5 @@
 import CertShape
+
 /// Images with integer labels, stored contiguously (one `[Float]` for all images) so that
 /// training can copy mini-batches without chasing one array per image.
 public struct LabeledDataset: Sendable, Equatable {
@@ -16,8 +17,9 @@ public struct LabeledDataset: Sendable, Equatable {
 
     /// Programmer errors (sizes that disagree) trap; readers validate files before this.
     public init(shape: ImageShape, pixels: [Float], labels: [Int], classes: [String]) {
-        precondition(pixels.count == labels.count * shape.count,
-                     "\(pixels.count) values for \(labels.count) images of \(shape)")
+        precondition(
+            pixels.count == labels.count * shape.count,
+            "\(pixels.count) values for \(labels.count) images of \(shape)")
         self.shape = shape
         self.pixels = pixels
         self.labels = labels

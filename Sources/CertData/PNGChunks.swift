@@ -14,7 +14,8 @@ enum PNGChunks {
         var i = 8
         var droppedAny = false
         while i + 12 <= bytes.count {
-            let length = Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16
+            let length =
+                Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16
                 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
             let end = i + 12 + length
             guard length <= Int(Int32.max), end <= bytes.count else { return bytes }

@@ -1,5 +1,5 @@
-import CertShape
 import CPNG
+import CertShape
 
 /// PNG through libpng's simplified API, which reports errors in `image.message`
 /// instead of longjmp-ing (setjmp cannot be used safely from Swift).
@@ -26,7 +26,8 @@ enum PNGDecoder {
 
             // Ask for alpha when the file has it so that nothing is composited; 16-bit
             // files read as linear, the encoding that needs no gamma step for them.
-            image.format = (colour ? PNG_FORMAT_FLAG_COLOR : 0)
+            image.format =
+                (colour ? PNG_FORMAT_FLAG_COLOR : 0)
                 | (alpha ? PNG_FORMAT_FLAG_ALPHA : 0)
                 | (linear ? PNG_FORMAT_FLAG_LINEAR : 0)
             let samples = (channels + (alpha ? 1 : 0)) * height * width
@@ -46,8 +47,9 @@ enum PNGDecoder {
             png_image_finish_read(&image, nil, $0.baseAddress, 0, nil)
         }
         guard ok != 0 else { throw DecodeFailure("truncated or corrupt PNG: \(image.messageText)") }
-        return planar(buffer, channels: shape.channels, alpha: alpha, height: shape.height,
-                      width: shape.width, scale: Float(T.max))
+        return planar(
+            buffer, channels: shape.channels, alpha: alpha, height: shape.height,
+            width: shape.width, scale: Float(T.max))
     }
 
     /// Interleaved samples to CHW floats, alpha dropped. The simplified API premultiplies
@@ -72,7 +74,8 @@ enum PNGDecoder {
                 }
             }
         }
-        return DecodedImage(shape: ImageShape(channels: channels, height: height, width: width),
-                            pixels: pixels)
+        return DecodedImage(
+            shape: ImageShape(channels: channels, height: height, width: width),
+            pixels: pixels)
     }
 }

@@ -34,7 +34,8 @@ public enum PNGEncoder {
         png.version = png_uint_32(PNG_IMAGE_VERSION)
         png.width = png_uint_32(shape.width)
         png.height = png_uint_32(shape.height)
-        png.format = (shape.channels == 3 ? PNG_FORMAT_FLAG_COLOR : 0)
+        png.format =
+            (shape.channels == 3 ? PNG_FORMAT_FLAG_COLOR : 0)
             | (bitDepth == 16 ? PNG_FORMAT_FLAG_LINEAR : 0)
         defer { png_image_free(&png) }
 

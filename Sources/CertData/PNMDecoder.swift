@@ -1,4 +1,5 @@
 import CertShape
+
 /// Netpbm greymaps and pixmaps: P2/P5 (grey) and P3/P6 (RGB), maxval 1...65535.
 /// Binary samples wider than 8 bits are big-endian, as the format specifies.
 enum PNMDecoder {
@@ -37,8 +38,9 @@ enum PNMDecoder {
             // The file interleaves channels per pixel; the result is CHW.
             pixels[(i % channels) * plane + i / channels] = Float(v) / Float(maxval)
         }
-        return DecodedImage(shape: ImageShape(channels: channels, height: height, width: width),
-                            pixels: pixels)
+        return DecodedImage(
+            shape: ImageShape(channels: channels, height: height, width: width),
+            pixels: pixels)
     }
 }
 
@@ -59,9 +61,10 @@ struct PNMReader {
             guard value <= 1 << 32 else { throw DecodeFailure("PNM \(what) is too large") }
         }
         guard digits > 0 else {
-            throw DecodeFailure(position >= bytes.count
-                ? "truncated PNM: missing \(what)"
-                : "bad PNM: expected a number for \(what)")
+            throw DecodeFailure(
+                position >= bytes.count
+                    ? "truncated PNM: missing \(what)"
+                    : "bad PNM: expected a number for \(what)")
         }
         return value
     }

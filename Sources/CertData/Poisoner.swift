@@ -33,9 +33,11 @@ public enum Poisoner {
     /// relabels them to `targetLabel`. Values are not clipped here: the trigger decides.
     /// Throws `DatasetError` for a bad rate or target, too few candidates, or a trigger
     /// that throws, changes the value count or yields a non-finite value.
-    public static func poison(_ d: LabeledDataset, rate: Double, targetLabel: Int, seed: UInt64,
-                              trigger: String, delta: Double,
-                              apply: (inout [Float]) throws -> Void) throws -> (LabeledDataset, PoisoningPlan) {
+    public static func poison(
+        _ d: LabeledDataset, rate: Double, targetLabel: Int, seed: UInt64,
+        trigger: String, delta: Double,
+        apply: (inout [Float]) throws -> Void
+    ) throws -> (LabeledDataset, PoisoningPlan) {
         guard rate.isFinite, rate >= 0, rate <= 1 else {
             throw DatasetError.argument("poisoning rate \(rate) is outside [0, 1]")
         }
@@ -68,8 +70,9 @@ public enum Poisoner {
             out.pixels.replaceSubrange((i * n)..<((i + 1) * n), with: values)
             out.labels[i] = targetLabel
         }
-        let plan = PoisoningPlan(rate: rate, targetLabel: targetLabel, seed: seed,
-                                 trigger: trigger, delta: delta, indices: chosen)
+        let plan = PoisoningPlan(
+            rate: rate, targetLabel: targetLabel, seed: seed,
+            trigger: trigger, delta: delta, indices: chosen)
         return (out, plan)
     }
 }

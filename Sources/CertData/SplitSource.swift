@@ -10,16 +10,20 @@ enum SplitSource {
     /// without a split in their name count too. Otherwise (torchvision's MNIST/raw,
     /// cifar-10-batches-bin) names pick the split: train-*, t10k-*/test-*;
     /// data_batch_N.bin, test_batch.bin.
-    static func find(in folder: String, split: Split, ownFolder: Bool,
-                     kind: DatasetKind, name: String) throws -> SplitSource {
+    static func find(
+        in folder: String, split: Split, ownFolder: Bool,
+        kind: DatasetKind, name: String
+    ) throws -> SplitSource {
         let files = try DirectoryListing.files(under: folder, depth: 4)
         let fail = { (problem: String) in DatasetError.locate(dataset: name, problem: problem) }
         if let idx = try idxPair(files, split: split, ownFolder: ownFolder, fail: fail) { return idx }
         if let batches = try cifarBatches(files, split: split, ownFolder: ownFolder, fail: fail) { return .cifar(batches) }
         if ownFolder, !(try DirectoryListing.subdirectories(folder)).isEmpty { return .imageFolder(folder) }
         let what = "IDX files, CIFAR-10 binary batches (data_batch_N.bin, test_batch.bin)"
-        throw fail(ownFolder ? "no \(what) or class subfolders of images in \(folder)"
-                             : "no train/ and test/ subfolders in \(folder), and no \(what) for the \(split) split")
+        throw fail(
+            ownFolder
+                ? "no \(what) or class subfolders of images in \(folder)"
+                : "no train/ and test/ subfolders in \(folder), and no \(what) for the \(split) split")
     }
 
     func load(kind: DatasetKind, name: String) throws -> LabeledDataset {
@@ -27,7 +31,8 @@ enum SplitSource {
         switch self {
         case .idx(let images, let labels):
             guard let classes = kind.classes else {
-                throw DatasetError.locate(dataset: name, problem: "\(images): IDX files hold grey images; \(kind.rawValue) needs \(kind.shape) class folders")
+                throw DatasetError.locate(
+                    dataset: name, problem: "\(images): IDX files hold grey images; \(kind.rawValue) needs \(kind.shape) class folders")
             }
             d = try IDXReader.load(images: images, labels: labels, classes: classes)
             guard d.shape == kind.shape else {
@@ -58,8 +63,10 @@ enum SplitSource {
         return named.isEmpty && ownFolder ? all : named
     }
 
-    private static func idxPair(_ files: [String], split: Split, ownFolder: Bool,
-                                fail: (String) -> DatasetError) throws -> SplitSource? {
+    private static func idxPair(
+        _ files: [String], split: Split, ownFolder: Bool,
+        fail: (String) -> DatasetError
+    ) throws -> SplitSource? {
         // torchvision leaves both X and X.gz; the plain file is the same data, read faster.
         let plain = Set(files.filter { !$0.hasSuffix(".gz") })
         let usable = files.filter { !($0.hasSuffix(".gz") && plain.contains(String($0.dropLast(3)))) }
@@ -73,8 +80,10 @@ enum SplitSource {
         return .idx(images: images[0], labels: labels[0])
     }
 
-    private static func cifarBatches(_ files: [String], split: Split, ownFolder: Bool,
-                                     fail: (String) -> DatasetError) throws -> [String]? {
+    private static func cifarBatches(
+        _ files: [String], split: Split, ownFolder: Bool,
+        fail: (String) -> DatasetError
+    ) throws -> [String]? {
         func number(_ p: String) -> Int? {
             let b = base(p)
             guard b.hasPrefix("data_batch_"), b.hasSuffix(".bin") else { return nil }
@@ -86,8 +95,11 @@ enum SplitSource {
         if chosen.isEmpty && ownFolder { chosen = split == .train ? test : train }
         if chosen.isEmpty {
             // The Python version (cifar-10-batches-py) has the same names without .bin.
-            if files.contains(where: { let b = base($0); return b == "test_batch" || b.hasPrefix("data_batch_") && !b.contains(".") }) {
-                throw fail("found the Python (pickle) version of CIFAR-10; use the binary version (cifar-10-binary.tar.gz, data_batch_N.bin)")
+            if files.contains(where: {
+                let b = base($0); return b == "test_batch" || b.hasPrefix("data_batch_") && !b.contains(".")
+            }) {
+                throw fail(
+                    "found the Python (pickle) version of CIFAR-10; use the binary version (cifar-10-binary.tar.gz, data_batch_N.bin)")
             }
             return nil
         }

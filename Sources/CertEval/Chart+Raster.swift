@@ -8,7 +8,10 @@ extension Chart {
             case let .rect(r, fill, stroke, _):
                 if let fill { Self.fill(&image, x: r.x, y: r.y, width: r.width, height: r.height, fill) }
                 if let stroke {
-                    let corners = [Point(r.x, r.y), Point(r.x + r.width, r.y), Point(r.x + r.width, r.y + r.height), Point(r.x, r.y + r.height), Point(r.x, r.y)]
+                    let corners = [
+                        Point(r.x, r.y), Point(r.x + r.width, r.y), Point(r.x + r.width, r.y + r.height), Point(r.x, r.y + r.height),
+                        Point(r.x, r.y),
+                    ]
                     Self.stroke(&image, corners, colour: stroke, width: 1, dash: [])
                 }
             case let .polyline(points, colour, width, dash, _, _):
@@ -67,7 +70,11 @@ extension Chart {
                 let u = shift + (i * BitmapFont.advance + column) * size, v = (row - BitmapFont.capHeight) * size
                 for a in 0..<size {
                     for b in 0..<size {
-                        if vertical { image.set(x: ox + v + b, y: oy - u - a - 1, colour) } else { image.set(x: ox + u + a, y: oy + v + b, colour) }
+                        if vertical {
+                            image.set(x: ox + v + b, y: oy - u - a - 1, colour)
+                        } else {
+                            image.set(x: ox + u + a, y: oy + v + b, colour)
+                        }
                     }
                 }
             }

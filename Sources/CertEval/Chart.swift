@@ -45,7 +45,9 @@ public struct Chart: Sendable {
         /// Height.
         public var height: Double
         /// A rectangle from its top-left corner and size.
-        public init(x: Double, y: Double, width: Double, height: Double) { self.x = x; self.y = y; self.width = width; self.height = height }
+        public init(x: Double, y: Double, width: Double, height: Double) {
+            self.x = x; self.y = y; self.width = width; self.height = height
+        }
     }
 
     /// Where a text's position is along its run.

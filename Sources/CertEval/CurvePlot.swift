@@ -20,14 +20,17 @@ public enum CurvePlot {
     }
 
     /// One colour per method (RAB blue, Cert-SSB red, then green and purple).
-    public static let methodColours = [Chart.Colour(31, 119, 180), Chart.Colour(214, 39, 40), Chart.Colour(44, 160, 44), Chart.Colour(148, 103, 189)]
+    public static let methodColours = [
+        Chart.Colour(31, 119, 180), Chart.Colour(214, 39, 40), Chart.Colour(44, 160, 44), Chart.Colour(148, 103, 189),
+    ]
 
     /// The evaluation's style: colour by method, dashed for the watermarked set. The first
     /// method's line is wider, so where two curves coincide both stay visible.
     public static func series(_ curve: StepCurve, method: Int, watermarked: Bool) -> Series {
         let first = method == 0
-        return Series(curve: curve, colour: methodColours[method % methodColours.count], width: first ? 5 : 2.5,
-                      dash: watermarked ? (first ? [14, 7] : [7, 7]) : [])
+        return Series(
+            curve: curve, colour: methodColours[method % methodColours.count], width: first ? 5 : 2.5,
+            dash: watermarked ? (first ? [14, 7] : [7, 7]) : [])
     }
 
     /// `series` as an SVG document (see `chart`).
@@ -43,8 +46,10 @@ public enum CurvePlot {
     /// The figure: `title` lines centred at the top (the first in black), the curves over
     /// [0, a round radius past the largest knot] × [0, 1] with grid, ticks and tick labels,
     /// the axis labels, and a legend of every series below the x label.
-    public static func chart(_ series: [Series], title: [String], xLabel: String = "L2 radius r", yLabel: String = "certified accuracy",
-                             width: Int = 1000, height: Int = 720) -> Chart {
+    public static func chart(
+        _ series: [Series], title: [String], xLabel: String = "L2 radius r", yLabel: String = "certified accuracy",
+        width: Int = 1000, height: Int = 720
+    ) -> Chart {
         let k = 2, cap = Double(BitmapFont.capHeight * k), descent = Double(BitmapFont.descent * k), side = 30.0
         let W = Double(width), H = Double(height)
         func textWidth(_ s: String, _ size: Int = k) -> Double { Double(BitmapFont.width(of: s) * size) }
@@ -55,8 +60,10 @@ public enum CurvePlot {
         for (i, given) in title.enumerated() {
             for line in wrap(given, columns: Int(W - 2 * side) / (BitmapFont.advance * k)) {
                 let size = textWidth(line) <= W - 2 * side ? k : 1
-                marks.append(.text(line, at: Chart.Point(W / 2, baseline), size: size, anchor: .middle, vertical: false,
-                                   colour: i == 0 ? .black : .darkGrey, role: .title))
+                marks.append(
+                    .text(
+                        line, at: Chart.Point(W / 2, baseline), size: size, anchor: .middle, vertical: false,
+                        colour: i == 0 ? .black : .darkGrey, role: .title))
                 baseline += cap + 12
             }
         }
@@ -80,32 +87,67 @@ public enum CurvePlot {
         func y(_ v: Double) -> Double { top + (1.03 - v) / 1.06 * plot.height }
 
         for t in xTicks.values {
-            marks.append(.polyline(points: [Chart.Point(x(t), top), Chart.Point(x(t), bottom)], colour: .lightGrey, width: 1, dash: [], role: .grid, name: nil))
-            marks.append(.polyline(points: [Chart.Point(x(t), bottom), Chart.Point(x(t), bottom + 8)], colour: .black, width: 2, dash: [], role: .tick, name: nil))
-            marks.append(.text(xTicks.label(t), at: Chart.Point(x(t), bottom + 14 + cap), size: k, anchor: .middle, vertical: false, colour: .black, role: .tickLabel))
+            marks.append(
+                .polyline(
+                    points: [Chart.Point(x(t), top), Chart.Point(x(t), bottom)], colour: .lightGrey, width: 1, dash: [], role: .grid,
+                    name: nil))
+            marks.append(
+                .polyline(
+                    points: [Chart.Point(x(t), bottom), Chart.Point(x(t), bottom + 8)], colour: .black, width: 2, dash: [], role: .tick,
+                    name: nil))
+            marks.append(
+                .text(
+                    xTicks.label(t), at: Chart.Point(x(t), bottom + 14 + cap), size: k, anchor: .middle, vertical: false, colour: .black,
+                    role: .tickLabel))
         }
         for t in yTicks {
-            marks.append(.polyline(points: [Chart.Point(left, y(t)), Chart.Point(right, y(t))], colour: .lightGrey, width: 1, dash: [], role: .grid, name: nil))
-            marks.append(.polyline(points: [Chart.Point(left - 8, y(t)), Chart.Point(left, y(t))], colour: .black, width: 2, dash: [], role: .tick, name: nil))
-            marks.append(.text(String(format: "%.1f", t), at: Chart.Point(left - 14, y(t) + cap / 2), size: k, anchor: .end, vertical: false, colour: .black, role: .tickLabel))
+            marks.append(
+                .polyline(
+                    points: [Chart.Point(left, y(t)), Chart.Point(right, y(t))], colour: .lightGrey, width: 1, dash: [], role: .grid,
+                    name: nil))
+            marks.append(
+                .polyline(
+                    points: [Chart.Point(left - 8, y(t)), Chart.Point(left, y(t))], colour: .black, width: 2, dash: [], role: .tick,
+                    name: nil))
+            marks.append(
+                .text(
+                    String(format: "%.1f", t), at: Chart.Point(left - 14, y(t) + cap / 2), size: k, anchor: .end, vertical: false,
+                    colour: .black, role: .tickLabel))
         }
-        marks.append(.text(xLabel, at: Chart.Point(left + plot.width / 2, bottom + 44 + 2 * cap), size: k, anchor: .middle, vertical: false, colour: .black, role: .axisLabel))
-        marks.append(.text(yLabel, at: Chart.Point(yLabelX, top + plot.height / 2), size: k, anchor: .middle, vertical: true, colour: .black, role: .axisLabel))
+        marks.append(
+            .text(
+                xLabel, at: Chart.Point(left + plot.width / 2, bottom + 44 + 2 * cap), size: k, anchor: .middle, vertical: false,
+                colour: .black, role: .axisLabel))
+        marks.append(
+            .text(
+                yLabel, at: Chart.Point(yLabelX, top + plot.height / 2), size: k, anchor: .middle, vertical: true, colour: .black,
+                role: .axisLabel))
 
         for s in series {
-            marks.append(.polyline(points: steps(s.curve, upTo: xTicks.upper).map { Chart.Point(x($0.r), y($0.v)) },
-                                   colour: s.colour, width: s.width, dash: s.dash, role: .curve, name: s.curve.name))
+            marks.append(
+                .polyline(
+                    points: steps(s.curve, upTo: xTicks.upper).map { Chart.Point(x($0.r), y($0.v)) },
+                    colour: s.colour, width: s.width, dash: s.dash, role: .curve, name: s.curve.name))
         }
 
         // The axes over the curves, which start on the y axis.
-        marks.append(.polyline(points: [Chart.Point(left, top), Chart.Point(left, bottom), Chart.Point(right, bottom)], colour: .black, width: 2, dash: [], role: .axis, name: nil))
+        marks.append(
+            .polyline(
+                points: [Chart.Point(left, top), Chart.Point(left, bottom), Chart.Point(right, bottom)], colour: .black, width: 2, dash: [],
+                role: .axis, name: nil))
 
         let legend = Chart.Rect(x: (W - legendSize.width) / 2, y: bottom + 78, width: legendSize.width, height: legendSize.height)
         marks.append(.rect(legend, fill: .white, stroke: Chart.Colour(160, 160, 160), role: .legend))
         for (i, s) in series.enumerated() {
             let x0 = legend.x + pad + Double(i % columns) * (entry + gap), mid = legend.y + 6 + (Double(i / columns) + 0.5) * rowHeight
-            marks.append(.polyline(points: [Chart.Point(x0, mid), Chart.Point(x0 + sample, mid)], colour: s.colour, width: s.width, dash: s.dash, role: .legend, name: s.curve.name))
-            marks.append(.text(s.curve.name, at: Chart.Point(x0 + sample + 14, mid + cap / 2), size: k, anchor: .start, vertical: false, colour: .black, role: .legend))
+            marks.append(
+                .polyline(
+                    points: [Chart.Point(x0, mid), Chart.Point(x0 + sample, mid)], colour: s.colour, width: s.width, dash: s.dash,
+                    role: .legend, name: s.curve.name))
+            marks.append(
+                .text(
+                    s.curve.name, at: Chart.Point(x0 + sample + 14, mid + cap / 2), size: k, anchor: .start, vertical: false,
+                    colour: .black, role: .legend))
         }
         return Chart(width: width, height: height, marks: marks, plotFrame: plot, legendFrame: legend)
     }

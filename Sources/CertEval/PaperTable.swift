@@ -33,9 +33,15 @@ public struct PaperTable: Codable, Sendable, Equatable {
 
     // snake_case like the verdicts and the CSV (`eval --json`).
     enum CodingKeys: String, CodingKey {
-        case method, radii, certAcc = "cert_acc", certWmAcc = "cert_wm_acc", condAcc = "cond_acc", certRatio = "cert_ratio"
-        case expectedCertAcc = "expected_cert_acc", expectedCertWmAcc = "expected_cert_wm_acc"
-        case expectedCondAcc = "expected_cond_acc", expectedCertRatio = "expected_cert_ratio"
+        case method, radii
+        case certAcc = "cert_acc"
+        case certWmAcc = "cert_wm_acc"
+        case condAcc = "cond_acc"
+        case certRatio = "cert_ratio"
+        case expectedCertAcc = "expected_cert_acc"
+        case expectedCertWmAcc = "expected_cert_wm_acc"
+        case expectedCondAcc = "expected_cond_acc"
+        case expectedCertRatio = "expected_cert_ratio"
     }
 
     /// The table of `benign` and `watermarked` records at `radii`.
@@ -88,9 +94,13 @@ public struct PaperTable: Codable, Sendable, Equatable {
 
     /// CSV: one row per radius.
     public func csv() -> String {
-        var out = "method,radius,cert_acc,cert_wm_acc,cond_acc,cert_ratio,expected_cert_acc,expected_cert_wm_acc,expected_cond_acc,expected_cert_ratio\n"
+        var out =
+            "method,radius,cert_acc,cert_wm_acc,cond_acc,cert_ratio,expected_cert_acc,expected_cert_wm_acc,expected_cond_acc,expected_cert_ratio\n"
         for (i, r) in radii.enumerated() {
-            let values = [certAcc[i], certWmAcc[i], condAcc[i], certRatio[i], expectedCertAcc[i], expectedCertWmAcc[i], expectedCondAcc[i], expectedCertRatio[i]]
+            let values = [
+                certAcc[i], certWmAcc[i], condAcc[i], certRatio[i], expectedCertAcc[i], expectedCertWmAcc[i], expectedCondAcc[i],
+                expectedCertRatio[i],
+            ]
             out += "\(method),\(r)," + values.map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"
         }
         return out

@@ -18,8 +18,10 @@ public struct StepCurve: Sendable, Equatable {
     /// The fraction of `records` with `label == expected` and `radius(record) > r`, at every
     /// r ≥ 0 (`PaperTable`'s Cert acc and Cert wm acc at all radii, not only eleven).
     /// No records: 0 everywhere.
-    public static func certifiedAccuracy(_ records: [EvalRecord], name: String,
-                                         radius: (EvalRecord) -> Double = { $0.radius }) -> StepCurve {
+    public static func certifiedAccuracy(
+        _ records: [EvalRecord], name: String,
+        radius: (EvalRecord) -> Double = { $0.radius }
+    ) -> StepCurve {
         guard !records.isEmpty else { return StepCurve(name: name, knots: [0], values: [0]) }
         let n = Double(records.count)
         // Only correct verdicts with R > 0 count at any r ≥ 0 (NaN fails the comparison).

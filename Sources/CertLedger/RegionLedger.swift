@@ -58,9 +58,11 @@ public final class RegionLedger: @unchecked Sendable {
             let before = index.count
             // Decides in order, each item seeing the regions of the ones before it; the index
             // takes the batch's regions back itself when this throws.
-            let decisions = try StorageUpdate.decideBatch(items.map {
-                StorageUpdate.Item(input: $0.request.pixels, label: $0.verdict.label, radius: $0.verdict.radius, sha256: $0.request.sha256)
-            }, index: index)
+            let decisions = try StorageUpdate.decideBatch(
+                items.map {
+                    StorageUpdate.Item(
+                        input: $0.request.pixels, label: $0.verdict.label, radius: $0.verdict.radius, sha256: $0.request.sha256)
+                }, index: index)
             let decided = zip(items, decisions).map { item, d in (item.request, item.verdict.updated(by: d, classes: classes)) }
             guard let store, !decided.isEmpty else { return decided.map { ($0.1, nil) } }
             var arrivals: [UInt64] = []
@@ -70,7 +72,9 @@ public final class RegionLedger: @unchecked Sendable {
                     for (request, v) in decided {
                         _ = try batch.appendRegion(sha256: request.sha256, label: v.label, radius: v.radius, input: request.pixels)
                         let s = v.sigmaSearch ?? .fixed(sigma0)
-                        try batch.putSigma(sha256: request.sha256, StoredSigma(sigma: s.sigma, sigma0: s.sigma0, rule: s.rule.rawValue, steps: s.steps, seed: s.seed))
+                        try batch.putSigma(
+                            sha256: request.sha256,
+                            StoredSigma(sigma: s.sigma, sigma0: s.sigma0, rule: s.rule.rawValue, steps: s.steps, seed: s.seed))
                         try batch.putVerdict(sha256: request.sha256, json: v.jsonBytes())
                         arrivals.append(try batch.appendArrival(sha256: request.sha256))
                     }
@@ -87,8 +91,10 @@ public final class RegionLedger: @unchecked Sendable {
     /// The evaluation's loop: certify in chunks (the unit of a commit, and of what a kill
     /// can lose), reusing stored verdicts and sigmas.
     /// `perturbations` are the loaded trigger plugins, for the `triggers` early-stopping target.
-    public func process(_ requests: [CertificationRequest], with certifier: Certifier, perturbations: [Perturbation] = [],
-                        chunk: Int = 32) throws -> [Verdict] {
+    public func process(
+        _ requests: [CertificationRequest], with certifier: Certifier, perturbations: [Perturbation] = [],
+        chunk: Int = 32
+    ) throws -> [Verdict] {
         var out: [Verdict] = []
         out.reserveCapacity(requests.count)
         for start in stride(from: 0, to: requests.count, by: chunk) {

@@ -32,7 +32,8 @@ extension Beta {
             let s = small + large
             // ln Gamma(large) - ln Gamma(s)
             //   = -(large - 0.5) ln(1 + small/large) - small ln s + small + c(large) - c(s)
-            let lnGammaRatio = -(large - 0.5) * log1p(small / large) - small * log(s) + small
+            let lnGammaRatio =
+                -(large - 0.5) * log1p(small / large) - small * log(s) + small
                 + stirlingRemainder(large) - stirlingRemainder(s)
             return exp(small * lnSmall + large * lnLarge - lgamma(small) - lnGammaRatio)
         }

@@ -131,10 +131,10 @@ public struct BettingLowerBound: Sendable {
     private let logInverseAlpha: Double
     private let logThreshold: Double
     private var scores: [Double] = []
-    private var bets: [Double] = []          // lambda~_i before the m-dependent cap
-    private var sum = 0.0                    // sum of x_i
-    private var squares = 0.0                // sum of (x_i - mu_i)^2
-    private var sigma2Previous = 0.25        // sigma2_{t-1}
+    private var bets: [Double] = []  // lambda~_i before the m-dependent cap
+    private var sum = 0.0  // sum of x_i
+    private var squares = 0.0  // sum of (x_i - mu_i)^2
+    private var sigma2Previous = 0.25  // sigma2_{t-1}
     /// Index of the largest rejected grid point (0: m = 0, the trivial bound).
     private var rejected = 0
     /// Capital at the grid point rejected + 1, up to date after every observation.
@@ -143,7 +143,7 @@ public struct BettingLowerBound: Sendable {
     /// Grid point f just reached the threshold at time t = count: find the largest j with
     /// K_t(m_j) at the threshold (galloping, then bisection) and the capital just above it.
     private mutating func advance(from f: Int) {
-        let top = BettingBound.gridCells          // m = 1: never rejected
+        let top = BettingBound.gridCells  // m = 1: never rejected
         var lo = f, hi = top
         var hiCapital: Capital?
         var stride = 1

@@ -88,8 +88,9 @@ public struct Certificate: Codable, Sendable, Equatable {
         case .betting:
             return BettingBound.lower((0..<n).map { sample[$0 % sample.count] }, alpha: alpha)
         case .best:
-            return max(mean - Hoeffding.margin(n: n, alpha: alpha / 2),
-                       ClopperPearson.lowerContinuous(successes: mean * Double(n), trials: n, alpha: alpha / 2))
+            return max(
+                mean - Hoeffding.margin(n: n, alpha: alpha / 2),
+                ClopperPearson.lowerContinuous(successes: mean * Double(n), trials: n, alpha: alpha / 2))
         }
     }
 }
@@ -124,13 +125,15 @@ extension Certificate {
         let pA = input.meanScores[c], pB = best(input.meanScores, except: c, zero: 0.0)
         if input.meanScores.count <= 2 {
             let low = clamp(pA - Hoeffding.margin(n: n, alpha: alpha))
-            return Certificate(input, bound: .hoeffding, alpha: alpha, label: c, pA: pA, pB: pB,
-                               pALower: low, pBUpper: clamp(1 - low))
+            return Certificate(
+                input, bound: .hoeffding, alpha: alpha, label: c, pA: pA, pB: pB,
+                pALower: low, pBUpper: clamp(1 - low))
         }
         // Three or more classes: the label and the runner-up each at alpha/2.
         let h = Hoeffding.margin(n: n, alpha: alpha / 2)
-        return Certificate(input, bound: .hoeffding, alpha: alpha, label: c, pA: pA, pB: pB,
-                           pALower: clamp(pA - h), pBUpper: clamp(pB + h))
+        return Certificate(
+            input, bound: .hoeffding, alpha: alpha, label: c, pA: pA, pB: pB,
+            pALower: clamp(pA - h), pBUpper: clamp(pB + h))
     }
 
     /// Cohen et al.: exact lower bound on the label's vote share; every other class together
@@ -140,9 +143,10 @@ extension Certificate {
         let c = chosenLabel(input, input.votes, zero: 0)
         let low = clamp(ClopperPearson.lower(successes: input.votes[c], trials: n, alpha: alpha))
         let share = { (k: Int) in n > 0 ? Double(k) / Double(n) : .nan }
-        return Certificate(input, bound: .clopperPearson, alpha: alpha, label: c,
-                           pA: share(input.votes[c]), pB: share(best(input.votes, except: c, zero: 0)),
-                           pALower: low, pBUpper: clamp(1 - low))
+        return Certificate(
+            input, bound: .clopperPearson, alpha: alpha, label: c,
+            pA: share(input.votes[c]), pB: share(best(input.votes, except: c, zero: 0)),
+            pALower: low, pBUpper: clamp(1 - low))
     }
 
     /// Waudby-Smith & Ramdas: betting lower bound on the label's mean soft score, from the
@@ -151,13 +155,16 @@ extension Certificate {
         let c = chosenLabel(input, input.meanScores, zero: 0.0)
         let scores = input.scores(of: c)
         let low = clamp(scores.isEmpty ? 0 : BettingBound.lower(scores, alpha: alpha))
-        return Certificate(input, bound: .betting, alpha: alpha, label: c,
-                           pA: input.meanScores[c], pB: best(input.meanScores, except: c, zero: 0.0),
-                           pALower: low, pBUpper: clamp(1 - low))
+        return Certificate(
+            input, bound: .betting, alpha: alpha, label: c,
+            pA: input.meanScores[c], pB: best(input.meanScores, except: c, zero: 0.0),
+            pALower: low, pBUpper: clamp(1 - low))
     }
 
-    private init(_ input: CertificateInput, bound: BoundKind, alpha: Double, label: Int,
-                 pA: Double, pB: Double, pALower: Double, pBUpper: Double) {
+    private init(
+        _ input: CertificateInput, bound: BoundKind, alpha: Double, label: Int,
+        pA: Double, pB: Double, pALower: Double, pBUpper: Double
+    ) {
         self.label = label
         self.pA = pA
         self.pB = pB

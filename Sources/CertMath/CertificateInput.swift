@@ -25,9 +25,11 @@ public struct CertificateInput: Sendable {
 
     /// The inputs of one certificate; `modelScores` may stay empty except for the betting bound,
     /// which needs the per-model sequence.
-    public init(meanScores: [Double], votes: [Int], sigma: Double,
-                alpha: Double = 0.001, bound: BoundKind = .hoeffding,
-                label: Int? = nil, modelScores: [Double] = []) {
+    public init(
+        meanScores: [Double], votes: [Int], sigma: Double,
+        alpha: Double = 0.001, bound: BoundKind = .hoeffding,
+        label: Int? = nil, modelScores: [Double] = []
+    ) {
         self.meanScores = meanScores
         self.votes = votes
         self.sigma = sigma

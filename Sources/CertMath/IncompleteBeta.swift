@@ -31,7 +31,7 @@ public enum Beta {
     /// d_{2m+1} = -(a+m)(a+b+m) x / ((a+2m)(a+2m+1)),
     /// d_{2m}   =  m(b-m) x / ((a+2m-1)(a+2m)).
     private static func continuedFraction(a: Double, b: Double, x: Double) -> Double {
-        let tiny = 1e-300          // stands in for a zero denominator (Lentz)
+        let tiny = 1e-300  // stands in for a zero denominator (Lentz)
         let eps = 1e-16
         var c = 1.0
         var d = 1 - (a + b) * x / (a + 1)

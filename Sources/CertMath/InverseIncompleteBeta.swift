@@ -53,10 +53,11 @@ extension Beta {
     private static func initialGuess(a: Double, b: Double, p: Double) -> Double {
         let mean = a / (a + b)
         guard a > 1, b > 1 else { return mean }
-        let y = -Normal.quantile(p)                 // P(Z > y) = p
+        let y = -Normal.quantile(p)  // P(Z > y) = p
         let lambda = (y * y - 3) / 6
         let h = 2 / (1 / (2 * a - 1) + 1 / (2 * b - 1))
-        let w = y * (h + lambda).squareRoot() / h
+        let w =
+            y * (h + lambda).squareRoot() / h
             - (1 / (2 * b - 1) - 1 / (2 * a - 1)) * (lambda + 5.0 / 6 - 2 / (3 * h))
         let x = a / (a + b * exp(2 * w))
         return x > 0 && x < 1 && x.isFinite ? x : mean

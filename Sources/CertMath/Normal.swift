@@ -23,12 +23,12 @@ public enum Normal {
     /// tail r = min(p, 1-p) and the sign is flipped at the end, so p close to
     /// 1 is as accurate as p close to 0 (1 - p is exact for p >= 0.5).
     public static func quantile(_ p: Double) -> Double {
-        guard p >= 0, p <= 1 else { return .nan }   // also catches NaN
+        guard p >= 0, p <= 1 else { return .nan }  // also catches NaN
         if p == 0 { return -.infinity }
         if p == 1 { return .infinity }
         let upper = p > 0.5
         let r = upper ? 1 - p : p
-        let x = halleyStep(AS241.ppnd16(r), target: r)   // x <= 0, Phi(x) = r
+        let x = halleyStep(AS241.ppnd16(r), target: r)  // x <= 0, Phi(x) = r
         return upper ? -x : x
     }
 

@@ -13,13 +13,15 @@ extension CertificationPipeline {
             do {
                 var pixels = item.pixels
                 if item.shape != engine.shape {  // decoded for the engine before a reload
-                    pixels = try ImageDecoder.decode(item.bytes, source: item.source, expecting: engine.shape,
-                                                     maxValues: engine.config.maxPixels).pixels
+                    pixels = try ImageDecoder.decode(
+                        item.bytes, source: item.source, expecting: engine.shape,
+                        maxValues: engine.config.maxPixels
+                    ).pixels
                 }
                 if let known = try engine.ledger.storedVerdict(sha256: item.sha256) {
                     out.done.append((item, .success(known)))  // same bytes, same model set: the stored verdict
                 } else if let twin = out.requests.first(where: { $0.1.sha256 == item.sha256 }) {
-                    out.requests.append((item, twin.1))       // decided once below, answered twice
+                    out.requests.append((item, twin.1))  // decided once below, answered twice
                 } else {
                     out.requests.append((item, CertificationRequest(pixels: pixels, sha256: item.sha256, source: item.source)))
                 }
@@ -68,8 +70,11 @@ extension CertificationPipeline {
             var failed = batch.failed
             for (request, verdict) in batch.ready {
                 do {
-                    if let known = try engine.ledger.storedVerdict(sha256: request.sha256) { stored[request.sha256] = known }
-                    else { fresh.append((request, verdict)) }
+                    if let known = try engine.ledger.storedVerdict(sha256: request.sha256) {
+                        stored[request.sha256] = known
+                    } else {
+                        fresh.append((request, verdict))
+                    }
                 } catch {
                     failed[request.sha256] = Self.storeUnavailable("could not read the store: \(error)")
                 }
@@ -81,11 +86,13 @@ extension CertificationPipeline {
                     done.append((item, bySha[r.sha256].map { .success($0) } ?? .failure(failed[r.sha256] ?? Self.internalError)))
                 }
                 for v in committed { events.publish(v.verdict, arrival: v.arrival) }
-                counters.add(certified: committed.filter { $0.verdict.certified }.count, total: committed.count,
-                             seconds: Date().timeIntervalSince(batch.started))
+                counters.add(
+                    certified: committed.filter { $0.verdict.certified }.count, total: committed.count,
+                    seconds: Date().timeIntervalSince(batch.started))
             } catch let error as StorageUpdate.NonFiniteInput {
                 for (item, r) in batch.requests {
-                    done.append((item, .failure(failed[r.sha256] ?? ServiceError(status: 500, code: "internal", message: error.description))))
+                    done.append(
+                        (item, .failure(failed[r.sha256] ?? ServiceError(status: 500, code: "internal", message: error.description))))
                 }
             } catch {
                 for (item, r) in batch.requests {

@@ -140,14 +140,16 @@ public final class CertificationPipeline: @unchecked Sendable {
             counters.record(result, seconds: Self.seconds(since: arrived))
             return
         }
-        let item = Pending(bytes: bytes, source: source, sha256: Checksum.sha256Hex(bytes), pixels: pixels,
-                           shape: engine.shape, reply: reply, arrived: arrived)
+        let item = Pending(
+            bytes: bytes, source: source, sha256: Checksum.sha256Hex(bytes), pixels: pixels,
+            shape: engine.shape, reply: reply, arrived: arrived)
         lock.lock()
         defer { lock.unlock() }
         guard acceptsWork else { reply(.failure(Self.stopping)); return }
         guard queue.count < self.engine.config.maxQueue else {
             counters.add(rejected: 1)
-            reply(.failure(ServiceError(status: 429, code: "queue_full", message: "\(queue.count) images are waiting; retry later"))); return
+            reply(.failure(ServiceError(status: 429, code: "queue_full", message: "\(queue.count) images are waiting; retry later")));
+            return
         }
         queue.append(item)
         lock.broadcast()  // both stages wait on `lock`: a signal could wake the committer instead
@@ -252,7 +254,9 @@ public final class CertificationPipeline: @unchecked Sendable {
             commitHeartbeat.beat()
             commit(batch)
             commitHeartbeat.beat()
-            lock.withLock { committing = false; lock.broadcast() }
+            lock.withLock {
+                committing = false; lock.broadcast()
+            }
         }
     }
 }

@@ -1,8 +1,8 @@
-import CertShape
 import CertCore
 import CertData
 import CertLedger
 import CertScheduler
+import CertShape
 import CertSigma
 import CertStore
 import Certify
@@ -45,15 +45,20 @@ public final class PipelineEngine: @unchecked Sendable {
         modelSet = try ModelSet.load(directory: config.modelSet)
         let workers = config.effectiveWorkers
         if config.targetRadius != nil && config.bound != .betting {
-            throw ConfigError(.option("target_radius"), "\(config.targetRadius!) needs bound = betting: only the betting bound stays valid when the models stop early")
+            throw ConfigError(
+                .option("target_radius"),
+                "\(config.targetRadius!) needs bound = betting: only the betting bound stays valid when the models stop early")
         }
         var options = CertificationOptions(alpha: config.alpha, bound: config.bound, mode: config.mode)
         options.target = config.targetRadius
-        certifier = Certifier(modelSet: modelSet, workers: workers, options: options, sigma: config.sigmaOptions(trigger: modelSet.manifest.trigger))
+        certifier = Certifier(
+            modelSet: modelSet, workers: workers, options: options, sigma: config.sigmaOptions(trigger: modelSet.manifest.trigger))
         let shape = modelSet.manifest.inputShape
         self.shape = shape
-        triggers = config.pluginDir.isEmpty ? TriggerRegistry.loadDefault(shape: shape)
-                                            : TriggerRegistry.load(directory: config.pluginDir, shape: shape)
+        triggers =
+            config.pluginDir.isEmpty
+            ? TriggerRegistry.loadDefault(shape: shape)
+            : TriggerRegistry.load(directory: config.pluginDir, shape: shape)
         let delta = modelSet.manifest.delta, plugins = triggers.plugins
         allPerturbations = plugins.map { plugin in
             Perturbation(name: plugin.name) { plugin.applied(to: $0, shape: shape, delta: delta) }

@@ -46,7 +46,9 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
         guard !images.isEmpty, models > 0 else { return images.map { _ in [] } }
         let cells = UnsafeMutableBufferPointer<Float>.allocate(capacity: images.count * stride)
         defer { cells.deallocate() }
-        let ranges = Self.partition(models, into: pool.count).map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) }
+        let ranges = Self.partition(models, into: pool.count).map {
+            ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound)
+        }
         let first = range.lowerBound
         pool.run { [ensemble, workspaces] worker in
             let ws = workspaces[worker]

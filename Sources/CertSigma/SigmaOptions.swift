@@ -169,8 +169,10 @@ public struct SigmaResult: Codable, Sendable, Equatable {
     public var modelRuns: Int
 
     /// A result from its fields.
-    public init(sigma: Double, sigma0: Double, rule: SigmaRule, steps: Int, draws: Int, models: Int, seed: UInt64,
-                radiusEstimate: Double, label: Int? = nil, stop: SigmaStop? = nil, modelRuns: Int = 0) {
+    public init(
+        sigma: Double, sigma0: Double, rule: SigmaRule, steps: Int, draws: Int, models: Int, seed: UInt64,
+        radiusEstimate: Double, label: Int? = nil, stop: SigmaStop? = nil, modelRuns: Int = 0
+    ) {
         self.sigma = sigma; self.sigma0 = sigma0; self.rule = rule; self.steps = steps; self.draws = draws
         self.models = models; self.seed = seed; self.radiusEstimate = radiusEstimate
         self.label = label; self.stop = stop; self.modelRuns = modelRuns
@@ -183,27 +185,32 @@ public struct SigmaResult: Codable, Sendable, Equatable {
 
     // NaN is not valid JSON: the estimate is written as null when absent.
     enum CodingKeys: String, CodingKey {
-        case sigma, sigma0, rule, steps, draws, models, seed, radiusEstimate = "radius_estimate", label, stop, modelRuns = "model_runs"
+        case sigma, sigma0, rule, steps, draws, models, seed
+        case radiusEstimate = "radius_estimate"
+        case label, stop
+        case modelRuns = "model_runs"
     }
 
     /// Decodes the snake_case JSON of `encode(to:)`; a missing `radius_estimate` is NaN, a missing
     /// `model_runs` 0.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(sigma: try c.decode(Double.self, forKey: .sigma), sigma0: try c.decode(Double.self, forKey: .sigma0),
-                  rule: try c.decode(SigmaRule.self, forKey: .rule), steps: try c.decode(Int.self, forKey: .steps),
-                  draws: try c.decode(Int.self, forKey: .draws), models: try c.decode(Int.self, forKey: .models),
-                  seed: try Self.decodeSeed(c),
-                  radiusEstimate: try c.decodeIfPresent(Double.self, forKey: .radiusEstimate) ?? .nan,
-                  label: try c.decodeIfPresent(Int.self, forKey: .label), stop: try c.decodeIfPresent(SigmaStop.self, forKey: .stop),
-                  modelRuns: try c.decodeIfPresent(Int.self, forKey: .modelRuns) ?? 0)
+        self.init(
+            sigma: try c.decode(Double.self, forKey: .sigma), sigma0: try c.decode(Double.self, forKey: .sigma0),
+            rule: try c.decode(SigmaRule.self, forKey: .rule), steps: try c.decode(Int.self, forKey: .steps),
+            draws: try c.decode(Int.self, forKey: .draws), models: try c.decode(Int.self, forKey: .models),
+            seed: try Self.decodeSeed(c),
+            radiusEstimate: try c.decodeIfPresent(Double.self, forKey: .radiusEstimate) ?? .nan,
+            label: try c.decodeIfPresent(Int.self, forKey: .label), stop: try c.decodeIfPresent(SigmaStop.self, forKey: .stop),
+            modelRuns: try c.decodeIfPresent(Int.self, forKey: .modelRuns) ?? 0)
     }
 
     /// The seed as written now (a decimal string) or by older verdicts (a bare number).
     private static func decodeSeed(_ c: KeyedDecodingContainer<CodingKeys>) throws -> UInt64 {
         if let text = try? c.decode(String.self, forKey: .seed) {
             guard let seed = UInt64(text) else {
-                throw DecodingError.dataCorruptedError(forKey: .seed, in: c, debugDescription: "seed \"\(text)\" is not an unsigned 64-bit integer")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .seed, in: c, debugDescription: "seed \"\(text)\" is not an unsigned 64-bit integer")
             }
             return seed
         }

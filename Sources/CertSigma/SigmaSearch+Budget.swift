@@ -42,10 +42,13 @@ extension SigmaSearch {
     public struct Plan: Sendable, Equatable {
         /// Indices into the search models.
         public var models: [Int]
+        /// Noise draws per search model at each sigma (`SigmaOptions.draws`, at least 1).
         public var draws: Int
+        /// The most sigmas tried (K), sigma0 and sigmaMax included; the search may stop earlier.
         public var points: Int
         /// The budget it was planned for: floor(budget × set size).
         public var budget: Int
+        /// Model runs per input when all `points` are tried: an upper bound on what it spends.
         public var runs: Int { models.count * draws * points }
     }
 
@@ -109,9 +112,11 @@ extension SigmaSearch {
             var probes = part.map { _ in Probe(span: span) }
             var next: [[Double]] = part.map { _ in [0] }
             while next.contains(where: { !$0.isEmpty }) {
-                let points = evaluate(plan, part.indices.map { j in
-                    (inputs[part[j]], noise[j], next[j].map { sigma(at: $0, span: span, upper: upper) })
-                })
+                let points = evaluate(
+                    plan,
+                    part.indices.map { j in
+                        (inputs[part[j]], noise[j], next[j].map { sigma(at: $0, span: span, upper: upper) })
+                    })
                 for j in part.indices {
                     for (u, p) in zip(next[j], points[j]) {
                         // The first point is sigma0: its top class is the label.
@@ -136,10 +141,11 @@ extension SigmaSearch {
                     stop = .optimum
                 }
                 let tried = probe.tried.count
-                results.append(SigmaResult(
-                    sigma: winner.point!.sigma, sigma0: sigma0, rule: .search, steps: tried, draws: plan.draws,
-                    models: plan.models.count, seed: seeds[i], radiusEstimate: winner.value, label: probe.label,
-                    stop: stop, modelRuns: tried * plan.draws * plan.models.count))
+                results.append(
+                    SigmaResult(
+                        sigma: winner.point!.sigma, sigma0: sigma0, rule: .search, steps: tried, draws: plan.draws,
+                        models: plan.models.count, seed: seeds[i], radiusEstimate: winner.value, label: probe.label,
+                        stop: stop, modelRuns: tried * plan.draws * plan.models.count))
             }
         }
         return results
@@ -208,7 +214,8 @@ extension SigmaSearch {
                 var start = 0
                 while start < list.count {
                     let last = min(start + tile, list.count)
-                    ensemble.forward(model: models[j], images: list[start..<last], scales: zeros[0..<(last - start)], workspace: ws) { t, logits in
+                    ensemble.forward(model: models[j], images: list[start..<last], scales: zeros[0..<(last - start)], workspace: ws) {
+                        t, logits in
                         for o in 0..<outputs { cells[(start + t) * outputs + o] = logits[o] }
                     }
                     start = last
@@ -283,7 +290,8 @@ extension SigmaSearch {
                 }
             }
             if k + 1 == u.count, k >= 2, v[k - 2].isFinite, v[k - 1].isFinite,
-               let x = Self.vertex(u[k - 2], u[k - 1], u[k], v[k - 2], v[k - 1], v[k]), x > u[k - 1], x < u[k], fresh(x) {
+                let x = Self.vertex(u[k - 2], u[k - 1], u[k], v[k - 2], v[k - 1], v[k]), x > u[k - 1], x < u[k], fresh(x)
+            {
                 // sigmaMax is best: the parabola through the last three points, if it peaks below it.
                 return [x]
             }

@@ -42,7 +42,9 @@ extension SigmaSearch {
 
     func grid(_ inputs: [[Float]], seeds: [UInt64], points: Int, refine: Int) -> [SigmaResult] {
         let upper = options.upperSigma(sigma0: sigma0)
-        let coarse = points <= 1 ? [sigma0]
+        let coarse =
+            points <= 1
+            ? [sigma0]
             : (0..<points).map { k in sigma0 * pow(upper / sigma0, Double(k) / Double(points - 1)) }
         var results: [SigmaResult] = []
         results.reserveCapacity(inputs.count)
@@ -59,7 +61,9 @@ extension SigmaSearch {
                 plans.append((label, valid, best))
                 second.append(refine > 0 && coarse.count > 1 ? refinement(coarse, around: best, count: refine) : [])
             }
-            let refined = second.allSatisfy(\.isEmpty) ? part.map { _ in [Point]() }
+            let refined =
+                second.allSatisfy(\.isEmpty)
+                ? part.map { _ in [Point]() }
                 : evaluate(part.enumerated().map { (inputs[$0.element], noise[$0.offset], second[$0.offset]) })
             for (j, i) in part.enumerated() {
                 let plan = plans[j]
@@ -80,10 +84,11 @@ extension SigmaSearch {
                     stop = .optimum
                 }
                 let sigmasTried = coarse.count + second[j].count
-                results.append(SigmaResult(
-                    sigma: winner.sigma, sigma0: sigma0, rule: .grid, steps: sigmasTried, draws: max(1, options.draws),
-                    models: modelCount, seed: seeds[i], radiusEstimate: objective(winner, plan.label), label: plan.label,
-                    stop: stop, modelRuns: sigmasTried * max(1, options.draws) * modelCount))
+                results.append(
+                    SigmaResult(
+                        sigma: winner.sigma, sigma0: sigma0, rule: .grid, steps: sigmasTried, draws: max(1, options.draws),
+                        models: modelCount, seed: seeds[i], radiusEstimate: objective(winner, plan.label), label: plan.label,
+                        stop: stop, modelRuns: sigmasTried * max(1, options.draws) * modelCount))
             }
         }
         return results

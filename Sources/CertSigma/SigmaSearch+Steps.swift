@@ -26,8 +26,9 @@ extension SigmaSearch {
             let p = Elementwise.sigmoid(z)
             s += 1e-4 * abs(Normal.quantile(min(max(p, 0.02), 0.98)))
         }
-        return SigmaResult(sigma: s, sigma0: sigma0, rule: .released, steps: options.steps, draws: 1, models: 1, seed: seed,
-                           radiusEstimate: .nan, stop: .steps, modelRuns: options.steps)
+        return SigmaResult(
+            sigma: s, sigma0: sigma0, rule: .released, steps: options.steps, draws: 1, models: 1, seed: seed,
+            radiusEstimate: .nan, stop: .steps, modelRuns: options.steps)
     }
 
     /// Draw k of gradient step t (the search's own key word).
@@ -48,9 +49,10 @@ extension SigmaSearch {
             let step = min(max(options.learningRate * slope, -options.maxStep), options.maxStep)
             s = min(max(s + step, sigma0), upper)
         }
-        return SigmaResult(sigma: s, sigma0: sigma0, rule: .gradient, steps: options.steps, draws: options.draws,
-                           models: networks.count, seed: seed, radiusEstimate: radius, stop: .steps,
-                           modelRuns: 3 * options.steps * options.draws)
+        return SigmaResult(
+            sigma: s, sigma0: sigma0, rule: .gradient, steps: options.steps, draws: options.draws,
+            models: networks.count, seed: seed, radiusEstimate: radius, stop: .steps,
+            modelRuns: 3 * options.steps * options.draws)
     }
 
     /// R̂(s) and dR̂/ds from one step's draws; binary (one logit) tasks.

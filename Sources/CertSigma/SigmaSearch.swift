@@ -53,8 +53,10 @@ public final class SigmaSearch: @unchecked Sendable {
     /// `models` are the search models (default: the set's `roles.search`); `sigma0` overrides
     /// the set's own starting sigma (the training noise of a new set, when a pilot set searches
     /// its training samples' sigmas).
-    public init(modelSet: ModelSet, options: SigmaOptions, workers: Int, target: SearchTarget,
-                models: [Int]? = nil, sigma0: Double? = nil) {
+    public init(
+        modelSet: ModelSet, options: SigmaOptions, workers: Int, target: SearchTarget,
+        models: [Int]? = nil, sigma0: Double? = nil
+    ) {
         self.options = options
         self.sigma0 = sigma0 ?? modelSet.manifest.sigma0
         self.target = target
@@ -86,8 +88,10 @@ public final class SigmaSearch: @unchecked Sendable {
 
     /// Draw `k` of the noise at sigma index `point` for a sample (CHW, `count` values).
     static func draw(_ seed: UInt64, point: Int, k: Int, count: Int) -> [Float] {
-        GaussianNoise(seed: UInt32(truncatingIfNeeded: seed), stream: ((seed >> 32) << 32) | (UInt64(point) << 16) | UInt64(k),
-                      domain: GaussianNoise.searchDomain).draws(count: count)
+        GaussianNoise(
+            seed: UInt32(truncatingIfNeeded: seed), stream: ((seed >> 32) << 32) | (UInt64(point) << 16) | UInt64(k),
+            domain: GaussianNoise.searchDomain
+        ).draws(count: count)
     }
 
     /// The label and sigma of every input (CHW pixels).
@@ -95,8 +99,11 @@ public final class SigmaSearch: @unchecked Sendable {
         guard !inputs.isEmpty else { return [] }
         let seeds = inputs.map { Self.sampleSeed(options.seed, pixels: $0) }
         guard modelCount > 0 else {
-            return inputs.map { _ in SigmaResult(sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0,
-                                                 seed: 0, radiusEstimate: .nan, stop: .noSearchModels) }
+            return inputs.map { _ in
+                SigmaResult(
+                    sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0,
+                    seed: 0, radiusEstimate: .nan, stop: .noSearchModels)
+            }
         }
         switch options.rule {
         case .search:
@@ -135,8 +142,10 @@ public final class SigmaSearch: @unchecked Sendable {
                 next += 1
                 claim.unlock()
                 guard i < inputs.count else { return }
-                let r = options.rule == .released ? released(inputs[i], seed: seeds[i], network: nets[0])
-                                                  : gradientAscent(inputs[i], seed: seeds[i], networks: nets)
+                let r =
+                    options.rule == .released
+                    ? released(inputs[i], seed: seeds[i], network: nets[0])
+                    : gradientAscent(inputs[i], seed: seeds[i], networks: nets)
                 claim.lock(); results[i] = r; claim.unlock()
             }
         }

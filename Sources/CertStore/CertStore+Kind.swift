@@ -56,7 +56,8 @@ extension CertStoreError {
     /// The fields whose values differ between two kinds (including fields only one side
     /// has, as nil on the other), in canonical key order.
     public static func kindDifferences(stored: [String: String], requested: [String: String])
-        -> [(field: String, stored: String?, requested: String?)] {
+        -> [(field: String, stored: String?, requested: String?)]
+    {
         CertStore.sortedFields(Set(stored.keys).union(requested.keys))
             .filter { stored[$0] != requested[$0] }
             .map { ($0, stored[$0], requested[$0]) }

@@ -62,8 +62,10 @@ public final class CertStore: @unchecked Sendable {
     /// refuse a different model set (`CertStoreError.modelSetMismatch`), a kind that differs
     /// in any field (`.kindMismatch`, also for a field only one side has), a store of an
     /// older schema (`.olderSchema`) and an unknown schema (`.unsupportedSchema`).
-    public static func open(directory: String, modelSetID: String, kind: [String: String],
-                            mapSize: Int = 64 << 20, maxMapSize: Int = 64 << 30) throws -> CertStore {
+    public static func open(
+        directory: String, modelSetID: String, kind: [String: String],
+        mapSize: Int = 64 << 20, maxMapSize: Int = 64 << 30
+    ) throws -> CertStore {
         let env = try LMDBEnvironment(path: directory, maxDatabases: 16, mapSize: mapSize, maxMapSize: maxMapSize)
         do {
             let store = try CertStore(environment: env, modelSetID: modelSetID, kind: kind)
@@ -106,8 +108,9 @@ public final class CertStore: @unchecked Sendable {
             }
             guard let kindBytes = try tx.get(meta, key: Self.kindKey) else { throw missing(Self.kindKey) }
             guard let storedKind = try? JSONDecoder().decode([String: String].self, from: Data(kindBytes)) else {
-                throw CertStoreError.corruptRecord(database: "meta", key: Self.kindKey,
-                                                   reason: "not a JSON object of strings: \(String(decoding: kindBytes, as: UTF8.self))")
+                throw CertStoreError.corruptRecord(
+                    database: "meta", key: Self.kindKey,
+                    reason: "not a JSON object of strings: \(String(decoding: kindBytes, as: UTF8.self))")
             }
             if storedKind != kind {
                 throw CertStoreError.kindMismatch(stored: storedKind, requested: kind, directory: directory)

@@ -44,7 +44,8 @@ extension LMDBEnvironment {
             throw LMDBError(code: EDEADLK, operation: "write", path: path, detail: "a write transaction may not start inside another")
         }
         if gate.currentThreadReads {
-            throw LMDBError(code: EDEADLK, operation: "write", path: path, detail: "a write transaction may not start inside a read closure")
+            throw LMDBError(
+                code: EDEADLK, operation: "write", path: path, detail: "a write transaction may not start inside a read closure")
         }
         writerLock.lock()
         gate.setWriter(pthread_self())
@@ -92,9 +93,10 @@ extension LMDBEnvironment {
     private func grow() throws {
         let current = mapSize
         guard current < maxMapSize else {
-            throw LMDBError(code: MDB_MAP_FULL, operation: "map growth", path: path,
-                            detail: "the map reached its limit of \(current) bytes (maxMapSize); "
-                                + "raise the limit or move the store to a larger disk")
+            throw LMDBError(
+                code: MDB_MAP_FULL, operation: "map growth", path: path,
+                detail: "the map reached its limit of \(current) bytes (maxMapSize); "
+                    + "raise the limit or move the store to a larger disk")
         }
         try resizeMap(to: min(current * 2, maxMapSize))
     }
@@ -111,8 +113,9 @@ extension LMDBEnvironment {
     private func adoptForeignMapSize() throws {
         // A nested read (or a read inside a write) cannot wait for its own transactions.
         if gate.currentThreadReads || gate.currentThreadWrites {
-            throw LMDBError(code: MDB_MAP_RESIZED, operation: "mdb_txn_begin(read)", path: path,
-                            detail: "another process grew the map while this thread held a transaction")
+            throw LMDBError(
+                code: MDB_MAP_RESIZED, operation: "mdb_txn_begin(read)", path: path,
+                detail: "another process grew the map while this thread held a transaction")
         }
         writerLock.lock()
         defer { writerLock.unlock() }

@@ -38,8 +38,10 @@ public final class LMDBEnvironment: @unchecked Sendable {
     ///   - mapSize: initial map size in bytes (rounded up to the page size); it doubles on
     ///     `MDB_MAP_FULL` up to `maxMapSize`. An existing larger map is kept.
     ///   - maxReaders: reader slots (concurrent read transactions across processes).
-    public init(path: String, maxDatabases: Int = 16, mapSize: Int = 64 << 20,
-                maxReaders: Int = 126, maxMapSize: Int = 64 << 30) throws {
+    public init(
+        path: String, maxDatabases: Int = 16, mapSize: Int = 64 << 20,
+        maxReaders: Int = 126, maxMapSize: Int = 64 << 30
+    ) throws {
         self.path = path
         self.maxMapSize = maxMapSize
         try Self.makeDirectory(path)

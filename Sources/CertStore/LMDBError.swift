@@ -39,13 +39,16 @@ public struct LMDBError: Error, CustomStringConvertible, Equatable, Sendable {
         case MDB_MAP_FULL:
             base = "LMDB environment\(place) is full: the map could not grow any further"
         case EACCES, EPERM:
-            base = "permission denied for the LMDB environment\(place): check the owner and mode "
+            base =
+                "permission denied for the LMDB environment\(place): check the owner and mode "
                 + "of the directory and of data.mdb and lock.mdb"
         case ENOSPC:
-            base = "disk full: no space left on the device holding the LMDB environment\(place); "
+            base =
+                "disk full: no space left on the device holding the LMDB environment\(place); "
                 + "free some space and retry"
         case MDB_INVALID, MDB_VERSION_MISMATCH:
-            base = "\(path.isEmpty ? "the directory" : path) is not an LMDB environment "
+            base =
+                "\(path.isEmpty ? "the directory" : path) is not an LMDB environment "
                 + "(or was written by an incompatible LMDB version): data.mdb is not an LMDB file"
         default:
             base = "LMDB error\(place)"

@@ -19,8 +19,9 @@ public class ReadTransaction {
     /// Throws instead of touching a freed transaction when a reference escaped its closure.
     func ensureValid() throws {
         if !valid {
-            throw LMDBError(code: EINVAL, operation: "transaction", path: environment.path,
-                            detail: "the transaction was used after its closure returned")
+            throw LMDBError(
+                code: EINVAL, operation: "transaction", path: environment.path,
+                detail: "the transaction was used after its closure returned")
         }
     }
 
@@ -31,8 +32,10 @@ public class ReadTransaction {
 
     /// Calls `body` with each (key, value) in key order, starting at the first key `>= from`
     /// (or the first key), until `body` returns false.
-    public func forEach(_ db: LMDBDatabase, from key: (any LMDBKey)? = nil,
-                        _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool) throws {
+    public func forEach(
+        _ db: LMDBDatabase, from key: (any LMDBKey)? = nil,
+        _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool
+    ) throws {
         try forEachUnsafe(db, from: key) { k, v in try body(Array(k), Array(v)) }
     }
 
@@ -49,8 +52,10 @@ public class ReadTransaction {
 
     /// `forEach` without copies: the key and value bytes point into the map and are valid only
     /// during each call of `body`.
-    public func forEachUnsafe(_ db: LMDBDatabase, from key: (any LMDBKey)? = nil,
-                              _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool) throws {
+    public func forEachUnsafe(
+        _ db: LMDBDatabase, from key: (any LMDBKey)? = nil,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
         try withCursor(db) { cursor in
             var k = MDB_val(), v = MDB_val()
             var rc: Int32

@@ -23,9 +23,9 @@ enum RegionEncoding {
         append(squaredNorm.bitPattern, to: &out)
         // The input is most of the record: copy it whole where the host is little-endian.
         #if _endian(little)
-        input.withUnsafeBytes { out += $0 }
+            input.withUnsafeBytes { out += $0 }
         #else
-        for x in input { append(x.bitPattern, to: &out) }
+            for x in input { append(x.bitPattern, to: &out) }
         #endif
         return out
     }

@@ -2,15 +2,20 @@
 /// closure that received it. The storage-update reads the few regions that survive its screen
 /// this way, and streams the whole store through it at start.
 public struct RegionView {
+    /// Commit order, from 1 (the record's key).
     public let sequence: UInt64
+    /// The label the region was issued for (after the storage-update).
     public let label: Int
+    /// The region's radius R ≥ 0 (L2, in pixel units).
     public let radius: Double
+    /// ||x||² as stored, summed in Double when the region was written.
     public let squaredNorm: Double
     /// The 32 raw bytes of the input file's SHA-256.
     public let sha256Bytes: UnsafeRawBufferPointer
     /// The input: `inputCount` float32 values, little-endian, at any alignment.
     public let input: UnsafeRawBufferPointer
 
+    /// Values in `input` (its bytes / 4).
     public var inputCount: Int { input.count / 4 }
     /// Lowercase hex of the SHA-256.
     public var sha256: String { SHA256Hex.text(sha256Bytes) }
@@ -32,7 +37,9 @@ extension RegionEncoding {
         }
         guard bytes.count >= headerSize else { throw corrupt("\(bytes.count) bytes, shorter than the 52-byte header") }
         guard (bytes.count - headerSize) % 4 == 0 else { throw corrupt("input length \(bytes.count - headerSize) is not a multiple of 4") }
-        func load<T: FixedWidthInteger>(_ offset: Int, as _: T.Type) -> T { T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+        func load<T: FixedWidthInteger>(_ offset: Int, as _: T.Type) -> T {
+            T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+        }
         return RegionView(
             sequence: sequence,
             label: Int(Int32(bitPattern: load(32, as: UInt32.self))),

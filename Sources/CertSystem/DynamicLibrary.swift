@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A shared library opened with dlopen(RTLD_NOW | RTLD_LOCAL). Never closed: code or data

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What callers need to know about a file: its type bits and size.
@@ -12,6 +12,8 @@ public struct FileStatus: Sendable, Equatable {
     public var device: UInt64 = 0
     /// `st_ino`.
     public var inode: UInt64 = 0
+    /// `st_uid`: the owner.
+    public var owner: UInt32 = 0
 
     /// A status from its fields, for callers that have no `stat` to convert.
     public init(mode: UInt32, size: Int64, device: UInt64 = 0, inode: UInt64 = 0) {
@@ -34,5 +36,6 @@ public struct FileStatus: Sendable, Equatable {
 
     init(_ st: stat) {
         self.init(mode: UInt32(st.st_mode), size: Int64(st.st_size), device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        owner = UInt32(st.st_uid)
     }
 }

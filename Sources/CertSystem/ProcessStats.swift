@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// This process's resources as Prometheus's `process_*` series name them, from /proc.
@@ -21,7 +21,8 @@ public struct ProcessStats: Sendable, Equatable {
     /// there or does not parse.
     public static func current() -> ProcessStats? {
         guard let stat = try? SystemCall.readFile("/proc/self/stat", limit: 1 << 16),
-              let system = try? SystemCall.readFile("/proc/stat", limit: 1 << 20) else { return nil }
+            let system = try? SystemCall.readFile("/proc/stat", limit: 1 << 20)
+        else { return nil }
         let text = String(decoding: stat, as: UTF8.self)
         // The command name may hold spaces and parentheses: fields start after the last ')'.
         guard let close = text.lastIndex(of: ")") else { return nil }
@@ -31,11 +32,13 @@ public struct ProcessStats: Sendable, Equatable {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK))), page = Double(sysconf(Int32(_SC_PAGESIZE)))
         let bootLine = String(decoding: system, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("btime ") }
         guard let utime = field(14), let stime = field(15), let start = field(22), let vsize = field(23), let rss = field(24),
-              let boot = bootLine.flatMap({ Double($0.dropFirst(6)) }), ticks > 0 else { return nil }
+            let boot = bootLine.flatMap({ Double($0.dropFirst(6)) }), ticks > 0
+        else { return nil }
         var limit = rlimit()
         let maxFDs = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 ? Int(limit.rlim_cur) : 0
         let open = (try? SystemCall.listDirectory("/proc/self/fd").count) ?? 0
-        return ProcessStats(residentBytes: rss * page, virtualBytes: vsize, cpuSeconds: (utime + stime) / ticks,
-                            startTimeSeconds: boot + start / ticks, openFileDescriptors: open, maxFileDescriptors: maxFDs)
+        return ProcessStats(
+            residentBytes: rss * page, virtualBytes: vsize, cpuSeconds: (utime + stime) / ticks,
+            startTimeSeconds: boot + start / ticks, openFileDescriptors: open, maxFileDescriptors: maxFDs)
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Signals delivered as bytes on a pipe: the handler (which may run on any thread, OpenBLAS's

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The project's file syscalls, in one place. Every call throws `SystemError` on failure and
@@ -127,7 +127,8 @@ public enum SystemCall {
             return
         }
         if let renameat2 = renameat2 {
-            let rc = renameat2(AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_NOREPLACE */)
+            let renameNoReplace: UInt32 = 1  // RENAME_NOREPLACE
+            let rc = renameat2(AT_FDCWD, from, AT_FDCWD, to, renameNoReplace)
             if rc == 0 { return }
             // Filesystems without RENAME_NOREPLACE say EINVAL: fall through to link+unlink.
             if errno != EINVAL && errno != ENOSYS { throw SystemError.last("rename", from) }

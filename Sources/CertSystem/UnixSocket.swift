@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// AF_UNIX stream sockets: the address, connect, bind+listen, accept.
@@ -14,8 +14,9 @@ public enum UnixSocket {
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count <= maximumPathLength else {
-            throw SystemError(call: call, path: path, errno: ENAMETOOLONG,
-                              note: "a Unix socket path is at most \(maximumPathLength) bytes, this one is \(bytes.count)")
+            throw SystemError(
+                call: call, path: path, errno: ENAMETOOLONG,
+                note: "a Unix socket path is at most \(maximumPathLength) bytes, this one is \(bytes.count)")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)

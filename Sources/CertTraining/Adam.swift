@@ -34,8 +34,10 @@ public final class Adam {
                             // Eight lanes at a time: the four arrays cannot alias, but the
                             // compiler cannot know that, so the loop is vectorised by hand.
                             typealias V = SIMD8<Float>
-                            let (pv, pg, pm, pq) = (UnsafeMutableRawPointer(value.baseAddress!), UnsafeRawPointer(grad.baseAddress!),
-                                                    UnsafeMutableRawPointer(m.baseAddress!), UnsafeMutableRawPointer(v.baseAddress!))
+                            let (pv, pg, pm, pq) = (
+                                UnsafeMutableRawPointer(value.baseAddress!), UnsafeRawPointer(grad.baseAddress!),
+                                UnsafeMutableRawPointer(m.baseAddress!), UnsafeMutableRawPointer(v.baseAddress!)
+                            )
                             var i = 0
                             while i + 8 <= n {
                                 let o = 4 * i
@@ -64,5 +66,5 @@ public final class Adam {
 }
 
 #if canImport(Glibc)
-import Glibc  // maths
+    import Glibc  // maths
 #endif

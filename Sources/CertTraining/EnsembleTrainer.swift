@@ -58,8 +58,10 @@ public final class EnsembleTrainer {
 
     /// `dtype` F16 halves the files (the shipped sets); the noise seed then derives from the
     /// F16 file, the weights the engine actually runs.
-    public init(directory: String, data: TrainingSet, recipe: TrainingRecipe, architecture: Architecture, models: Int,
-                workers: Int, dtype: Safetensors.DType = .f32) {
+    public init(
+        directory: String, data: TrainingSet, recipe: TrainingRecipe, architecture: Architecture, models: Int,
+        workers: Int, dtype: Safetensors.DType = .f32
+    ) {
         self.directory = directory; self.data = data; self.recipe = recipe
         self.architecture = architecture; self.models = models; self.workers = max(1, workers); self.dtype = dtype
     }
@@ -119,7 +121,8 @@ public final class EnsembleTrainer {
                     lock.lock()
                     records[m] = record
                     done += 1
-                    let snapshot = Progress(done: done, total: models, resumed: resumed, elapsed: Date().timeIntervalSince(started), last: record)
+                    let snapshot = Progress(
+                        done: done, total: models, resumed: resumed, elapsed: Date().timeIntervalSince(started), last: record)
                     progress(snapshot)
                     lock.unlock()
                 } catch {
@@ -135,10 +138,11 @@ public final class EnsembleTrainer {
         let bytes = try Safetensors.encode(result.tensors, dtype: dtype)
         let file = Self.fileName(m)
         try bytes.write(to: URL(fileURLWithPath: (partial as NSString).appendingPathComponent(file)), options: .atomic)
-        let record = ModelRecord(index: m, file: file, sha256: Checksum.sha256Hex(bytes),
-                                 initializationSeed: result.seeds.initialization, noiseSeed: result.seeds.noise,
-                                 shuffleSeed: result.seeds.shuffle, finalLoss: result.finalLoss,
-                                 trainAccuracy: result.trainAccuracy, seconds: seconds)
+        let record = ModelRecord(
+            index: m, file: file, sha256: Checksum.sha256Hex(bytes),
+            initializationSeed: result.seeds.initialization, noiseSeed: result.seeds.noise,
+            shuffleSeed: result.seeds.shuffle, finalLoss: result.finalLoss,
+            trainAccuracy: result.trainAccuracy, seconds: seconds)
         // The record is written last: its presence means the weights file is complete.
         try JSONEncoder().encode(record).write(to: URL(fileURLWithPath: recordPath(m)), options: .atomic)
         return record
@@ -151,9 +155,10 @@ public final class EnsembleTrainer {
     /// A finished model from an earlier run, if its record and weights agree.
     private func loadRecord(_ m: Int) -> ModelRecord? {
         guard let json = FileManager.default.contents(atPath: recordPath(m)),
-              let record = try? JSONDecoder().decode(ModelRecord.self, from: json),
-              let weights = FileManager.default.contents(atPath: (partial as NSString).appendingPathComponent(record.file)),
-              Checksum.sha256Hex(weights) == record.sha256 else { return nil }
+            let record = try? JSONDecoder().decode(ModelRecord.self, from: json),
+            let weights = FileManager.default.contents(atPath: (partial as NSString).appendingPathComponent(record.file)),
+            Checksum.sha256Hex(weights) == record.sha256
+        else { return nil }
         return record
     }
 
@@ -163,22 +168,24 @@ public final class EnsembleTrainer {
     private func finishedModels() -> [Int: ModelRecord] {
         let manifestPath = (directory as NSString).appendingPathComponent("manifest.json")
         guard let bytes = FileManager.default.contents(atPath: manifestPath),
-              let manifest = try? ModelSetManifest.decode(bytes), manifest.weightsDtype == dtype.rawValue,
-              case let .object(training)? = manifest.training, case let .string(data)? = training["training_data_sha256"],
-              data == Self.fingerprint(self.data), let recipeJSON = training["recipe"],
-              let stored = try? JSONDecoder().decode(TrainingRecipe.self, from: JSONEncoder().encode(recipeJSON)), stored == recipe
+            let manifest = try? ModelSetManifest.decode(bytes), manifest.weightsDtype == dtype.rawValue,
+            case let .object(training)? = manifest.training, case let .string(data)? = training["training_data_sha256"],
+            data == Self.fingerprint(self.data), let recipeJSON = training["recipe"],
+            let stored = try? JSONDecoder().decode(TrainingRecipe.self, from: JSONEncoder().encode(recipeJSON)), stored == recipe
         else { return [:] }
         var found: [Int: ModelRecord] = [:]
         for m in manifest.models where m.index < models {
             let path = (directory as NSString).appendingPathComponent(m.file)
             guard let weights = FileManager.default.contents(atPath: path), Checksum.sha256Hex(weights) == m.sha256,
-                  case let .object(source)? = m.source else { continue }
+                case let .object(source)? = m.source
+            else { continue }
             func number(_ key: String) -> Double { if case let .number(v)? = source[key] { return v }; return .nan }
             func seed(_ key: String) -> UInt64 { if case let .string(v)? = source[key] { return UInt64(v) ?? 0 }; return 0 }
-            found[m.index] = ModelRecord(index: m.index, file: m.file, sha256: m.sha256,
-                                         initializationSeed: seed("initialization_seed"), noiseSeed: seed("training_noise_seed"),
-                                         shuffleSeed: seed("shuffle_seed"), finalLoss: number("final_loss"),
-                                         trainAccuracy: number("train_accuracy"), seconds: 0)
+            found[m.index] = ModelRecord(
+                index: m.index, file: m.file, sha256: m.sha256,
+                initializationSeed: seed("initialization_seed"), noiseSeed: seed("training_noise_seed"),
+                shuffleSeed: seed("shuffle_seed"), finalLoss: number("final_loss"),
+                trainAccuracy: number("train_accuracy"), seconds: 0)
         }
         return found
     }

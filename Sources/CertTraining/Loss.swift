@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc  // maths
+    import Glibc  // maths
 #endif
 
 /// Losses averaged over the batch, returning the value and d(loss)/d(logits).

@@ -31,8 +31,10 @@ public enum ModelSetAssembler {
         public var searchModels: [Int]? = nil
 
         /// A description without search models (set `searchModels` afterwards).
-        public init(name: String, architecture: Architecture, classes: [String], targetLabel: Int, sigma0: Double,
-                    trigger: String, delta: Double, poisonRate: Double, dtype: Safetensors.DType, provenance: [String: JSONValue]) {
+        public init(
+            name: String, architecture: Architecture, classes: [String], targetLabel: Int, sigma0: Double,
+            trigger: String, delta: Double, poisonRate: Double, dtype: Safetensors.DType, provenance: [String: JSONValue]
+        ) {
             self.name = name; self.architecture = architecture; self.classes = classes; self.targetLabel = targetLabel
             self.sigma0 = sigma0; self.trigger = trigger; self.delta = delta; self.poisonRate = poisonRate
             self.dtype = dtype; self.provenance = provenance
@@ -43,17 +45,20 @@ public enum ModelSetAssembler {
     /// per file, each model's seeds and loss under `source`, the recipe and `d.provenance` under
     /// `training`. Throws when the file cannot be written.
     @discardableResult
-    public static func write(directory: String, description d: Description, recipe: TrainingRecipe,
-                             records: [EnsembleTrainer.ModelRecord], accuracy: JSONValue? = nil) throws -> ModelSetManifest {
+    public static func write(
+        directory: String, description d: Description, recipe: TrainingRecipe,
+        records: [EnsembleTrainer.ModelRecord], accuracy: JSONValue? = nil
+    ) throws -> ModelSetManifest {
         let models = records.map { r in
-            ModelSetManifest.Model(index: r.index, file: r.file, sha256: r.sha256, noiseSeed: Checksum.seedModulo32(sha256Hex: r.sha256),
-                                   source: .object([
-                                       "initialization_seed": .string(String(r.initializationSeed)),
-                                       "training_noise_seed": .string(String(r.noiseSeed)),
-                                       "shuffle_seed": .string(String(r.shuffleSeed)),
-                                       "final_loss": .number(r.finalLoss),
-                                       "train_accuracy": .number(r.trainAccuracy),
-                                   ]))
+            ModelSetManifest.Model(
+                index: r.index, file: r.file, sha256: r.sha256, noiseSeed: Checksum.seedModulo32(sha256Hex: r.sha256),
+                source: .object([
+                    "initialization_seed": .string(String(r.initializationSeed)),
+                    "training_noise_seed": .string(String(r.noiseSeed)),
+                    "shuffle_seed": .string(String(r.shuffleSeed)),
+                    "final_loss": .number(r.finalLoss),
+                    "train_accuracy": .number(r.trainAccuracy),
+                ]))
         }
         var training = d.provenance
         training["method"] = .string("certssb train")
@@ -65,7 +70,8 @@ public enum ModelSetAssembler {
             training: .object(training), accuracy: accuracy,
             createdAt: ISO8601DateFormatter().string(from: Date()), tool: "certssb train")
         manifest.searchModels = d.searchModels
-        try manifest.encoded().write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")), options: .atomic)
+        try manifest.encoded().write(
+            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")), options: .atomic)
         return manifest
     }
 }

@@ -21,13 +21,16 @@ public enum ModelTrainer {
 
     /// Trains model `model` (Adam, `recipe.epochs` epochs of shuffled mini-batches) on the fixed
     /// noisy inputs; nil when `shouldStop` said so between batches.
-    public static func train(model: Int, data: TrainingSet, recipe: TrainingRecipe, architecture: Architecture,
-                             shouldStop: () -> Bool = { false }) -> Result? {
+    public static func train(
+        model: Int, data: TrainingSet, recipe: TrainingRecipe, architecture: Architecture,
+        shouldStop: () -> Bool = { false }
+    ) -> Result? {
         let seeds = ModelSeeds(master: recipe.seed, model: model)
         let network = TrainableNetwork(architecture, seed: seeds.initialization)
         let optimizer = Adam(parameters: network.parameters, learningRate: Float(recipe.learningRate))
-        let noise = GaussianNoise(seed: UInt32(truncatingIfNeeded: seeds.noise),
-                                  stream: trainingNoiseStream ^ (seeds.noise >> 32))
+        let noise = GaussianNoise(
+            seed: UInt32(truncatingIfNeeded: seeds.noise),
+            stream: trainingNoiseStream ^ (seeds.noise >> 32))
         let d = data.itemCount, n = data.count
         let binary = architecture.outputs == 1
         var order = Array(0..<n)
@@ -55,14 +58,18 @@ public enum ModelTrainer {
                 var x = Tensor(zeros: [batch.count] + data.shape)
                 x.data.withUnsafeMutableBufferPointer { xs in
                     noisy.withUnsafeBufferPointer { src in
-                        for (slot, i) in batch.enumerated() { (xs.baseAddress! + slot * d).update(from: src.baseAddress! + i * d, count: d) }
+                        for (slot, i) in batch.enumerated() {
+                            (xs.baseAddress! + slot * d).update(from: src.baseAddress! + i * d, count: d)
+                        }
                     }
                 }
                 let labels = batch.map { data.labels[$0] }
                 network.zeroGrad()
                 let logits = network.forward(x, training: true)
-                let (loss, grad) = binary ? Loss.binaryCrossEntropyWithLogits(logits, labels: labels)
-                                          : Loss.softmaxCrossEntropy(logits, labels: labels)
+                let (loss, grad) =
+                    binary
+                    ? Loss.binaryCrossEntropyWithLogits(logits, labels: labels)
+                    : Loss.softmaxCrossEntropy(logits, labels: labels)
                 network.backward(grad)
                 optimizer.update()
                 lastLoss = loss
@@ -70,8 +77,9 @@ public enum ModelTrainer {
                 seen += batch.count
             }
         }
-        return Result(tensors: network.exportTensors(), finalLoss: lastLoss,
-                      trainAccuracy: seen > 0 ? Double(correct) / Double(seen) : 0, seeds: seeds)
+        return Result(
+            tensors: network.exportTensors(), finalLoss: lastLoss,
+            trainAccuracy: seen > 0 ? Double(correct) / Double(seen) : 0, seeds: seeds)
     }
 
     static func predictions(_ logits: Tensor, binary: Bool) -> [Int] {

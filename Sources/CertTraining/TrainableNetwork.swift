@@ -29,7 +29,8 @@ public final class TrainableNetwork {
         while i < layers.count {
             // Convolution, ReLU, 2×2 pooling: one layer that pools in the GEMM's own layout.
             if case .conv = layers[i], i + 2 < layers.count, layers[i + 1] == .relu,
-               case .maxPool(2, 2, 0) = layers[i + 2], let conv = build(layers[i], values) as? TrainConv2d {
+                case .maxPool(2, 2, 0) = layers[i + 2], let conv = build(layers[i], values) as? TrainConv2d
+            {
                 built.append(TrainConvPool(conv: conv))
                 i += 3
                 continue
@@ -47,17 +48,18 @@ public final class TrainableNetwork {
     }
 
     private static func build(_ layer: Layer, _ values: ParameterInitializer) -> TrainLayer {
-            switch layer {
-            case let .conv(name, inC, outC, k, stride, padding, bias):
-                return TrainConv2d(name: name, inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding, bias: bias, init: values)
-            case let .batchNorm(name, channels): return TrainBatchNorm(name: name, channels: channels)
-            case .relu: return TrainReLU()
-            case let .maxPool(k, stride, padding): return TrainMaxPool(kernel: k, stride: stride, padding: padding)
-            case .globalAvgPool: return TrainGlobalAvgPool()
-            case let .residual(body, shortcut): return TrainResidual(body: build(body, values), shortcut: build(shortcut, values))
-            case .flatten: return TrainFlatten()
-            case let .linear(name, inF, outF): return TrainLinear(name: name, inFeatures: inF, outFeatures: outF, init: values)
-            }
+        switch layer {
+        case let .conv(name, inC, outC, k, stride, padding, bias):
+            return TrainConv2d(
+                name: name, inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding, bias: bias, init: values)
+        case let .batchNorm(name, channels): return TrainBatchNorm(name: name, channels: channels)
+        case .relu: return TrainReLU()
+        case let .maxPool(k, stride, padding): return TrainMaxPool(kernel: k, stride: stride, padding: padding)
+        case .globalAvgPool: return TrainGlobalAvgPool()
+        case let .residual(body, shortcut): return TrainResidual(body: build(body, values), shortcut: build(shortcut, values))
+        case .flatten: return TrainFlatten()
+        case let .linear(name, inF, outF): return TrainLinear(name: name, inFeatures: inF, outFeatures: outF, init: values)
+        }
     }
 
     /// Logits [batch, outputs]. `training` selects batch statistics in BatchNorm.

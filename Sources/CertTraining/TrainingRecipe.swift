@@ -21,7 +21,10 @@ public struct TrainingRecipe: Codable, Sendable, Equatable {
     public var noise = "x_i + sigma_i * b_{m,i}, b fixed per model (Philox4x32-10 + Box-Muller, position-addressed)"
 
     enum CodingKeys: String, CodingKey {
-        case architecture, epochs, batchSize = "batch_size", learningRate = "learning_rate", seed, optimizer, loss, initialization, noise
+        case architecture, epochs
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case seed, optimizer, loss, initialization, noise
     }
 
     /// A recipe; the descriptive strings keep their defaults.

@@ -40,8 +40,10 @@ extension Certifier {
     /// Logits of the certifying models per image, in blocks, each image until its question
     /// is decided (all models when `targets[j]` is nil). `[image][model * outputs + o]` for
     /// the models that ran, in order.
-    func logitsStoppingEarly(_ prepared: [PreparedImage], scales: [Float], sigmas: [Double], labels: [Int?],
-                             targets: [Double?], alphas: [Double]) -> [[Float]] {
+    func logitsStoppingEarly(
+        _ prepared: [PreparedImage], scales: [Float], sigmas: [Double], labels: [Int?],
+        targets: [Double?], alphas: [Double]
+    ) -> [[Float]] {
         let ensemble = scheduler.ensemble
         let outputs = ensemble.outputs, classes = modelSet.manifest.classes.count
         var rows = [[Float]](repeating: [], count: prepared.count)

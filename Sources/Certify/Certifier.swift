@@ -25,8 +25,10 @@ public struct CertificationOptions: Sendable, Equatable {
     public static let defaultBound: BoundKind = .clopperPearson
 
     /// Options with the shipped defaults; `target` stays nil (set it afterwards).
-    public init(alpha: Double = 0.001, bound: BoundKind = CertificationOptions.defaultBound, mode: CertificationMode = .sound,
-                fallback: Bool = true) {
+    public init(
+        alpha: Double = 0.001, bound: BoundKind = CertificationOptions.defaultBound, mode: CertificationMode = .sound,
+        fallback: Bool = true
+    ) {
         self.alpha = alpha; self.bound = bound; self.mode = mode; self.fallback = fallback
     }
 }
@@ -72,8 +74,10 @@ public final class Certifier: @unchecked Sendable {
 
     /// `scheduler` must run `Certifier.certifyingEnsemble(modelSet)` (eval shares one between
     /// its RAB and Cert-SSB certifiers).
-    public init(modelSet: ModelSet, scheduler: NoiseBatchScheduler, options: CertificationOptions = .init(),
-                sigma: SigmaOptions = .fixedRule, workers: Int, clock: @escaping () -> Date = Date.init) {
+    public init(
+        modelSet: ModelSet, scheduler: NoiseBatchScheduler, options: CertificationOptions = .init(),
+        sigma: SigmaOptions = .fixedRule, workers: Int, clock: @escaping () -> Date = Date.init
+    ) {
         self.modelSet = modelSet
         modelSetID = modelSet.id
         roles = modelSet.roles
@@ -84,14 +88,17 @@ public final class Certifier: @unchecked Sendable {
         // The searched sigma's certificate is computed at alpha/2 when sigma0 is its fallback.
         let searchedAlpha = options.fallback && options.mode == .sound ? options.alpha / 2 : options.alpha
         let target = SearchTarget(bound: options.bound, alpha: searchedAlpha, certifyingModels: roles.certify.count)
-        search = roles.search.isEmpty ? nil : SigmaSearch(modelSet: modelSet, options: sigma, workers: workers, target: target, models: roles.search)
+        search =
+            roles.search.isEmpty
+            ? nil : SigmaSearch(modelSet: modelSet, options: sigma, workers: workers, target: target, models: roles.search)
         self.clock = clock
     }
 
     /// A certifier with its own scheduler over the certifying models on `workers` threads.
     public convenience init(modelSet: ModelSet, workers: Int, options: CertificationOptions = .init(), sigma: SigmaOptions = .fixedRule) {
-        self.init(modelSet: modelSet, scheduler: NoiseBatchScheduler(ensemble: Self.certifyingEnsemble(modelSet), workers: workers),
-                  options: options, sigma: sigma, workers: workers)
+        self.init(
+            modelSet: modelSet, scheduler: NoiseBatchScheduler(ensemble: Self.certifyingEnsemble(modelSet), workers: workers),
+            options: options, sigma: sigma, workers: workers)
     }
 
     /// The ensemble of the set's certifying models.
@@ -116,8 +123,11 @@ public final class Certifier: @unchecked Sendable {
     /// Each image's label and sigma from the search models.
     public func sampleSigmas(_ requests: [CertificationRequest]) -> [SigmaResult] {
         guard let search else {
-            return requests.map { _ in SigmaResult(sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0,
-                                                   seed: 0, radiusEstimate: .nan, stop: .noSearchModels) }
+            return requests.map { _ in
+                SigmaResult(
+                    sigma: sigma0, sigma0: sigma0, rule: .fixed, steps: 0, draws: 0, models: 0,
+                    seed: 0, radiusEstimate: .nan, stop: .noSearchModels)
+            }
         }
         return search.sigmas(for: requests.map(\.pixels))
     }
@@ -147,13 +157,15 @@ public final class Certifier: @unchecked Sendable {
         let twoCandidates = todo.indices.map { j in
             options.fallback && options.mode == .sound && searched[j].sigma != sigma0
         }
-        let first = certificates(todo.map { requests[$0] }, searched.map(\.sigma), searched,
-                                 alphas: twoCandidates.map { options.alpha / ($0 ? 2 : 1) }, targets: todo.map { targets[$0] })
+        let first = certificates(
+            todo.map { requests[$0] }, searched.map(\.sigma), searched,
+            alphas: twoCandidates.map { options.alpha / ($0 ? 2 : 1) }, targets: todo.map { targets[$0] })
         let retry = todo.indices.filter { j in
             twoCandidates[j] && (try? first[j].get()).map { !$0.certificate.certified } == true
         }
-        let second = certificates(retry.map { requests[todo[$0]] }, retry.map { _ in sigma0 }, retry.map { searched[$0] },
-                                  alphas: retry.map { _ in options.alpha / 2 }, targets: retry.map { targets[todo[$0]] })
+        let second = certificates(
+            retry.map { requests[todo[$0]] }, retry.map { _ in sigma0 }, retry.map { searched[$0] },
+            alphas: retry.map { _ in options.alpha / 2 }, targets: retry.map { targets[todo[$0]] })
         var chosen = first
         for (k, j) in retry.enumerated() where (try? second[k].get())?.certificate.certified == true { chosen[j] = second[k] }
         let classes = modelSet.manifest.classes
@@ -163,15 +175,16 @@ public final class Certifier: @unchecked Sendable {
                 results[i] = .failure(e)
             case let .success(r):
                 let c = r.certificate
-                results[i] = .success(Verdict(
-                    sha256: requests[i].sha256, modelSet: modelSetID, label: c.label, labelName: classes[c.label],
-                    certified: c.certified, abstained: !c.certified, radius: c.radius, radiusExpected: c.radiusExpected,
-                    margin: c.margin, marginExpected: c.marginExpected, sigma: r.sigma, sigma0: sigma0,
-                    pA: c.pA, pB: c.pB, pALower: c.pALower, pBUpper: c.pBUpper, scores: r.scores.meanScores, votes: r.scores.votes,
-                    nModels: c.nModels, targetRadius: targets[i], stoppedEarly: c.nModels < scheduler.ensemble.count,
-                    alpha: options.alpha, boundAlpha: c.alpha, fallback: r.sigma != searched[j].sigma,
-                    bound: c.bound, mode: options.mode, region: .unstored, triggers: [], source: requests[i].source,
-                    createdAt: createdAt, sigmaSearch: searched[j]))
+                results[i] = .success(
+                    Verdict(
+                        sha256: requests[i].sha256, modelSet: modelSetID, label: c.label, labelName: classes[c.label],
+                        certified: c.certified, abstained: !c.certified, radius: c.radius, radiusExpected: c.radiusExpected,
+                        margin: c.margin, marginExpected: c.marginExpected, sigma: r.sigma, sigma0: sigma0,
+                        pA: c.pA, pB: c.pB, pALower: c.pALower, pBUpper: c.pBUpper, scores: r.scores.meanScores, votes: r.scores.votes,
+                        nModels: c.nModels, targetRadius: targets[i], stoppedEarly: c.nModels < scheduler.ensemble.count,
+                        alpha: options.alpha, boundAlpha: c.alpha, fallback: r.sigma != searched[j].sigma,
+                        bound: c.bound, mode: options.mode, region: .unstored, triggers: [], source: requests[i].source,
+                        createdAt: createdAt, sigmaSearch: searched[j]))
             }
         }
         return results.map { $0! }
@@ -179,16 +192,20 @@ public final class Certifier: @unchecked Sendable {
 
     /// The certifying models' scores and the certificate of the searched label, per request,
     /// at `sigmas` (the noise at sigma0 in released mode).
-    private func certificates(_ requests: [CertificationRequest], _ sigmas: [Double], _ searched: [SigmaResult],
-                              alphas: [Double], targets: [Double?]) -> [Result<(certificate: Certificate, scores: EnsembleScores, sigma: Double), CertificationError>] {
+    private func certificates(
+        _ requests: [CertificationRequest], _ sigmas: [Double], _ searched: [SigmaResult],
+        alphas: [Double], targets: [Double?]
+    ) -> [Result<(certificate: Certificate, scores: EnsembleScores, sigma: Double), CertificationError>] {
         guard !requests.isEmpty else { return [] }
         let scales = sigmas.map { Float(options.mode == .sound ? $0 : sigma0) }
         let ensemble = scheduler.ensemble
         let prepared = requests.map { ensemble.prepare($0.pixels) }
         // Early stopping needs the anytime-valid bound; `options.target` is refused otherwise.
-        let logits = options.bound == .betting && targets.contains(where: { $0 != nil })
-            ? logitsStoppingEarly(prepared, scales: scales, sigmas: sigmas, labels: searched.map(\.label), targets: targets,
-                                  alphas: alphas)
+        let logits =
+            options.bound == .betting && targets.contains(where: { $0 != nil })
+            ? logitsStoppingEarly(
+                prepared, scales: scales, sigmas: sigmas, labels: searched.map(\.label), targets: targets,
+                alphas: alphas)
             : scheduler.logits(images: prepared, scales: scales)
         let classes = modelSet.manifest.classes.count
         return requests.indices.map { j in
@@ -196,9 +213,10 @@ public final class Certifier: @unchecked Sendable {
             guard scores.finite, sigmas[j].isFinite else {
                 return .failure(.nonFiniteOutput(source: requests[j].source, producer: "a certifying model"))
             }
-            let c = Certificate.compute(CertificateInput(
-                meanScores: scores.meanScores, votes: scores.votes, sigma: sigmas[j], alpha: alphas[j],
-                bound: options.bound, label: searched[j].label, modelScores: scores.modelScores))
+            let c = Certificate.compute(
+                CertificateInput(
+                    meanScores: scores.meanScores, votes: scores.votes, sigma: sigmas[j], alpha: alphas[j],
+                    bound: options.bound, label: searched[j].label, modelScores: scores.modelScores))
             return .success((c, scores, sigmas[j]))
         }
     }

@@ -47,8 +47,10 @@ extension Certifier {
     /// certifying models' top mean score; no bound, no region). All perturbed inputs of the
     /// batch go through the ensemble in one pass. A plugin whose output holds NaN or an
     /// infinity fails that image (a 500 in the daemon), never the process.
-    public func triggerReports(_ requests: [CertificationRequest], _ verdicts: [Verdict],
-                               perturbations: [Perturbation]) -> [Result<[TriggerReport], CertificationError>] {
+    public func triggerReports(
+        _ requests: [CertificationRequest], _ verdicts: [Verdict],
+        perturbations: [Perturbation]
+    ) -> [Result<[TriggerReport], CertificationError>] {
         var failures = [CertificationError?](repeating: nil, count: requests.count)
         var perturbed: [(image: Int, name: String, l2: Double, pixels: [Float])] = []
         for (i, request) in requests.enumerated() {
@@ -66,7 +68,9 @@ extension Certifier {
         var reports = [[TriggerReport]](repeating: [], count: requests.count)
         for (p, label) in zip(perturbed, labels) {
             guard let label else {
-                failures[p.image] = failures[p.image] ?? .nonFiniteOutput(source: requests[p.image].source, producer: "a certifying model (on the '\(p.name)' input)")
+                failures[p.image] =
+                    failures[p.image]
+                    ?? .nonFiniteOutput(source: requests[p.image].source, producer: "a certifying model (on the '\(p.name)' input)")
                 continue
             }
             reports[p.image].append(TriggerReport(name: p.name, l2: p.l2, covered: verdicts[p.image].radius > p.l2, label: label))

@@ -38,18 +38,26 @@ public struct RegionRecord: Codable, Sendable, Equatable {
     public var originalPBUpper: Double?
 
     /// A record; the storage-update fills the remaining `original*` fields when it trims or aligns.
-    public init(status: String, conflict: String? = nil, conflictDistance: Double? = nil,
-                originalLabel: Int? = nil, originalRadius: Double? = nil) {
+    public init(
+        status: String, conflict: String? = nil, conflictDistance: Double? = nil,
+        originalLabel: Int? = nil, originalRadius: Double? = nil
+    ) {
         self.status = status; self.conflict = conflict; self.conflictDistance = conflictDistance
         self.originalLabel = originalLabel; self.originalRadius = originalRadius
     }
 
     // Absent fields are left out of the JSON, so `unstored` and `stored` print as before.
     enum CodingKeys: String, CodingKey {
-        case status, conflict, conflictDistance = "conflict_distance"
-        case originalLabel = "original_label", originalRadius = "original_radius", originalMargin = "original_margin"
-        case originalRadiusExpected = "original_radius_expected", originalPA = "original_p_a", originalPB = "original_p_b"
-        case originalPALower = "original_p_a_lower", originalPBUpper = "original_p_b_upper"
+        case status, conflict
+        case conflictDistance = "conflict_distance"
+        case originalLabel = "original_label"
+        case originalRadius = "original_radius"
+        case originalMargin = "original_margin"
+        case originalRadiusExpected = "original_radius_expected"
+        case originalPA = "original_p_a"
+        case originalPB = "original_p_b"
+        case originalPALower = "original_p_a_lower"
+        case originalPBUpper = "original_p_b_upper"
     }
 
     /// The record of a verdict made without a store.
@@ -152,11 +160,28 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var sigmaSearch: SigmaResult?
 
     enum CodingKeys: String, CodingKey {
-        case sha256, modelSet = "model_set", label, labelName = "label_name", certified, abstained, radius
-        case radiusExpected = "radius_expected", margin, marginExpected = "margin_expected", sigma, sigma0
-        case pA = "p_a", pB = "p_b", pALower = "p_a_lower", pBUpper = "p_b_upper", scores, votes, nModels = "n_models"
-        case targetRadius = "target_radius", stoppedEarly = "stopped_early"
-        case alpha, boundAlpha = "bound_alpha", fallback, bound, mode, region, triggers, source, createdAt = "created_at", sigmaSearch = "sigma_search"
+        case sha256
+        case modelSet = "model_set"
+        case label
+        case labelName = "label_name"
+        case certified, abstained, radius
+        case radiusExpected = "radius_expected"
+        case margin
+        case marginExpected = "margin_expected"
+        case sigma, sigma0
+        case pA = "p_a"
+        case pB = "p_b"
+        case pALower = "p_a_lower"
+        case pBUpper = "p_b_upper"
+        case scores, votes
+        case nModels = "n_models"
+        case targetRadius = "target_radius"
+        case stoppedEarly = "stopped_early"
+        case alpha
+        case boundAlpha = "bound_alpha"
+        case fallback, bound, mode, region, triggers, source
+        case createdAt = "created_at"
+        case sigmaSearch = "sigma_search"
     }
 
     private static let encoder: JSONEncoder = {

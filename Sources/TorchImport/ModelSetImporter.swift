@@ -38,12 +38,14 @@ public enum ModelSetImporter {
         }
         let found: [(Int, String)] = names.compactMap { name in
             guard name.hasPrefix("smoothed_"), name.hasSuffix(".model"),
-                  let k = Int(name.dropFirst("smoothed_".count).dropLast(".model".count)) else { return nil }
+                let k = Int(name.dropFirst("smoothed_".count).dropLast(".model".count))
+            else { return nil }
             return (k, (directory as NSString).appendingPathComponent(name))
         }.sorted { $0.0 < $1.0 }
         guard !found.isEmpty else { throw TorchImportError(path: directory, reason: "no smoothed_K.model checkpoints here") }
         for (position, entry) in found.enumerated() where entry.0 != position {
-            throw TorchImportError(path: directory, reason: "checkpoints are not numbered 0..<\(found.count): smoothed_\(position).model is missing")
+            throw TorchImportError(
+                path: directory, reason: "checkpoints are not numbered 0..<\(found.count): smoothed_\(position).model is missing")
         }
         return found.map { (index: $0.0, path: $0.1) }
     }
@@ -53,8 +55,10 @@ public enum ModelSetImporter {
     /// `TorchImportError` naming the file for an unreadable checkpoint or a tensor that does not
     /// fit the architecture.
     @discardableResult
-    public static func run(from directory: String, to output: String, options: Options,
-                           progress: (Int, Int) -> Void = { _, _ in }) throws -> ModelSetManifest {
+    public static func run(
+        from directory: String, to output: String, options: Options,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> ModelSetManifest {
         var files = try checkpointFiles(in: directory)
         if let limit = options.limit { files = Array(files.prefix(limit)) }
         let specs = options.architecture.parameterSpecs
@@ -64,23 +68,28 @@ public enum ModelSetImporter {
             let checkpoint = try TorchCheckpoint.load(path: file.path)
             let byName = Dictionary(checkpoint.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             if let extra = checkpoint.tensors.first(where: { t in !specs.contains { $0.name == t.name } }) {
-                throw TorchImportError(path: file.path, reason: "tensor '\(extra.name)' is not a parameter of \(options.architecture.rawValue)")
+                throw TorchImportError(
+                    path: file.path, reason: "tensor '\(extra.name)' is not a parameter of \(options.architecture.rawValue)")
             }
-            tensors.append(try specs.map { spec in
-                guard let t = byName[spec.name] else {
-                    throw TorchImportError(path: file.path, reason: "missing tensor '\(spec.name)' of \(options.architecture.rawValue)")
-                }
-                guard t.shape == spec.shape else {
-                    throw TorchImportError(path: file.path, reason: "tensor '\(spec.name)' has shape \(t.shape), \(options.architecture.rawValue) needs \(spec.shape)")
-                }
-                return (spec.name, spec.shape, t.values)
-            })
+            tensors.append(
+                try specs.map { spec in
+                    guard let t = byName[spec.name] else {
+                        throw TorchImportError(path: file.path, reason: "missing tensor '\(spec.name)' of \(options.architecture.rawValue)")
+                    }
+                    guard t.shape == spec.shape else {
+                        throw TorchImportError(
+                            path: file.path,
+                            reason: "tensor '\(spec.name)' has shape \(t.shape), \(options.architecture.rawValue) needs \(spec.shape)")
+                    }
+                    return (spec.name, spec.shape, t.values)
+                })
             let mapped = try MappedFile(path: file.path)
             let sha = Checksum.sha256Hex(mapped.bytes)
-            models.append(ModelSetManifest.Model(
-                index: file.index, file: "", sha256: String(repeating: "0", count: 64),
-                noiseSeed: Checksum.seedModulo32(sha256Hex: sha),
-                source: .object(["file": .string((file.path as NSString).lastPathComponent), "sha256": .string(sha)])))
+            models.append(
+                ModelSetManifest.Model(
+                    index: file.index, file: "", sha256: String(repeating: "0", count: 64),
+                    noiseSeed: Checksum.seedModulo32(sha256Hex: sha),
+                    source: .object(["file": .string((file.path as NSString).lastPathComponent), "sha256": .string(sha)])))
             progress(done + 1, files.count)
         }
         let manifest = ModelSetManifest(

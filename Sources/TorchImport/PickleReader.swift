@@ -10,8 +10,9 @@ struct PickleReader {
 
     mutating func take(_ count: Int, for what: String) throws -> ArraySlice<UInt8> {
         guard count >= 0, count <= bytes.count - offset else {
-            throw ImportFailure("truncated pickle: \(what) needs \(count) bytes at offset \(offset), "
-                + "\(bytes.count - offset) left")
+            throw ImportFailure(
+                "truncated pickle: \(what) needs \(count) bytes at offset \(offset), "
+                    + "\(bytes.count - offset) left")
         }
         defer { offset += count }
         return bytes[offset..<offset + count]
@@ -30,8 +31,9 @@ struct PickleReader {
     mutating func length(_ count: Int, for what: String) throws -> Int {
         let raw = try uint(count, for: what)
         guard raw <= UInt64(bytes.count - offset) else {
-            throw ImportFailure("truncated pickle: \(what) claims \(raw) bytes at offset \(offset), "
-                + "\(bytes.count - offset) left")
+            throw ImportFailure(
+                "truncated pickle: \(what) claims \(raw) bytes at offset \(offset), "
+                    + "\(bytes.count - offset) left")
         }
         return Int(raw)
     }

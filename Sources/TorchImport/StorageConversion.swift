@@ -15,11 +15,11 @@ enum StorageConversion {
                 switch dtype {
                 case .float32:
                     #if _endian(little)
-                    memcpy(dst, src, count * 4)
+                        memcpy(dst, src, count * 4)
                     #else
-                    for i in 0..<count {
-                        dst[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-                    }
+                        for i in 0..<count {
+                            dst[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                        }
                     #endif
                 case .float64:
                     for i in 0..<count {

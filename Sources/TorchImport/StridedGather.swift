@@ -21,8 +21,9 @@ enum StridedGather {
         }
         if count == 0 { return [] }
         guard lastIndex < storage.count else {
-            throw ImportFailure("view (offset \(offset), size \(shape), stride \(stride)) reaches element "
-                + "\(lastIndex) of a storage of \(storage.count) elements")
+            throw ImportFailure(
+                "view (offset \(offset), size \(shape), stride \(stride)) reaches element "
+                    + "\(lastIndex) of a storage of \(storage.count) elements")
         }
         if isContiguous(shape: shape, stride: stride) {
             return Array(storage[offset..<offset + count])
@@ -41,8 +42,10 @@ enum StridedGather {
     }
 
     /// Odometer over the outer dimensions, a pointer walk along the innermost one.
-    private static func stridedCopy(_ storage: [Float], offset: Int, shape: [Int], stride: [Int],
-                                    count: Int) -> [Float] {
+    private static func stridedCopy(
+        _ storage: [Float], offset: Int, shape: [Int], stride: [Int],
+        count: Int
+    ) -> [Float] {
         let rank = shape.count  // >= 1 here: a 0-d tensor is always contiguous
         let inner = shape[rank - 1], innerStride = stride[rank - 1]
         return storage.withUnsafeBufferPointer { src in

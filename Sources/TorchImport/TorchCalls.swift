@@ -11,18 +11,22 @@ enum TorchCalls {
         case .rebuildTensorV2:
             // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
             guard args.count >= 4, case .storage(let storage) = args[0] else {
-                throw ImportFailure("_rebuild_tensor_v2 expects (storage, offset, size, stride, ...), got "
-                    + args.map(\.kind).joined(separator: ", "))
+                throw ImportFailure(
+                    "_rebuild_tensor_v2 expects (storage, offset, size, stride, ...), got "
+                        + args.map(\.kind).joined(separator: ", "))
             }
-            return .tensor(TensorRef(storage: storage,
-                                     offset: try int(args[1], "storage_offset"),
-                                     shape: try ints(args[2], "size"),
-                                     stride: try ints(args[3], "stride")))
+            return .tensor(
+                TensorRef(
+                    storage: storage,
+                    offset: try int(args[1], "storage_offset"),
+                    shape: try ints(args[2], "size"),
+                    stride: try ints(args[3], "stride")))
         case .rebuildParameter:
             // (data, requires_grad, backward_hooks): a Parameter is its data for us.
             guard let data = args.first, case .tensor = data else {
-                throw ImportFailure("_rebuild_parameter expects a tensor first, got "
-                    + (args.first?.kind ?? "nothing"))
+                throw ImportFailure(
+                    "_rebuild_parameter expects a tensor first, got "
+                        + (args.first?.kind ?? "nothing"))
             }
             return data
         case .storageType:
@@ -54,11 +58,13 @@ enum TorchCalls {
     /// `('storage', torch.XStorage, key, location, numel)`: a reference to a zip entry.
     static func persistentLoad(_ pid: PickleValue) throws -> PickleValue {
         guard case .tuple(let box) = pid, case let t = box.items, t.count == 5, case .string("storage") = t[0],
-              case .global(.storageType(let dtype)) = t[1],
-              case .string(let key) = t[2], case .string(let location) = t[3],
-              case .int(let numel) = t[4], numel >= 0 else {
-            throw ImportFailure("unsupported persistent id \(describe(pid)); expected "
-                + "('storage', torch.<Type>Storage, key, location, numel)")
+            case .global(.storageType(let dtype)) = t[1],
+            case .string(let key) = t[2], case .string(let location) = t[3],
+            case .int(let numel) = t[4], numel >= 0
+        else {
+            throw ImportFailure(
+                "unsupported persistent id \(describe(pid)); expected "
+                    + "('storage', torch.<Type>Storage, key, location, numel)")
         }
         return .storage(StorageRef(dtype: dtype, key: key, location: location, numel: numel))
     }

@@ -23,8 +23,9 @@ enum TorchGlobal {
         case ("torch._utils", "_rebuild_parameter"): return .rebuildParameter
         case ("torch.storage", "_load_from_bytes"):
             // Pickled storages inside a pickle: the pre-1.6 legacy format nested in a zip.
-            throw ImportFailure("refusing global torch.storage._load_from_bytes: legacy nested storage "
-                + "serialization is not supported; re-save with torch>=1.6")
+            throw ImportFailure(
+                "refusing global torch.storage._load_from_bytes: legacy nested storage "
+                    + "serialization is not supported; re-save with torch>=1.6")
         case ("torch", _):
             if let dtype = StorageDType(storageName: name) { return .storageType(dtype) }
         default:

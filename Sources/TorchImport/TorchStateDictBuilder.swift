@@ -22,15 +22,17 @@ struct TorchStateDictBuilder {
             let floats: [Float]
             if let cached = converted[storage.key] {
                 guard cached.dtype == storage.dtype else {
-                    throw ImportFailure("storage \(storage.key) is referenced as both "
-                        + "\(cached.dtype.storageName) and \(storage.dtype.storageName)")
+                    throw ImportFailure(
+                        "storage \(storage.key) is referenced as both "
+                            + "\(cached.dtype.storageName) and \(storage.dtype.storageName)")
                 }
                 floats = cached.values
             } else {
                 let (bytesNeeded, overflow) = storage.numel.multipliedReportingOverflow(by: storage.dtype.byteWidth)
                 guard !overflow else { throw ImportFailure("storage \(storage.key) numel \(storage.numel) overflows") }
-                floats = try StorageConversion.floats(try layout.storageBytes(key: storage.key, minimumBytes: bytesNeeded),
-                                                      dtype: storage.dtype, count: storage.numel)
+                floats = try StorageConversion.floats(
+                    try layout.storageBytes(key: storage.key, minimumBytes: bytesNeeded),
+                    dtype: storage.dtype, count: storage.numel)
                 converted[storage.key] = (storage.dtype, floats)
             }
             do {

@@ -74,16 +74,20 @@ struct ZipArchiveReader {
     }
 
     // PyTorch < 1.6 wrote a bare pickle that starts with protocol 2 and this LONG1 magic number.
-    private static let legacyMagic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A,
-                                               0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
+    private static let legacyMagic: [UInt8] = [
+        0x80, 0x02, 0x8A, 0x0A,
+        0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19,
+    ]
 
     /// Rejects missing, empty, legacy and non-zip files with a reason a user can act on.
     private static func checkSignature(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                throw ImportFailure(isDirectory.boolValue ? "is a directory, not a checkpoint file"
-                                                          : "cannot open file for reading")
+                throw ImportFailure(
+                    isDirectory.boolValue
+                        ? "is a directory, not a checkpoint file"
+                        : "cannot open file for reading")
             }
             throw ImportFailure("no such file")
         }

@@ -1,5 +1,5 @@
-import CertShape
 import CTriggerABI
+import CertShape
 
 /// A loaded, validated trigger plugin. Calls go straight to its C functions; the library
 /// stays loaded for the life of the process (the registry never dlcloses).
@@ -82,7 +82,8 @@ public struct TriggerPlugin: Sendable {
 
     private static func narrow(_ shape: ImageShape) -> (UInt32, UInt32, UInt32)? {
         guard let c = UInt32(exactly: shape.channels), let h = UInt32(exactly: shape.height),
-              let w = UInt32(exactly: shape.width) else { return nil }
+            let w = UInt32(exactly: shape.width)
+        else { return nil }
         return (c, h, w)
     }
 }

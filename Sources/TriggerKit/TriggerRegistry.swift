@@ -35,8 +35,9 @@ public final class TriggerRegistry: Sendable {
     /// does not support it is refused. Of two plugins with one name, the first file wins.
     public static func load(directory: String, shape: ImageShape? = nil) -> TriggerRegistry {
         guard let files = pluginFiles(in: directory) else {
-            return TriggerRegistry(directory: directory, plugins: [],
-                                   refusals: [PluginRefusal(path: directory, reason: "cannot read plugin folder")])
+            return TriggerRegistry(
+                directory: directory, plugins: [],
+                refusals: [PluginRefusal(path: directory, reason: "cannot read plugin folder")])
         }
         let folderProblem = writableByOthers(directory, what: "folder \(directory)")
         var plugins: [TriggerPlugin] = [], refusals: [PluginRefusal] = []

@@ -9,13 +9,16 @@ struct CertSSB: ParsableCommand {
         commandName: "certssb",
         abstract: "Certify images against backdoor triggers with Cert-SSB (sample-specific randomized smoothing).",
         discussion: """
-        Exit status of certify and logits follows clamdscan: 0 all certified (or all done), \
-        1 some input not certified, 2 an error.
-        """,
+            Exit status of certify and logits follows clamdscan: 0 all certified (or all done), \
+            1 some input not certified, 2 an error.
+            """,
         version: version,
-        subcommands: [CertifyCommand.self, LogitsCommand.self, ImportTorchCommand.self,
-                      ExportImagesCommand.self, BenchCommand.self, TriggersCommand.self, TrainCommand.self, EvalCommand.self, SigmaCommand.self, InvarianceCommand.self,
-                      StatusCommand.self, GetCommand.self, ListCommand.self, EventsCommand.self, SubmitCommand.self])
+        subcommands: [
+            CertifyCommand.self, LogitsCommand.self, ImportTorchCommand.self,
+            ExportImagesCommand.self, BenchCommand.self, TriggersCommand.self, TrainCommand.self, EvalCommand.self, SigmaCommand.self,
+            InvarianceCommand.self,
+            StatusCommand.self, GetCommand.self, ListCommand.self, EventsCommand.self, SubmitCommand.self,
+        ])
 
     /// ArgumentParser exits 64 on usage errors; certssb promises 2 for every error.
     static func main() {

@@ -12,11 +12,11 @@ struct CertSSBD: AsyncParsableCommand {
         commandName: "certssbd",
         abstract: "Certify images as they arrive: a watched folder and a Unix socket (HTTP/1.1).",
         discussion: """
-        Reads certssbd.conf (--config) and then any --KEY VALUE on the command line, for every \
-        key of that file (kebab or snake case: --sigma-rule search, --bound betting, --max-queue 256). \
-        Under systemd it sends READY=1, STATUS= and WATCHDOG=1, and takes its socket from socket \
-        activation. SIGHUP or POST /v1/reload reloads; SIGTERM drains and exits 0.
-        """,
+            Reads certssbd.conf (--config) and then any --KEY VALUE on the command line, for every \
+            key of that file (kebab or snake case: --sigma-rule search, --bound betting, --max-queue 256). \
+            Under systemd it sends READY=1, STATUS= and WATCHDOG=1, and takes its socket from socket \
+            activation. SIGHUP or POST /v1/reload reloads; SIGTERM drains and exits 0.
+            """,
         version: DaemonService.version)
 
     @Option(help: ArgumentHelp("certssbd.conf to read before the command-line keys.", valueName: "file"))
@@ -40,17 +40,23 @@ struct CertSSBD: AsyncParsableCommand {
     @Option(help: "BLAS worker threads (workers; 0: one per core).")
     var workers: Int?
 
-    @Flag(help: "Parse and validate the configuration and the model set's manifest, print the effective configuration, and exit (0, or 2 with the reason).")
+    @Flag(
+        help:
+            "Parse and validate the configuration and the model set's manifest, print the effective configuration, and exit (0, or 2 with the reason)."
+    )
     var checkConfig = false
 
-    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Any other config key as --KEY VALUE or --KEY=VALUE.", valueName: "--key value"))
+    @Argument(
+        parsing: .allUnrecognized, help: ArgumentHelp("Any other config key as --KEY VALUE or --KEY=VALUE.", valueName: "--key value"))
     var keys: [String] = []
 
     /// The named options and the free --KEY VALUE pairs, as config overrides.
     func overrides() throws -> [String: String] {
         var out = try DaemonArguments.parse(keys).overrides
-        let named: [(String, String?)] = [("model_set", modelSet), ("watch_dir", watch), ("socket", socket), ("state_dir", state),
-                                          ("plugin_dir", pluginDir), ("workers", workers.map(String.init))]
+        let named: [(String, String?)] = [
+            ("model_set", modelSet), ("watch_dir", watch), ("socket", socket), ("state_dir", state),
+            ("plugin_dir", pluginDir), ("workers", workers.map(String.init)),
+        ]
         for case let (key, value?) in named { out[key] = value }
         return out
     }

@@ -1,5 +1,6 @@
-import CertShape
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -52,7 +53,7 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
         var fileError: Bool
     }
 
-    func scenario(in folder: TemporaryFolder, modelSet: String, goodPNG: String) throws -> Scenario {
+    func scenario(in folder: TemporaryDirectory, modelSet: String, goodPNG: String) throws -> Scenario {
         func write(_ name: String, _ data: Data) throws -> String {
             let path = folder.file(name)
             try data.write(to: URL(fileURLWithPath: path))
@@ -74,8 +75,9 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             var data = Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0])
             data.append(contentsOf: (0..<400).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) })
             let f = try write("garbage.jpg", data)
-            return Scenario(arguments: certify(f), subject: f,
-                            keywords: ["jpeg", "jpg", "corrupt", "invalid", "truncat", "decode"], fileError: true)
+            return Scenario(
+                arguments: certify(f), subject: f,
+                keywords: ["jpeg", "jpg", "corrupt", "invalid", "truncat", "decode"], fileError: true)
         case .rgbPPM32:
             let f = try write("rgb32.ppm", BadFiles.ppm(width: 32, height: 32))
             return Scenario(arguments: certify(f), subject: f, keywords: shapeWords, fileError: true)
@@ -96,11 +98,13 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             return Scenario(arguments: certify(f), subject: f, keywords: ["directory", "folder", "not a file"], fileError: true)
         case .nonexistentFile:
             let f = folder.file("no-such-file.png")
-            return Scenario(arguments: certify(f), subject: f, keywords: ["no such", "not found", "does not exist", "missing"], fileError: true)
+            return Scenario(
+                arguments: certify(f), subject: f, keywords: ["no such", "not found", "does not exist", "missing"], fileError: true)
         case .missingModelSet:
             let set = folder.file("no-such-model-set")
-            return Scenario(arguments: certify(goodPNG, set: set), subject: set,
-                            keywords: ["no such", "not found", "does not exist", "missing"], fileError: false)
+            return Scenario(
+                arguments: certify(goodPNG, set: set), subject: set,
+                keywords: ["no such", "not found", "does not exist", "missing"], fileError: false)
         case .corruptSafetensors, .corruptSafetensorsNoVerify:
             let set = folder.file("corrupt-set")
             try FileManager.default.copyItem(atPath: modelSet, toPath: set)
@@ -110,19 +114,20 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             try handle.write(contentsOf: Data("#GARBAGE!{[\u{1}".utf8.prefix(12)))
             try handle.close()
             let extra = self == .corruptSafetensorsNoVerify ? ["--no-verify-checksums"] : []
-            return Scenario(arguments: certify(goodPNG, set: set, extra: extra), subject: "model_0001.safetensors",
-                            keywords: ["safetensors", "header", "checksum", "sha256", "corrupt"], fileError: false)
+            return Scenario(
+                arguments: certify(goodPNG, set: set, extra: extra), subject: "model_0001.safetensors",
+                keywords: ["safetensors", "header", "checksum", "sha256", "corrupt"], fileError: false)
         }
     }
 }
 
-@Suite("CLI: bad inputs exit 2 with one line on stderr, never a crash")
+@Suite("CLI: bad inputs exit 2 with one line on stderr, never a crash", .blockingWork)
 struct BadInputTests {
     @Test("each bad input: exit 2, one stderr line naming it and the problem", arguments: BadInput.allCases)
     func badInput(_ input: BadInput) throws {
         let modelSet = try RandomSetFixture.get()
         let goodPNG = try RandomSetFixture.goodPNG.get()
-        let folder = try TemporaryFolder("bad-\(input.rawValue)")
+        let folder = try TemporaryDirectory("bad-\(input.rawValue)")
         let scenario = try input.scenario(in: folder, modelSet: modelSet, goodPNG: goodPNG)
         let run = try CLI.run(scenario.arguments, timeout: 120)
 
@@ -149,12 +154,13 @@ struct BadInputTests {
         }
     }
 
-    @Test("a mixed run: good files keep their verdicts, in order; the bad one gets an error line; exit 2",
-          arguments: [1, 2, 64])
+    @Test(
+        "a mixed run: good files keep their verdicts, in order; the bad one gets an error line; exit 2",
+        arguments: [1, 2, 64])
     func mixedRun(batchSize: Int) throws {
         let modelSet = try RandomSetFixture.get()
         let goodPNG = try RandomSetFixture.goodPNG.get()
-        let folder = try TemporaryFolder("mixed")
+        let folder = try TemporaryDirectory("mixed")
         let bad = folder.file("empty.png")
         try Data().write(to: URL(fileURLWithPath: bad))
         let second = folder.file("second.png")
@@ -177,7 +183,7 @@ struct BadInputTests {
     func mixedLogits() throws {
         let modelSet = try RandomSetFixture.get()
         let goodPNG = try RandomSetFixture.goodPNG.get()
-        let folder = try TemporaryFolder("mixed-logits")
+        let folder = try TemporaryDirectory("mixed-logits")
         let bad = folder.file("nan.npy")
         var values = Array(repeating: Float(0), count: 28 * 28)
         values[0] = .nan
@@ -194,7 +200,7 @@ struct BadInputTests {
     @Test("a valid float32 .npy of 1x28x28 is accepted, so the NaN case fails for the NaN alone")
     func validNPY() throws {
         let modelSet = try RandomSetFixture.get()
-        let folder = try TemporaryFolder("npy-ok")
+        let folder = try TemporaryDirectory("npy-ok")
         let f = folder.file("ok.npy")
         try BadFiles.npy(shape: [1, 28, 28], values: (0..<784).map { Float($0) / 784 }).write(to: URL(fileURLWithPath: f))
         let run = try CLI.run(["certify", "--model-set", modelSet, f], timeout: 120)

@@ -1,25 +1,25 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where things are: the package, the shared fixtures beside it, and the built `certssb`.
 enum Paths {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // CLITests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // package root
+    static let packageRoot = PackagePaths.root
 
-    static let sharedData = packageRoot.appendingPathComponent("../shared/data").standardizedFileURL
+    static let sharedData = PackagePaths.shared.appendingPathComponent("data")
     static let checkpoints = sharedData.appendingPathComponent("certssb-mnist-onepixel-sigma0.12")
     static let referenceLogits = checkpoints.appendingPathComponent("reference_logits.json")
     static let mnistCSV = sharedData.appendingPathComponent("mnist_5k.csv.gz")
 
-    /// The 16 checkpoints, their reference logits and the CSV are all readable.
+    /// The 16 checkpoints, their reference logits and the CSV are all readable: what the tests
+    /// of accuracy and of the authors' logits need. Tests of behaviour take synthetic digits
+    /// (`SyntheticImages`) and the shipped or a random model set instead.
     static var sharedAvailable: Bool {
         let fm = FileManager.default
         return (0..<16).allSatisfy { fm.isReadableFile(atPath: checkpoints.appendingPathComponent("smoothed_\($0).model").path) }
@@ -132,13 +132,12 @@ enum CLI {
     }
 
     /// `environment` replaces the child's environment when given (else it inherits ours).
-    static func run(program executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    timeout: TimeInterval = 600) throws -> RunResult {
-        let scratch = FileManager.default.temporaryDirectory
-            .appendingPathComponent("certssb-clitests-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+    static func run(
+        program executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        timeout: TimeInterval = 600
+    ) throws -> RunResult {
+        let scratch = try TemporaryDirectory("run")
+        let outURL = URL(fileURLWithPath: scratch.file("stdout")), errURL = URL(fileURLWithPath: scratch.file("stderr"))
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)
@@ -153,7 +152,7 @@ enum CLI {
         process.standardError = errHandle
         let done = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in done.signal() }
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         var timedOut = false
         if done.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true
@@ -164,9 +163,10 @@ enum CLI {
             }
         }
         process.waitUntilExit()
-        return RunResult(arguments: arguments, status: process.terminationStatus, reason: process.terminationReason,
-                         timedOut: timedOut, stdout: (try? Data(contentsOf: outURL)) ?? Data(),
-                         stderr: (try? Data(contentsOf: errURL)) ?? Data())
+        return RunResult(
+            arguments: arguments, status: process.terminationStatus, reason: process.terminationReason,
+            timedOut: timedOut, stdout: (try? Data(contentsOf: outURL)) ?? Data(),
+            stderr: (try? Data(contentsOf: errURL)) ?? Data())
     }
 
     /// SHA-256 of each file, computed by coreutils, not by certssb's code.
@@ -176,7 +176,7 @@ enum CLI {
         process.arguments = paths
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CLIError("sha256sum failed") }
@@ -189,19 +189,4 @@ enum CLI {
         }
         return result
     }
-}
-
-/// A temporary folder removed when the value goes away.
-final class TemporaryFolder {
-    let url: URL
-    var path: String { url.path }
-
-    init(_ label: String) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("certssb-clitests-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
 }

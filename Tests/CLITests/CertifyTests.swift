@@ -1,15 +1,17 @@
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
-@Suite("CLI: certify on real MNIST digits with the authors' models",
-       .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
+@Suite(
+    "CLI: certify on real MNIST digits with the authors' models", .blockingWork,
+    .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct CertifyTests {
     /// Runs certify on every fixture image with extra options; requires exit 0 or 1.
     private func certifyAll(_ options: [String], fixture: MNISTFixture, paths: [String]? = nil) throws -> (RunResult, [VerdictLine]) {
@@ -94,8 +96,10 @@ struct CertifyTests {
             #expect(abs(v.p_a + v.p_b - 1) <= 1e-12, "binary task: p_a + p_b = 1; \(ctx)")
             #expect(abs(v.p_a_lower - max(1e-8, v.p_a - h)) <= 1e-12, ctx)
             #expect(abs(v.p_b_upper - min(1 - 1e-8, v.p_b + h)) <= 1e-12, ctx)
-            let marginExpected = 0.5 * (ReferenceMath.phiInverse(ReferenceMath.clamp(v.p_a))
-                                        - ReferenceMath.phiInverse(ReferenceMath.clamp(v.p_b)))
+            let marginExpected =
+                0.5
+                * (ReferenceMath.phiInverse(ReferenceMath.clamp(v.p_a))
+                    - ReferenceMath.phiInverse(ReferenceMath.clamp(v.p_b)))
             #expect(abs(v.radius_expected - v.sigma * marginExpected) <= 1e-9, ctx)
             #expect(v.radius_expected >= v.radius, ctx)
             #expect(v.certified == (v.radius > 0), ctx)
@@ -179,8 +183,9 @@ struct CertifyTests {
             let ctx = Comment(rawValue: b.brief)
             expectCoherent(b, sha256: nil)
             #expect(b.bound == "hoeffding" || b.bound == "clopper-pearson", ctx)
-            #expect(abs(b.radius - max(h.radius, c.radius)) <= 1e-12,
-                    "best \(b.radius) vs hoeffding(alpha/2) \(h.radius), clopper-pearson(alpha/2) \(c.radius); \(ctx)")
+            #expect(
+                abs(b.radius - max(h.radius, c.radius)) <= 1e-12,
+                "best \(b.radius) vs hoeffding(alpha/2) \(h.radius), clopper-pearson(alpha/2) \(c.radius); \(ctx)")
             let winner = b.bound == "hoeffding" ? h : c
             #expect(abs(b.p_a_lower - winner.p_a_lower) <= 1e-12, ctx)
             #expect(b.label == winner.label, ctx)

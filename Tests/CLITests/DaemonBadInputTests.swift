@@ -1,16 +1,18 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Bad input against a running certssbd: each gets a clear error, the daemon keeps serving
 /// and no file leaves the inbox without a verdict or an error record.
-@Suite(.serialized) struct DaemonBadInputTests {
+@Suite(.serialized, .blockingWork, .enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
+struct DaemonBadInputTests {
     /// A 32×32 grey PNG: a real image, but not the model set's 1×28×28.
     static func wrongShapePNG() throws -> [UInt8] {
         let shape = ImageShape(channels: 1, height: 32, width: 32)
@@ -36,8 +38,7 @@ import Glibc
         return String(decoding: answer, as: UTF8.self)
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func badRequestsGetClearErrorsAndTheDaemonKeepsServing() throws {
+    @Test func badRequestsGetClearErrorsAndTheDaemonKeepsServing() throws {
         let daemon = try RunningDaemon(extra: ["--max_upload_bytes", "4K"])
         defer { _ = daemon.stop() }
         let good = try DaemonTests.digits(2, offset: 5)
@@ -73,8 +74,7 @@ import Glibc
         #expect(daemon.stop() == 0, "\(daemon.log)")
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func badFilesInTheInboxAreMovedToFailedWithAReason() throws {
+    @Test func badFilesInTheInboxAreMovedToFailedWithAReason() throws {
         let daemon = try RunningDaemon()
         defer { _ = daemon.stop() }
         let good = try DaemonTests.digits(1, offset: 7)[0]
@@ -88,7 +88,8 @@ import Glibc
         for (name, bytes) in drops { try Data(bytes).write(to: URL(fileURLWithPath: daemon.inbox + "/" + name)) }
 
         let errors = daemon.waitForFiles(in: daemon.failed, suffix: ".error.json", count: 4)
-        #expect(Set(errors) == ["notes.txt.error.json", "wide.png.error.json", "cut.png.error.json", "empty.png.error.json"], "\(daemon.log)")
+        #expect(
+            Set(errors) == ["notes.txt.error.json", "wide.png.error.json", "cut.png.error.json", "empty.png.error.json"], "\(daemon.log)")
         #expect(daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1) == ["good.png.verdict.json"])
         // Nothing lost: every dropped file is kept, byte for byte, beside its record.
         #expect(daemon.files(in: daemon.inbox).isEmpty)
@@ -96,14 +97,15 @@ import Glibc
             let folder = name == "good.png" ? daemon.processed : daemon.failed
             #expect(FileManager.default.contents(atPath: folder + "/" + name) == Data(bytes), "\(name)")
         }
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/wide.png.error.json"))) as? [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/wide.png.error.json")))
+            as? [String: Any]
         let reason = record?["error"] as? String ?? ""
         #expect(reason.contains("28"), "\(String(describing: record))")
         #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"))
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func aMissingPluginFolderIsAWarningAndTheDaemonServes() throws {
+    @Test func aMissingPluginFolderIsAWarningAndTheDaemonServes() throws {
         let daemon = try RunningDaemon(extra: ["--plugin-dir", "/nonexistent/certssb-plugins"])
         defer { _ = daemon.stop() }
         #expect(daemon.log.contains("<4>trigger plugin refused: /nonexistent/certssb-plugins: cannot read plugin folder"), "\(daemon.log)")
@@ -113,8 +115,7 @@ import Glibc
         #expect(upload.code == 200 && (verdict?["triggers"] as? [Any])?.isEmpty == true, "\(upload)")
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func triggerReportsCanBeTurnedOff() throws {
+    @Test func triggerReportsCanBeTurnedOff() throws {
         let daemon = try RunningDaemon(extra: ["--trigger_reports", "no"])
         defer { _ = daemon.stop() }
         let upload = try daemon.certify(DaemonTests.digits(1, offset: 9)[0])
@@ -125,11 +126,15 @@ import Glibc
 
     @Test(.enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
     func aConfigWithATypoStopsTheDaemonWithTheLine() throws {
-        let folder = try TemporaryFolder("typo")
+        let folder = try TemporaryDirectory("typo")
         let config = folder.file("certssbd.conf")
         try "# certssbd\nworkers = 2\nmax_uplaod_bytes = 1M\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try SpawnedProcess(RunningDaemon.executable!, ["--config", config, "--socket", folder.file("s.sock"),
-                                                                    "--state", folder.file("state")], stderr: folder.file("stderr"))
+        let daemon = try SpawnedProcess(
+            RunningDaemon.executable!,
+            [
+                "--config", config, "--socket", folder.file("s.sock"),
+                "--state", folder.file("state"),
+            ], stderr: folder.file("stderr"))
         daemon.wait(timeout: 60)
         let message = (try? String(contentsOfFile: folder.file("stderr"), encoding: .utf8)) ?? ""
         #expect(!daemon.signalled && daemon.code == 2, "\(message)")

@@ -21,8 +21,10 @@ import Testing
 
     @Test func checkConfigPrintsTheEffectiveConfigurationAndStartsNothing() throws {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("certssbd-check-\(UUID().uuidString)").path
-        let run = try certssbd(["--check-config", "--model-set", RunningDaemon.shippedModelSet, "--state", state,
-                                "--sigma_rule", "fixed", "--max-queue=7"])
+        let run = try certssbd([
+            "--check-config", "--model-set", RunningDaemon.shippedModelSet, "--state", state,
+            "--sigma_rule", "fixed", "--max-queue=7",
+        ])
         #expect(run.status == 0, "\(run.err)")
         let lines = Set(run.out.split(separator: "\n").map(String.init))
         #expect(lines.contains("model_set = \(RunningDaemon.shippedModelSet)"))

@@ -1,29 +1,32 @@
 import CertCore
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A full disk under the store: certssbd answers 503 with the reason, keeps serving, keeps
 /// dropped files in the inbox, and certifies them once there is room again. The store is a
 /// 4 MB tmpfs mounted in a private mount namespace of the daemon (unshare; root only), filled
 /// from the test through /proc/PID/root.
-@Suite(.serialized) struct DaemonFullDiskTests {
+@Suite(.serialized, .blockingWork, .enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
+struct DaemonFullDiskTests {
     static let unshare = "/usr/bin/unshare"
     static let available = getuid() == 0 && FileManager.default.isExecutableFile(atPath: unshare)
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason),
-          .enabled(if: available, "skipped: needs root and unshare(1) for a private tmpfs"))
+    @Test(.enabled(if: available, "skipped: needs root and unshare(1) for a private tmpfs"))
     func aFullStoreIsA503AndTheInboxWaits() throws {
-        let folder = try TemporaryFolder("fulldisk")
+        let folder = try TemporaryDirectory("fulldisk")
         let state = folder.file("state")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let daemon = try RunningDaemon(reusing: folder, launcher: [
-            Self.unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
-            "mount -t tmpfs -o size=4m certssb-test \(state) && exec \"$0\" \"$@\"",
-        ])
+        let daemon = try RunningDaemon(
+            reusing: folder,
+            launcher: [
+                Self.unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount -t tmpfs -o size=4m certssb-test \(state) && exec \"$0\" \"$@\"",
+            ])
         defer { _ = daemon.stop() }
         let pngs = try DaemonTests.digits(3, offset: 30)
         #expect(try daemon.certify(pngs[0]).code == 200, "\(daemon.log)")
@@ -46,8 +49,9 @@ import Glibc
 
         // Room again: the retry certifies the waiting file, and uploads work.
         unlink(filler)
-        #expect(daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1, timeout: 30) == ["waiting.png.verdict.json"],
-                "\(daemon.log)")
+        #expect(
+            daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1) == ["waiting.png.verdict.json"],
+            "\(daemon.log)")
         #expect(try daemon.certify(pngs[1]).code == 200)
         let items = try daemon.json("/v1/verdicts?limit=10")?["items"] as? [[String: Any]] ?? []
         #expect(items.compactMap { $0["sha256"] as? String } == [pngs[0], pngs[2], pngs[1]].map { Checksum.sha256Hex($0) })

@@ -1,19 +1,20 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A running certssbd reads inbox files through the checked descriptor: a symlink, a FIFO
 /// and a file over max_upload_bytes go to failed/ with their reason, the file beside them
 /// is certified, and the symlink's target is never read. Needs only the shipped set.
-@Suite(.serialized, .enabled(if: RunningDaemon.executable != nil, "needs the built certssbd"))
+@Suite(.serialized, .blockingWork, .enabled(if: RunningDaemon.executable != nil, "needs the built certssbd"))
 struct DaemonInboxTests {
     @Test func symlinkFIFOAndOversizedFilesGoToFailedWithTheirReason() throws {
         let daemon = try RunningDaemon(extra: ["--max_upload_bytes", "4K"])
         defer { _ = daemon.stop() }
-        let png = try NonFiniteTests.pngs(1, seed: 21)[0]
+        let png = try SyntheticImages.digitPNGs(1, seed: 21)[0]
         let outside = daemon.folder.file("outside.png")
         try Data(png).write(to: URL(fileURLWithPath: outside))
         // Made beside the inbox and renamed in (IN_MOVED_TO), as a writer swapping names would;
@@ -29,7 +30,9 @@ struct DaemonInboxTests {
         #expect(Set(errors) == ["link.png.error.json", "pipe.png.error.json", "big.png.error.json"], "\(daemon.log)")
         #expect(daemon.waitForFiles(in: daemon.processed, suffix: ".verdict.json", count: 1) == ["good.png.verdict.json"])
         func reason(_ name: String) throws -> (code: String, error: String) {
-            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/\(name).error.json"))) as? [String: Any]
+            let record =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/\(name).error.json")))
+                as? [String: Any]
             return (record?["code"] as? String ?? "", record?["error"] as? String ?? "")
         }
         #expect(try reason("link.png").code == "symlink")

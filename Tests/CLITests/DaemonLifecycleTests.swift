@@ -1,27 +1,29 @@
 import CertCore
+import CertTestSupport
 import Foundation
 import Testing
 
 /// certssbd's lifecycle outside systemd: started by systemd-socket-activate with a test-owned
 /// NOTIFY_SOCKET, restarted on its own state and inbox, reloaded with SIGHUP.
-@Suite(.serialized) struct DaemonLifecycleTests {
+@Suite(.serialized, .blockingWork, .enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
+struct DaemonLifecycleTests {
     static let socketActivate = "/usr/bin/systemd-socket-activate"
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason),
-          .enabled(if: FileManager.default.isExecutableFile(atPath: socketActivate), "skipped: systemd-socket-activate is not installed"))
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: socketActivate), "skipped: systemd-socket-activate is not installed"))
     func socketActivationAdoptsTheSocketAndNotifies() throws {
-        let folder = try TemporaryFolder("activate")
+        let folder = try TemporaryDirectory("activate")
         let notify = try NotifyListener(path: folder.file("notify"))
         // systemd-socket-activate binds certssbd.sock and execs certssbd at the first connection;
         // --socket names a different path, which the daemon must not bind when it gets fd 3.
         let daemon = try RunningDaemon(
             extra: ["--socket", folder.file("self-bound.sock")], reusing: folder,
-            launcher: [Self.socketActivate, "-l", folder.file("certssbd.sock"), "-E", "NOTIFY_SOCKET=\(notify.path)",
-                       "-E", "WATCHDOG_USEC=1000000"],
+            launcher: [
+                Self.socketActivate, "-l", folder.file("certssbd.sock"), "-E", "NOTIFY_SOCKET=\(notify.path)",
+                "-E", "WATCHDOG_USEC=1000000",
+            ],
             waitForSocket: false)
         defer { _ = daemon.stop() }
-        let listening = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: daemon.socket) && Date() < listening { Thread.sleep(forTimeInterval: 0.05) }
+        Wait.until { FileManager.default.fileExists(atPath: daemon.socket) }
         #expect(notify.messages.isEmpty, "nothing runs before the first connection")
 
         // The first request starts the daemon and is answered once the models are loaded.
@@ -29,20 +31,19 @@ import Testing
         #expect(notify.wait { $0.contains("READY=1") }, "\(notify.messages) \(daemon.log)")
         #expect(notify.wait { $0.contains("STATUS=") })
         #expect(notify.assignments.contains { $0.hasPrefix("STATUS=queue ") }, "\(notify.messages)")
-        // WATCHDOG_USEC=1 s: pings every half second.
-        #expect(notify.wait(timeout: 5) { $0.contains("WATCHDOG=1") }, "\(notify.messages)")
+        // WATCHDOG_USEC=1 s: pings every half second while the batcher and the event loop beat.
+        #expect(notify.wait { $0.contains("WATCHDOG=1") }, "\(notify.messages)")
         #expect(daemon.log.contains("serving on the socket systemd passed"), "\(daemon.log)")
         #expect(!FileManager.default.fileExists(atPath: folder.file("self-bound.sock")))
 
         let png = try DaemonTests.digits(1)[0]
         #expect(try daemon.certify(png).code == 200)
         #expect(daemon.stop() == 0, "\(daemon.log)")
-        #expect(notify.wait(timeout: 5) { $0.contains("STOPPING=1") }, "\(notify.messages)")
+        #expect(notify.wait { $0.contains("STOPPING=1") }, "\(notify.messages)")
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func verdictsSurviveARestartAndTheInboxIsCaughtUp() throws {
-        let folder = try TemporaryFolder("restart")
+    @Test func verdictsSurviveARestartAndTheInboxIsCaughtUp() throws {
+        let folder = try TemporaryDirectory("restart")
         let pngs = try DaemonTests.digits(2, offset: 11)
         let first = try RunningDaemon(reusing: folder)
         let before = try first.certify(pngs[0])
@@ -72,22 +73,24 @@ import Testing
         #expect(LMDBUtils.entries("verdicts", store: store) == 2)
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func sighupReloadsAndAFailedReloadKeepsServing() throws {
-        let folder = try TemporaryFolder("reload")
+    @Test func sighupReloadsAndAFailedReloadKeepsServing() throws {
+        let folder = try TemporaryDirectory("reload")
         let config = folder.file("certssbd.conf")
-        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = info\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = info\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         let daemon = try RunningDaemon(extra: ["--config", config], reusing: folder)
         defer { _ = daemon.stop() }
         #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"), "\(daemon.log)")
 
-        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_levle = debug\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_levle = debug\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         daemon.sendSignal(SIGHUP)
         #expect(daemon.waitForLog("reload failed, keeping the running state"), "\(daemon.log)")
         #expect(daemon.log.contains("certssbd.conf:3"), "the error names the line: \(daemon.log)")
         #expect(try daemon.certify(DaemonTests.digits(1)[0]).code == 200, "still serving after a failed reload")
 
-        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = debug\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "# test\nmodel_set = \(RunningDaemon.shippedModelSet)\nlog_level = debug\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         daemon.sendSignal(SIGHUP)
         #expect(daemon.waitForLog("reloaded: model set"), "\(daemon.log)")
         // The same over the socket: POST /v1/reload answers once the reload is done.

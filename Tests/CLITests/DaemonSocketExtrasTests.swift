@@ -7,8 +7,10 @@ import Testing
 /// Only the shipped model set and generated images: no ../shared needed.
 @Suite struct DaemonSocketExtrasTests {
     static func png(_ seed: Int) throws -> [UInt8] {
-        try PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 1, height: 28, width: 28),
-                                           pixels: (0..<784).map { Float(($0 * (seed + 3) + seed * 17) % 256) / 255 }))
+        try PNGEncoder.encode(
+            DecodedImage(
+                shape: ImageShape(channels: 1, height: 28, width: 28),
+                pixels: (0..<784).map { Float(($0 * (seed + 3) + seed * 17) % 256) / 255 }))
     }
 
     func file(_ daemon: RunningDaemon, _ bytes: [UInt8]) throws -> String {
@@ -30,12 +32,17 @@ import Testing
         #expect(form.hasSuffix("\n200"), "curl -F: \(form)")
         let formVerdict = try JSONSerialization.jsonObject(with: Data(form.split(separator: "\n").first!.utf8)) as? [String: Any]
         let direct = try daemon.certify(try Self.png(2))
-        #expect(direct.code == 200 && (formVerdict?["sha256"] as? String).map { direct.body.contains($0) } == true,
-                "the file part is the image itself: same sha256 as the raw upload")
-        let noFile = try daemon.curl(["-F", "note=hello;type=text/plain", "-F", "x=y", "-w", "\n%{http_code}", "http://localhost/v1/certify"]).out
+        #expect(
+            direct.code == 200 && (formVerdict?["sha256"] as? String).map { direct.body.contains($0) } == true,
+            "the file part is the image itself: same sha256 as the raw upload")
+        let noFile = try daemon.curl([
+            "-F", "note=hello;type=text/plain", "-F", "x=y", "-w", "\n%{http_code}", "http://localhost/v1/certify",
+        ]).out
         #expect(noFile.hasSuffix("\n422") || noFile.hasSuffix("\n415"), "\(noFile)")
-        let broken = try daemon.curl(["-H", "Content-Type: multipart/form-data", "--data-binary", "@\(a)", "-w", "\n%{http_code}",
-                                      "http://localhost/v1/certify"]).out
+        let broken = try daemon.curl([
+            "-H", "Content-Type: multipart/form-data", "--data-binary", "@\(a)", "-w", "\n%{http_code}",
+            "http://localhost/v1/certify",
+        ]).out
         #expect(broken.hasSuffix("\n415") && broken.contains("raw bytes"), "\(broken)")
     }
 
@@ -66,7 +73,10 @@ import Testing
         let text = try daemon.curl(["http://localhost/metrics"]).out
         let metrics = PrometheusText.parse(text)
         #expect(metrics.errors.isEmpty, "\(metrics.errors)")
-        #expect(metrics.samples.keys.contains { $0.hasPrefix("certssbd_build_info{version=\"0.1.0\",blas_kernel=") }, "\(text)")
+        #expect(
+            metrics.samples.keys.contains {
+                $0.hasPrefix("certssbd_build_info{version=\"0.1.0\",model_set=\"") && $0.contains(",blas_kernel=\"")
+            }, "\(text)")
         #expect((metrics.samples["process_resident_memory_bytes"] ?? 0) > 1e6)
         #expect(metrics.types["process_cpu_seconds_total"] == "counter" && (metrics.samples["process_cpu_seconds_total"] ?? 0) > 0)
         let started = metrics.samples["process_start_time_seconds"] ?? 0

@@ -1,24 +1,27 @@
 import CertCore
 import CertData
+import CertTestSupport
 import Foundation
 import Testing
 
 /// certssbd end to end: a real daemon process, a real watch folder (inotify), a real Unix
-/// socket (curl --unix-socket) and a real LMDB store, on the shipped MNIST model set.
-@Suite(.serialized) struct DaemonTests {
+/// socket (curl --unix-socket) and a real LMDB store, on the shipped MNIST model set and
+/// synthetic digits (the assertions are about the daemon, not about accuracy).
+@Suite(.serialized, .blockingWork, .enabled(if: RunningDaemon.executable != nil, Paths.executableSkipReason))
+struct DaemonTests {
+    /// Synthetic digits `offset ..< offset + n`: distinct images of the shipped set's shape.
     static func digits(_ n: Int, offset: Int = 0) throws -> [[UInt8]] {
-        let data = try MNISTCSV.load(path: Paths.mnistCSV.path)
-        return try (0..<n).map { i in try PNGEncoder.encode(data.images[((i + offset) * 37) % data.images.count]) }
+        try SyntheticImages.digitPNGs(n, first: offset)
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func watchFolderProcessesEveryFileExactlyOnce() throws {
+    @Test func watchFolderProcessesEveryFileExactlyOnce() throws {
         let daemon = try RunningDaemon()
         defer { _ = daemon.stop() }
         #expect(daemon.process.isRunning, "\(daemon.log)")
         let count = 200
-        let images = try Self.digits(count)
-        let staging = try TemporaryFolder("staging")
+        // Every 20th file repeats an earlier image: same bytes, one stored verdict.
+        let images = try Self.digits(count).enumerated().map { i, png in i % 20 == 19 ? try Self.digits(1, offset: i - 10)[0] : png }
+        let staging = try TemporaryDirectory("staging")
         for (i, png) in images.enumerated() {
             let name = String(format: "digit%03d.png", i)
             if i % 2 == 0 {
@@ -41,8 +44,11 @@ import Testing
         #expect(daemon.files(in: daemon.inbox).isEmpty)
         #expect(daemon.files(in: daemon.failed).isEmpty, "a half-written file was read: \(daemon.files(in: daemon.failed))")
         for name in sidecars {
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name))) as! [String: Any]
-            let png = try Data(contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name.replacingOccurrences(of: ".verdict.json", with: "")))
+            let json =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name)))
+                as! [String: Any]
+            let png = try Data(
+                contentsOf: URL(fileURLWithPath: daemon.processed + "/" + name.replacingOccurrences(of: ".verdict.json", with: "")))
             #expect(json["sha256"] as? String == Checksum.sha256Hex(png), "the verdict is of the whole file")
         }
         // One stored verdict per distinct image (some digits repeat: same bytes, one verdict).
@@ -53,8 +59,7 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
-    @Test(.enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
-    func socketAPIAnswersWithCurl() throws {
+    @Test func socketAPIAnswersWithCurl() throws {
         let daemon = try RunningDaemon()
         defer { _ = daemon.stop() }
         #expect(try daemon.curl(["http://localhost/v1/health"]).out.contains("ready"))
@@ -63,12 +68,11 @@ import Testing
         let eventsFile = daemon.folder.file("events.txt")
         let events = Process()
         events.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        events.arguments = ["-s", "-N", "-m", "60", "--unix-socket", daemon.socket, "-o", eventsFile, "http://localhost/v1/events"]
-        try events.run()
+        events.arguments = ["-s", "-N", "-m", "300", "--unix-socket", daemon.socket, "-o", eventsFile, "http://localhost/v1/events"]
+        try ProcessEnvironment.withShared { try events.run() }
         defer { events.terminate() }
         func streamed() -> String { (try? String(contentsOfFile: eventsFile, encoding: .utf8)) ?? "" }
-        let subscribed = Date().addingTimeInterval(20)
-        while !streamed().contains(": subscribed") && Date() < subscribed { Thread.sleep(forTimeInterval: 0.05) }
+        Wait.until { streamed().contains(": subscribed") }
 
         let png = try Self.digits(1)[0]
         let sha = Checksum.sha256Hex(png)
@@ -82,8 +86,7 @@ import Testing
         let listed = try daemon.json("/v1/verdicts?limit=10")?["items"] as? [[String: Any]] ?? []
         #expect(listed.map { $0["sha256"] as? String } == [sha])
 
-        let deadline = Date().addingTimeInterval(20)
-        while !streamed().contains(sha) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        Wait.until { streamed().contains(sha) }
         let eventLine = streamed().split(separator: "\n").first { $0.hasPrefix("data: ") && $0.contains(sha) }
         let event = eventLine.flatMap { try? JSONSerialization.jsonObject(with: Data($0.dropFirst(6).utf8)) as? [String: Any] }
         #expect(event?["sha256"] as? String == sha, "events stream: \(streamed())")
@@ -112,7 +115,8 @@ struct PrometheusText {
 
     static func parse(_ text: String) -> PrometheusText {
         var result = PrometheusText()
-        let sample = try! NSRegularExpression(pattern: #"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)( -?\d+)?$"#)
+        let sample = try! NSRegularExpression(
+            pattern: #"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)( -?\d+)?$"#)
         for line in text.split(separator: "\n").map(String.init) {
             if line.hasPrefix("# TYPE ") {
                 let parts = line.split(separator: " ")
@@ -123,7 +127,8 @@ struct PrometheusText {
             } else if line.hasPrefix("#") {
                 continue
             } else if let match = sample.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
-                      let nameRange = Range(match.range(at: 1), in: line), let valueRange = Range(match.range(at: 5), in: line) {
+                let nameRange = Range(match.range(at: 1), in: line), let valueRange = Range(match.range(at: 5), in: line)
+            {
                 let name = String(line[nameRange])
                 guard let value = Double(line[valueRange].replacingOccurrences(of: "Inf", with: "inf")) else {
                     result.errors.append("bad value: \(line)"); continue

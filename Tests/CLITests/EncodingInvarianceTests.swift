@@ -1,23 +1,25 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
 /// The search is seeded from the decoded pixels, not the file's bytes: the same pixels in a
 /// PNG and a PGM get the same sigma, label and radius (their sha256 differ, and a store
 /// would keep both).
-@Suite struct EncodingInvarianceTests {
+@Suite(.blockingWork) struct EncodingInvarianceTests {
     @Test(.enabled(if: Paths.executable != nil, Paths.executableSkipReason))
     func samePixelsInPNGAndPGMGiveTheSameVerdict() throws {
-        let folder = try TemporaryFolder("encodings")
+        let folder = try TemporaryDirectory("encodings")
         let bytes: [UInt8] = (0..<784).map { (i: Int) -> UInt8 in
             let v: Int = (i * 37 + (i / 28) * 11) % 256
             return UInt8(v)
         }
         let shape = ImageShape(channels: 1, height: 28, width: 28)
         let png = folder.file("digit.png"), pgm = folder.file("digit.pgm")
-        try Data(try PNGEncoder.encode(DecodedImage(shape: shape, pixels: bytes.map { Float($0) / 255 }))).write(to: URL(fileURLWithPath: png))
+        try Data(try PNGEncoder.encode(DecodedImage(shape: shape, pixels: bytes.map { Float($0) / 255 }))).write(
+            to: URL(fileURLWithPath: png))
         try (Data("P5\n28 28\n255\n".utf8) + Data(bytes)).write(to: URL(fileURLWithPath: pgm))
         let run = try CLI.run(["certify", "--model-set", RunningDaemon.shippedModelSet, "--no-triggers", "--workers", "2", png, pgm])
         #expect(run.status == 0 || run.status == 1, "\(run.summary)")
@@ -37,10 +39,10 @@ import Testing
 /// alpha 0.001, sigma0 fallback) give the same verdict for the same image; only `region`
 /// (the daemon stores it, and a non-certified input enters the store with radius 0),
 /// `source` and `created_at` differ.
-@Suite struct CLIAndDaemonAgreeTests {
+@Suite(.blockingWork) struct CLIAndDaemonAgreeTests {
     @Test(.enabled(if: Paths.executable != nil, Paths.executableSkipReason))
     func certifyAndTheDaemonGiveTheSameVerdictUnderTheirDefaults() throws {
-        let folder = try TemporaryFolder("agree")
+        let folder = try TemporaryDirectory("agree")
         let shape = ImageShape(channels: 1, height: 28, width: 28)
         let pixels = GaussianNoise(seed: 31).draws(count: 784).map { min(max(0.2 + 0.3 * $0, 0), 1) }
         let png = try PNGEncoder.encode(DecodedImage(shape: shape, pixels: pixels))
@@ -56,11 +58,16 @@ import Testing
         // The store keeps a non-certified input as a point (radius max(R, 0)); nothing else differs.
         let cliRadius = max(cli["radius"] as? Double ?? .nan, 0), servedRadius = served["radius"] as? Double ?? .nan
         #expect(cliRadius == servedRadius, "radius: certify \(cliRadius), certssbd \(servedRadius)")
-        for field in ["sha256", "label", "certified", "abstained", "margin", "sigma", "p_a_lower", "p_b_upper", "n_models", "bound",
-                      "bound_alpha", "fallback", "alpha", "mode", "model_set"] {
-            #expect("\(cli[field] ?? "nil")" == "\(served[field] ?? "nil")", "\(field): certify \(cli[field] ?? "nil"), certssbd \(served[field] ?? "nil")")
+        for field in [
+            "sha256", "label", "certified", "abstained", "margin", "sigma", "p_a_lower", "p_b_upper", "n_models", "bound",
+            "bound_alpha", "fallback", "alpha", "mode", "model_set",
+        ] {
+            #expect(
+                "\(cli[field] ?? "nil")" == "\(served[field] ?? "nil")",
+                "\(field): certify \(cli[field] ?? "nil"), certssbd \(served[field] ?? "nil")")
         }
         let a = cli["triggers"] as? [[String: Any]], b = served["triggers"] as? [[String: Any]]
-        #expect(a?.map { "\($0["name"]!) \($0["covered"]!) \($0["label"]!)" } == b?.map { "\($0["name"]!) \($0["covered"]!) \($0["label"]!)" })
+        #expect(
+            a?.map { "\($0["name"]!) \($0["covered"]!) \($0["label"]!)" } == b?.map { "\($0["name"]!) \($0["covered"]!) \($0["label"]!)" })
     }
 }

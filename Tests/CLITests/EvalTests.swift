@@ -1,23 +1,38 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 /// `certssb eval` end to end on the authors' 16 checkpoints and mnist_5k (METHOD.md §2.8).
-@Suite(.serialized, .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
+@Suite(.serialized, .blockingWork, .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct EvalTests {
     struct Report: Decodable {
-        struct Table: Decodable { var method: String; var radii: [Double]; var certAcc: [Double]; var certRatio: [Double] }
-        struct V: Decodable { var radius: Double; var sigma: Double; var label: Int; var certified: Bool; var n_models: Int; var alpha: Double; var mode: String }
+        // eval --json spells its keys like the verdicts (snake_case).
+        struct Table: Decodable {
+            var method: String; var radii: [Double]; var certAcc: [Double]; var certRatio: [Double]
+            enum CodingKeys: String, CodingKey {
+                case method, radii
+                case certAcc = "cert_acc"
+                case certRatio = "cert_ratio"
+            }
+        }
+        struct V: Decodable {
+            var radius: Double; var sigma: Double; var label: Int; var certified: Bool; var n_models: Int; var alpha: Double;
+            var mode: String
+        }
         var tables: [Table]
         var verdicts: [String: [V]]
     }
 
     func eval(_ extra: [String], store: String? = nil) throws -> (RunResult, Report) {
         let fixture = try MNISTFixture.get()
-        let folder = try TemporaryFolder("eval")
+        let folder = try TemporaryDirectory("eval")
         let json = folder.file("eval.json")
-        var args = ["eval", "--dataset", "mnist", "--wm_shape", "onepixel", "--model-set", fixture.modelSet,
-                    "--data", Paths.mnistCSV.path, "--limit", "12",
-                    "--workers", "2", "--json", json] + extra
+        var args =
+            [
+                "eval", "--dataset", "mnist", "--wm_shape", "onepixel", "--model-set", fixture.modelSet,
+                "--data", Paths.mnistCSV.path, "--limit", "12",
+                "--workers", "2", "--json", json,
+            ] + extra
         if let store { args += ["--store", store] }
         let run = try CLI.run(args, timeout: 900)
         let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
@@ -30,7 +45,10 @@ struct EvalTests {
         #expect(run.exited(0), "\(run.summary)")
         #expect(run.out.contains("Cert-SSB (compat released)"))
         let lines = run.stdoutLines
-        for name in ["Certified Radius", "Cert acc", "Cert wm acc", "Cond acc", "Cert ratio", "Expected Cert acc", "Expected Cert wm acc", "Expected Cond acc", "Expected Cert ratio"] {
+        for name in [
+            "Certified Radius", "Cert acc", "Cert wm acc", "Cond acc", "Cert ratio", "Expected Cert acc", "Expected Cert wm acc",
+            "Expected Cond acc", "Expected Cert ratio",
+        ] {
             #expect(lines.filter { $0.hasPrefix(name + ": ") }.count >= 2, "missing \(name)")
         }
         #expect(lines.contains("Certified Radius: 0.0 / 0.25 / 0.5 / 0.75 / 1.0 / 1.25 / 1.5 / 1.75 / 2.0 / 2.25 / 2.5"))
@@ -70,16 +88,21 @@ struct EvalTests {
     /// A store holds one certificate kind: reopening it with another bound or alpha is refused
     /// with a message that names the field and both values.
     @Test func storeOfAnotherCertificateKindIsRefused() throws {
-        let folder = try TemporaryFolder("evalkind")
+        let folder = try TemporaryDirectory("evalkind")
         let store = folder.file("store")
         let (first, _) = try eval(["--limit", "4"], store: store)
         #expect(first.exited(0), "\(first.summary)")
         let fixture = try MNISTFixture.get()
-        for (extra, field) in [(["--bound", "hoeffding"], "bound is 'clopper-pearson' there, 'hoeffding' here"),
-                               (["--alpha", "0.01"], "alpha is '0.001' there, '0.01' here"),
-                               (["--compat", "released"], "mode is 'sound' there, 'released' here")] {
-            let run = try CLI.run(["eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "4",
-                                   "--workers", "2", "--store", store] + extra, timeout: 600)
+        for (extra, field) in [
+            (["--bound", "hoeffding"], "bound is 'clopper-pearson' there, 'hoeffding' here"),
+            (["--alpha", "0.01"], "alpha is '0.001' there, '0.01' here"),
+            (["--compat", "released"], "mode is 'sound' there, 'released' here"),
+        ] {
+            let run = try CLI.run(
+                [
+                    "eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "4",
+                    "--workers", "2", "--store", store,
+                ] + extra, timeout: 600)
             #expect(run.exited(2), "\(run.summary)")
             #expect(run.err.contains("holds verdicts of another certificate kind") && run.err.contains(field), "\(run.err)")
         }
@@ -88,19 +111,23 @@ struct EvalTests {
     /// Regions and sigmas persist: a run killed part-way and run again ends with every input
     /// stored exactly once, and a third run adds nothing and prints the same tables.
     @Test func storeSurvivesAKillAndARestart() throws {
-        let folder = try TemporaryFolder("evalstore")
+        let folder = try TemporaryDirectory("evalstore")
         let store = folder.file("store")
         let fixture = try MNISTFixture.get()
         // Kill the first run once the store has committed something.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.executable!)
-        process.arguments = ["eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "40",
-                             "--sigma-steps", "6", "--workers", "1", "--store", store]
+        process.arguments = [
+            "eval", "--model-set", fixture.modelSet, "--data", Paths.mnistCSV.path, "--limit", "40",
+            "--sigma-steps", "6", "--workers", "1", "--store", store,
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let deadline = Date().addingTimeInterval(300)
-        while process.isRunning && Date() < deadline && LMDBUtils.entries("regions", store: store) == 0 { Thread.sleep(forTimeInterval: 0.2) }
+        while process.isRunning && Date() < deadline && LMDBUtils.entries("regions", store: store) == 0 {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         let (second, report) = try eval(["--limit", "40", "--sigma-steps", "6", "--workers", "1"], store: store)

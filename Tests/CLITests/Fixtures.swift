@@ -1,18 +1,20 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
 /// Everything under one temporary folder per test process, removed at exit.
 enum FixtureRoot {
-    static let url: URL = {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("certssb-clitests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(at: FixtureRoot.url) }
-        return url
+    private static let directory: TemporaryDirectory = {
+        let directory = try! TemporaryDirectory("clitests")
+        // A static is never deinitialised.
+        atexit { FixtureRoot.directory.remove() }
+        return directory
     }()
+
+    static var url: URL { directory.url }
 }
 
 /// `reference_logits.json`: the authors' clean logits on rows of mnist_5k.
@@ -67,14 +69,18 @@ final class MNISTFixture: @unchecked Sendable {
         let root = FixtureRoot.url.appendingPathComponent("mnist")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         modelSet = root.appendingPathComponent("model-set").path
-        importRun = try CLI.run(["import-torch", "--from", Paths.checkpoints.path, "--out", modelSet,
-                                 "--sigma", "0.12", "--trigger", "onepixel", "--arch", "mnist-cnn"])
+        importRun = try CLI.run([
+            "import-torch", "--from", Paths.checkpoints.path, "--out", modelSet,
+            "--sigma", "0.12", "--trigger", "onepixel", "--arch", "mnist-cnn",
+        ])
         guard importRun.exited(0) else { throw CLIError("import-torch failed: \(importRun.summary)") }
 
         let rows = reference.rows + Self.extraRows
         let pngs = root.appendingPathComponent("png").path
-        let export = try CLI.run(["export-images", "--csv", Paths.mnistCSV.path,
-                                  "--rows", rows.map(String.init).joined(separator: ","), "--out", pngs])
+        let export = try CLI.run([
+            "export-images", "--csv", Paths.mnistCSV.path,
+            "--rows", rows.map(String.init).joined(separator: ","), "--out", pngs,
+        ])
         guard export.exited(0) else { throw CLIError("export-images failed: \(export.summary)") }
         let printed = export.stdoutLines
         guard printed.count == rows.count else {
@@ -85,8 +91,8 @@ final class MNISTFixture: @unchecked Sendable {
             let name = (path as NSString).lastPathComponent
             // row%04d-label%d.png
             guard name.hasPrefix(String(format: "row%04d-label", row)), name.hasSuffix(".png"),
-                  let label = Int(name.dropFirst(13).dropLast(4)),
-                  FileManager.default.isReadableFile(atPath: path)
+                let label = Int(name.dropFirst(13).dropLast(4)),
+                FileManager.default.isReadableFile(atPath: path)
             else { throw CLIError("export-images printed an unexpected path '\(path)' for row \(row)") }
             images.append(ExportedImage(path: path, row: row, label: label))
         }
@@ -95,26 +101,15 @@ final class MNISTFixture: @unchecked Sendable {
     }
 }
 
-/// A small random MNIST-CNN model set, for the error paths: they need a model set but not
-/// the authors' checkpoints, so they run without ../shared too.
+/// A small random MNIST-CNN model set and a good digit, for the error paths: they need a
+/// model set but not the authors' checkpoints, so they run without ../shared too.
 enum RandomSetFixture {
-    static let result: Result<String, Error> = Result {
-        let dir = FixtureRoot.url.appendingPathComponent("random-set").path
-        try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 3)
-        return dir
-    }
+    static func get() throws -> String { try TestModelSets.random(count: 3) }
 
-    static func get() throws -> String { try result.get() }
-
-    /// A valid 1x28x28 greyscale PNG (a diagonal gradient), written once.
+    /// A valid 1x28x28 greyscale PNG (a synthetic digit), written once.
     static let goodPNG: Result<String, Error> = Result {
         let path = FixtureRoot.url.appendingPathComponent("good-28x28.png").path
-        let pixels: [Float] = (0..<(28 * 28)).map { (i: Int) -> Float in
-            let level: Int = (i / 28 + i % 28) % 56
-            return Float(level) / 55
-        }
-        let bytes = try PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 1, height: 28, width: 28), pixels: pixels))
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try Data(SyntheticImages.digitPNGs(1)[0]).write(to: URL(fileURLWithPath: path))
         return path
     }
 }

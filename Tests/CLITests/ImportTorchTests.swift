@@ -1,8 +1,10 @@
+import CertTestSupport
 import Foundation
 import Testing
 
-@Suite("CLI: import-torch of the authors' 16 checkpoints",
-       .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
+@Suite(
+    "CLI: import-torch of the authors' 16 checkpoints", .blockingWork,
+    .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct ImportTorchTests {
     @Test("manifest.json records each checkpoint's sha256 and noise seed as reference_logits.json does")
     func manifestMatchesReference() throws {
@@ -46,10 +48,12 @@ struct ImportTorchTests {
 
     @Test("--limit 2 imports only the first two checkpoints")
     func limit() throws {
-        let folder = try TemporaryFolder("limit")
+        let folder = try TemporaryDirectory("limit")
         let out = folder.file("set")
-        let run = try CLI.run(["import-torch", "--from", Paths.checkpoints.path, "--out", out,
-                               "--sigma", "0.12", "--trigger", "onepixel", "--limit", "2"])
+        let run = try CLI.run([
+            "import-torch", "--from", Paths.checkpoints.path, "--out", out,
+            "--sigma", "0.12", "--trigger", "onepixel", "--limit", "2",
+        ])
         try #require(run.exited(0), "\(run.summary)")
         let data = try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("manifest.json"))
         let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -64,9 +68,11 @@ struct ImportTorchTests {
 
     @Test("importing from a folder without checkpoints exits 2 with one stderr line")
     func emptySource() throws {
-        let folder = try TemporaryFolder("empty-source")
-        let run = try CLI.run(["import-torch", "--from", folder.path, "--out", folder.file("set"),
-                               "--sigma", "0.12", "--trigger", "onepixel"])
+        let folder = try TemporaryDirectory("empty-source")
+        let run = try CLI.run([
+            "import-torch", "--from", folder.path, "--out", folder.file("set"),
+            "--sigma", "0.12", "--trigger", "onepixel",
+        ])
         #expect(run.exited(2), "\(run.summary)")
         #expect(run.stderrLines.count == 1 && run.stderrLines.first?.hasPrefix("certssb: ") == true, "\(run.summary)")
     }

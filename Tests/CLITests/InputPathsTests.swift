@@ -1,6 +1,7 @@
 import CertCore
 import CertData
 import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -8,12 +9,14 @@ import Testing
 /// entries skipped) and `-` for standard input; `submit` names each line's file.
 @Suite struct InputPathsTests {
     static func png(_ seed: Int) throws -> [UInt8] {
-        try PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 1, height: 28, width: 28),
-                                           pixels: (0..<784).map { Float(($0 * (seed + 5) + seed) % 256) / 255 }))
+        try PNGEncoder.encode(
+            DecodedImage(
+                shape: ImageShape(channels: 1, height: 28, width: 28),
+                pixels: (0..<784).map { Float(($0 * (seed + 5) + seed) % 256) / 255 }))
     }
 
     /// tree/b.png, tree/a/z.png, tree/a/y.png, tree/.hidden.png: three inputs, in path order.
-    static func tree(in folder: TemporaryFolder) throws -> (root: String, expected: [String]) {
+    static func tree(in folder: TemporaryDirectory) throws -> (root: String, expected: [String]) {
         let root = folder.file("tree")
         try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
         for (i, name) in ["b.png", "a/z.png", "a/y.png", ".hidden.png"].enumerated() {
@@ -23,15 +26,19 @@ import Testing
     }
 
     @Test func certifyTakesDirectoriesAndStandardInput() throws {
-        let folder = try TemporaryFolder("inputs")
+        let folder = try TemporaryDirectory("inputs")
         let (root, expected) = try Self.tree(in: folder)
         let set = try RandomSetFixture.get()
         let run = try CLI.run(["certify", "--model-set", set, "--no-triggers", root])
         let sources = run.jsonLines.compactMap { $0?["source"] as? String }
         #expect(sources == expected, "\(run.summary)")
 
-        let stdin = try CLI.run(program: "/bin/sh", ["-c", "exec \"$0\" certify --model-set \"$1\" --no-triggers - < \"$2\"",
-                                                     Paths.executable!, set, expected[0]])
+        let stdin = try CLI.run(
+            program: "/bin/sh",
+            [
+                "-c", "exec \"$0\" certify --model-set \"$1\" --no-triggers - < \"$2\"",
+                Paths.executable!, set, expected[0],
+            ])
         let line = try #require(stdin.jsonLines.first ?? nil, "\(stdin.summary)")
         #expect(line["source"] as? String == "-")
         #expect(line["sha256"] as? String == Checksum.sha256Hex(Array(try Data(contentsOf: URL(fileURLWithPath: expected[0])))))
@@ -53,8 +60,12 @@ import Testing
         #expect(lines.prefix(3).allSatisfy { $0["sha256"] != nil && $0["source"] as? String == "socket" })
         #expect(lines.last?["error"] != nil && run.exited(2))
 
-        let stdin = try CLI.run(program: "/bin/sh", ["-c", "exec \"$0\" submit --socket \"$1\" - < \"$2\"",
-                                                     Paths.executable!, daemon.socket, expected[1]])
+        let stdin = try CLI.run(
+            program: "/bin/sh",
+            [
+                "-c", "exec \"$0\" submit --socket \"$1\" - < \"$2\"",
+                Paths.executable!, daemon.socket, expected[1],
+            ])
         #expect(stdin.jsonLines.first??["file"] as? String == "-", "\(stdin.summary)")
     }
 }

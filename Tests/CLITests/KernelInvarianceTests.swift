@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// `OPENBLAS_NUM_THREADS=2`: the engine must neutralise OpenBLAS's own threading, which is
 /// what broke invariance on the Sandybridge, Haswell and Zen kernels (see BLAS.ensureSingleThread;
 /// without it 76, 272 and 272 of 596 comparisons differed there, none on the other five).
-@Suite struct KernelInvarianceTests {
+@Suite(.blockingWork) struct KernelInvarianceTests {
     /// Kernels of Debian's DYNAMIC_ARCH OpenBLAS and the CPU flags each needs to run.
     static let kernels: [(name: String, flags: [String])] = [
         ("Prescott", ["pni"]),
@@ -21,7 +22,8 @@ import Testing
 
     static var cpuFlags: Set<String> {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return [] }
         return Set(line.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map(String.init) ?? [])
     }
 
@@ -36,7 +38,7 @@ import Testing
         #expect(kernels.count >= 2, "flags read from /proc/cpuinfo: \(Self.cpuFlags.count)")
         var digests: [String: String] = [:]
         for kernel in kernels {
-            var environment = ProcessInfo.processInfo.environment
+            var environment = ProcessEnvironment.current
             environment["OPENBLAS_CORETYPE"] = kernel
             environment["OPENBLAS_NUM_THREADS"] = "2"
             let r = try CLI.run(["invariance"], environment: environment, timeout: 300)

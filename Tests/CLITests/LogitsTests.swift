@@ -1,8 +1,10 @@
+import CertTestSupport
 import Foundation
 import Testing
 
-@Suite("CLI: logits against the authors' reference logits",
-       .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
+@Suite(
+    "CLI: logits against the authors' reference logits", .blockingWork,
+    .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct LogitsTests {
     struct LogitsLine: Decodable {
         var source: String

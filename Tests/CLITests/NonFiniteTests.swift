@@ -1,6 +1,7 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -8,28 +9,22 @@ import Testing
 /// CLI), a model or trigger plugin that produces them is a 500 for that input, a
 /// watch-folder file goes to failed/ with the reason, and the daemon keeps serving.
 /// Needs only what the repository ships (the shipped model set) and a C compiler.
-@Suite(.serialized, .enabled(if: Paths.executable != nil && TestPlugin.compilerAvailable, "needs the built certssb and /usr/bin/cc"))
+@Suite(
+    .serialized, .blockingWork,
+    .enabled(if: Paths.executable != nil && TestPlugin.compilerAvailable, "needs the built certssb and /usr/bin/cc"))
 struct NonFiniteTests {
     /// A plugin that sets the first pixel to NaN.
     static let nanPluginBody = "x[0] = __builtin_nanf(\"\");\n    return 0;"
 
-    static func nanPlugin(in folder: TemporaryFolder) throws -> String {
+    static func nanPlugin(in folder: TemporaryDirectory) throws -> String {
         let plugins = try TestPlugin.folder(in: folder, "plugins")
-        try TestPlugin.build(TestPlugin.source(name: "nanpixel", body: nanPluginBody), into: plugins, fileName: "libcertssb-trigger-nanpixel.so")
+        try TestPlugin.build(
+            TestPlugin.source(name: "nanpixel", body: nanPluginBody), into: plugins, fileName: "libcertssb-trigger-nanpixel.so")
         return plugins
     }
 
-    /// Seeded 28×28 grey PNGs.
-    static func pngs(_ n: Int, seed: UInt32 = 11) throws -> [[UInt8]] {
-        let shape = ImageShape(channels: 1, height: 28, width: 28)
-        return try (0..<n).map { i in
-            let pixels = GaussianNoise(seed: seed, stream: UInt64(i)).draws(count: 784).map { min(max(0.3 + 0.3 * $0, 0), 1) }
-            return try PNGEncoder.encode(DecodedImage(shape: shape, pixels: pixels))
-        }
-    }
-
     /// A 6-model random set whose output bias is NaN in every model.
-    static func nanModelSet(in folder: TemporaryFolder) throws -> String {
+    static func nanModelSet(in folder: TemporaryDirectory) throws -> String {
         let dir = folder.file("nan-models")
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 6)
         var manifest = try ModelSet.load(directory: dir).manifest
@@ -44,9 +39,9 @@ struct NonFiniteTests {
     }
 
     @Test func certifyReportsANaNPluginPerFileAndExits2() throws {
-        let folder = try TemporaryFolder("nan-plugin")
+        let folder = try TemporaryDirectory("nan-plugin")
         let plugins = try Self.nanPlugin(in: folder)
-        let files = try Self.pngs(2).enumerated().map { i, png in
+        let files = try SyntheticImages.digitPNGs(2, seed: 11).enumerated().map { i, png in
             let path = folder.file("d\(i).png")
             try Data(png).write(to: URL(fileURLWithPath: path))
             return path
@@ -57,7 +52,9 @@ struct NonFiniteTests {
         #expect(lines.count == 2)
         for (line, file) in zip(lines, files) {
             #expect(line?["source"] as? String == file)
-            #expect((line?["error"] as? String)?.contains("trigger plugin 'nanpixel' produced NaN or infinite values") == true, "\(run.summary)")
+            #expect(
+                (line?["error"] as? String)?.contains("trigger plugin 'nanpixel' produced NaN or infinite values") == true, "\(run.summary)"
+            )
         }
         // The same files without trigger reports are certified as usual.
         let plain = try CLI.run(["certify", "--model-set", RunningDaemon.shippedModelSet, "--no-triggers", "--workers", "2"] + files)
@@ -65,21 +62,23 @@ struct NonFiniteTests {
     }
 
     @Test func certifyReportsANaNModelAndExits2() throws {
-        let folder = try TemporaryFolder("nan-model")
+        let folder = try TemporaryDirectory("nan-model")
         let set = try Self.nanModelSet(in: folder)
         let path = folder.file("d.png")
-        try Data(try Self.pngs(1)[0]).write(to: URL(fileURLWithPath: path))
+        try Data(try SyntheticImages.digitPNGs(1, seed: 11)[0]).write(to: URL(fileURLWithPath: path))
         let run = try CLI.run(["certify", "--model-set", set, "--no-triggers", "--workers", "1", path])
         #expect(run.exited(2), "\(run.summary)")
-        #expect((run.jsonLines.first??["error"] as? String)?.contains("a certifying model produced NaN or infinite values") == true, "\(run.summary)")
+        #expect(
+            (run.jsonLines.first??["error"] as? String)?.contains("a certifying model produced NaN or infinite values") == true,
+            "\(run.summary)")
     }
 
     @Test func daemonAnswers500ForANaNPluginAndKeepsServing() throws {
-        let folder = try TemporaryFolder("nan-daemon")
+        let folder = try TemporaryDirectory("nan-daemon")
         let plugins = try Self.nanPlugin(in: folder)
         let daemon = try RunningDaemon(extra: ["--plugin_dir", plugins])
         defer { _ = daemon.stop() }
-        let pngs = try Self.pngs(3, seed: 12)
+        let pngs = try SyntheticImages.digitPNGs(3, seed: 12)
         let upload = try daemon.certify(pngs[0])
         #expect(upload.code == 500, "\(upload.body)\n\(daemon.log)")
         let error = ((try? JSONSerialization.jsonObject(with: Data(upload.body.utf8))) as? [String: Any])?["error"] as? [String: Any]
@@ -91,7 +90,9 @@ struct NonFiniteTests {
         try Data(pngs[1]).write(to: URL(fileURLWithPath: daemon.inbox + "/nan.png"))
         #expect(daemon.waitForFiles(in: daemon.failed, suffix: ".error.json", count: 1) == ["nan.png.error.json"], "\(daemon.log)")
         #expect(FileManager.default.contents(atPath: daemon.failed + "/nan.png") == Data(pngs[1]))
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/nan.png.error.json"))) as? [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.failed + "/nan.png.error.json")))
+            as? [String: Any]
         #expect((record?["error"] as? String)?.contains("NaN") == true, "\(String(describing: record))")
         #expect(daemon.process.isRunning)
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A test-owned NOTIFY_SOCKET: the datagram socket systemd would own, collecting what the

@@ -1,9 +1,10 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 /// Long work reports progress on stderr only: plain lines when stderr is not a terminal (as
 /// here, a file), a bar with an ETA on one; stdout stays the machine-readable output.
-@Suite(.serialized, .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
+@Suite(.serialized, .blockingWork, .enabled(if: Paths.sharedAvailable, Paths.sharedSkipReason))
 struct ProgressTests {
     /// "LABEL: done/total UNIT (p%)…" lines of stderr, as (done, total).
     static func progressLines(_ run: RunResult, label: String, unit: String) -> [(done: Int, total: Int)] {
@@ -15,33 +16,42 @@ struct ProgressTests {
     }
 
     @Test func evalPrintsPlainLinesOnStderr() throws {
-        let run = try CLI.run(["eval", "--model-set", RunningDaemon.shippedModelSet, "--data", Paths.mnistCSV.path, "--limit", "4"], timeout: 900)
+        let run = try CLI.run(
+            ["eval", "--model-set", RunningDaemon.shippedModelSet, "--data", Paths.mnistCSV.path, "--limit", "4"], timeout: 900)
         #expect(run.exited(0), "\(run.summary)")
         let lines = Self.progressLines(run, label: "eval", unit: "inputs")
         // Four stages of 4 inputs: a line at each quarter, rising to 16 of 16.
         #expect(lines.map(\.done) == [4, 8, 12, 16] && lines.allSatisfy { $0.total == 16 }, "\(run.err)")
         #expect(run.err.contains("RAB benign") && run.err.contains("Cert-SSB watermarked"))
         #expect(!run.err.contains("\r") && !run.out.contains("ETA") && !run.out.contains("eval: "))
-        #expect(run.stdoutLines.first?.hasPrefix("model set ") == true && run.stdoutLines.contains("RAB") && run.stdoutLines.contains("Cert-SSB"))
+        #expect(
+            run.stdoutLines.first?.hasPrefix("model set ") == true && run.stdoutLines.contains("RAB")
+                && run.stdoutLines.contains("Cert-SSB"))
     }
 
     @Test func sigmaPrintsPlainLinesOnStderrAndOnlyJSONOnStdout() throws {
-        let folder = try TemporaryFolder("progress-sigma")
-        let run = try CLI.run(["sigma", "--model-set", RunningDaemon.shippedModelSet, "--data", Paths.mnistCSV.path, "--split", "test",
-                               "--store", folder.file("store"), "--sigma-rule", "fixed", "--lines"], timeout: 900)
+        let folder = try TemporaryDirectory("progress-sigma")
+        let run = try CLI.run(
+            [
+                "sigma", "--model-set", RunningDaemon.shippedModelSet, "--data", Paths.mnistCSV.path, "--split", "test",
+                "--store", folder.file("store"), "--sigma-rule", "fixed", "--lines",
+            ], timeout: 900)
         #expect(run.exited(0), "\(run.summary)")
         let lines = Self.progressLines(run, label: "sigma", unit: "samples")
         let total = try #require(lines.first?.total, "\(run.err)")
-        #expect(lines.last?.done == total && lines.count >= 2 && zip(lines, lines.dropFirst()).allSatisfy { $0.done < $1.done }, "\(run.err)")
+        #expect(
+            lines.last?.done == total && lines.count >= 2 && zip(lines, lines.dropFirst()).allSatisfy { $0.done < $1.done }, "\(run.err)")
         // stdout: one JSON object per sample, in order, and nothing else.
         let objects = run.jsonLines
         #expect(objects.count == total && objects.enumerated().allSatisfy { $1?["index"] as? Int == $0 && $1?["sigma"] != nil })
     }
 
     @Test func importTorchPrintsALinePerTenthOnStderr() throws {
-        let folder = try TemporaryFolder("progress-import")
-        let run = try CLI.run(["import-torch", "--from", Paths.checkpoints.path, "--out", folder.file("set"), "--sigma", "0.12",
-                               "--trigger", "onepixel", "--limit", "4"])
+        let folder = try TemporaryDirectory("progress-import")
+        let run = try CLI.run([
+            "import-torch", "--from", Paths.checkpoints.path, "--out", folder.file("set"), "--sigma", "0.12",
+            "--trigger", "onepixel", "--limit", "4",
+        ])
         #expect(run.exited(0), "\(run.summary)")
         let lines = Self.progressLines(run, label: "import-torch", unit: "checkpoints")
         #expect(lines.map(\.done) == [1, 2, 3, 4] && lines.allSatisfy { $0.total == 4 } && run.out.isEmpty, "\(run.summary)")

@@ -1,15 +1,16 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A running certssbd on the shipped MNIST model set, in a temporary folder (socket, inbox,
 /// processed/, failed/, LMDB state), stopped with SIGTERM at the end. `launcher` puts a
 /// program in front of it (systemd-socket-activate); `reusing` restarts on an old folder.
 final class RunningDaemon {
-    let folder: TemporaryFolder
+    let folder: TemporaryDirectory
     let process: SpawnedProcess
     var socket: String { folder.file("certssbd.sock") }
     var inbox: String { folder.file("inbox") }
@@ -21,28 +22,34 @@ final class RunningDaemon {
         Paths.executable.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("certssbd").path }
     }
 
-    static var shippedModelSet: String { Paths.packageRoot.appendingPathComponent("model/mnist/onepixel/sigma1.25").path }
+    static var shippedModelSet: String { TestModelSets.shipped }
 
-    init(extra: [String] = [], reusing existing: TemporaryFolder? = nil, launcher: [String] = [],
-         waitForSocket: Bool = true) throws {
-        let folder = try existing ?? TemporaryFolder("daemon")
+    init(
+        extra: [String] = [], reusing existing: TemporaryDirectory? = nil, launcher: [String] = [],
+        waitForSocket: Bool = true
+    ) throws {
+        let folder = try existing ?? TemporaryDirectory("daemon")
         self.folder = folder
         guard let daemon = Self.executable else { throw CLIError("certssbd executable not found") }
-        let arguments = [daemon, "--model-set", Self.shippedModelSet, "--socket", folder.file("certssbd.sock"),
-                         "--watch", folder.file("inbox"), "--state", folder.file("state"),
-                         "--sigma_rule", "fixed", "--workers", "2"] + extra
+        let arguments =
+            [
+                daemon, "--model-set", Self.shippedModelSet, "--socket", folder.file("certssbd.sock"),
+                "--watch", folder.file("inbox"), "--state", folder.file("state"),
+                "--sigma_rule", "fixed", "--workers", "2",
+            ] + extra
         stderr = folder.url.appendingPathComponent("stderr-\(UUID().uuidString.prefix(6)).log")
         let command = launcher + arguments
         process = try SpawnedProcess(command[0], Array(command.dropFirst()), stderr: stderr.path)
         if waitForSocket { waitUntilServing() }
     }
 
-    /// Waits (up to two minutes) until /v1/health answers "ready" or the process exits.
+    /// Waits (up to three minutes: loading 72 models on a busy machine) until /v1/health
+    /// answers "ready" or the process exits.
     func waitUntilServing() {
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline && process.isRunning {
-            if FileManager.default.fileExists(atPath: socket), (try? curl(["-m", "5", "http://localhost/v1/health"]).out.contains("ready")) == true { return }
-            Thread.sleep(forTimeInterval: 0.1)
+        Wait.until(timeout: 180, every: 0.1) {
+            !process.isRunning
+                || (FileManager.default.fileExists(atPath: socket)
+                    && (try? curl(["-m", "10", "http://localhost/v1/health"]).out.contains("ready")) == true)
         }
     }
 
@@ -76,10 +83,8 @@ final class RunningDaemon {
     }
 
     /// Waits until `log` contains `text` (or `timeout` passes); whether it does.
-    func waitForLog(_ text: String, timeout: TimeInterval = 60) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !log.contains(text) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        return log.contains(text)
+    func waitForLog(_ text: String, timeout: TimeInterval = 120) -> Bool {
+        Wait.until(timeout: timeout, every: 0.1) { log.contains(text) }
     }
 
     var log: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
@@ -89,9 +94,8 @@ final class RunningDaemon {
     }
 
     /// Waits until `folder` holds `count` names ending in `suffix`; those names.
-    func waitForFiles(in folder: String, suffix: String, count: Int, timeout: TimeInterval = 150) -> [String] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while files(in: folder).filter({ $0.hasSuffix(suffix) }).count < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+    func waitForFiles(in folder: String, suffix: String, count: Int, timeout: TimeInterval = 300) -> [String] {
+        Wait.until(timeout: timeout, every: 0.1) { files(in: folder).filter { $0.hasSuffix(suffix) }.count >= count }
         return files(in: folder).filter { $0.hasSuffix(suffix) }
     }
 }

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -19,50 +20,63 @@ enum TrainBadInput: String, CaseIterable, CustomTestStringConvertible {
 
     static let pluginMessage = "image too dark for this trigger (code 7 test)"
 
-    func scenario(in folder: TemporaryFolder) throws -> Scenario {
+    func scenario(in folder: TemporaryDirectory) throws -> Scenario {
         let out = folder.file("out")
         func train(data: String, shape: String = "onepixel", extra: [String] = []) -> [String] {
-            ["train", "--dataset", "mnist", "--wm_shape", shape, "--sigma", "0.12", "--N_m", "1", "--epochs", "1",
-             "--workers", "1", "--data", data, "--out", out] + extra
+            [
+                "train", "--dataset", "mnist", "--wm_shape", shape, "--sigma", "0.12", "--N_m", "1", "--epochs", "1",
+                "--workers", "1", "--data", data, "--out", out,
+            ] + extra
         }
         let labels = IDX.labelList(150)
         switch self {
         case .missingDataFolder:
             let data = folder.file("no-such-data")
-            return Scenario(arguments: train(data: data), mustContain: [data],
-                            keywords: ["no such", "not found", "does not exist", "missing"])
+            return Scenario(
+                arguments: train(data: data), mustContain: [data],
+                keywords: ["no such", "not found", "does not exist", "missing"])
         case .wrongImageMagic:
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels, magic: 0x0000_0804),
-                                          trainLabels: IDX.labels(labels))
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: IDX.images(labels: labels, magic: 0x0000_0804),
+                trainLabels: IDX.labels(labels))
             return Scenario(arguments: train(data: idx.root), mustContain: [idx.trainImages], keywords: ["magic"])
         case .truncatedImageBody:
             let full = IDX.images(labels: labels)
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: full.prefix(full.count - 300),
-                                          trainLabels: IDX.labels(labels))
-            return Scenario(arguments: train(data: idx.root), mustContain: [idx.trainImages], keywords: ["truncat", "short", "end of file"])
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: full.prefix(full.count - 300),
+                trainLabels: IDX.labels(labels))
+            return Scenario(
+                arguments: train(data: idx.root), mustContain: [idx.trainImages], keywords: ["truncat", "short", "end of file"])
         case .labelCountMismatch:
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels),
-                                          trainLabels: IDX.labels(Array(labels.prefix(149))))
-            return Scenario(arguments: train(data: idx.root), mustContain: [idx.trainLabels],
-                            keywords: ["label"], reasonContains: ["149", "150"])
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: IDX.images(labels: labels),
+                trainLabels: IDX.labels(Array(labels.prefix(149))))
+            return Scenario(
+                arguments: train(data: idx.root), mustContain: [idx.trainLabels],
+                keywords: ["label"], reasonContains: ["149", "150"])
         case .unknownShape:
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels),
-                                          trainLabels: IDX.labels(labels))
-            return Scenario(arguments: train(data: idx.root, shape: "ninepixel"), mustContain: ["ninepixel"],
-                            keywords: ["unknown", "no plugin", "not found", "no trigger"])
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: IDX.images(labels: labels),
+                trainLabels: IDX.labels(labels))
+            return Scenario(
+                arguments: train(data: idx.root, shape: "ninepixel"), mustContain: ["ninepixel"],
+                keywords: ["unknown", "no plugin", "not found", "no trigger"])
         case .failingPlugin:
-            let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels),
-                                          trainLabels: IDX.labels(labels))
+            let idx = try IDX.writeFolder(
+                at: folder.file("data"), trainImages: IDX.images(labels: labels),
+                trainLabels: IDX.labels(labels))
             let plugins = try TestPlugin.folder(in: folder, "plugins")
-            try TestPlugin.build(TestPlugin.source(name: "failing", failMessage: Self.pluginMessage), into: plugins,
-                                 fileName: "libcertssb-trigger-failing.so")
-            return Scenario(arguments: train(data: idx.root, shape: "failing", extra: ["--plugin-dir", plugins]),
-                            mustContain: [Self.pluginMessage, "failing"], keywords: ["image too dark"])
+            try TestPlugin.build(
+                TestPlugin.source(name: "failing", failMessage: Self.pluginMessage), into: plugins,
+                fileName: "libcertssb-trigger-failing.so")
+            return Scenario(
+                arguments: train(data: idx.root, shape: "failing", extra: ["--plugin-dir", plugins]),
+                mustContain: [Self.pluginMessage, "failing"], keywords: ["image too dark"])
         }
     }
 }
 
-@Suite("CLI: train refuses bad inputs with exit 2 and one stderr line")
+@Suite("CLI: train refuses bad inputs with exit 2 and one stderr line", .blockingWork)
 struct TrainBadInputTests {
     @Test("each bad train input: exit 2, one stderr line that says the problem", arguments: TrainBadInput.allCases)
     func badInput(_ input: TrainBadInput) throws {
@@ -70,7 +84,7 @@ struct TrainBadInputTests {
             print("\(input.rawValue): \(TestPlugin.compilerSkipReason)")
             return
         }
-        let folder = try TemporaryFolder("train-bad-\(input.rawValue)")
+        let folder = try TemporaryDirectory("train-bad-\(input.rawValue)")
         let scenario = try input.scenario(in: folder)
         let run = try CLI.run(scenario.arguments, timeout: 300)
 
@@ -84,8 +98,10 @@ struct TrainBadInputTests {
             #expect(line.contains(part), "stderr line does not contain '\(part)': \(line)")
         }
         // The reason: the line without any path under the test's folder (UUIDs hold digits and words).
-        let reason = line.replacingOccurrences(of: NSRegularExpression.escapedPattern(for: folder.path) + "[^\\s:,;)]*",
-                                               with: "<path>", options: .regularExpression).lowercased()
+        let reason = line.replacingOccurrences(
+            of: NSRegularExpression.escapedPattern(for: folder.path) + "[^\\s:,;)]*",
+            with: "<path>", options: .regularExpression
+        ).lowercased()
         #expect(scenario.keywords.contains { reason.contains($0) }, "stderr line does not say the problem (\(scenario.keywords)): \(line)")
         for part in scenario.reasonContains {
             #expect(reason.contains(part), "stderr line does not say '\(part)' (outside the paths): \(line)")
@@ -98,12 +114,15 @@ struct TrainBadInputTests {
     /// refusals above come from the defects and not from the layout.
     @Test("a well-formed IDX data/ folder (MNIST/train, MNIST/test) trains")
     func goodIDXFolder() throws {
-        let folder = try TemporaryFolder("train-good-idx")
+        let folder = try TemporaryDirectory("train-good-idx")
         let labels = IDX.labelList(150)
         let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels), trainLabels: IDX.labels(labels))
         let out = folder.file("out")
-        let run = try CLI.run(["train", "--dataset", "mnist", "--wm_shape", "fourpixel", "--sigma", "0.12", "--N_m", "1",
-                               "--epochs", "1", "--workers", "1", "--data", idx.root, "--out", out], timeout: 600)
+        let run = try CLI.run(
+            [
+                "train", "--dataset", "mnist", "--wm_shape", "fourpixel", "--sigma", "0.12", "--N_m", "1",
+                "--epochs", "1", "--workers", "1", "--data", idx.root, "--out", out,
+            ], timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
         let manifest = try Manifest(directory: out)
         // 150 train images: 60 zeros, 60 ones, 30 sevens → 120 in the 0-vs-1 task; 20 test images → 16.
@@ -119,14 +138,17 @@ struct TrainBadInputTests {
     @Test("a compiled plugin in its own --plugin-dir is used by train")
     func workingPlugin() throws {
         guard TestPlugin.compilerAvailable else { print(TestPlugin.compilerSkipReason); return }
-        let folder = try TemporaryFolder("train-plugin")
+        let folder = try TemporaryDirectory("train-plugin")
         let labels = IDX.labelList(150)
         let idx = try IDX.writeFolder(at: folder.file("data"), trainImages: IDX.images(labels: labels), trainLabels: IDX.labels(labels))
         let plugins = try TestPlugin.folder(in: folder, "plugins")
         try TestPlugin.build(TestPlugin.source(name: "corner"), into: plugins, fileName: "libcertssb-trigger-corner.so")
         let out = folder.file("out")
-        let run = try CLI.run(["train", "--dataset", "mnist", "--wm_shape", "corner", "--plugin-dir", plugins, "--N_m", "1",
-                               "--epochs", "1", "--workers", "1", "--data", idx.root, "--out", out], timeout: 600)
+        let run = try CLI.run(
+            [
+                "train", "--dataset", "mnist", "--wm_shape", "corner", "--plugin-dir", plugins, "--N_m", "1",
+                "--epochs", "1", "--workers", "1", "--data", idx.root, "--out", out,
+            ], timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
         #expect(try Manifest(directory: out).value("training.poisoning.trigger") as? String == "corner")
     }

@@ -1,10 +1,11 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What the `train` and `triggers` tests need beyond CLIRunner: the MNIST CSV alone (not the
@@ -24,11 +25,15 @@ enum TrainPaths {
     static let abiHeaders = Paths.packageRoot.appendingPathComponent("Sources/CTriggerABI").path
 
     /// The one-line arguments every tiny MNIST training run shares.
-    static func train(out: String, models: Int, epochs: Int, workers: Int, seed: UInt64 = 1,
-                      extra: [String] = []) -> [String] {
-        ["train", "--dataset", "mnist", "--wm_shape", "onepixel", "--sigma", "0.12",
-         "--N_m", String(models), "--epochs", String(epochs), "--workers", String(workers),
-         "--seed", String(seed), "--data", Paths.mnistCSV.path, "--out", out] + extra
+    static func train(
+        out: String, models: Int, epochs: Int, workers: Int, seed: UInt64 = 1,
+        extra: [String] = []
+    ) -> [String] {
+        [
+            "train", "--dataset", "mnist", "--wm_shape", "onepixel", "--sigma", "0.12",
+            "--N_m", String(models), "--epochs", String(epochs), "--workers", String(workers),
+            "--seed", String(seed), "--data", Paths.mnistCSV.path, "--out", out,
+        ] + extra
     }
 }
 
@@ -114,19 +119,24 @@ enum IDX {
 
     /// Writes `root/MNIST/{train,test}/…-ubyte` and returns (root, the four paths).
     @discardableResult
-    static func writeFolder(at root: String, trainImages: Data? = nil, trainLabels: Data? = nil,
-                            testImages: Data? = nil, testLabels: Data? = nil)
-        throws -> (root: String, trainImages: String, trainLabels: String, testImages: String, testLabels: String) {
+    static func writeFolder(
+        at root: String, trainImages: Data? = nil, trainLabels: Data? = nil,
+        testImages: Data? = nil, testLabels: Data? = nil
+    )
+        throws -> (root: String, trainImages: String, trainLabels: String, testImages: String, testLabels: String)
+    {
         let fm = FileManager.default
         let train = (root as NSString).appendingPathComponent("MNIST/train")
         let test = (root as NSString).appendingPathComponent("MNIST/test")
         try fm.createDirectory(atPath: train, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: test, withIntermediateDirectories: true)
         let trainList = labelList(60), testList = labelList(20)
-        let paths = ((train as NSString).appendingPathComponent("train-images-idx3-ubyte"),
-                     (train as NSString).appendingPathComponent("train-labels-idx1-ubyte"),
-                     (test as NSString).appendingPathComponent("t10k-images-idx3-ubyte"),
-                     (test as NSString).appendingPathComponent("t10k-labels-idx1-ubyte"))
+        let paths = (
+            (train as NSString).appendingPathComponent("train-images-idx3-ubyte"),
+            (train as NSString).appendingPathComponent("train-labels-idx1-ubyte"),
+            (test as NSString).appendingPathComponent("t10k-images-idx3-ubyte"),
+            (test as NSString).appendingPathComponent("t10k-labels-idx1-ubyte")
+        )
         try (trainImages ?? images(labels: trainList)).write(to: URL(fileURLWithPath: paths.0))
         try (trainLabels ?? labels(trainList)).write(to: URL(fileURLWithPath: paths.1))
         try (testImages ?? images(labels: testList)).write(to: URL(fileURLWithPath: paths.2))
@@ -148,16 +158,16 @@ enum TestPlugin {
             body = "for (uint32_t k = 0; k < c; k++) x[(size_t)k * h * w] += (float)d;\n    return 0;"
         }
         return """
-        #include <stdio.h>
-        #include "certssb_trigger.h"
-        static int supports(uint32_t c, uint32_t h, uint32_t w) { return c >= 1 && h >= 1 && w >= 1; }
-        static int apply(float *x, uint32_t c, uint32_t h, uint32_t w, double d, char *error, size_t size) {
-            \(body)
-        }
-        static const struct certssb_trigger_v1 descriptor = {
-            CERTSSB_TRIGGER_ABI_VERSION, "\(name)", "0.1", "test plugin \(name)", supports, apply };
-        const struct certssb_trigger_v1 *certssb_trigger_entry(void) { return &descriptor; }
-        """
+            #include <stdio.h>
+            #include "certssb_trigger.h"
+            static int supports(uint32_t c, uint32_t h, uint32_t w) { return c >= 1 && h >= 1 && w >= 1; }
+            static int apply(float *x, uint32_t c, uint32_t h, uint32_t w, double d, char *error, size_t size) {
+                \(body)
+            }
+            static const struct certssb_trigger_v1 descriptor = {
+                CERTSSB_TRIGGER_ABI_VERSION, "\(name)", "0.1", "test plugin \(name)", supports, apply };
+            const struct certssb_trigger_v1 *certssb_trigger_entry(void) { return &descriptor; }
+            """
     }
 
     static var compilerAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") }
@@ -173,9 +183,11 @@ enum TestPlugin {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
         process.arguments = ["-shared", "-fPIC", "-I", TrainPaths.abiHeaders, "-o", output, sourcePath]
+        // cc's own temporary files go into the test folder, not straight into /tmp.
+        process.environment = ProcessEnvironment.current.merging(["TMPDIR": TemporaryDirectory.processRoot]) { $1 }
         let errors = Pipe()
         process.standardError = errors
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CLIError("cc failed: \(message)") }
@@ -186,10 +198,11 @@ enum TestPlugin {
     }
 
     /// A fresh folder of mode 0755 (a temporary folder may inherit a looser umask).
-    static func folder(in parent: TemporaryFolder, _ name: String) throws -> String {
+    static func folder(in parent: TemporaryDirectory, _ name: String) throws -> String {
         let path = parent.file(name)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         // The parents must not be writable by others either; the temporary folder is ours.
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: parent.path)
@@ -201,10 +214,12 @@ extension CLI {
     /// Starts `certssb`, waits until its stderr contains `marker`, then sends `signal` and waits
     /// for the end. Returns the result and whether the marker was seen before the process ended
     /// by itself. A `SpawnedProcess`, so that the signal reaches it.
-    static func runInterrupted(_ arguments: [String], after marker: String, signal: Int32 = SIGTERM,
-                               timeout: TimeInterval = 600) throws -> (RunResult, interrupted: Bool) {
+    static func runInterrupted(
+        _ arguments: [String], after marker: String, signal: Int32 = SIGTERM,
+        timeout: TimeInterval = 600
+    ) throws -> (RunResult, interrupted: Bool) {
         guard let executable = Paths.executable else { throw CLIError("certssb executable not found") }
-        let scratch = try TemporaryFolder("interrupt")
+        let scratch = try TemporaryDirectory("interrupt")
         let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
         let child = try SpawnedProcess(executable, arguments, stdout: outPath, stderr: errPath)
 
@@ -220,10 +235,11 @@ extension CLI {
             }
             usleep(20_000)
         }
-        let result = RunResult(arguments: arguments, status: child.code,
-                               reason: child.signalled ? .uncaughtSignal : .exit, timedOut: timedOut,
-                               stdout: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(),
-                               stderr: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data())
+        let result = RunResult(
+            arguments: arguments, status: child.code,
+            reason: child.signalled ? .uncaughtSignal : .exit, timedOut: timedOut,
+            stdout: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(),
+            stderr: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data())
         return (result, interrupted)
     }
 }

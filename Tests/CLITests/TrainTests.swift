@@ -1,28 +1,32 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `certssb train` end to end on the 0-vs-1 digits of mnist_5k (tiny runs: a debug build).
-/// Serialized: the machine has few cores and each run trains real CNNs.
-@Suite("CLI: train on MNIST 0 vs 1", .serialized, .enabled(if: TrainPaths.csvAvailable, TrainPaths.csvSkipReason))
+/// Each run trains real CNNs; `.blockingWork` bounds how many run at once, so the suite need
+/// not be serialized (each test has a folder of its own).
+@Suite("CLI: train on MNIST 0 vs 1", .blockingWork, .enabled(if: TrainPaths.csvAvailable, TrainPaths.csvSkipReason))
 struct TrainTests {
     /// One model, three epochs: a model set that is accurate, records its poison and certifies.
     @Test("train N_m 1, 3 epochs: exit 0, accuracy >= 0.99, floor(n*0.02) poisoned, certify reads the set")
     func trainOneModel() throws {
-        let folder = try TemporaryFolder("train-one")
+        let folder = try TemporaryDirectory("train-one")
         let out = folder.file("set")
         let run = try CLI.run(TrainPaths.train(out: out, models: 1, epochs: 3, workers: 1), timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
         print("train N_m 1: \(run.stderrLines.last ?? "")")
 
         let manifest = try Manifest(directory: out)
-        let smoothed = try #require(manifest.number("accuracy.smoothed_clean_accuracy"), "no accuracy.smoothed_clean_accuracy in \(manifest.path)")
-        let modelMin = try #require(manifest.number("accuracy.model_clean_accuracy_min"), "no accuracy.model_clean_accuracy_min in \(manifest.path)")
+        let smoothed = try #require(
+            manifest.number("accuracy.smoothed_clean_accuracy"), "no accuracy.smoothed_clean_accuracy in \(manifest.path)")
+        let modelMin = try #require(
+            manifest.number("accuracy.model_clean_accuracy_min"), "no accuracy.model_clean_accuracy_min in \(manifest.path)")
         #expect(smoothed >= 0.99, "smoothed clean accuracy \(smoothed) < 0.99")
         #expect(modelMin >= 0.99, "model clean accuracy min \(modelMin) < 0.99")
         #expect(manifest.value("accuracy.split") as? String == "test", "accuracy must be measured on the held-out split")
@@ -47,8 +51,9 @@ struct TrainTests {
         let weights = (out as NSString).appendingPathComponent(manifest.file(0))
         let hashes = try CLI.sha256sum([weights])
         #expect(hashes[weights] == manifest.sha256s.first, "manifest sha256 \(manifest.sha256s) vs file \(hashes)")
-        #expect(!FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent(".partial")),
-                ".partial left behind after a finished run")
+        #expect(
+            !FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent(".partial")),
+            ".partial left behind after a finished run")
 
         // The written set certifies a digit: rows 450 (a 0) and 950 (a 1) are in the test split.
         let pngs = folder.file("png")
@@ -65,7 +70,7 @@ struct TrainTests {
     /// The brief's convention for manifest.json: snake_case keys throughout.
     @Test("manifest.json keys are snake_case, including training.recipe")
     func manifestKeysSnakeCase() throws {
-        let folder = try TemporaryFolder("train-keys")
+        let folder = try TemporaryDirectory("train-keys")
         let out = folder.file("set")
         let run = try CLI.run(TrainPaths.train(out: out, models: 1, epochs: 1, workers: 1), timeout: 600)
         try #require(run.exited(0), "\(run.summary)")
@@ -87,7 +92,7 @@ struct TrainTests {
 
     @Test("same seed: identical models with --workers 1 and 2; another seed: other models")
     func determinism() throws {
-        let folder = try TemporaryFolder("train-determinism")
+        let folder = try TemporaryDirectory("train-determinism")
         let one = folder.file("w1"), two = folder.file("w2"), other = folder.file("seed2")
         let runOne = try CLI.run(TrainPaths.train(out: one, models: 2, epochs: 1, workers: 1, seed: 7), timeout: 600)
         try #require(runOne.exited(0), "\(runOne.summary)")
@@ -117,7 +122,7 @@ struct TrainTests {
     /// 0 and 1 and trains only model 2.
     @Test("--pilot 2: stage 1 trains a pilot at sigma0, searches each sample's sigma with it, then removes it")
     func pilotGivesEachTrainingSampleItsSigma() throws {
-        let folder = try TemporaryFolder("train-pilot")
+        let folder = try TemporaryDirectory("train-pilot")
         let out = folder.file("set")
         let search = ["--pilot", "2", "--sigma-rule", "gradient", "--sigma-steps", "3", "--sigma-draws", "2", "--sigma-models", "2"]
         let run = try CLI.run(TrainPaths.train(out: out, models: 1, epochs: 1, workers: 2, extra: search), timeout: 600)
@@ -128,19 +133,22 @@ struct TrainTests {
         #expect(manifest.number("training.sample_sigmas.models") == 2)
         #expect((manifest.value("training.sample_sigmas.model_set_directory") as? String)?.hasSuffix("/.pilot") == true)
         // Three steps of at most 0.01 from sigma0 = 0.12, never below it.
-        let low = try #require(manifest.number("training.sample_sigmas.min")), high = try #require(manifest.number("training.sample_sigmas.max"))
+        let low = try #require(manifest.number("training.sample_sigmas.min")),
+            high = try #require(manifest.number("training.sample_sigmas.max"))
         #expect(low >= 0.12 && high <= 0.15 + 1e-9 && high > 0.12, "sigmas in [\(low), \(high)]")
         #expect(manifest.models.count == 1)
         #expect(!FileManager.default.fileExists(atPath: out + "/.pilot"), "the pilot is removed once the set is written")
 
-        let both = try CLI.run(TrainPaths.train(out: folder.file("other"), models: 1, epochs: 1, workers: 1,
-                                                extra: ["--pilot", "2", "--sigma-model-set", out]), timeout: 60)
+        let both = try CLI.run(
+            TrainPaths.train(
+                out: folder.file("other"), models: 1, epochs: 1, workers: 1,
+                extra: ["--pilot", "2", "--sigma-model-set", out]), timeout: 60)
         #expect(both.exited(2) && both.err.contains("--pilot and --sigma-model-set"), "\(both.summary)")
     }
 
     @Test("N_m 2 then N_m 3 into the same --out: resumes 2 models and keeps their sha256")
     func growFinishedSet() throws {
-        let folder = try TemporaryFolder("train-grow")
+        let folder = try TemporaryDirectory("train-grow")
         let out = folder.file("set")
         let first = try CLI.run(TrainPaths.train(out: out, models: 2, epochs: 1, workers: 1), timeout: 600)
         try #require(first.exited(0), "\(first.summary)")
@@ -151,17 +159,19 @@ struct TrainTests {
         let after = try Manifest(directory: out)
         try #require(after.models.count == 3, "\(after.sha256s)")
         #expect(Array(after.sha256s.prefix(2)) == before, "models 0 and 1 changed: \(before) → \(after.sha256s)")
-        #expect(second.err.contains("resuming: 2/3 models already trained"),
-                "the rerun did not resume the 2 finished models (it trained them again): \(second.summary)")
-        #expect(!second.err.contains("model 0 done") && !second.err.contains("model 1 done"),
-                "models 0 and 1 were trained again: \(second.summary)")
+        #expect(
+            second.err.contains("resuming: 2/3 models already trained"),
+            "the rerun did not resume the 2 finished models (it trained them again): \(second.summary)")
+        #expect(
+            !second.err.contains("model 0 done") && !second.err.contains("model 1 done"),
+            "models 0 and 1 were trained again: \(second.summary)")
     }
 
     /// An interrupted run (SIGTERM after the first finished model) leaves `.partial`; the same
     /// command resumes from it; another recipe is refused while it is there.
     @Test("interrupted run: same command resumes; another --epochs is refused with exit 2 while .partial exists")
     func resumeInterrupted() throws {
-        let folder = try TemporaryFolder("train-resume")
+        let folder = try TemporaryDirectory("train-resume")
         let out = folder.file("set")
         let partial = (out as NSString).appendingPathComponent(".partial")
         let arguments = TrainPaths.train(out: out, models: 3, epochs: 1, workers: 1)
@@ -170,8 +180,9 @@ struct TrainTests {
         try #require(killed.reason == .uncaughtSignal && killed.status == SIGTERM, "SIGTERM did not stop the run: \(killed.summary)")
         let records = ((try? FileManager.default.contentsOfDirectory(atPath: partial)) ?? [])
             .filter { $0.hasPrefix("model_") && $0.hasSuffix(".json") }
-        try #require(FileManager.default.fileExists(atPath: (partial as NSString).appendingPathComponent("training.json")),
-                     "no \(partial)/training.json after the interruption: \(killed.summary)")
+        try #require(
+            FileManager.default.fileExists(atPath: (partial as NSString).appendingPathComponent("training.json")),
+            "no \(partial)/training.json after the interruption: \(killed.summary)")
         let finished = records.count
         try #require(finished >= 1 && finished < 3, "\(finished) finished models in .partial: \(records)")
         let hashBefore = try CLI.sha256sum([(partial as NSString).appendingPathComponent("model_0000.safetensors")]).values.first
@@ -182,8 +193,9 @@ struct TrainTests {
         let last = refused.stderrLines.last ?? ""
         #expect(last.hasPrefix("certssb: ") && last.contains(".partial"), "the refusal does not name .partial: \(refused.summary)")
         #expect(!refused.err.contains("done ("), "the refused run trained a model: \(refused.summary)")
-        #expect(FileManager.default.fileExists(atPath: (partial as NSString).appendingPathComponent("model_0000.safetensors")),
-                "the refused run removed the finished model")
+        #expect(
+            FileManager.default.fileExists(atPath: (partial as NSString).appendingPathComponent("model_0000.safetensors")),
+            "the refused run removed the finished model")
         #expect(!FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent("manifest.json")))
 
         // The same command resumes, and the result equals an uninterrupted run.

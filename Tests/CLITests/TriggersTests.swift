@@ -1,8 +1,9 @@
+import CertTestSupport
 import Foundation
 import Testing
 
 /// `certssb triggers`: exit 0 all loaded, 1 something refused, 2 nothing loaded.
-@Suite("CLI: triggers lists the plugins and refuses unsafe ones")
+@Suite("CLI: triggers lists the plugins and refuses unsafe ones", .blockingWork)
 struct TriggersTests {
     static let standard = ["blending", "fourpixel", "onepixel"]
 
@@ -53,7 +54,7 @@ struct TriggersTests {
 
     @Test("--plugin-dir with a world-writable plugin file: exit 1, the file is named, the safe one still loads")
     func worldWritableFile() throws {
-        let folder = try TemporaryFolder("triggers-writable")
+        let folder = try TemporaryDirectory("triggers-writable")
         let plugins = try TestPlugin.folder(in: folder, "plugins")
         let good = (plugins as NSString).appendingPathComponent("libcertssb-trigger-onepixel.so")
         let loose = (plugins as NSString).appendingPathComponent("libcertssb-trigger-fourpixel.so")
@@ -81,18 +82,22 @@ struct TriggersTests {
 
         // train must not use the refused plugin either.
         if TrainPaths.csvAvailable {
-            let train = try CLI.run(["train", "--wm_shape", "fourpixel", "--plugin-dir", plugins, "--N_m", "1", "--epochs", "1",
-                                     "--data", Paths.mnistCSV.path, "--out", folder.file("out")], timeout: 120)
+            let train = try CLI.run(
+                [
+                    "train", "--wm_shape", "fourpixel", "--plugin-dir", plugins, "--N_m", "1", "--epochs", "1",
+                    "--data", Paths.mnistCSV.path, "--out", folder.file("out"),
+                ], timeout: 120)
             #expect(train.exited(2) && train.stderrLines.count == 1 && train.err.contains("fourpixel"), "\(train.summary)")
         }
     }
 
     @Test("--plugin-dir writable by others: nothing loads, exit 2")
     func worldWritableFolder() throws {
-        let folder = try TemporaryFolder("triggers-loose-folder")
+        let folder = try TemporaryDirectory("triggers-loose-folder")
         let plugins = try TestPlugin.folder(in: folder, "plugins")
-        try FileManager.default.copyItem(atPath: try builtPlugin("onepixel"),
-                                         toPath: (plugins as NSString).appendingPathComponent("libcertssb-trigger-onepixel.so"))
+        try FileManager.default.copyItem(
+            atPath: try builtPlugin("onepixel"),
+            toPath: (plugins as NSString).appendingPathComponent("libcertssb-trigger-onepixel.so"))
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: plugins)
         let run = try CLI.run(["triggers", "--json", "--plugin-dir", plugins], timeout: 60)
         #expect(run.exited(2), "\(run.summary)")
@@ -101,7 +106,7 @@ struct TriggersTests {
 
     @Test("an empty --plugin-dir: exit 2, no plugin loaded")
     func emptyFolder() throws {
-        let folder = try TemporaryFolder("triggers-empty")
+        let folder = try TemporaryDirectory("triggers-empty")
         let plugins = try TestPlugin.folder(in: folder, "plugins")
         let text = try CLI.run(["triggers", "--plugin-dir", plugins], timeout: 60)
         #expect(text.exited(2), "\(text.summary)")
@@ -114,7 +119,7 @@ struct TriggersTests {
 
     @Test("--plugin-dir that does not exist: exit 2, not a crash")
     func missingFolder() throws {
-        let folder = try TemporaryFolder("triggers-missing")
+        let folder = try TemporaryDirectory("triggers-missing")
         let run = try CLI.run(["triggers", "--plugin-dir", folder.file("nope")], timeout: 60)
         #expect(run.exited(2), "\(run.summary)")
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Calls `body` with `path` as a sockaddr_un (for bind and connect in the tests' own sockets).

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A verdict line as CONTRACTS.md §3 names its fields. Every field is required: decoding fails,
@@ -85,21 +85,29 @@ enum ReferenceMath {
     static func phiInverse(_ p: Double) -> Double {
         precondition(p > 0 && p < 1)
         if p > 0.5 { return -phiInverse(1 - p) }
-        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
-        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                 6.680131188771972e+01, -1.328068155288572e+01]
-        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                 -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+        let a = [
+            -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+            1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00,
+        ]
+        let b = [
+            -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+            6.680131188771972e+01, -1.328068155288572e+01,
+        ]
+        let c = [
+            -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+            -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00,
+        ]
         let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
         var x: Double
         if p < 0.02425 {
             let q = (-2 * log(p)).squareRoot()
-            x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+            x =
+                (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
                 / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
         } else {
             let q = p - 0.5, r = q * q
-            x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+            x =
+                (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
                 / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
         }
         for _ in 0..<2 {
@@ -131,8 +139,10 @@ struct ReferenceMathTests {
 }
 
 /// Checks that hold for every verdict line whatever the bound and mode.
-func expectCoherent(_ v: VerdictLine, sha256: String?, nModels: Int = 12, alpha: Double = 0.001,
-                    sourceLocation: SourceLocation = #_sourceLocation) {
+func expectCoherent(
+    _ v: VerdictLine, sha256: String?, nModels: Int = 12, alpha: Double = 0.001,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let ctx = Comment(rawValue: v.brief)
     if let sha256 { #expect(v.sha256 == sha256, ctx, sourceLocation: sourceLocation) }
     #expect(v.sha256.count == 64 && v.sha256.allSatisfy(\.isHexDigit), ctx, sourceLocation: sourceLocation)
@@ -153,8 +163,9 @@ func expectCoherent(_ v: VerdictLine, sha256: String?, nModels: Int = 12, alpha:
     #expect(v.p_b_upper <= 1 - 1e-8 && v.p_b_upper >= v.p_b - 1e-15, ctx, sourceLocation: sourceLocation)
     #expect(abs(v.radius - v.sigma * v.margin) <= 1e-12, ctx, sourceLocation: sourceLocation)
     let margin = 0.5 * (ReferenceMath.phiInverse(v.p_a_lower) - ReferenceMath.phiInverse(v.p_b_upper))
-    #expect(abs(v.margin - margin) <= 1e-9, "margin \(v.margin) vs 0.5*(PhiInv(p_a_lower)-PhiInv(p_b_upper)) = \(margin); \(ctx)",
-            sourceLocation: sourceLocation)
+    #expect(
+        abs(v.margin - margin) <= 1e-9, "margin \(v.margin) vs 0.5*(PhiInv(p_a_lower)-PhiInv(p_b_upper)) = \(margin); \(ctx)",
+        sourceLocation: sourceLocation)
     #expect(v.certified == (v.radius > 0), ctx, sourceLocation: sourceLocation)
     #expect(v.radius_expected.isFinite, ctx, sourceLocation: sourceLocation)
     #expect(v.mode == "sound" || v.mode == "released", ctx, sourceLocation: sourceLocation)

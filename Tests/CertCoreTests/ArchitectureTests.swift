@@ -1,8 +1,9 @@
-import CertShape
 import CertCore
+import CertShape
+import CertTestSupport
 import Testing
 
-@Suite struct ArchitectureTests {
+@Suite(.blockingWork) struct ArchitectureTests {
     @Test func mnistCNNHasThePapersParameterCount() {
         #expect(Architecture.mnistCNN.parameterCount == 276_417)
         #expect(NetworkPlan(.mnistCNN).features == 512)
@@ -55,7 +56,8 @@ import Testing
             for i in [0, 5, 15] {
                 let alone = TestSupport.logits(ensemble, model: model, images: [images[i]], scales: [scales[i]])
                 #expect(alone[0] == full[i])
-                let moved = TestSupport.logits(ensemble, model: model, images: Array(images[...i].reversed()), scales: Array(scales[...i].reversed()))
+                let moved = TestSupport.logits(
+                    ensemble, model: model, images: Array(images[...i].reversed()), scales: Array(scales[...i].reversed()))
                 #expect(moved[0] == full[i])
             }
         }

@@ -9,12 +9,14 @@ import Testing
     ])
     func convolutionMatchesDirectLoops(_ c: (Int, Int, Int, Int, Int, Int, Int)) {
         let g = ConvGeometry(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4, inHeight: c.5, inWidth: c.6)
-        let x = TestSupport.uniform(g.inputCount, seed: 1), w = TestSupport.uniform(g.weightCount, seed: 2), b = TestSupport.uniform(g.outChannels, seed: 3)
+        let x = TestSupport.uniform(g.inputCount, seed: 1), w = TestSupport.uniform(g.weightCount, seed: 2),
+            b = TestSupport.uniform(g.outChannels, seed: 3)
         var out = [Float](repeating: .nan, count: g.outputCount)
         var scratch = [Float](repeating: .nan, count: g.patchSize * g.outPixels)
         Conv2d.forward(x, g, weight: w, bias: b, scratch: &scratch, output: &out)
-        let ref = Naive.conv(Naive.Tensor3(c: g.inChannels, h: g.inHeight, w: g.inWidth, v: x.map(Double.init)),
-                             weight: w, bias: b, outC: g.outChannels, k: g.kernel, stride: g.stride, pad: g.padding)
+        let ref = Naive.conv(
+            Naive.Tensor3(c: g.inChannels, h: g.inHeight, w: g.inWidth, v: x.map(Double.init)),
+            weight: w, bias: b, outC: g.outChannels, k: g.kernel, stride: g.stride, pad: g.padding)
         #expect(ref.h == g.outHeight && ref.w == g.outWidth)
         #expect(TestSupport.maxRelativeError(out, ref.v) < 1e-5)
     }

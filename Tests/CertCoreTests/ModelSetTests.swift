@@ -1,11 +1,13 @@
 import CertCore
+import CertTestSupport
 import Foundation
 import Testing
 
 @Suite struct ModelSetTests {
     @Test func writtenSetLoadsBackWithChecksumsAndSeeds() throws {
-        let dir = TestSupport.temporaryDirectory("set")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let directory = try TemporaryDirectory("set")
+        defer { directory.remove() }
+        let dir = directory.path
         let manifest = try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 3)
         let set = try ModelSet.load(directory: dir)
         #expect(set.count == 3)
@@ -20,8 +22,9 @@ import Testing
     }
 
     @Test func halfPrecisionWeightsAreWidenedOnLoad() throws {
-        let dir = TestSupport.temporaryDirectory("f16")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let directory = try TemporaryDirectory("f16")
+        defer { directory.remove() }
+        let dir = directory.path
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 1, dtype: .f16)
         let set = try ModelSet.load(directory: dir)
         let exact = RandomModelSet.tensors(for: .mnistCNN, seed: 1).first { $0.name == "fc.weight" }!.values
@@ -34,11 +37,12 @@ import Testing
         #expect(Checksum.seedModulo32(sha256Hex: "da765057cf51dce633ff56782f13f83943cb824184bb54eebfd9f9319add86eb") == 2_598_209_259)
     }
 
-    private func brokenSet(_ damage: (String, inout ModelSetManifest) throws -> Void) throws -> String {
-        let dir = TestSupport.temporaryDirectory("broken")
-        var manifest = try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 2)
-        try damage(dir, &manifest)
-        return dir
+    /// A set damaged by `damage`, in a directory removed when the value goes away.
+    private func brokenSet(_ damage: (String, inout ModelSetManifest) throws -> Void) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory("broken")
+        var manifest = try RandomModelSet.write(directory: directory.path, architecture: .mnistCNN, count: 2)
+        try damage(directory.path, &manifest)
+        return directory
     }
 
     private func loadError(_ dir: String) -> String {
@@ -56,7 +60,7 @@ import Testing
             bytes.replaceSubrange(8..<20, with: Data("garbage!!!!!".utf8))
             try bytes.write(to: URL(fileURLWithPath: path))
         }
-        let message = loadError(dir)
+        let message = loadError(dir.path)
         #expect(message.contains("model_0001.safetensors") && message.contains("not a JSON object"), "\(message)")
         #expect(!message.contains("\n"))
     }
@@ -67,14 +71,14 @@ import Testing
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: path))
         }
-        #expect(loadError(truncated).contains("data_offsets"))
+        #expect(loadError(truncated.path).contains("data_offsets"))
         let tampered = try brokenSet { dir, m in
             let path = dir + "/" + m.models[0].file
             var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             bytes[bytes.count - 1] ^= 0xff
             try bytes.write(to: URL(fileURLWithPath: path))
         }
-        #expect(loadError(tampered).contains("sha256 is"))
+        #expect(loadError(tampered.path).contains("sha256 is"))
     }
 
     @Test func manifestErrorsNameTheProblem() throws {
@@ -82,16 +86,16 @@ import Testing
             m.nModels = 5
             try m.encoded().write(to: URL(fileURLWithPath: dir + "/manifest.json"))
         }
-        #expect(loadError(wrongCount).contains("n_models is 5"))
+        #expect(loadError(wrongCount.path).contains("n_models is 5"))
         let missingKey = try brokenSet { dir, _ in
             try Data(#"{"format": "certssb-model-set"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/manifest.json"))
         }
-        #expect(loadError(missingKey).contains("lacks the key"))
+        #expect(loadError(missingKey.path).contains("lacks the key"))
         let wrongShape = try brokenSet { dir, m in
             var t = RandomModelSet.tensors(for: .mnistCNN, seed: 1)
             t[0] = (t[0].name, [16, 1, 25], t[0].values)
             try Safetensors.encode(t).write(to: URL(fileURLWithPath: dir + "/" + m.models[0].file))
         }
-        #expect(loadError(wrongShape).contains("has shape [16, 1, 25]"))
+        #expect(loadError(wrongShape.path).contains("has shape [16, 1, 25]"))
     }
 }

@@ -4,7 +4,8 @@ import CertCore
 /// accumulation, BatchNorm unfolded, no im2col, no BLAS, no slots. The engine is checked
 /// against it, so the two must share nothing but the layer list.
 enum Naive {
-    struct Tensor3 { var c: Int, h: Int, w: Int; var v: [Double]
+    struct Tensor3 {
+        var c: Int, h: Int, w: Int; var v: [Double]
         subscript(c: Int, y: Int, x: Int) -> Double { v[(c * h + y) * w + x] }
     }
 
@@ -34,22 +35,32 @@ enum Naive {
     static func maxPool(_ x: Tensor3, k: Int, stride: Int, pad: Int) -> Tensor3 {
         let oh = (x.h + 2 * pad - k) / stride + 1, ow = (x.w + 2 * pad - k) / stride + 1
         var out = [Double](repeating: -.infinity, count: x.c * oh * ow)
-        for c in 0..<x.c { for oy in 0..<oh { for ox in 0..<ow {
-            for ky in 0..<k { for kx in 0..<k {
-                let iy = oy * stride - pad + ky, ix = ox * stride - pad + kx
-                if iy >= 0, iy < x.h, ix >= 0, ix < x.w { out[(c * oh + oy) * ow + ox] = max(out[(c * oh + oy) * ow + ox], x[c, iy, ix]) }
-            } }
-        } } }
+        for c in 0..<x.c {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    for ky in 0..<k {
+                        for kx in 0..<k {
+                            let iy = oy * stride - pad + ky, ix = ox * stride - pad + kx
+                            if iy >= 0, iy < x.h, ix >= 0, ix < x.w {
+                                out[(c * oh + oy) * ow + ox] = max(out[(c * oh + oy) * ow + ox], x[c, iy, ix])
+                            }
+                        }
+                    }
+                }
+            }
+        }
         return Tensor3(c: x.c, h: oh, w: ow, v: out)
     }
 
     static func batchNorm(_ x: Tensor3, _ p: (String) -> [Float], _ name: String) -> Tensor3 {
         let w = p("\(name).weight"), b = p("\(name).bias"), m = p("\(name).running_mean"), v = p("\(name).running_var")
         var out = x
-        for c in 0..<x.c { for i in 0..<(x.h * x.w) {
-            let idx = c * x.h * x.w + i
-            out.v[idx] = (x.v[idx] - Double(m[c])) / (Double(v[c]) + 1e-5).squareRoot() * Double(w[c]) + Double(b[c])
-        } }
+        for c in 0..<x.c {
+            for i in 0..<(x.h * x.w) {
+                let idx = c * x.h * x.w + i
+                out.v[idx] = (x.v[idx] - Double(m[c])) / (Double(v[c]) + 1e-5).squareRoot() * Double(w[c]) + Double(b[c])
+            }
+        }
         return out
     }
 

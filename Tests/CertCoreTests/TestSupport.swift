@@ -1,14 +1,9 @@
-import CertShape
 import CertCore
+import CertShape
+import CertTestSupport
 import Foundation
 
 enum TestSupport {
-    static func temporaryDirectory(_ label: String = "certcore") -> String {
-        let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     /// A seeded stream of floats in [lo, hi) from the project's own Philox (independent of what is tested with it).
     static func uniform(_ n: Int, seed: UInt32, lo: Float = -1, hi: Float = 1) -> [Float] {
         let p = Philox4x32(key0: seed, key1: 7)
@@ -20,9 +15,12 @@ enum TestSupport {
 
     /// An ensemble of `count` random models of `architecture`, loaded through the real
     /// safetensors path, optionally on a smaller input than the architecture's own.
-    static func ensemble(_ architecture: Architecture, count: Int = 1, inputShape: ImageShape? = nil, seed: UInt32 = 11) throws -> (Ensemble, [[(name: String, shape: [Int], values: [Float])]]) {
-        let dir = temporaryDirectory("ensemble")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    static func ensemble(_ architecture: Architecture, count: Int = 1, inputShape: ImageShape? = nil, seed: UInt32 = 11) throws -> (
+        Ensemble, [[(name: String, shape: [Int], values: [Float])]]
+    ) {
+        let directory = try TemporaryDirectory("ensemble")
+        defer { directory.remove() }
+        let dir = directory.path
         let manifest = try RandomModelSet.write(directory: dir, architecture: architecture, count: count, seed: seed)
         let set = try ModelSet.load(directory: dir)
         let plan = NetworkPlan(architecture, inputShape: inputShape)

@@ -1,6 +1,6 @@
-import CertPipeline
 import CertDaemon
 import CertMath
+import CertPipeline
 import CertSigma
 import Certify
 import Foundation
@@ -124,8 +124,10 @@ import Testing
         #expect(parseError("socket_mode = 0680") == "certssbd.conf:1: socket_mode: '0680' is not an octal mode such as 0660")
         #expect(parseError("socket_mode = rw") != nil)
         #expect(parseError("socket_mode = 01777") == "certssbd.conf:1: socket_mode: '01777' has bits beyond 0777")
-        #expect(parseError("sigma_rule = gradeint")
-            == "certssbd.conf:1: sigma_rule: 'gradeint' is not one of fixed, search, grid, gradient, released (did you mean 'gradient'?)")
+        #expect(
+            parseError("sigma_rule = gradeint")
+                == "certssbd.conf:1: sigma_rule: 'gradeint' is not one of fixed, search, grid, gradient, released (did you mean 'gradient'?)"
+        )
         #expect(parseError("alpha = 1.5") == "certssbd.conf:1: alpha: must be in (0, 1), got 1.5")
         #expect(parseError("bound = wilson")?.hasPrefix("certssbd.conf:1: bound: 'wilson' is not one of") == true)
         #expect(parseError("log_level = loud") != nil)

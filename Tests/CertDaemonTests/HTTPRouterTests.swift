@@ -1,6 +1,7 @@
-@testable import CertDaemon
 import NIOHTTP1
 import Testing
+
+@testable import CertDaemon
 
 // The router is pure: these cases need no socket.
 @Suite struct HTTPRouterTests {
@@ -11,8 +12,11 @@ import Testing
         #expect(try HTTPRouter.route(method: .GET, uri: "/v1/config").get() == .endpoint("/v1/config"))
         #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .POST, uri: "/v1/config").get() }
         let wrong = HTTPRouter.route(method: .GET, uri: "/v1/certify")
-        #expect(throws: HTTPRouteError(status: .methodNotAllowed, code: "method_not_allowed",
-                                       message: "/v1/certify accepts POST or PUT only", allow: [.POST, .PUT])) { try wrong.get() }
+        #expect(
+            throws: HTTPRouteError(
+                status: .methodNotAllowed, code: "method_not_allowed",
+                message: "/v1/certify accepts POST or PUT only", allow: [.POST, .PUT])
+        ) { try wrong.get() }
         #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .GET, uri: "/v1/nope").get() }
     }
 
@@ -21,8 +25,11 @@ import Testing
         #expect(try HTTPRouter.route(method: .HEAD, uri: "/v1/health").get() == .health)
         #expect(try HTTPRouter.route(method: .HEAD, uri: "/v1/config").get() == .endpoint("/v1/config"))
         #expect(try HTTPRouter.route(method: .PUT, uri: "/v1/certify").get() == .certify)
-        #expect(throws: HTTPRouteError(status: .methodNotAllowed, code: "method_not_allowed",
-                                       message: "/v1/stats accepts GET or HEAD only", allow: [.GET, .HEAD])) {
+        #expect(
+            throws: HTTPRouteError(
+                status: .methodNotAllowed, code: "method_not_allowed",
+                message: "/v1/stats accepts GET or HEAD only", allow: [.GET, .HEAD])
+        ) {
             try HTTPRouter.route(method: .DELETE, uri: "/v1/stats").get()
         }
         #expect(throws: HTTPRouteError.self) { try HTTPRouter.route(method: .PUT, uri: "/v1/reload").get() }

@@ -1,11 +1,13 @@
-import CertPipeline
 import CertDaemon
+import CertPipeline
+import CertTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A dictionary-backed service: enough behaviour to exercise every route over a real socket.
@@ -19,8 +21,12 @@ final class DictionaryService: CertificationService {
     private let store = Mutex(Store())
 
     var subscriberCount: Int { store.withLock { $0.subscribers.count } }
+    /// Slow certifications begun ("slow…" and "hold…" uploads).
+    let started = Mutex(0)
     /// Certifications abandoned because their client went away.
     let cancelled = Mutex(0)
+    /// "gated…" uploads wait until this is opened.
+    let gate = Mutex(false)
 
     /// Not a real digest (the test target has no Crypto), but 64 hex digits and deterministic.
     static func fakeSHA(_ bytes: [UInt8]) -> String {
@@ -35,9 +41,16 @@ final class DictionaryService: CertificationService {
         if upload.starts(with: Array("notimage".utf8)) {
             throw ServiceError(status: 422, code: "not_an_image", message: "cannot decode")
         }
-        if upload.starts(with: Array("slow".utf8)) {
-            // Stands in for a long certification; observes cancellation like real work would.
-            do { try await Task.sleep(for: .milliseconds(600)) } catch {
+        if upload.starts(with: Array("gated".utf8)) {
+            started.withLock { $0 += 1 }
+            try await Wait.untilAsync(timeout: 3600, every: 0.005) { gate.withLock { $0 } }
+        }
+        if upload.starts(with: Array("slow".utf8)) || upload.starts(with: Array("hold".utf8)) {
+            // Stands in for a long certification ("hold": one that only ends when cancelled);
+            // observes cancellation like real work would.
+            started.withLock { $0 += 1 }
+            let length: Duration = upload.starts(with: Array("slow".utf8)) ? .milliseconds(600) : .seconds(3600)
+            do { try await Task.sleep(for: length) } catch {
                 cancelled.withLock { $0 += 1 }
                 throw error
             }
@@ -69,7 +82,9 @@ final class DictionaryService: CertificationService {
         return ServiceReply(status: 200, body: Array("{\"items\":[\(items.joined(separator: ","))],\"next\":\(next)}".utf8))
     }
 
-    func stats() async -> ServiceReply { ServiceReply(status: 200, body: Array("{\"verdicts\":\(store.withLock { $0.order.count })}".utf8)) }
+    func stats() async -> ServiceReply {
+        ServiceReply(status: 200, body: Array("{\"verdicts\":\(store.withLock { $0.order.count })}".utf8))
+    }
     func metrics() async -> String { "# TYPE certssb_verdicts_total counter\ncertssb_verdicts_total 0\n" }
     func triggers() async -> ServiceReply { ServiceReply(status: 200, body: Array("[]".utf8)) }
     func reload() async throws -> ServiceReply { ServiceReply(status: 200, body: Array("{\"reloaded\":true}".utf8)) }
@@ -88,29 +103,25 @@ final class DictionaryService: CertificationService {
     }
 }
 
-/// A temp dir short enough for sun_path (108 bytes).
-func makeSocketDir() -> String {
-    var template = Array("/tmp/certssb-http-XXXXXX".utf8CString)
-    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-}
-
 let defaultLimits = HTTPServer.Limits(maxUploadBytes: 1 << 20, readTimeout: .seconds(10), maxConnections: 64)
 
 /// Runs `body` against a server bound in a fresh directory, then tears everything down.
-func withServer(limits: HTTPServer.Limits = defaultLimits,
-                _ body: (_ path: String, _ service: DictionaryService, _ dir: String) async throws -> Void) async throws {
+func withServer(
+    limits: HTTPServer.Limits = defaultLimits,
+    _ body: (_ path: String, _ service: DictionaryService, _ dir: String) async throws -> Void
+) async throws {
     let group = MultiThreadedEventLoopGroup.singleton
-    let dir = makeSocketDir()
-    let path = dir + "/certssbd.sock"
+    let dir = try TemporaryDirectory("http")
+    let path = dir.file("certssbd.sock")
     let service = DictionaryService()
     let server = HTTPServer(service: service, limits: limits, group: group)
     var failure: Error?
     do {
         try await server.bind(path: path, mode: 0o600)
-        try await body(path, service, dir)
+        try await body(path, service, dir.path)
     } catch { failure = error }
     try? await server.close()
-    try? FileManager.default.removeItem(atPath: dir)
+    dir.remove()
     if let failure { throw failure }
 }
 
@@ -118,24 +129,57 @@ struct CurlResult {
     var status: Int
     var body: String
     var exitCode: Int32
+    /// curl's stderr: its -v trace when asked for.
+    var trace: String
 }
 
-/// Runs curl without blocking a concurrency thread (the service needs them to answer).
+/// Runs curl without blocking a concurrency thread (the service needs them to answer). Never
+/// unbounded: a `--max-time` in `args` overrides the five minutes given first.
 func curl(_ socket: String, _ args: [String]) async throws -> CurlResult {
+    let scratch = try TemporaryDirectory("curl")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
-    process.arguments = ["-s", "--unix-socket", socket, "-o", out.path, "-w", "%{http_code}"] + args
+    process.arguments = ["-s", "--max-time", "300", "--unix-socket", socket, "-o", scratch.file("body"), "-w", "%{http_code}"] + args
     let pipe = Pipe()
     process.standardOutput = pipe
+    _ = FileManager.default.createFile(atPath: scratch.file("trace"), contents: nil)
+    let trace = try FileHandle(forWritingTo: scratch.url.appendingPathComponent("trace"))
+    defer { try? trace.close() }
+    process.standardError = trace
     let exitCode: Int32 = try await withCheckedThrowingContinuation { continuation in
         process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
+        do { try ProcessEnvironment.withShared { try process.run() } } catch { continuation.resume(throwing: error) }
     }
     let code = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let body = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-    try? FileManager.default.removeItem(at: out)
-    return CurlResult(status: Int(code) ?? 0, body: body, exitCode: exitCode)
+    return CurlResult(
+        status: Int(code) ?? 0, body: (try? String(contentsOfFile: scratch.file("body"), encoding: .utf8)) ?? "",
+        exitCode: exitCode, trace: (try? String(contentsOfFile: scratch.file("trace"), encoding: .utf8)) ?? "")
+}
+
+/// A curl left running on a stream (`-N`), its output read as it grows.
+final class CurlStream {
+    private let scratch: TemporaryDirectory
+    let process: SpawnedProcess
+
+    init(_ socket: String, _ url: String, extra: [String] = []) throws {
+        scratch = try TemporaryDirectory("curl-stream")
+        process = try SpawnedProcess(
+            "/usr/bin/curl", ["-s", "-N", "--max-time", "300", "--unix-socket", socket] + extra + [url],
+            stdout: scratch.file("out"), stderr: "/dev/null")
+    }
+
+    var output: String { (try? String(contentsOfFile: scratch.file("out"), encoding: .utf8)) ?? "" }
+
+    /// Waits until the output contains `text`; whether it did.
+    func wait(for text: String) async throws -> Bool { try await Wait.untilAsync { output.contains(text) } }
+
+    /// Waits for curl to end by itself; its exit code (nil: still running at the deadline).
+    func exit() async throws -> Int32? {
+        guard try await Wait.untilAsync({ !process.isRunning }) else { return nil }
+        return process.signalled ? nil : process.code
+    }
+
+    func stop() { process.send(SIGTERM); process.wait() }
 }
 
 func jsonObject(_ text: String) -> [String: Any]? {
@@ -148,7 +192,7 @@ struct RawClient {
 
     init(path: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = unixAddress(path)
         let rc = withUnsafePointer(to: &address) {
@@ -160,8 +204,16 @@ struct RawClient {
     func send(_ text: String) { send(Array(text.utf8)) }
     func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
 
-    /// Everything until the server closes (or the timeout passes).
-    func readAll() -> String {
+    /// Everything until the server closes (or a minute without a byte), read on a thread of
+    /// its own: the answer may need the cooperative pool's threads.
+    func readAll() async -> String {
+        let fd = self.fd
+        return await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Self.readAll(fd)) }.start()
+        }
+    }
+
+    private static func readAll(_ fd: Int32) -> String {
         var result = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

@@ -7,7 +7,7 @@ import Testing
 /// a regular file, a size cap (WatchFolder.read).
 @Suite struct InboxReadTests {
     @Test func aRegularFileIsReadWhole() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         let bytes = (0..<5000).map { UInt8($0 % 251) }
         writeWatchFile(dir.inbox + "/a.png", bytes)
@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func aSymlinkIsRefusedNotFollowed() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         writeWatchFile(dir.root + "/secret", Array("outside the inbox".utf8))
         symlink(dir.root + "/secret", dir.inbox + "/swap.png")
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func aFIFOIsRefusedWithoutHanging() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         #expect(mkfifo(dir.inbox + "/pipe.png", 0o640) == 0)
         let watch = WatchFolder(inbox: dir.inbox)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func anOversizedFileIsRefusedBeforeItIsRead() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         writeWatchFile(dir.inbox + "/big.png", [UInt8](repeating: 7, count: 4097))
         let watch = WatchFolder(inbox: dir.inbox)

@@ -1,5 +1,6 @@
-@testable import CertDaemon
 import Testing
+
+@testable import CertDaemon
 
 /// `curl -F file=@x.png` bodies: the first file part is the upload, byte for byte.
 @Suite struct MultipartUploadTests {
@@ -14,10 +15,12 @@ import Testing
     @Test func theFirstFilePartComesOutByteForByte() throws {
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 13, 10, 0x1A, 10] + (0..<300).map { UInt8($0 % 256) }  // CRLFs inside
         let boundary = "------------------------a1b2c3"
-        let body = Self.body(boundary: boundary, parts: [
-            ("Content-Disposition: form-data; name=\"note\"", Array("hello".utf8)),
-            ("Content-Disposition: form-data; name=\"file\"; filename=\"d.png\"\r\nContent-Type: image/png", png),
-        ], preamble: "ignored preamble\r\n")
+        let body = Self.body(
+            boundary: boundary,
+            parts: [
+                ("Content-Disposition: form-data; name=\"note\"", Array("hello".utf8)),
+                ("Content-Disposition: form-data; name=\"file\"; filename=\"d.png\"\r\nContent-Type: image/png", png),
+            ], preamble: "ignored preamble\r\n")
         #expect(try MultipartUpload.firstFile(body, contentType: "multipart/form-data; boundary=\(boundary)") == png)
         #expect(try MultipartUpload.firstFile(body, contentType: "multipart/form-data; boundary=\"\(boundary)\"") == png)
     }
@@ -34,7 +37,9 @@ import Testing
         }
         // Truncated: no closing delimiter after the part.
         let truncated = Array("--b\r\nContent-Disposition: form-data; filename=\"a\"\r\n\r\nabc".utf8)
-        #expect(throws: MultipartUpload.Refused.self) { try MultipartUpload.firstFile(truncated, contentType: "multipart/form-data; boundary=b") }
+        #expect(throws: MultipartUpload.Refused.self) {
+            try MultipartUpload.firstFile(truncated, contentType: "multipart/form-data; boundary=b")
+        }
         #expect(MultipartUpload.boundary("multipart/form-data; boundary=" + String(repeating: "x", count: 71)) == nil)
     }
 }

@@ -1,6 +1,7 @@
-@testable import CertDaemon
 import Foundation
 import Testing
+
+@testable import CertDaemon
 
 /// The bodies the daemon writes: Codable, one encoder, the API's key names.
 @Suite struct ReplyBodyTests {
@@ -28,11 +29,15 @@ import Testing
     }
 
     @Test func statsUseSnakeCaseKeys() throws {
-        let stats = StatsBody(state: "ready", queueDepth: 1, verdicts: 2, certified: 1, rejected: 0, busySeconds: 0.5,
-                              uptimeSeconds: 3, modelSet: "id", modelSetDirectory: "/m", storeDirectory: "/s", nModels: 72, regions: 2)
+        let stats = StatsBody(
+            state: "ready", queueDepth: 1, verdicts: 2, certified: 1, rejected: 0, busySeconds: 0.5,
+            uptimeSeconds: 3, modelSet: "id", modelSetDirectory: "/m", storeDirectory: "/s", nModels: 72, regions: 2)
         let keys = Set(try object(JSONBody.bytes(stats)).keys)
-        #expect(keys == ["state", "queue_depth", "verdicts", "certified", "rejected", "busy_seconds", "uptime_seconds",
-                         "model_set", "model_set_directory", "store_directory", "n_models", "regions"])
+        #expect(
+            keys == [
+                "state", "queue_depth", "verdicts", "certified", "rejected", "busy_seconds", "uptime_seconds",
+                "model_set", "model_set_directory", "store_directory", "n_models", "regions",
+            ])
     }
 
     /// Prometheus escapes only backslash, quote and line feed; JSON's \t or \u escapes would be

@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Glibc
 
@@ -5,7 +6,7 @@ import Glibc
 enum SystemdTestSupport {
     /// A short, unique socket path (sun_path holds 107 bytes, so not under a deep temp dir).
     static func socketPath(_ tag: String) -> String {
-        "/tmp/certssbd-test-\(getpid())-\(tag)-\(UInt32.random(in: 0...UInt32.max)).sock"
+        TemporaryDirectory.processRoot + "/\(tag)-\(UInt32.random(in: 0...UInt32.max)).sock"
     }
 
     /// A bound AF_UNIX socket of `type` (SOCK_DGRAM or SOCK_STREAM) at `path`.
@@ -41,38 +42,6 @@ enum SystemdTestSupport {
         return String(decoding: buffer[..<count], as: UTF8.self)
     }
 
-    /// Sets environment variables for the duration of `body`, then restores the old values.
-    static func withEnvironment<T>(_ values: [String: String?], _ body: () throws -> T) rethrows -> T {
-        let saved = values.keys.map { ($0, getenv($0).map { String(cString: $0) }) }
-        for (key, value) in values {
-            if let value { setenv(key, value, 1) } else { unsetenv(key) }
-        }
-        defer {
-            for (key, value) in saved {
-                if let value { setenv(key, value, 1) } else { unsetenv(key) }
-            }
-        }
-        return try body()
-    }
-
-    /// Puts `fd` at descriptor 3 (SD_LISTEN_FDS_START) for `body`. Whatever fd 3 held before
-    /// (the test runner may own it) is saved above 10 and put back with its close-on-exec flag.
-    static func withDescriptor3<T>(_ fd: Int32, _ body: () throws -> T) rethrows -> T {
-        let savedFlags = fcntl(3, F_GETFD)
-        let saved = fcntl(3, F_DUPFD_CLOEXEC, 10)  // -1 when fd 3 was closed
-        precondition(dup2(fd, 3) == 3, "dup2 to fd 3 failed")
-        defer {
-            if saved >= 0 {
-                dup2(saved, 3)
-                _ = fcntl(3, F_SETFD, savedFlags)
-                close(saved)
-            } else {
-                close(3)
-            }
-        }
-        return try body()
-    }
-
     /// Connects to a Unix stream socket, sends `text` and returns the reply (10 s timeout).
     static func request(_ path: String, _ text: String) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -104,7 +73,7 @@ enum SystemdTestSupport {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -1,11 +1,13 @@
-import CertPipeline
-import CertDaemon
 import CSystemd
+import CertDaemon
+import CertPipeline
+import CertTestSupport
 import Foundation
 import Glibc
 import Testing
 
-/// Serialized: these tests set NOTIFY_SOCKET, LISTEN_*, WATCHDOG_* and borrow fd 3.
+/// Serialized: these tests set NOTIFY_SOCKET, LISTEN_*, WATCHDOG_*. They change the environment
+/// through `ProcessEnvironment.with`, so no child spawned meanwhile inherits it.
 @Suite(.serialized) struct SystemdTests {
     typealias Support = SystemdTestSupport
 
@@ -14,7 +16,7 @@ import Testing
         let fd = try Support.boundUnixSocket(type: Int32(SOCK_DGRAM.rawValue), path: path)
         defer { close(fd); unlink(path) }
 
-        Support.withEnvironment(["NOTIFY_SOCKET": path]) {
+        ProcessEnvironment.with(["NOTIFY_SOCKET": path]) {
             #expect(SystemdNotifier.ready(status: "loaded 1000 models"))
             #expect(Support.receive(fd) == "READY=1\nSTATUS=loaded 1000 models")
             #expect(SystemdNotifier.status("certified 5\nimages"))
@@ -35,23 +37,58 @@ import Testing
     }
 
     @Test func notifyIsANoOpWithoutNotifySocket() {
-        Support.withEnvironment(["NOTIFY_SOCKET": nil]) {
+        ProcessEnvironment.with(["NOTIFY_SOCKET": nil]) {
             #expect(SystemdNotifier.ready(status: "x") == false)
             #expect(SystemdNotifier.watchdog() == false)
         }
     }
 
     @Test func watchdogIntervalComesFromWatchdogUsec() {
-        Support.withEnvironment(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "\(getpid())"]) {
+        ProcessEnvironment.with(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "\(getpid())"]) {
             #expect(SystemdNotifier.watchdogInterval == .seconds(30))
         }
         // Meant for another process (e.g. inherited from a parent): not ours to ping.
-        Support.withEnvironment(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]) {
+        ProcessEnvironment.with(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]) {
             #expect(SystemdNotifier.watchdogInterval == nil)
         }
-        Support.withEnvironment(["WATCHDOG_USEC": nil, "WATCHDOG_PID": nil]) {
+        ProcessEnvironment.with(["WATCHDOG_USEC": nil, "WATCHDOG_PID": nil]) {
             #expect(SystemdNotifier.watchdogInterval == nil)
         }
+    }
+
+    /// sd_listen_fds looks at fd 3 of the calling process, and in this one fd 3 is an event
+    /// loop's epoll that other threads wait on: borrowing it even briefly can break them. So
+    /// socket activation is checked in a child, this test binary again, started as systemd
+    /// would start certssbd (the socket at fd 3, LISTEN_FDS, LISTEN_PID) and running the probe.
+    static func probeSocketActivation(_ socket: Int32, listenPID: String = "$$") throws -> String {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let folder = try TemporaryDirectory("activation")
+        var environment = ProcessEnvironment.current
+        environment["CERTSSB_SOCKET_ACTIVATION_PROBE"] = "1"
+        environment["LISTEN_FDS"] = "1"
+        environment["LISTEN_FDNAMES"] = "certssbd.socket"
+        // exec keeps the shell's pid, so $$ is the pid the probe will have.
+        let child = try SpawnedProcess(
+            "/bin/sh",
+            [
+                "-c", "LISTEN_PID=\(listenPID) exec \"$0\" \"$@\"", executable,
+                "--testing-library", "swift-testing", "--filter", "socketActivationProbe",
+            ], stdout: folder.file("stdout"), stderr: folder.file("stderr"), environment: environment, descriptors: [3: socket])
+        child.wait(timeout: Wait.defaultTimeout)
+        let output = (try? String(contentsOfFile: folder.file("stdout"), encoding: .utf8)) ?? ""
+        return output.split(separator: "\n").first { $0.hasPrefix("PROBE ") }.map(String.init)
+            ?? "no probe line (exit \(child.code)): \(output)"
+    }
+
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["CERTSSB_SOCKET_ACTIVATION_PROBE"] != nil,
+            "skipped: runs only as the child of the socket-activation tests"))
+    func socketActivationProbe() {
+        let first = SocketActivation.listeningSockets()
+        let cleared = getenv("LISTEN_FDS") == nil
+        let second = SocketActivation.listeningSockets()
+        print("PROBE first=\(first) cleared=\(cleared) second=\(second)")
     }
 
     /// A real listening socket at fd 3 with LISTEN_FDS=1, as systemd passes it.
@@ -60,33 +97,22 @@ import Testing
         let listener = try Support.boundUnixSocket(type: Int32(SOCK_STREAM.rawValue), path: path)
         defer { close(listener); unlink(path) }
         #expect(listen(listener, 4) == 0)
-
-        Support.withDescriptor3(listener) {
-            Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "certssbd.socket"]) {
-                #expect(SocketActivation.listeningSockets() == [3])
-                // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
-                #expect(getenv("LISTEN_FDS") == nil)
-                #expect(SocketActivation.listeningSockets() == [])
-            }
-            Support.withEnvironment(["LISTEN_PID": "1", "LISTEN_FDS": "1"]) {
-                #expect(SocketActivation.listeningSockets() == [], "fds meant for another process")
-            }
-        }
+        // sd_listen_fds(1) clears the variables, so a second call (or a child) sees none.
+        #expect(try Self.probeSocketActivation(listener) == "PROBE first=[3] cleared=true second=[]")
+        #expect(
+            try Self.probeSocketActivation(listener, listenPID: "1").hasPrefix("PROBE first=[] "),
+            "fds meant for another process")
     }
 
     @Test func socketActivationRejectsADatagramSocket() throws {
         let path = Support.socketPath("dgram")
         let datagram = try Support.boundUnixSocket(type: Int32(SOCK_DGRAM.rawValue), path: path)
         defer { close(datagram); unlink(path) }
-        Support.withDescriptor3(datagram) {
-            Support.withEnvironment(["LISTEN_PID": "\(getpid())", "LISTEN_FDS": "1"]) {
-                #expect(SocketActivation.listeningSockets() == [])
-            }
-        }
+        #expect(try Self.probeSocketActivation(datagram).hasPrefix("PROBE first=[] "))
     }
 
     @Test func socketActivationWithoutListenFds() {
-        Support.withEnvironment(["LISTEN_PID": nil, "LISTEN_FDS": nil]) {
+        ProcessEnvironment.with(["LISTEN_PID": nil, "LISTEN_FDS": nil]) {
             #expect(SocketActivation.listeningSockets() == [])
         }
     }
@@ -102,13 +128,14 @@ import Testing
         logger.log(.warning, "empty", fields: ["note": ""])
         close(fds[1])
         let output = String(decoding: FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
-        #expect(output == """
-            <6>certified sha256=ab12 source="inbox/a b.png"
-            <3>two
-            <3>lines
-            <4>empty note=""
+        #expect(
+            output == """
+                <6>certified sha256=ab12 source="inbox/a b.png"
+                <3>two
+                <3>lines
+                <4>empty note=""
 
-            """)
+                """)
     }
 
     @Test func priorityThresholds() {

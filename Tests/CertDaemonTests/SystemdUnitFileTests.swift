@@ -1,5 +1,6 @@
-import CertPipeline
 import CertDaemon
+import CertPipeline
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -9,25 +10,29 @@ import Testing
 
     /// Copies of the units with ExecStart= pointing at /bin/true: verify checks that the binary
     /// exists, and the daemon is not installed on a build machine.
-    func unitsWithExistingBinary() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("certssbd-units-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    func unitsWithExistingBinary() throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory("units")
+        let dir = directory.url
         for name in ["certssbd.service", "certssbd.socket"] {
             var text = try String(contentsOfFile: ConfigTestSupport.etc(name), encoding: .utf8)
             text = text.replacingOccurrences(of: "ExecStart=/usr/local/bin/certssbd ", with: "ExecStart=/bin/true ")
             try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-        return dir
+        return directory
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: analyze)))
     func unitsPassSystemdAnalyzeVerify() throws {
-        let dir = try unitsWithExistingBinary()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let units = try unitsWithExistingBinary()
+        defer { withExtendedLifetime(units) {} }
+        let dir = units.url
         // --man=no: Documentation= names man:certssbd(1), which install.sh installs, not the tests.
-        let result = try SystemdTestSupport.run(Self.analyze, [
-            "verify", "--man=no", dir.appendingPathComponent("certssbd.socket").path, dir.appendingPathComponent("certssbd.service").path,
-        ])
+        let result = try SystemdTestSupport.run(
+            Self.analyze,
+            [
+                "verify", "--man=no", dir.appendingPathComponent("certssbd.socket").path,
+                dir.appendingPathComponent("certssbd.service").path,
+            ])
         #expect(result.status == 0, "\(result.output)")
         // Warnings from host units are not ours; ours must have none.
         #expect(!result.output.contains("certssbd"), "\(result.output)")
@@ -36,7 +41,8 @@ import Testing
     /// On the originals the only complaint allowed is the missing /usr/local/bin/certssbd.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: analyze)))
     func originalUnitsOnlyLackTheBinary() throws {
-        let result = try SystemdTestSupport.run(Self.analyze, ["verify", "--man=no", ConfigTestSupport.etc("certssbd.socket"), ConfigTestSupport.etc("certssbd.service")])
+        let result = try SystemdTestSupport.run(
+            Self.analyze, ["verify", "--man=no", ConfigTestSupport.etc("certssbd.socket"), ConfigTestSupport.etc("certssbd.service")])
         let ours = result.output.split(separator: "\n").filter { $0.contains("certssbd") }
         let installed = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/certssbd")
         for line in ours {

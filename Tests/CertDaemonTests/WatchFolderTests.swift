@@ -1,13 +1,15 @@
 import CertDaemon
+import CertTestSupport
 import Foundation
 import Glibc
 import Testing
 
-// Real inotify in temporary folders; timing-based waits are generous (10 s) and only the
-// "nothing more arrives" checks use short fixed pauses.
+// Real inotify in temporary folders. Waits are for conditions with generous deadlines; only
+// the "nothing more arrives" checks use short fixed pauses (a late duplicate could slip past
+// them, but none can make them fail wrongly).
 @Suite(.serialized) struct WatchFolderTests {
     @Test func filesPresentAtStartAreYieldedInNameOrder() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         for name in ["b.png", "a.png", "c.jpg", ".hidden", "x.part", "y.tmp"] {
             writeWatchFile(dir.inbox + "/" + name, [1, 2, 3])
@@ -24,15 +26,16 @@ import Testing
     }
 
     @Test func eventsQueuedDuringTheScanAreDeduplicated() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         writeWatchFile(dir.inbox + "/a.png", [1])
         writeWatchFile(dir.inbox + "/b.png", [1])
         // Events for files the scan also sees, as if they landed between the watch and the scan.
         let syscalls = InjectingSyscalls()
-        syscalls.inject(Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "b.png")
-            + Inotify.record(wd: 1, mask: Inotify.movedTo, cookie: 5, name: "a.png")
-            + Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "gone.png"))
+        syscalls.inject(
+            Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "b.png")
+                + Inotify.record(wd: 1, mask: Inotify.movedTo, cookie: 5, name: "a.png")
+                + Inotify.record(wd: 1, mask: Inotify.closeWrite, name: "gone.png"))
         let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
         defer { watch.stop() }
         let got = WatchCollector(watch.files())
@@ -81,7 +84,7 @@ import Testing
     }
 
     @Test func twoHundredFilesAreEachYieldedOnce() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         let staging = dir.root + "/staging"
         mkdir(staging, 0o750)
@@ -105,7 +108,7 @@ import Testing
             writeWatchFile(staging + "/r\(i).png", [UInt8(i)])
             rename(staging + "/r\(i).png", dir.inbox + "/r\(i).png")
         }
-        got.wait(for: 200, timeout: 30)
+        got.wait(for: 200)
         let paths = got.settle()
         let expected = Set((0..<100).map { "r\($0).png" } + (0..<2).flatMap { t in (0..<50).map { "w\(t)-\($0).png" } })
         #expect(paths.count == 200)
@@ -145,14 +148,15 @@ import Testing
             }
             #expect(readWatchFile(dir.failed + "/b \"q\"-1.png") == [4])
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.inbox).isEmpty)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
-                == ["a-1.png", "a-1.png.verdict.json", "a.png", "a.png.verdict.json"])  // No temp files left.
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
+                    == ["a-1.png", "a-1.png.verdict.json", "a.png", "a.png.verdict.json"])  // No temp files left.
             #expect(got.settle().count == 4)
         }
     }
 
     @Test func overflowRescansWithoutDuplicates() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         for name in ["a.png", "b.png", "c.png"] { writeWatchFile(dir.inbox + "/" + name, [1]) }
         let syscalls = InjectingSyscalls()
@@ -165,8 +169,7 @@ import Testing
         syscalls.setMuted(true)
         writeWatchFile(dir.inbox + "/d.png", [1])
         writeWatchFile(dir.inbox + "/e.png", [1])
-        let deadline = Date().addingTimeInterval(10)
-        while syscalls.swallowedCount < 2 && Date() < deadline { usleep(10_000) }
+        Wait.until { syscalls.swallowedCount >= 2 }
         #expect(got.paths.count == 3)
         syscalls.setMuted(false)
         syscalls.inject(Inotify.record(wd: -1, mask: Inotify.queueOverflow))
@@ -178,7 +181,7 @@ import Testing
     }
 
     @Test func failedMoveThrowsAndLeavesTheFileInTheInbox() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         // Root ignores permissions: a regular file where processed/ should be forces ENOTDIR.
         let blocked = dir.root + "/processed-is-a-file"
@@ -201,7 +204,7 @@ import Testing
     }
 
     @Test func spaceAndPermissionErrorsLeaveTheFileInTheInbox() throws {
-        let dir = WatchTempDir()
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         let syscalls = InjectingSyscalls()
         let watch = WatchFolder(inbox: dir.inbox, syscalls: syscalls)
@@ -248,14 +251,14 @@ import Testing
             let path = try #require(got.wait(for: 1).first)
             let asked = Date()
             watch.retryLater(path, after: 0.6)
-            #expect(got.wait(for: 2, timeout: 5) == [path, path])
+            #expect(got.wait(for: 2) == [path, path])
             #expect(Date().timeIntervalSince(asked) >= 0.6)
             #expect(got.wait(for: 3, timeout: 1).count == 2, "offered once per retry")
         }
     }
 
-    @Test func stopEndsTheStream() async {
-        let dir = WatchTempDir()
+    @Test func stopEndsTheStream() async throws {
+        let dir = try WatchTempDir()
         defer { dir.remove() }
         let watch = WatchFolder(inbox: dir.inbox + "/deeper/")  // Created, with its parents.
         let stream = watch.files()
@@ -268,14 +271,21 @@ import Testing
     }
 
     @Test func inotifyRecordsRoundTrip() {
-        let bytes = Inotify.record(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png")
+        let bytes =
+            Inotify.record(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png")
             + Inotify.record(wd: -1, mask: Inotify.queueOverflow)
         #expect(bytes.count == 16 + 16 + 16)
         let events = Inotify.parse(ArraySlice(bytes))
-        #expect(events == [Inotify.Event(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png"),
-                           Inotify.Event(wd: -1, mask: Inotify.queueOverflow, cookie: 0, name: "")])
-        #expect(events.compactMap(WatchEvent.init) == [WatchEvent(name: "x.png", kind: .movedIn),
-                                                       WatchEvent(name: "", kind: .overflow)])
+        #expect(
+            events == [
+                Inotify.Event(wd: 3, mask: Inotify.movedTo, cookie: 7, name: "x.png"),
+                Inotify.Event(wd: -1, mask: Inotify.queueOverflow, cookie: 0, name: ""),
+            ])
+        #expect(
+            events.compactMap(WatchEvent.init) == [
+                WatchEvent(name: "x.png", kind: .movedIn),
+                WatchEvent(name: "", kind: .overflow),
+            ])
         #expect(Inotify.parse(ArraySlice(bytes.dropLast(10))).count == 1)  // A truncated record is dropped.
     }
 }

@@ -1,25 +1,22 @@
 import CertDaemon
+import CertTestSupport
 import Foundation
 import Glibc
 
-/// A fresh temporary folder with inbox/ inside; removed by `remove()`.
+/// A fresh temporary folder with inbox/ inside; removed by `remove()` (or when released).
 struct WatchTempDir {
-    let root: String
+    private let directory: TemporaryDirectory
+    var root: String { directory.path }
     var inbox: String { root + "/inbox" }
     var processed: String { root + "/processed" }
     var failed: String { root + "/failed" }
 
-    init() {
-        var template = Array("/tmp/certssb-watch-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        root = String(cString: template)
+    init() throws {
+        directory = try TemporaryDirectory("watch")
         mkdir(inbox, 0o750)
     }
 
-    func remove() {
-        try? FileManager.default.removeItem(atPath: root)
-    }
+    func remove() { directory.remove() }
 }
 
 /// Writes `bytes` with plain open/write/close (one IN_CLOSE_WRITE).
@@ -38,7 +35,9 @@ func watchFileExists(_ path: String) -> Bool {
     access(path, F_OK) == 0
 }
 
-/// Collects what a `files()` stream yields, for tests to wait on.
+/// Collects what a `files()` stream yields, for tests to wait on. The collecting task runs on
+/// the test support's background threads: the test blocks its own thread while it waits, and
+/// the cooperative pool may be taken by other tests, so the task must not need either.
 ///
 /// `@unchecked Sendable`: `items` is read and changed only under `lock`; `task` is set once, in
 /// init.
@@ -48,7 +47,7 @@ final class WatchCollector: @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     init(_ stream: AsyncStream<String>) {
-        task = Task { [self] in
+        task = Task(executorPreference: TestExecutors.background) { [self] in
             for await path in stream { lock.withLock { items.append(path) } }
         }
     }
@@ -57,9 +56,8 @@ final class WatchCollector: @unchecked Sendable {
 
     /// Waits until at least `count` paths arrived (or `timeout`), then returns them all.
     @discardableResult
-    func wait(for count: Int, timeout: Double = 10) -> [String] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while paths.count < count && Date() < deadline { usleep(10_000) }
+    func wait(for count: Int, timeout: Double = Wait.defaultTimeout) -> [String] {
+        Wait.until(timeout: timeout, every: 0.01) { paths.count >= count }
         return paths
     }
 
@@ -141,8 +139,8 @@ final class InjectingSyscalls: WatchSyscalls, @unchecked Sendable {
 }
 
 /// A fresh inbox watched by a WatchFolder whose stream a collector reads; all torn down after `body`.
-func watchingInbox(_ body: (WatchTempDir, WatchFolder, WatchCollector) throws -> Void) rethrows {
-    let dir = WatchTempDir()
+func watchingInbox(_ body: (WatchTempDir, WatchFolder, WatchCollector) throws -> Void) throws {
+    let dir = try WatchTempDir()
     defer { dir.remove() }
     let watch = WatchFolder(inbox: dir.inbox)
     defer { watch.stop() }

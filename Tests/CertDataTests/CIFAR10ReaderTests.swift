@@ -1,5 +1,6 @@
-import CertShape
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -18,8 +19,9 @@ struct CIFAR10ReaderTests {
     }
 
     @Test func threeRecordsToCHW() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("data_batch_1.bin").path
         try DatasetFiles.write(record(0, label: 2) + record(1, label: 0) + record(2, label: 9), to: path)
         let d = try CIFAR10Reader.load(batches: [path, path])
@@ -29,23 +31,26 @@ struct CIFAR10ReaderTests {
         for r in 0..<3 {
             let image = Array(d.image(r))
             for c in 0..<3 {
-                #expect(image[c * 1024] == Float(r * 3 + c + 10) / 255)           // [c,0,0]
-                #expect(image[c * 1024 + 1 * 32 + 2] == Float(200 + c) / 255)    // [c,1,2]
+                #expect(image[c * 1024] == Float(r * 3 + c + 10) / 255)  // [c,0,0]
+                #expect(image[c * 1024 + 1 * 32 + 2] == Float(200 + c) / 255)  // [c,1,2]
                 #expect(image[c * 1024 + 2 * 32 + 1] == Float(r * 3 + c + 10) / 255)
             }
         }
     }
 
     @Test func badSizesAndLabels() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("test_batch.bin").path
         try DatasetFiles.write(record(0, label: 1) + [1, 2, 3], to: path)
-        #expect(datasetError { _ = try CIFAR10Reader.load(batches: [path]) }?.description
-            == "\(path): size 3076 is not a positive multiple of the CIFAR-10 record size 3073")
+        #expect(
+            datasetError { _ = try CIFAR10Reader.load(batches: [path]) }?.description
+                == "\(path): size 3076 is not a positive multiple of the CIFAR-10 record size 3073")
         try DatasetFiles.write(record(0, label: 1) + record(1, label: 10), to: path)
-        #expect(datasetError { _ = try CIFAR10Reader.load(batches: [path]) }?.description
-            == "\(path): record 1 has label 10; CIFAR-10 labels are 0...9")
+        #expect(
+            datasetError { _ = try CIFAR10Reader.load(batches: [path]) }?.description
+                == "\(path): record 1 has label 10; CIFAR-10 labels are 0...9")
         #expect(datasetError { _ = try CIFAR10Reader.load(batches: []) } != nil)
     }
 }

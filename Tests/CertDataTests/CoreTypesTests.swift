@@ -1,5 +1,5 @@
-import CertShape
 import CertData
+import CertShape
 import Foundation
 import Testing
 
@@ -40,8 +40,11 @@ struct CoreTypesTests {
         let colour = gradientImage(channels: 3, height: 32, width: 32, levels: 255)
         let png = try PNGEncoder.encode(colour)
         let error = decodingError(png, source: "cifar.png", expecting: ImageShape(channels: 1, height: 28, width: 28))
-        #expect(error == ImageDecodingError(source: "cifar.png",
-                                            reason: "image is 3x32x32 but the model set expects 1x28x28"))
+        #expect(
+            error
+                == ImageDecodingError(
+                    source: "cifar.png",
+                    reason: "image is 3x32x32 but the model set expects 1x28x28"))
         let same = try ImageDecoder.decode(png, source: "ok", expecting: colour.shape)
         #expect(same == colour)
     }

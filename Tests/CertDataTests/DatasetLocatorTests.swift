@@ -1,22 +1,27 @@
-import CertShape
 import CertData
+import CertMath
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
-@Suite("Dataset locator")
+@Suite("Dataset locator", .blockingWork)
 struct DatasetLocatorTests {
     private func idx(_ folder: URL, prefix: String, labels: [UInt8], gzip: Bool) throws {
         let images = DatasetFiles.patternImages(count: labels.count, height: 28, width: 28)
         let gz = gzip ? ".gz" : ""
-        try DatasetFiles.write(DatasetFiles.idxImages(images, height: 28, width: 28),
-                               to: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte\(gz)").path, gzip: gzip)
-        try DatasetFiles.write(DatasetFiles.idxLabels(labels),
-                               to: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte\(gz)").path, gzip: gzip)
+        try DatasetFiles.write(
+            DatasetFiles.idxImages(images, height: 28, width: 28),
+            to: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte\(gz)").path, gzip: gzip)
+        try DatasetFiles.write(
+            DatasetFiles.idxLabels(labels),
+            to: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte\(gz)").path, gzip: gzip)
     }
 
     @Test func paperLayoutWithIDXFiles() throws {
-        let root = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let root = temporary.url
         let mnist = root.appendingPathComponent("data/MNIST")
         try idx(mnist.appendingPathComponent("train"), prefix: "train", labels: [0, 1, 2, 3, 4], gzip: true)
         // torchvision's layout inside the test split: MNIST/raw with both splits, .gz next
@@ -35,8 +40,9 @@ struct DatasetLocatorTests {
     }
 
     @Test func cifarBatchesAndImageFolders() throws {
-        let root = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let root = temporary.url
         let bin = root.appendingPathComponent("Cifar/cifar-10-batches-bin")
         let record = { (label: UInt8) in [label] + [UInt8](repeating: 7, count: 3072) }
         try DatasetFiles.write(record(2) + record(0), to: bin.appendingPathComponent("data_batch_2.bin").path)
@@ -59,33 +65,42 @@ struct DatasetLocatorTests {
     }
 
     @Test func clearErrors() throws {
-        let root = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let root = temporary.url
         let missing = root.appendingPathComponent("nope").path
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "mnist", data: missing, sharedDirectory: nil) }?
-            .description == "dataset 'mnist': --data \(missing): no such file or folder")
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "mnist", data: root.path, sharedDirectory: nil) }?
-            .description.contains("no train/ and test/ subfolders in \(root.path)") == true)
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "cifar", data: nil, sharedDirectory: nil) }?
-            .description.contains("pass --data") == true)
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "svhn", data: nil, sharedDirectory: nil) }?
-            .description.contains("unknown dataset") == true)
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "mnist", data: missing, sharedDirectory: nil) }?
+                .description == "dataset 'mnist': --data \(missing): no such file or folder")
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "mnist", data: root.path, sharedDirectory: nil) }?
+                .description.contains("no train/ and test/ subfolders in \(root.path)") == true)
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "cifar", data: nil, sharedDirectory: nil) }?
+                .description.contains("pass --data") == true)
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "svhn", data: nil, sharedDirectory: nil) }?
+                .description.contains("unknown dataset") == true)
         // IDX files given for CIFAR: the shape check says so.
         try idx(root.appendingPathComponent("train"), prefix: "train", labels: [1], gzip: false)
         try idx(root.appendingPathComponent("test"), prefix: "t10k", labels: [1], gzip: false)
-        #expect(datasetError { _ = try DatasetLocator.load(dataset: "cifar", data: root.path, sharedDirectory: nil) }?
-            .description.contains("images are 1x28x28 but cifar is 3x32x32") == true)
+        #expect(
+            datasetError { _ = try DatasetLocator.load(dataset: "cifar", data: root.path, sharedDirectory: nil) }?
+                .description.contains("images are 1x28x28 but cifar is 3x32x32") == true)
     }
 
     @Test func csvSplitIsDeterministicAndClassBalanced() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         // Classes interleaved, 10 / 5 / 7 rows; pixel 0 numbers the row.
         var rows: [String] = [], labels: [Int] = []
         for (c, n) in [(0, 10), (1, 5), (2, 7)] { labels += Array(repeating: c, count: n) }
-        var generator = SplitMix64(state: 3)
+        var generator = SplitMix64(seed: 3)
         labels.shuffle(using: &generator)
-        for (i, l) in labels.enumerated() { rows.append(([i] + Array(repeating: 0, count: 783) + [l]).map(String.init).joined(separator: ",")) }
+        for (i, l) in labels.enumerated() {
+            rows.append(([i] + Array(repeating: 0, count: 783) + [l]).map(String.init).joined(separator: ","))
+        }
         let path = folder.appendingPathComponent("digits.csv").path
         try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
 

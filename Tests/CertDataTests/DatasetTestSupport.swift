@@ -18,8 +18,9 @@ enum DatasetFiles {
 
     /// Writes `bytes` at `path`, through zlib's gzip writer when `gzip`.
     static func write(_ bytes: [UInt8], to path: String, gzip: Bool = false) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         guard gzip else {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             return

@@ -1,5 +1,6 @@
-import CertShape
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -19,29 +20,33 @@ struct DecodeFileTests {
     }
 
     @Test func missingFile() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("nope.png").path
         #expect(fileError(path)?.reason == "no such file")
     }
 
     @Test func directoryInsteadOfFile() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         #expect(fileError(folder.path)?.reason.contains("is a directory") == true)
     }
 
     @Test func emptyFile() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("empty.png").path
         try Data().write(to: URL(fileURLWithPath: path))
         #expect(fileError(path)?.description == "\(path): empty file")
     }
 
     @Test func extensionIsIgnored() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let image = gradientImage(channels: 1, height: 28, width: 28, levels: 255)
         let path = folder.appendingPathComponent("really-a-png.jpg").path
         try Data(try PNGEncoder.encode(image)).write(to: URL(fileURLWithPath: path))
@@ -50,8 +55,9 @@ struct DecodeFileTests {
     }
 
     @Test func wrongShapeFromFile() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("cifar.png").path
         let image = gradientImage(channels: 3, height: 32, width: 32, levels: 255)
         try Data(try PNGEncoder.encode(image)).write(to: URL(fileURLWithPath: path))

@@ -1,4 +1,5 @@
 import CertData
+import CertMath
 import Testing
 
 /// No input may crash the decoders: each mutation either decodes to a valid image
@@ -11,8 +12,12 @@ struct FuzzTests {
         return [
             ("png8", try PNGEncoder.encode(grey)),
             ("png16", try PNGEncoder.encode(colour, bitDepth: 16)),
-            ("palette", PNGBuilder.build(width: 2, height: 2, bitDepth: 8, colourType: 3, rows: [[0, 1], [1, 0]],
-                                         extraChunks: [("PLTE", [1, 2, 3, 4, 5, 6])])),
+            (
+                "palette",
+                PNGBuilder.build(
+                    width: 2, height: 2, bitDepth: 8, colourType: 3, rows: [[0, 1], [1, 0]],
+                    extraChunks: [("PLTE", [1, 2, 3, 4, 5, 6])])
+            ),
             ("jpeg", encodeJPEG(smoothSamples(width: 16, height: 16, channels: 3), width: 16, height: 16, grey: false)),
             ("npy", NPYBuilder.build(descr: "<f4", shape: [3, 4, 4], data: NPYBuilder.float32(colour.pixels.prefix(48).map { $0 }))),
             ("pgm", Array("P5\n# c\n4 4\n255\n".utf8) + (0..<16).map { UInt8($0 * 16) }),
@@ -38,7 +43,7 @@ struct FuzzTests {
     }
 
     @Test func randomByteMutations() throws {
-        var rng = SplitMix64(state: 20_250_430)
+        var rng = SplitMix64(seed: 20_250_430)
         for (name, original) in try Self.samples() {
             for round in 0..<300 {
                 var bytes = original

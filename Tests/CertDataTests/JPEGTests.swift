@@ -1,6 +1,6 @@
-import CertShape
 import CTurboJPEG
 import CertData
+import CertShape
 import Testing
 
 /// Encodes interleaved 8-bit samples with TurboJPEG at quality 100.
@@ -10,9 +10,10 @@ func encodeJPEG(_ samples: [UInt8], width: Int, height: Int, grey: Bool) -> [UIn
     var jpeg: UnsafeMutablePointer<UInt8>? = nil
     var size: UInt = 0
     let rc = samples.withUnsafeBufferPointer {
-        tjCompress2(handle, $0.baseAddress, Int32(width), 0, Int32(height),
-                    Int32((grey ? TJPF_GRAY : TJPF_RGB).rawValue), &jpeg, &size,
-                    Int32((grey ? TJSAMP_GRAY : TJSAMP_444).rawValue), 100, TJFLAG_ACCURATEDCT)
+        tjCompress2(
+            handle, $0.baseAddress, Int32(width), 0, Int32(height),
+            Int32((grey ? TJPF_GRAY : TJPF_RGB).rawValue), &jpeg, &size,
+            Int32((grey ? TJSAMP_GRAY : TJSAMP_444).rawValue), 100, TJFLAG_ACCURATEDCT)
     }
     precondition(rc == 0 && jpeg != nil, "tjCompress2 failed")
     defer { tjFree(jpeg) }
@@ -57,8 +58,9 @@ struct JPEGTests {
         let cmyk = [UInt8](repeating: 100, count: 8 * 8 * 4)
         var jpeg: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
-        let rc = tjCompress2(handle, cmyk, 8, 0, 8, Int32(TJPF_CMYK.rawValue), &jpeg, &size,
-                             Int32(TJSAMP_444.rawValue), 90, 0)
+        let rc = tjCompress2(
+            handle, cmyk, 8, 0, 8, Int32(TJPF_CMYK.rawValue), &jpeg, &size,
+            Int32(TJSAMP_444.rawValue), 90, 0)
         defer { tjFree(jpeg) }
         #expect(rc == 0)
         let bytes = Array(UnsafeBufferPointer(start: jpeg, count: Int(size)))

@@ -1,6 +1,7 @@
-import CertShape
 import CLibz
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -40,8 +41,9 @@ struct MNISTCSVTests {
     }
 
     private func loadError(_ text: String, gzip: Bool = false) throws -> ImageDecodingError? {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent(gzip ? "rows.csv.gz" : "rows.csv").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         do {
@@ -59,8 +61,9 @@ struct MNISTCSVTests {
     }
 
     @Test func plainTextAndBadRows() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("ok.csv").path
         try Data((row(pixel: 255) + "\r\n" + row(label: 7) + "\n").utf8).write(to: URL(fileURLWithPath: path))
         let (images, labels) = try MNISTCSV.load(path: path)
@@ -75,8 +78,9 @@ struct MNISTCSVTests {
     }
 
     @Test func gzipAndTruncatedGzip() throws {
-        let folder = try makeTemporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let temporary = try TemporaryDirectory("certdata")
+        defer { temporary.remove() }
+        let folder = temporary.url
         let path = folder.appendingPathComponent("rows.csv.gz").path
         let text = Array((row(pixel: 51) + "\n" + row(label: 9) + "\n").utf8)
         let file = try #require(gzopen(path, "wb"))

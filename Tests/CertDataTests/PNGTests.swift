@@ -1,6 +1,6 @@
-import CertShape
 import CPNG
 import CertData
+import CertShape
 import Testing
 
 @Suite("PNG")
@@ -25,8 +25,9 @@ struct PNGTests {
     }
 
     @Test func encoderClampsAndRounds() throws {
-        let image = DecodedImage(shape: ImageShape(channels: 1, height: 1, width: 4),
-                                 pixels: [-0.5, 1.5, 0.5, 10.2 / 255])
+        let image = DecodedImage(
+            shape: ImageShape(channels: 1, height: 1, width: 4),
+            pixels: [-0.5, 1.5, 0.5, 10.2 / 255])
         let decoded = try ImageDecoder.decode(try PNGEncoder.encode(image), source: "clamp")
         #expect(decoded.pixels == [0, 1, 128 / 255, 10 / 255])
     }
@@ -45,9 +46,10 @@ struct PNGTests {
     /// Known 16-bit values with a gAMA chunk: still exactly value/65535, no gamma step.
     @Test func sixteenBitGreyKnownValues() throws {
         let values = [0, 1, 2, 255, 256, 12345, 32768, 65534, 65535]
-        let png = PNGBuilder.build(width: values.count, height: 1, bitDepth: 16, colourType: 0,
-                                   rows: [values.flatMap(PNGBuilder.be16)],
-                                   extraChunks: [("gAMA", PNGBuilder.be32(45455))])
+        let png = PNGBuilder.build(
+            width: values.count, height: 1, bitDepth: 16, colourType: 0,
+            rows: [values.flatMap(PNGBuilder.be16)],
+            extraChunks: [("gAMA", PNGBuilder.be32(45455))])
         let decoded = try ImageDecoder.decode(png, source: "g16")
         #expect(decoded.shape == ImageShape(channels: 1, height: 1, width: values.count))
         #expect(decoded.pixels == values.map { Float($0) / 65535 })
@@ -55,9 +57,10 @@ struct PNGTests {
 
     @Test func sixteenBitRGBKnownValues() throws {
         let rgb = [(0, 65535, 1000), (40000, 7, 65535)]
-        let png = PNGBuilder.build(width: 2, height: 1, bitDepth: 16, colourType: 2,
-                                   rows: [rgb.flatMap { PNGBuilder.be16($0.0) + PNGBuilder.be16($0.1) + PNGBuilder.be16($0.2) }],
-                                   extraChunks: [("sRGB", [0])])
+        let png = PNGBuilder.build(
+            width: 2, height: 1, bitDepth: 16, colourType: 2,
+            rows: [rgb.flatMap { PNGBuilder.be16($0.0) + PNGBuilder.be16($0.1) + PNGBuilder.be16($0.2) }],
+            extraChunks: [("sRGB", [0])])
         let decoded = try ImageDecoder.decode(png, source: "rgb16")
         let expected: [Float] = [0, 40000, 65535, 7, 1000, 65535].map { Float($0) / 65535 }
         #expect(decoded.shape == ImageShape(channels: 3, height: 1, width: 2))
@@ -67,8 +70,9 @@ struct PNGTests {
     /// A gAMA of 1.0 would make libpng re-encode 8-bit samples; values must stay as stored.
     @Test func eightBitWithGammaChunkIsNotConverted() throws {
         let row: [UInt8] = [0, 1, 64, 128, 200, 255]
-        let png = PNGBuilder.build(width: row.count, height: 1, bitDepth: 8, colourType: 0, rows: [row],
-                                   extraChunks: [("gAMA", PNGBuilder.be32(100000))])
+        let png = PNGBuilder.build(
+            width: row.count, height: 1, bitDepth: 8, colourType: 0, rows: [row],
+            extraChunks: [("gAMA", PNGBuilder.be32(100000))])
         let decoded = try ImageDecoder.decode(png, source: "gamma")
         #expect(decoded.pixels == row.map { Float($0) / 255 })
     }
@@ -76,16 +80,18 @@ struct PNGTests {
     @Test func lowBitDepthGrey() throws {
         // 4-bit grey: two pixels a byte; libpng scales v to v*17 before we divide by 255.
         let values: [UInt8] = [0, 3, 9, 15]
-        let png = PNGBuilder.build(width: 4, height: 1, bitDepth: 4, colourType: 0,
-                                   rows: [[values[0] << 4 | values[1], values[2] << 4 | values[3]]])
+        let png = PNGBuilder.build(
+            width: 4, height: 1, bitDepth: 4, colourType: 0,
+            rows: [[values[0] << 4 | values[1], values[2] << 4 | values[3]]])
         let decoded = try ImageDecoder.decode(png, source: "g4")
         #expect(decoded.pixels == values.map { Float(Int($0) * 17) / 255 })
     }
 
     @Test func interlacedGrey() throws {
         // Adam7 on 2x2: pass 1 holds (0,0), pass 6 holds (1,0), pass 7 holds row 1.
-        let png = PNGBuilder.build(width: 2, height: 2, bitDepth: 8, colourType: 0,
-                                   rows: [[10], [20], [30, 40]], interlaced: true)
+        let png = PNGBuilder.build(
+            width: 2, height: 2, bitDepth: 8, colourType: 0,
+            rows: [[10], [20], [30, 40]], interlaced: true)
         let decoded = try ImageDecoder.decode(png, source: "adam7")
         #expect(decoded.pixels == [10, 20, 30, 40].map { Float($0) / 255 })
     }
@@ -93,8 +99,9 @@ struct PNGTests {
     @Test func paletteBecomesRGB() throws {
         let palette: [UInt8] = [255, 0, 0, 0, 128, 255, 10, 20, 30]
         let indices: [[UInt8]] = [[0, 1, 2], [2, 2, 0]]
-        let png = PNGBuilder.build(width: 3, height: 2, bitDepth: 8, colourType: 3, rows: indices,
-                                   extraChunks: [("PLTE", palette), ("tRNS", [0, 128])])
+        let png = PNGBuilder.build(
+            width: 3, height: 2, bitDepth: 8, colourType: 3, rows: indices,
+            extraChunks: [("PLTE", palette), ("tRNS", [0, 128])])
         let decoded = try ImageDecoder.decode(png, source: "palette")
         #expect(decoded.shape == ImageShape(channels: 3, height: 2, width: 3))
         let flat = indices.flatMap { $0 }
@@ -117,8 +124,9 @@ struct PNGTests {
     /// libpng premultiplies 16-bit colour by alpha; the decoder divides it back out.
     @Test func alphaIsDropped16Bit() throws {
         let pixels = [(50000, 65535), (50000, 40000), (12345, 65535), (50000, 0)]
-        let png = PNGBuilder.build(width: 4, height: 1, bitDepth: 16, colourType: 4,
-                                   rows: [pixels.flatMap { PNGBuilder.be16($0.0) + PNGBuilder.be16($0.1) }])
+        let png = PNGBuilder.build(
+            width: 4, height: 1, bitDepth: 16, colourType: 4,
+            rows: [pixels.flatMap { PNGBuilder.be16($0.0) + PNGBuilder.be16($0.1) }])
         let decoded = try ImageDecoder.decode(png, source: "ga16")
         #expect(decoded.shape == ImageShape(channels: 1, height: 1, width: 4))
         #expect(decoded.pixels[0] == Float(50000) / 65535)

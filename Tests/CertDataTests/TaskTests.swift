@@ -1,5 +1,5 @@
-import CertShape
 import CertData
+import CertShape
 import Foundation
 import Testing
 

@@ -1,30 +1,21 @@
-import CertShape
 import CLibz
 import CertData
+import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 
-/// `<package root>/../shared`, found from this file's path so tests run from any folder.
-let sharedFolder: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent()  // CertDataTests
-    .deletingLastPathComponent()  // Tests
-    .deletingLastPathComponent()  // package root
-    .appendingPathComponent("../shared").standardized
+/// `<package root>/../shared`: only the tests of the real MNIST file look there.
+let sharedFolder: URL = PackagePaths.shared
 
 let mnistPath = sharedFolder.appendingPathComponent("data/mnist_5k.csv.gz").path
 let hasMNIST = FileManager.default.fileExists(atPath: mnistPath)
 
-/// A fresh temporary folder; removed by the caller's `defer`.
-func makeTemporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("certdata-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// Decodes and returns the error, or records an issue when decoding succeeds.
-func decodingError(_ bytes: [UInt8], source: String = "test",
-                   expecting: ImageShape? = nil) -> ImageDecodingError? {
+func decodingError(
+    _ bytes: [UInt8], source: String = "test",
+    expecting: ImageShape? = nil
+) -> ImageDecodingError? {
     do {
         let image = try ImageDecoder.decode(bytes, source: source, expecting: expecting)
         Issue.record("decoded unexpectedly to \(image.shape)")
@@ -35,18 +26,6 @@ func decodingError(_ bytes: [UInt8], source: String = "test",
     } catch {
         Issue.record("wrong error type: \(error)")
         return nil
-    }
-}
-
-/// Deterministic generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -69,9 +48,11 @@ func gradientImage(channels: Int, height: Int, width: Int, levels: Int) -> Decod
 enum PNGBuilder {
     /// `rows` are unfiltered scanlines (the filter byte 0 is added here); for an
     /// interlaced file they are the reduced rows of the Adam7 passes, in order.
-    static func build(width: Int, height: Int, bitDepth: UInt8, colourType: UInt8,
-                      rows: [[UInt8]], extraChunks: [(String, [UInt8])] = [],
-                      interlaced: Bool = false) -> [UInt8] {
+    static func build(
+        width: Int, height: Int, bitDepth: UInt8, colourType: UInt8,
+        rows: [[UInt8]], extraChunks: [(String, [UInt8])] = [],
+        interlaced: Bool = false
+    ) -> [UInt8] {
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         let ihdr = be32(width) + be32(height) + [bitDepth, colourType, 0, 0, interlaced ? 1 : 0]
         png += chunk("IHDR", ihdr)
@@ -104,8 +85,10 @@ enum PNGBuilder {
 
 /// Hand-built .npy files.
 enum NPYBuilder {
-    static func build(descr: String, shape: [Int], fortran: Bool = false, data: [UInt8],
-                      version: UInt8 = 1) -> [UInt8] {
+    static func build(
+        descr: String, shape: [Int], fortran: Bool = false, data: [UInt8],
+        version: UInt8 = 1
+    ) -> [UInt8] {
         let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = Array("{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(dims), }".utf8)
         let prefix = version == 1 ? 10 : 12
@@ -113,8 +96,10 @@ enum NPYBuilder {
         header.append(0x0A)
         var out: [UInt8] = [0x93] + Array("NUMPY".utf8) + [version, 0]
         let n = header.count
-        out += version == 1 ? [UInt8(n & 0xFF), UInt8(n >> 8)]
-                            : [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]
+        out +=
+            version == 1
+            ? [UInt8(n & 0xFF), UInt8(n >> 8)]
+            : [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]
         return out + header + data
     }
 

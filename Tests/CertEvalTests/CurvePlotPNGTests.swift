@@ -9,7 +9,8 @@ import Testing
 
     static func decoded() throws -> DecodedImage {
         let image = chart.raster()
-        let bytes = try PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 3, height: image.height, width: image.width), pixels: image.planarFloats))
+        let bytes = try PNGEncoder.encode(
+            DecodedImage(shape: ImageShape(channels: 3, height: image.height, width: image.width), pixels: image.planarFloats))
         return try ImageDecoder.decode(bytes, source: "plot.png")
     }
 
@@ -44,8 +45,12 @@ import Testing
         #expect((Int(plot.y) + 2..<bottom - 2).allSatisfy { Self.colour(image, left, $0) == .black })
         #expect((left + 2..<Int(plot.x + plot.width) - 2).allSatisfy { Self.colour(image, $0, bottom) == .black })
         // Tick labels under the x axis, left of the y axis; the title above the plot.
-        #expect(Self.count(image, in: Chart.Rect(x: plot.x - 20, y: plot.y + plot.height + 10, width: plot.width + 40, height: 30)) { $0 == .black } > 200)
-        #expect(Self.count(image, in: Chart.Rect(x: plot.x - 60, y: plot.y - 10, width: 50, height: plot.height + 20)) { $0 == .black } > 200)
+        #expect(
+            Self.count(image, in: Chart.Rect(x: plot.x - 20, y: plot.y + plot.height + 10, width: plot.width + 40, height: 30)) {
+                $0 == .black
+            } > 200)
+        #expect(
+            Self.count(image, in: Chart.Rect(x: plot.x - 60, y: plot.y - 10, width: 50, height: plot.height + 20)) { $0 == .black } > 200)
         #expect(Self.count(image, in: Chart.Rect(x: 0, y: 0, width: 1000, height: plot.y - 4)) { $0 == .black } > 300)
         // Both colours inside the data area.
         for colour in CurvePlot.methodColours.prefix(2) {
@@ -59,7 +64,10 @@ import Testing
         let alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;-+=()[]/_%'\"*<>#?!|&@~ "
         #expect(alphabet.allSatisfy(BitmapFont.hasGlyph))
         for c in alphabet {
-            #expect(BitmapFont.pixels(of: c).allSatisfy { $0.column < BitmapFont.glyphWidth && $0.row < BitmapFont.capHeight + BitmapFont.descent })
+            #expect(
+                BitmapFont.pixels(of: c).allSatisfy {
+                    $0.column < BitmapFont.glyphWidth && $0.row < BitmapFont.capHeight + BitmapFont.descent
+                })
         }
         #expect(BitmapFont.pixels(of: "σ").count == 20 && !BitmapFont.hasGlyph("σ"))
     }

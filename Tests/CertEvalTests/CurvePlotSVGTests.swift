@@ -65,7 +65,10 @@ import Testing
         let long = "N_m = 72 (asked for 1000; 64 certify), sigma0 = 1.25, bound clopper-pearson (alpha 0.001)"
         let lines = Self.elements(CurvePlot.svg(PlotFixture.series, title: ["t", long]), class: "title").map(Self.text)
         #expect(lines == ["t", "N_m = 72 (asked for 1000; 64 certify), sigma0 = 1.25,", "bound clopper-pearson (alpha 0.001)"])
-        #expect(Self.elements(CurvePlot.svg(PlotFixture.series, title: ["t", long]), class: "title").allSatisfy { $0.contains("font-size=\"20\"") })
+        #expect(
+            Self.elements(CurvePlot.svg(PlotFixture.series, title: ["t", long]), class: "title").allSatisfy {
+                $0.contains("font-size=\"20\"")
+            })
     }
 
     @Test func textIsEscaped() {

@@ -6,7 +6,9 @@ enum PlotFixture {
         radii.enumerated().map { i, r in EvalRecord(label: i < correct ? 1 : 0, expected: 1, radius: r, radiusExpected: r, sigma: 0.5) }
     }
 
-    static let names = ["RAB, benign: cert acc", "Cert-SSB, benign: cert acc", "RAB, watermarked: cert wm acc", "Cert-SSB, watermarked: cert wm acc"]
+    static let names = [
+        "RAB, benign: cert acc", "Cert-SSB, benign: cert acc", "RAB, watermarked: cert wm acc", "Cert-SSB, watermarked: cert wm acc",
+    ]
 
     static var series: [CurvePlot.Series] {
         let curves = [
@@ -18,5 +20,7 @@ enum PlotFixture {
         return curves.enumerated().map { CurvePlot.series($1, method: $0 % 2, watermarked: $0 >= 2) }
     }
 
-    static let title = ["Certified accuracy vs L2 radius: test-set-n16", "N_m = 16 (12 certify), sigma0 = 0.5, bound clopper-pearson (alpha 0.001)"]
+    static let title = [
+        "Certified accuracy vs L2 radius: test-set-n16", "N_m = 16 (12 certify), sigma0 = 0.5, bound clopper-pearson (alpha 0.001)",
+    ]
 }

@@ -15,7 +15,9 @@ import Testing
         return (0..<count).map { _ in
             let kind = next() % 10
             let radius: Double = kind == 0 ? 0 : kind == 1 ? -1 : kind == 2 ? 0.25 : Double(next() % 1000) / 400
-            return EvalRecord(label: Int(next() % 2), expected: next() % 4 == 0 ? 1 : Int(next() % 2), radius: radius, radiusExpected: radius, sigma: 0.12)
+            return EvalRecord(
+                label: Int(next() % 2), expected: next() % 4 == 0 ? 1 : Int(next() % 2), radius: radius, radiusExpected: radius, sigma: 0.12
+            )
         }
     }
 

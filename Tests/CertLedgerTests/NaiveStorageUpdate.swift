@@ -27,8 +27,9 @@ struct NaiveStorageUpdate {
         }
         let sha = regions[b.j].sha256
         if b.m >= 0 {
-            return .init(label: c, radius: b.m, outcome: .trimmed(by: sha, distance: b.d),
-                         region: RegionRecord(status: "trimmed", conflict: sha, conflictDistance: b.d, originalLabel: c, originalRadius: r0))
+            return .init(
+                label: c, radius: b.m, outcome: .trimmed(by: sha, distance: b.d),
+                region: RegionRecord(status: "trimmed", conflict: sha, conflictDistance: b.d, originalLabel: c, originalRadius: r0))
         }
         let aligned = regions[b.j].label
         var radius = -b.m
@@ -36,8 +37,9 @@ struct NaiveStorageUpdate {
             let d = Self.distance(x, s.input)
             if d < radius + s.radius { radius = max(0, min(radius, d - s.radius)) }
         }
-        return .init(label: aligned, radius: radius, outcome: .aligned(to: sha, distance: b.d, from: c),
-                     region: RegionRecord(status: "aligned", conflict: sha, conflictDistance: b.d, originalLabel: c, originalRadius: r0))
+        return .init(
+            label: aligned, radius: radius, outcome: .aligned(to: sha, distance: b.d, from: c),
+            region: RegionRecord(status: "aligned", conflict: sha, conflictDistance: b.d, originalLabel: c, originalRadius: r0))
     }
 
     /// Decides and stores, one at a time.

@@ -64,16 +64,19 @@ struct PropertyCase: Sendable, CustomTestStringConvertible {
         #expect(reopened.count == naive.regions.count)
         for n in 0..<20 {
             let item = gen.item(9000 + n, near: naive.regions)
-            #expect(try StorageUpdate.decide(input: item.input, label: item.label, radius: item.radius, index: reopened)
-                == naive.decide(item.input, label: item.label, radius: item.radius))
+            #expect(
+                try StorageUpdate.decide(input: item.input, label: item.label, radius: item.radius, index: reopened)
+                    == naive.decide(item.input, label: item.label, radius: item.radius))
         }
     }
 
     /// Single decisions, batches (each compared with the naive rule one at a time, then
     /// committed by `persist`) and a batch whose commit fails (taken back out). Returns how often
     /// each outcome occurred.
-    func exercise(_ index: RegionIndex, _ naive: inout NaiveStorageUpdate, _ gen: inout RandomRegions,
-                  persist: ([StorageUpdate.Item], [StorageUpdate.Decision]) throws -> Void) throws -> [String: Int] {
+    func exercise(
+        _ index: RegionIndex, _ naive: inout NaiveStorageUpdate, _ gen: inout RandomRegions,
+        persist: ([StorageUpdate.Item], [StorageUpdate.Decision]) throws -> Void
+    ) throws -> [String: Int] {
         var tally: [String: Int] = [:]
         var n = 0
         for _ in 0..<30 {

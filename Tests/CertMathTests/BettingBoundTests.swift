@@ -1,6 +1,7 @@
+import CertMath
+import CertTestSupport
 import Foundation
 import Testing
-import CertMath
 
 /// Seeded draws (SplitMix64), so every sequence in these tests is reproducible.
 struct BettingTestRNG {
@@ -90,7 +91,7 @@ enum BettingGrid {
     }
 }
 
-@Suite struct BettingBoundTests {
+@Suite(.blockingWork) struct BettingBoundTests {
     /// Named sequences for the comparisons.
     static func sequences() -> [(name: String, xs: [Double])] {
         var rng = BettingTestRNG(seed: 20_240_101)
@@ -118,8 +119,9 @@ enum BettingGrid {
                     // Rounded down to the grid: never above the exact boundary, at most one
                     // cell (plus one for the 1e-9 margin right at a grid point) below it.
                     let floor = BettingGrid.point(max(BettingGrid.cell(of: want) - 1, 0))
-                    #expect(got <= want + 1e-12 && got >= floor - 1e-15,
-                            "\(name) alpha=\(alpha) c=\(c) t=\(t + 1): library \(got), naive \(want)")
+                    #expect(
+                        got <= want + 1e-12 && got >= floor - 1e-15,
+                        "\(name) alpha=\(alpha) c=\(c) t=\(t + 1): library \(got), naive \(want)")
                 }
                 #expect(BettingBound.lower(xs, alpha: alpha, truncation: c) == bound.lower)
             }
@@ -170,7 +172,7 @@ enum BettingGrid {
         struct Tally {
             var name: String, binary: Bool, mean: Double
             var betting = 0, stoppedEarly = 0
-            var hoeffdingEver = 0, hoeffdingAt64 = 0   // re-checked / checked at t = 64 only
+            var hoeffdingEver = 0, hoeffdingAt64 = 0  // re-checked / checked at t = 64 only
             var cpEver = 0, cpAt64 = 0
             var line: String {
                 "\(name): betting \(betting), Hoeffding \(hoeffdingEver) (t=64 only \(hoeffdingAt64))"
@@ -220,12 +222,13 @@ enum BettingGrid {
         let total = perGroup * tallies.count
         let se = { (n: Int) in (alpha * (1 - alpha) / Double(n)).squareRoot() }
         let sum = { (rows: [Tally], key: KeyPath<Tally, Int>) in rows.reduce(0) { $0 + $1[keyPath: key] } }
-        let report = Comment(rawValue: "misses of \(perGroup) sequences each: "
-            + tallies.map(\.line).joined(separator: "; "))
+        let report = Comment(
+            rawValue: "misses of \(perGroup) sequences each: "
+                + tallies.map(\.line).joined(separator: "; "))
         let missRate = Double(sum(tallies, \.betting)) / Double(total)
         #expect(total >= 20_000)
         #expect(missRate <= alpha + 3 * se(total), report)
-        #expect(sum(tallies, \.stoppedEarly) > 0, report)     // the stopping rule did fire
+        #expect(sum(tallies, \.stoppedEarly) > 0, report)  // the stopping rule did fire
 
         // Negative control. Clopper–Pearson is exact at a fixed n (its t = 64 miss rate is
         // within alpha) but re-checked after every observation it misses far more often
@@ -327,7 +330,7 @@ enum BettingGrid {
         for x in xs.suffix(60) { a.observe(x) }
         for _ in 0..<60 { b.observe(0) }
         #expect(before == BettingBound.lower(Array(xs.prefix(60)), alpha: 0.001))
-        #expect(b.lower == before)          // zeros raise nothing; the bound never falls
+        #expect(b.lower == before)  // zeros raise nothing; the bound never falls
         #expect(a.lower > before)
     }
 

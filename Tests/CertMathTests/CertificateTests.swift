@@ -1,14 +1,17 @@
+import CertMath
 import Foundation
 import Testing
-import CertMath
 
 @Suite struct CertificateTests {
     /// A binary input where `top` models out of `n` vote class 1.
-    func binary(pA: Double, n: Int = 1000, top: Int? = nil, sigma: Double = 0.12,
-                alpha: Double = 0.001, bound: BoundKind = .hoeffding) -> CertificateInput {
+    func binary(
+        pA: Double, n: Int = 1000, top: Int? = nil, sigma: Double = 0.12,
+        alpha: Double = 0.001, bound: BoundKind = .hoeffding
+    ) -> CertificateInput {
         let k = top ?? n
-        return CertificateInput(meanScores: [1 - pA, pA], votes: [n - k, k],
-                                sigma: sigma, alpha: alpha, bound: bound)
+        return CertificateInput(
+            meanScores: [1 - pA, pA], votes: [n - k, k],
+            sigma: sigma, alpha: alpha, bound: bound)
     }
 
     @Test func handWorkedHoeffding() {
@@ -47,7 +50,7 @@ import CertMath
             let c = Certificate.compute(i)
             #expect(c.label == 0, "\(bound)")
             #expect(!c.certified)
-            #expect(c.radius < 0)                 // raw value kept, not clipped to 0
+            #expect(c.radius < 0)  // raw value kept, not clipped to 0
             #expect(c.radiusExpected == 0)
         }
     }
@@ -67,7 +70,7 @@ import CertMath
         cp.bound = .clopperPearson
         let v = Certificate.compute(cp)
         #expect(v.label == 1)
-        #expect(v.pA == 0.7 && v.pB == 0.2)       // vote shares, runner-up is class 2
+        #expect(v.pA == 0.7 && v.pB == 0.2)  // vote shares, runner-up is class 2
         #expect(v.pALower == ClopperPearson.lower(successes: 700, trials: 1000, alpha: 0.001))
         #expect(v.pBUpper == 1 - v.pALower)
     }
@@ -101,8 +104,10 @@ import CertMath
         // Expected values still come from the soft scores.
         #expect(relativelyClose(c.marginExpected, 0.5 * (Normal.quantile(0.9) - Normal.quantile(1 - 0.9)), 1e-15))
 
-        let zero = Certificate.compute(CertificateInput(meanScores: [0.95, 0.05], votes: [1000, 0],
-                                                        sigma: 0.5, bound: .clopperPearson))
+        let zero = Certificate.compute(
+            CertificateInput(
+                meanScores: [0.95, 0.05], votes: [1000, 0],
+                sigma: 0.5, bound: .clopperPearson))
         #expect(zero.label == 0 && zero.certified)
     }
 
@@ -119,7 +124,7 @@ import CertMath
             let hc = Certificate.compute(h), cc = Certificate.compute(c)
             #expect(best.bound == expected)
             #expect(best.radius == max(hc.radius, cc.radius))
-            #expect(best.alpha == input.alpha)        // reports the total alpha
+            #expect(best.alpha == input.alpha)  // reports the total alpha
             // Each side was run at alpha/2: compare with the primitives directly.
             let n = input.nModels
             let halfH = Hoeffding.margin(n: n, alpha: 0.0005)

@@ -1,6 +1,6 @@
+import CertMath
 import Foundation
 import Testing
-import CertMath
 
 @Suite struct ClopperPearsonTests {
     @Test func allSuccessesClosedForm() {

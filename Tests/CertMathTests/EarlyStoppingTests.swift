@@ -1,11 +1,12 @@
 import CertMath
+import CertTestSupport
 import Foundation
 import Testing
 
 /// The early-stopping rule keeps its alpha at the stopping time (a seeded simulation), and
 /// the same harness catches a bound that does not: Hoeffding's fixed-N bound re-checked
 /// after every block. `CERTSSB_STOPPING_SEQUENCES=100000` runs the long form.
-@Suite struct EarlyStoppingTests {
+@Suite(.blockingWork) struct EarlyStoppingTests {
     static let alpha = 0.05
     static var sequences: Int {
         ProcessInfo.processInfo.environment["CERTSSB_STOPPING_SEQUENCES"].flatMap(Int.init) ?? 20_000
@@ -13,7 +14,8 @@ import Testing
 
     /// Known-mean score distributions: Bernoulli(p) and Beta(a, b) (mean a/(a+b)).
     enum Source: CustomStringConvertible {
-        case bernoulli(Double), beta(Int, Int)
+        case bernoulli(Double)
+        case beta(Int, Int)
         var mean: Double {
             switch self {
             case let .bernoulli(p): return p
@@ -34,8 +36,10 @@ import Testing
         }
     }
 
-    static let sources: [Source] = [.bernoulli(0.5), .bernoulli(0.7), .bernoulli(0.9), .bernoulli(0.97),
-                                    .beta(2, 2), .beta(1, 3), .beta(9, 1), .beta(19, 1)]
+    static let sources: [Source] = [
+        .bernoulli(0.5), .bernoulli(0.7), .bernoulli(0.9), .bernoulli(0.97),
+        .beta(2, 2), .beta(1, 3), .beta(9, 1), .beta(19, 1),
+    ]
 
     static func limit(_ n: Int) -> Double { alpha + 3 * (alpha * (1 - alpha) / Double(n)).squareRoot() }
 
@@ -60,7 +64,10 @@ import Testing
             }
         }
         let rate = Double(misses) / Double(total)
-        print(String(format: "early stopping, betting bound: %d of %d sequences missed (%.4f, limit %.4f); %d stopped early", misses, total, rate, Self.limit(total), stoppedEarly))
+        print(
+            String(
+                format: "early stopping, betting bound: %d of %d sequences missed (%.4f, limit %.4f); %d stopped early", misses, total,
+                rate, Self.limit(total), stoppedEarly))
         #expect(rate <= Self.limit(total))
         #expect(stoppedEarly > 0, "the rule must stop some sequences early, or the test tests nothing")
     }

@@ -1,6 +1,6 @@
+import CertMath
 import Foundation
 import Testing
-import CertMath
 
 @Suite struct IncompleteBetaTests {
     // python3 -c "
@@ -53,8 +53,10 @@ import CertMath
     }
 
     @Test func inverseRoundTrip() {
-        for (a, b) in [(0.5, 0.5), (1.0, 1.0), (2.0, 9.0), (1.0, 1000.0), (999.0, 2.0), (3.0, 99998.0), (0.2, 30.0),
-                       (100_000.0, 1.0), (50_000.0, 50_001.0)] {
+        for (a, b) in [
+            (0.5, 0.5), (1.0, 1.0), (2.0, 9.0), (1.0, 1000.0), (999.0, 2.0), (3.0, 99998.0), (0.2, 30.0),
+            (100_000.0, 1.0), (50_000.0, 50_001.0),
+        ] {
             for p in [1e-10, 0.0005, 0.05, 0.5, 0.95, 0.977, 0.9995] {
                 let x = Beta.inverseRegularizedIncomplete(a: a, b: b, p: p)
                 let back = Beta.regularizedIncomplete(a: a, b: b, x: x)

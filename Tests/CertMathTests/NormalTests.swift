@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CertMath
 
 @Suite struct NormalTests {
@@ -36,8 +37,9 @@ import Testing
 
     @Test(arguments: scipyQuantiles)
     func matchesScipy(_ ref: (p: Double, x: Double)) {
-        #expect(relativelyClose(Normal.quantile(ref.p), ref.x, 1e-13),
-                "p=\(ref.p): \(Normal.quantile(ref.p)) vs \(ref.x)")
+        #expect(
+            relativelyClose(Normal.quantile(ref.p), ref.x, 1e-13),
+            "p=\(ref.p): \(Normal.quantile(ref.p)) vs \(ref.x)")
     }
 
     @Test func lowerTailRoundTrip() {

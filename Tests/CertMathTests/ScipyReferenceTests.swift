@@ -1,11 +1,12 @@
+import CertMath
+import CertTestSupport
 import Foundation
 import Testing
-import CertMath
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs a Python snippet that has scipy: the first of `python3` (on PATH) and
@@ -23,7 +24,8 @@ enum ScipyPython {
         for candidate in [("/usr/bin/env", ["python3"]), ("/usr/bin/python3", [])]
         where FileManager.default.isExecutableFile(atPath: candidate.0) {
             if let run = try? ScipyPython.run(candidate, arguments: ["-c", "import scipy"], input: Data(), timeout: 60),
-               run.status == 0 {
+                run.status == 0
+            {
                 return candidate
             }
         }
@@ -54,12 +56,14 @@ enum ScipyPython {
 
     static func string(_ x: Double) -> String { "\(x)" }
 
-    private static func run(_ interpreter: (String, [String]), arguments: [String], input: Data,
-                            timeout: TimeInterval) throws -> (status: Int32, stdout: Data, stderr: Data) {
+    private static func run(
+        _ interpreter: (String, [String]), arguments: [String], input: Data,
+        timeout: TimeInterval
+    ) throws -> (status: Int32, stdout: Data, stderr: Data) {
         let fm = FileManager.default
-        let scratch = fm.temporaryDirectory.appendingPathComponent("certssb-scipy-\(UUID().uuidString)")
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: scratch) }
+        let directory = try TemporaryDirectory("scipy")
+        defer { directory.remove() }
+        let scratch = directory.url
         let inURL = scratch.appendingPathComponent("stdin")
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
         try input.write(to: inURL)
@@ -77,7 +81,7 @@ enum ScipyPython {
         process.standardError = errHandle
         let done = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in done.signal() }
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         if done.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
             if done.wait(timeout: .now() + 5) == .timedOut {
@@ -87,14 +91,16 @@ enum ScipyPython {
             throw Failure(description: "python timed out after \(timeout) s")
         }
         process.waitUntilExit()
-        return (process.terminationStatus, (try? Data(contentsOf: outURL)) ?? Data(),
-                (try? Data(contentsOf: errURL)) ?? Data())
+        return (
+            process.terminationStatus, (try? Data(contentsOf: outURL)) ?? Data(),
+            (try? Data(contentsOf: errURL)) ?? Data()
+        )
     }
 }
 
 /// Sources/CertMath against scipy (and, for the betting bound, against an independent
 /// pure-Python implementation of the method documented in BettingBound.swift).
-@Suite struct ScipyReferenceTests {
+@Suite(.blockingWork) struct ScipyReferenceTests {
     /// Fails (never skips) when no interpreter has scipy.
     private func reference(_ script: String, _ input: Any) -> Any? {
         do {
@@ -114,16 +120,16 @@ enum ScipyPython {
             }
         }
         let script = """
-        import sys, json
-        from scipy.stats import beta
-        out = []
-        for k, n, a in json.load(sys.stdin):
-            a = float(a)
-            lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
-            hi = 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k))
-            out.append([lo.hex(), hi.hex()])
-        print(json.dumps(out))
-        """
+            import sys, json
+            from scipy.stats import beta
+            out = []
+            for k, n, a in json.load(sys.stdin):
+                a = float(a)
+                lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
+                hi = 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k))
+                out.append([lo.hex(), hi.hex()])
+            print(json.dumps(out))
+            """
         let input = cases.map { [$0.k, $0.n, ScipyPython.string($0.alpha)] as [Any] }
         guard let rows = reference(script, input) as? [Any] else { return }
         let got = rows.compactMap(ScipyPython.doubles)
@@ -139,13 +145,15 @@ enum ScipyPython {
     }
 
     @Test func normalQuantileMatchesNormPPF() throws {
-        let ps: [Double] = [1e-300, 1e-12, 1e-8, 1e-6, 0.0005, 0.001, 0.025, 0.05, 0.3, 0.5, 0.7,
-                            0.95, 0.975, 0.98, 0.999, 1 - 1e-6, 1 - 1e-8]
+        let ps: [Double] = [
+            1e-300, 1e-12, 1e-8, 1e-6, 0.0005, 0.001, 0.025, 0.05, 0.3, 0.5, 0.7,
+            0.95, 0.975, 0.98, 0.999, 1 - 1e-6, 1 - 1e-8,
+        ]
         let script = """
-        import sys, json
-        from scipy.stats import norm
-        print(json.dumps([float(norm.ppf(float(p))).hex() for p in json.load(sys.stdin)]))
-        """
+            import sys, json
+            from scipy.stats import norm
+            print(json.dumps([float(norm.ppf(float(p))).hex() for p in json.load(sys.stdin)]))
+            """
         guard let got = ScipyPython.doubles(reference(script, ps.map(ScipyPython.string))) else { return }
         #expect(got.count == ps.count)
         for (p, ref) in zip(ps, got) {
@@ -160,9 +168,9 @@ enum ScipyPython {
             [0.001, 0.05, 0.0005, 1e-9].map { (n, $0) }
         }
         let script = """
-        import sys, json, math
-        print(json.dumps([math.sqrt(math.log(1 / float(a)) / (2 * n)).hex() for n, a in json.load(sys.stdin)]))
-        """
+            import sys, json, math
+            print(json.dumps([math.sqrt(math.log(1 / float(a)) / (2 * n)).hex() for n, a in json.load(sys.stdin)]))
+            """
         let input = cases.map { [$0.n, ScipyPython.string($0.alpha)] as [Any] }
         guard let got = ScipyPython.doubles(reference(script, input)) else { return }
         #expect(got.count == cases.count)
@@ -175,42 +183,42 @@ enum ScipyPython {
     /// point evaluated eagerly for the whole sequence, ln K as a sum of log1p, no frontier,
     /// no galloping search, no blocks. Same bets, grid, threshold margin and rounding rule.
     static let bettingScript = """
-    import sys, json, math
+        import sys, json, math
 
-    def lower_path(xs, alpha, c, G, margin):
-        log_inv = -math.log(alpha)
-        bets, s, sq, var_prev = [], 0.0, 0.0, 0.25
-        for t, x in enumerate(xs, 1):
-            bets.append(math.sqrt(2 * log_inv / (var_prev * t * math.log1p(t))))
-            s += x
-            mu = (0.5 + s) / (t + 1)
-            sq += (x - mu) * (x - mu)
-            var_prev = (0.25 + sq) / (t + 1)
-        n = len(xs)
-        # first[t] = largest grid index whose capital first reaches the threshold at time t
-        first = [0] * (n + 1)
-        for j in range(1, G):
-            sn = math.sin(j * (math.pi / (2 * G)))
-            m = sn * sn
-            cap = c / m
-            lk = 0.0
-            for t in range(n):
-                lk += math.log1p(min(bets[t], cap) * (xs[t] - m))
-                if lk >= log_inv + margin:
-                    first[t + 1] = max(first[t + 1], j)
-                    break
-        out, best = [], 0
-        for t in range(1, n + 1):
-            best = max(best, first[t])
-            sn = math.sin(best * (math.pi / (2 * G)))
-            out.append((sn * sn).hex())
-        return out
+        def lower_path(xs, alpha, c, G, margin):
+            log_inv = -math.log(alpha)
+            bets, s, sq, var_prev = [], 0.0, 0.0, 0.25
+            for t, x in enumerate(xs, 1):
+                bets.append(math.sqrt(2 * log_inv / (var_prev * t * math.log1p(t))))
+                s += x
+                mu = (0.5 + s) / (t + 1)
+                sq += (x - mu) * (x - mu)
+                var_prev = (0.25 + sq) / (t + 1)
+            n = len(xs)
+            # first[t] = largest grid index whose capital first reaches the threshold at time t
+            first = [0] * (n + 1)
+            for j in range(1, G):
+                sn = math.sin(j * (math.pi / (2 * G)))
+                m = sn * sn
+                cap = c / m
+                lk = 0.0
+                for t in range(n):
+                    lk += math.log1p(min(bets[t], cap) * (xs[t] - m))
+                    if lk >= log_inv + margin:
+                        first[t + 1] = max(first[t + 1], j)
+                        break
+            out, best = [], 0
+            for t in range(1, n + 1):
+                best = max(best, first[t])
+                sn = math.sin(best * (math.pi / (2 * G)))
+                out.append((sn * sn).hex())
+            return out
 
-    req = json.load(sys.stdin)
-    G, margin = req["G"], float(req["margin"])
-    paths = [lower_path([float(x) for x in r["xs"]], float(r["alpha"]), float(r["c"]), G, margin) for r in req["runs"]]
-    print(json.dumps(paths))
-    """
+        req = json.load(sys.stdin)
+        G, margin = req["G"], float(req["margin"])
+        paths = [lower_path([float(x) for x in r["xs"]], float(r["alpha"]), float(r["c"]), G, margin) for r in req["runs"]]
+        print(json.dumps(paths))
+        """
 
     @Test func bettingMatchesIndependentPython() throws {
         var rng = BettingTestRNG(seed: 977)
@@ -225,8 +233,10 @@ enum ScipyPython {
         let input: [String: Any] = [
             "G": BettingBound.gridCells, "margin": ScipyPython.string(BettingBound.logMargin),
             "runs": runs.map { run in
-                ["xs": run.xs.map(ScipyPython.string), "alpha": ScipyPython.string(run.alpha),
-                 "c": ScipyPython.string(run.c)] as [String: Any]
+                [
+                    "xs": run.xs.map(ScipyPython.string), "alpha": ScipyPython.string(run.alpha),
+                    "c": ScipyPython.string(run.c),
+                ] as [String: Any]
             },
         ]
         guard let rows = reference(Self.bettingScript, input) as? [Any] else { return }
@@ -242,8 +252,9 @@ enum ScipyPython {
                 if bound.lower == ref[t] { equal += 1; continue }
                 // Only a tie at the threshold (ln K within rounding of it) may differ: one cell.
                 let tolerance = BettingGrid.spacing(at: max(bound.lower, ref[t])) * 1.01
-                #expect(abs(bound.lower - ref[t]) <= tolerance,
-                        "alpha=\(run.alpha) c=\(run.c) t=\(t + 1): Swift \(bound.lower), Python \(ref[t])")
+                #expect(
+                    abs(bound.lower - ref[t]) <= tolerance,
+                    "alpha=\(run.alpha) c=\(run.c) t=\(t + 1): Swift \(bound.lower), Python \(ref[t])")
             }
         }
         #expect(equal >= compared - 2, "only \(equal) of \(compared) bounds agree to the bit")

@@ -1,12 +1,14 @@
 import CertCore
 import CertScheduler
+import CertTestSupport
 import Foundation
 import Testing
 
 @Suite struct SchedulerTests {
     static func ensemble(models: Int) throws -> Ensemble {
-        let dir = NSTemporaryDirectory() + "sched-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let directory = try TemporaryDirectory("sched")
+        defer { directory.remove() }
+        let dir = directory.path
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: models, seed: 5)
         return Ensemble(modelSet: try ModelSet.load(directory: dir))
     }
@@ -47,7 +49,8 @@ import Testing
         for m in 0..<4 {
             for i in 0..<3 {
                 var direct: Float = .nan
-                ensemble.forward(model: m, images: prepared[i...i], scales: [[0, 0.2, 0.4][i]][...], workspace: ws) { _, p in direct = p[0] }
+                ensemble.forward(model: m, images: prepared[i...i], scales: [[0, 0.2, 0.4][i]][...], workspace: ws) { _, p in direct = p[0]
+                }
                 #expect(logits[i][m] == direct)
             }
         }
@@ -59,7 +62,9 @@ import Testing
         let lock = NSLock()
         for round in 0..<50 {
             var seen: [Int] = []
-            pool.run { w in lock.lock(); seen.append(w); lock.unlock() }
+            pool.run { w in
+                lock.lock(); seen.append(w); lock.unlock()
+            }
             #expect(seen.sorted() == [0, 1, 2], "round \(round)")
         }
     }

@@ -11,10 +11,10 @@ struct DoubleMNIST {
     }
 
     func logit(_ x: [Double]) -> Double {
-        var a = conv(x, c: 1, h: 28, w: self.w("conv1.weight"), b: self.w("conv1.bias"), out: 16)   // 16×24×24
-        a = pool(a.map { max($0, 0) }, c: 16, h: 24)                                                  // 16×12×12
-        a = conv(a, c: 16, h: 12, w: self.w("conv2.weight"), b: self.w("conv2.bias"), out: 32)      // 32×8×8
-        a = pool(a.map { max($0, 0) }, c: 32, h: 8)                                                   // 32×4×4
+        var a = conv(x, c: 1, h: 28, w: self.w("conv1.weight"), b: self.w("conv1.bias"), out: 16)  // 16×24×24
+        a = pool(a.map { max($0, 0) }, c: 16, h: 24)  // 16×12×12
+        a = conv(a, c: 16, h: 12, w: self.w("conv2.weight"), b: self.w("conv2.bias"), out: 32)  // 32×8×8
+        a = pool(a.map { max($0, 0) }, c: 32, h: 8)  // 32×4×4
         let fw = self.w("fc.weight"), fb = self.w("fc.bias")
         let hidden = (0..<512).map { o in max((0..<512).reduce(fb[o]) { $0 + fw[o * 512 + $1] * a[$1] }, 0) }
         let ow = self.w("output.weight")
@@ -24,13 +24,21 @@ struct DoubleMNIST {
     private func conv(_ x: [Double], c: Int, h: Int, w k: [Double], b: [Double], out: Int) -> [Double] {
         let o = h - 4
         var y = [Double](repeating: 0, count: out * o * o)
-        for f in 0..<out { for i in 0..<o { for j in 0..<o {
-            var acc = b[f]
-            for ch in 0..<c { for u in 0..<5 { for v in 0..<5 {
-                acc += k[((f * c + ch) * 5 + u) * 5 + v] * x[(ch * h + i + u) * h + j + v]
-            } } }
-            y[(f * o + i) * o + j] = acc
-        } } }
+        for f in 0..<out {
+            for i in 0..<o {
+                for j in 0..<o {
+                    var acc = b[f]
+                    for ch in 0..<c {
+                        for u in 0..<5 {
+                            for v in 0..<5 {
+                                acc += k[((f * c + ch) * 5 + u) * 5 + v] * x[(ch * h + i + u) * h + j + v]
+                            }
+                        }
+                    }
+                    y[(f * o + i) * o + j] = acc
+                }
+            }
+        }
         return y
     }
 

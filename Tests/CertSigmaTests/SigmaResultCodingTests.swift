@@ -4,8 +4,9 @@ import Testing
 
 /// `sigma_search` in a verdict: the seed survives jq and JavaScript, older verdicts still read.
 @Suite struct SigmaResultCodingTests {
-    static let result = SigmaResult(sigma: 1.5, sigma0: 1.25, rule: .search, steps: 14, draws: 2, models: 8,
-                                    seed: 1_995_972_341_077_649_695, radiusEstimate: 0.8, label: 1, stop: .optimum, modelRuns: 224)
+    static let result = SigmaResult(
+        sigma: 1.5, sigma0: 1.25, rule: .search, steps: 14, draws: 2, models: 8,
+        seed: 1_995_972_341_077_649_695, radiusEstimate: 0.8, label: 1, stop: .optimum, modelRuns: 224)
 
     @Test func theSeedIsADecimalStringThatRoundTrips() throws {
         let bytes = try JSONEncoder().encode(Self.result)

@@ -1,14 +1,17 @@
 import CertCore
-@testable import CertSigma
+import CertTestSupport
 import CertTraining
 import Foundation
 import Testing
 
-@Suite struct SigmaSearchTests {
+@testable import CertSigma
+
+@Suite(.blockingWork) struct SigmaSearchTests {
     static func modelSet(count: Int = 2) throws -> ModelSet {
-        let dir = NSTemporaryDirectory() + "sigma-\(UUID().uuidString)"
+        let directory = try TemporaryDirectory("sigma")
+        defer { directory.remove() }
+        let dir = directory.path
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: count, seed: 21, sigma0: 0.12)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         return try ModelSet.load(directory: dir)
     }
 
@@ -89,7 +92,9 @@ import Testing
         var options = SigmaOptions.released(trigger: "onepixel")
         #expect(options.steps == 850 && SigmaOptions.released(trigger: "blending").steps == 1100)
         options.steps = 50
-        let r = SigmaSearch(modelSet: try Self.modelSet(count: 2), options: options, workers: 1, target: Self.target).sigmas(for: [Self.image])[0]
+        let r = SigmaSearch(modelSet: try Self.modelSet(count: 2), options: options, workers: 1, target: Self.target).sigmas(for: [
+            Self.image
+        ])[0]
         let ceiling = 0.12 + 50 * 1e-4 * 2.053748910631823
         #expect(r.sigma > 0.12 && r.sigma <= ceiling + 1e-12)
     }
@@ -97,7 +102,9 @@ import Testing
     @Test func fixedRuleKeepsSigma0AndStillFixesTheLabel() throws {
         var options = SigmaOptions()
         options.rule = .fixed
-        let r = SigmaSearch(modelSet: try Self.modelSet(count: 2), options: options, workers: 1, target: Self.target).sigmas(for: [Self.image])
+        let r = SigmaSearch(modelSet: try Self.modelSet(count: 2), options: options, workers: 1, target: Self.target).sigmas(for: [
+            Self.image
+        ])
         #expect(r.map(\.sigma) == [0.12])
         #expect(r[0].label != nil && r[0].modelRuns == 1 * options.draws)
     }
@@ -232,7 +239,7 @@ import Testing
             if cliff > sigma0 { #expect(log(cliff / kept) <= 0.12 * span, "cliff \(cliff): chose \(kept)") }
         }
         #expect(worst < 1)
-        #expect(run { $0 } == sigma0 * 8)                 // rising: sigmaMax
-        #expect(run { 1 - $0 } == sigma0)                 // falling: sigma0
+        #expect(run { $0 } == sigma0 * 8)  // rising: sigmaMax
+        #expect(run { 1 - $0 } == sigma0)  // falling: sigma0
     }
 }

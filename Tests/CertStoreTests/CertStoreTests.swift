@@ -1,11 +1,12 @@
+import CertTestSupport
 import Foundation
 import Testing
+
 @testable import CertStore
 
 @Suite struct CertStoreTests {
     @Test func metaIsWrittenOnFirstOpen() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "mnist-onepixel", kind: soundKind)
         defer { store.close() }
         #expect(CertStore.schemaVersion == 2)
@@ -17,15 +18,16 @@ import Testing
         try env.read { tx throws in
             #expect(try tx.get(meta, key: "schema_version") == Array("2".utf8))
             #expect(try tx.get(meta, key: "model_set") == Array("mnist-onepixel".utf8))
-            #expect(try tx.get(meta, key: "certificate_kind") == Array(
-                #"{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"}"#.utf8))
+            #expect(
+                try tx.get(meta, key: "certificate_kind")
+                    == Array(
+                        #"{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"}"#.utf8))
             #expect(try tx.count(meta) == 3)
         }
     }
 
     @Test func anotherModelSetIsRefused() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try CertStore.open(directory: dir.path, modelSetID: "set-A", kind: soundKind).close()
         do {
             _ = try CertStore.open(directory: dir.path, modelSetID: "set-B", kind: soundKind)
@@ -40,8 +42,7 @@ import Testing
     }
 
     @Test func verdictsAndSigmasRoundTrip() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m1", kind: soundKind)
         defer { store.close() }
         let sha = fakeSHA(0xABC)
@@ -62,8 +63,7 @@ import Testing
     }
 
     @Test func regionsRoundTripInSequenceOrder() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         #expect(try store.regions().isEmpty)
@@ -72,10 +72,11 @@ import Testing
         let s2 = try store.appendRegion(sha256: fakeSHA(2), label: -1, radius: 0, input: [])
         #expect((s1, s2) == (1, 2))
         let regions = try store.regions()
-        #expect(regions == [
-            StoredRegion(sequence: 1, sha256: fakeSHA(1), label: 7, radius: 0.25, squaredNorm: 5.25, input: a),
-            StoredRegion(sequence: 2, sha256: fakeSHA(2), label: -1, radius: 0, squaredNorm: 0, input: []),
-        ])
+        #expect(
+            regions == [
+                StoredRegion(sequence: 1, sha256: fakeSHA(1), label: 7, radius: 0.25, squaredNorm: 5.25, input: a),
+                StoredRegion(sequence: 2, sha256: fakeSHA(2), label: -1, radius: 0, squaredNorm: 0, input: []),
+            ])
         #expect(try store.regionCount() == 2)
         #expect(throws: CertStoreError.labelOutOfRange(1 << 40)) {
             try store.appendRegion(sha256: fakeSHA(3), label: 1 << 40, radius: 1, input: [])
@@ -83,8 +84,9 @@ import Testing
     }
 
     @Test func regionRecordLayout() throws {
-        let bytes = RegionEncoding.encode(sha256: [UInt8](repeating: 0xEE, count: 32), label: 2,
-                                        radius: 1.5, squaredNorm: 4, input: [1, 2])
+        let bytes = RegionEncoding.encode(
+            sha256: [UInt8](repeating: 0xEE, count: 32), label: 2,
+            radius: 1.5, squaredNorm: 4, input: [1, 2])
         #expect(bytes.count == 52 + 8)
         #expect(Array(bytes[32..<36]) == [2, 0, 0, 0])
         #expect(Array(bytes[36..<44]) == [0, 0, 0, 0, 0, 0, 0xF8, 0x3F])  // 1.5, little-endian
@@ -94,8 +96,7 @@ import Testing
     }
 
     @Test func arrivalsPage() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         for i in 1...5 { #expect(try store.appendArrival(sha256: fakeSHA(i)) == UInt64(i)) }
@@ -110,8 +111,7 @@ import Testing
 
     @Test func batchIsOneAllOrNothingTransaction() throws {
         struct Boom: Error {}
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
         try store.batch { b throws in
@@ -137,8 +137,7 @@ import Testing
     }
 
     @Test func tenMegabytesOfRegionsGrowATinyMapAndSurviveARestart() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let dimension = 3 * 32 * 32  // a CIFAR-sized input: 12 KiB a region
         let count = 860  // ≈ 10.6 MB
         func input(_ i: Int) -> [Float] { (0..<dimension).map { Float(($0 + i) % 97) / 97 } }
@@ -176,8 +175,7 @@ import Testing
     }
 
     @Test func mdbToolsReadTheStore() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         try store.batch { b throws in
             try b.appendRegion(sha256: fakeSHA(1), label: 1, radius: 1, input: [1, 2, 3])
@@ -194,7 +192,8 @@ import Testing
         }
         let list = try runTool("mdb_dump", ["-l", dir.path])
         #expect(list.status == 0)
-        #expect(Set(list.output.split(separator: "\n").map(String.init))
+        #expect(
+            Set(list.output.split(separator: "\n").map(String.init))
                 == ["meta", "verdicts", "sigmas", "regions", "arrivals"])
         let dump = try runTool("mdb_dump", ["-s", "regions", dir.path])
         #expect(dump.status == 0)

@@ -1,15 +1,16 @@
 import CLMDB
+import CertTestSupport
 import Foundation
 import Testing
+
 @testable import CertStore
 
 private struct Boom: Error {}
 
 @Suite struct EnvironmentTests {
     @Test func opensAndCreatesTheDirectory() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let path = dir.child("nested/env")
+        let dir = try TemporaryDirectory("certstore")
+        let path = dir.file("nested/env")
         let env = try LMDBEnvironment(path: path)
         defer { env.close() }
         #expect(env.path == path)
@@ -17,7 +18,7 @@ private struct Boom: Error {}
         #expect(env.mapSize == 64 << 20)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode.map { $0 & 0o027 } == 0)  // no group write, nothing for others
-        #expect(FileManager.default.fileExists(atPath: dir.child("nested/env/data.mdb")))
+        #expect(FileManager.default.fileExists(atPath: dir.file("nested/env/data.mdb")))
         try env.sync()
     }
 
@@ -74,7 +75,11 @@ private struct Boom: Error {}
             }
             #expect(keys == ["c", "d"])
             var all = 0
-            try env.read { tx throws in try tx.forEach(db) { _, _ in all += 1; return true } }
+            try env.read { tx throws in
+                try tx.forEach(db) { _, _ in
+                    all += 1; return true
+                }
+            }
             #expect(all == 4)
         }
     }
@@ -131,8 +136,7 @@ private struct Boom: Error {}
     }
 
     @Test func closedEnvironmentRefusesWork() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let env = try LMDBEnvironment(path: dir.path)
         let db = try env.database("kv")
         env.close()
@@ -142,8 +146,7 @@ private struct Boom: Error {}
     }
 
     @Test func mapGrowsWhenFull() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let env = try LMDBEnvironment(path: dir.path, mapSize: 128 << 10)
         defer { env.close() }
         #expect(env.mapSize == 128 << 10)
@@ -165,8 +168,7 @@ private struct Boom: Error {}
     }
 
     @Test func mapGrowthGivesUpAtTheLimit() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let env = try LMDBEnvironment(path: dir.path, mapSize: 128 << 10, maxMapSize: 256 << 10)
         defer { env.close() }
         let db = try env.database("blobs")
@@ -214,8 +216,7 @@ private struct Boom: Error {}
     }
 
     @Test func concurrentReadersNeverSeeHalfACommit() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         // A small map so that growth (which waits for readers) happens under load too.
         let env = try LMDBEnvironment(path: dir.path, mapSize: 128 << 10)
         defer { env.close() }

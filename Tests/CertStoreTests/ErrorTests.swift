@@ -1,6 +1,8 @@
 import CLMDB
+import CertTestSupport
 import Foundation
 import Testing
+
 @testable import CertStore
 
 @Suite struct ErrorTests {
@@ -30,11 +32,10 @@ import Testing
     }
 
     @Test func garbageDataFileIsNotAnEnvironment() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
         let garbage = Data((0..<16384).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
-        try garbage.write(to: URL(fileURLWithPath: dir.child("data.mdb")))
+        try garbage.write(to: URL(fileURLWithPath: dir.file("data.mdb")))
         do {
             _ = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
             Issue.record("garbage opened as an LMDB environment")
@@ -45,10 +46,9 @@ import Testing
     }
 
     @Test func aFileWhereTheDirectoryShouldBe() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: dir.child("file"), contents: Data([1]))
-        #expect(throws: LMDBError.self) { try LMDBEnvironment(path: dir.child("file")) }
+        _ = FileManager.default.createFile(atPath: dir.file("file"), contents: Data([1]))
+        #expect(throws: LMDBError.self) { try LMDBEnvironment(path: dir.file("file")) }
     }
 }

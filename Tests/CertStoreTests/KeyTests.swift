@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CertStore
 
 @Suite struct KeyTests {

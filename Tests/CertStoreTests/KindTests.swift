@@ -1,5 +1,7 @@
+import CertTestSupport
 import Foundation
 import Testing
+
 @testable import CertStore
 
 /// One store per certificate kind: the kind is recorded at creation and checked at each open.
@@ -20,15 +22,15 @@ import Testing
         } catch let error as CertStoreError {
             #expect(error == .kindMismatch(stored: soundKind, requested: kind, directory: dir.path))
             #expect(error.description.hasPrefix("\(dir.path) holds verdicts of another certificate kind: "))
-            #expect(error.description.hasSuffix(
-                ". Use another --store (or state_dir) for this kind; the daemon keeps one store per kind."))
+            #expect(
+                error.description.hasSuffix(
+                    ". Use another --store (or state_dir) for this kind; the daemon keeps one store per kind."))
             return error
         }
     }
 
     @Test func theSameKindReopensAndSeesEarlierVerdicts() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         try store.putVerdict(sha256: fakeSHA(1), json: Array("{\"label\":1}".utf8))
         try store.appendArrival(sha256: fakeSHA(1))
@@ -46,8 +48,7 @@ import Testing
 
     @Test(arguments: [("mode", "released"), ("bound", "hoeffding"), ("alpha", "0.01")])
     func aDifferentFieldIsRefused(field: String, value: String) throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         try store.putVerdict(sha256: fakeSHA(1), json: [1])
         store.close()
@@ -64,20 +65,19 @@ import Testing
     }
 
     @Test func theMessageNamesEveryDifferingField() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind).close()
         var kind = changed("bound", to: "hoeffding")
         kind["alpha"] = "0.01"
         let error = try #require(try refusal(dir, kind: kind))
-        #expect(error.description == "\(dir.path) holds verdicts of another certificate kind: "
-            + "alpha is '0.001' there, '0.01' here; bound is 'betting' there, 'hoeffding' here. "
-            + "Use another --store (or state_dir) for this kind; the daemon keeps one store per kind.")
+        #expect(
+            error.description == "\(dir.path) holds verdicts of another certificate kind: "
+                + "alpha is '0.001' there, '0.01' here; bound is 'betting' there, 'hoeffding' here. "
+                + "Use another --store (or state_dir) for this kind; the daemon keeps one store per kind.")
     }
 
     @Test func aFieldOnOneSideOnlyIsRefused() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind).close()
 
         let fewer = try #require(try refusal(dir, kind: changed("sigma_seed", to: nil)))
@@ -96,8 +96,7 @@ import Testing
     }
 
     @Test func theModelSetIsCheckedBeforeTheKind() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try CertStore.open(directory: dir.path, modelSetID: "set-A", kind: soundKind).close()
         #expect(throws: CertStoreError.modelSetMismatch(stored: "set-A", requested: "set-B", directory: dir.path)) {
             try CertStore.open(directory: dir.path, modelSetID: "set-B", kind: changed("mode", to: "released"))
@@ -117,7 +116,7 @@ import Testing
     }
 
     @Test func aSchemaOneStoreIsRefusedWithTheRemedy() throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("certstore")
         defer {
             dir.remove()
             try? FileManager.default.removeItem(atPath: dir.path + ".schema1")
@@ -129,10 +128,11 @@ import Testing
             Issue.record("opened a schema-1 store")
         } catch let error as CertStoreError {
             #expect(error == .olderSchema(found: "1", directory: dir.path))
-            #expect(error.description == "\(dir.path) was made by an older certssb (schema 1) and does not record "
-                + "the certificate kind (mode, bound, alpha, sigma options) of its verdicts, so they cannot be "
-                + "reused safely: move it aside (mv \(dir.path) \(dir.path).schema1) or use another "
-                + "--store/state_dir; certssb will create a new store there.")
+            #expect(
+                error.description == "\(dir.path) was made by an older certssb (schema 1) and does not record "
+                    + "the certificate kind (mode, bound, alpha, sigma options) of its verdicts, so they cannot be "
+                    + "reused safely: move it aside (mv \(dir.path) \(dir.path).schema1) or use another "
+                    + "--store/state_dir; certssb will create a new store there.")
         }
         // Refused whatever the model set, and left untouched.
         #expect(throws: CertStoreError.olderSchema(found: "1", directory: dir.path)) {
@@ -156,20 +156,25 @@ import Testing
 
     @Test(arguments: ["3", "10", "0", "two"])
     func anUnknownSchemaIsRefused(schema: String) throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        try makeStore(dir, meta: ["schema_version": schema, "model_set": "m",
-                                  "certificate_kind": CertStore.canonicalJSON(soundKind)])
+        let dir = try TemporaryDirectory("certstore")
+        try makeStore(
+            dir,
+            meta: [
+                "schema_version": schema, "model_set": "m",
+                "certificate_kind": CertStore.canonicalJSON(soundKind),
+            ])
         #expect(throws: CertStoreError.unsupportedSchema(found: schema, supported: 2, directory: dir.path)) {
             try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         }
     }
 
     @Test func anIncompleteMetaIsCorrupt() throws {
-        for entries in [["schema_version": "2", "model_set": "m"],
-                        ["schema_version": "2", "model_set": "m", "certificate_kind": "[1]"],
-                        ["model_set": "m"]] {
-            let dir = TemporaryDirectory()
+        for entries in [
+            ["schema_version": "2", "model_set": "m"],
+            ["schema_version": "2", "model_set": "m", "certificate_kind": "[1]"],
+            ["model_set": "m"],
+        ] {
+            let dir = try TemporaryDirectory("certstore")
             defer { dir.remove() }
             try makeStore(dir, meta: entries)
             #expect(throws: CertStoreError.self) {
@@ -185,8 +190,9 @@ import Testing
 
     @Test func canonicalJSONSortsAndEscapes() throws {
         #expect(CertStore.canonicalJSON([:]) == "{}")
-        #expect(CertStore.canonicalJSON(soundKind)
-            == #"{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"}"#)
+        #expect(
+            CertStore.canonicalJSON(soundKind)
+                == #"{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"}"#)
         let odd = ["b": "x\"y\\z\n\t\u{01}\u{1F}/é∑", "a": "", "B": "upper first", "a b": "1"]
         let json = CertStore.canonicalJSON(odd)
         #expect(json == #"{"B":"upper first","a":"","a b":"1","b":"x\"y\\z\n\t\u0001\u001f/é∑"}"#)
@@ -198,12 +204,12 @@ import Testing
         #expect(base.count == 64 && base == base.lowercased())
         #expect(try SHA256Hex.normalized(base) == base)
         // The documented input, checked against sha256sum.
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
-        let input = #"{"certificate_kind":{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"},"model_set":"m"}"#
-        try input.write(toFile: dir.child("input"), atomically: true, encoding: .utf8)
-        let sum = try runTool("sha256sum", [dir.child("input")])
+        let input =
+            #"{"certificate_kind":{"alpha":"0.001","bound":"betting","mode":"sound","sigma_rule":"search","sigma_seed":"0"},"model_set":"m"}"#
+        try input.write(toFile: dir.file("input"), atomically: true, encoding: .utf8)
+        let sum = try runTool("sha256sum", [dir.file("input")])
         #expect(sum.status == 0)
         #expect(sum.output.hasPrefix(base + " "))
 

@@ -1,11 +1,13 @@
+import CertTestSupport
 import Foundation
 import Testing
+
 @testable import CertStore
 
 /// Regions read in place from the map: by sequence inside one snapshot, and streamed in chunks.
 @Suite struct RegionViewTests {
     @Test func regionsAreLentInPlaceBySequenceAndInChunks() throws {
-        let dir = TemporaryDirectory()
+        let dir = try TemporaryDirectory("certstore")
         defer { dir.remove() }
         let store = try CertStore.open(directory: dir.path, modelSetID: "m", kind: soundKind)
         defer { store.close() }
@@ -15,8 +17,11 @@ import Testing
         }
         try store.readRegions { reader in
             let third = try reader.withRegion(sequence: 3) { $0.stored }
-            #expect(third == StoredRegion(sequence: 3, sha256: fakeSHA(3), label: 0, radius: 0.375,
-                                          squaredNorm: RegionEncoding.squaredNorm(input(3)), input: input(3)))
+            #expect(
+                third
+                    == StoredRegion(
+                        sequence: 3, sha256: fakeSHA(3), label: 0, radius: 0.375,
+                        squaredNorm: RegionEncoding.squaredNorm(input(3)), input: input(3)))
             #expect(try reader.withRegion(sequence: 8) { _ in true } == nil)
             #expect(try reader.withRegion(sequence: 5) { ($0.inputCount, $0.sha256) } ?? (0, "") == (5, fakeSHA(5)))
         }

@@ -1,5 +1,7 @@
+import CertTestSupport
 import Foundation
 import Testing
+
 @testable import CertStore
 
 /// A process killed inside a read transaction leaves its reader slot behind; the next open
@@ -15,7 +17,7 @@ import Testing
         dump.arguments = ["-s", "blobs", dir]
         let pipe = Pipe()
         dump.standardOutput = pipe
-        try dump.run()
+        try ProcessEnvironment.withShared { try dump.run() }
         var holding = false
         for _ in 0..<100 where !holding {
             holding = try runTool("mdb_stat", ["-r", dir]).output.contains(" \(dump.processIdentifier) ")
@@ -26,8 +28,7 @@ import Testing
     }
 
     @Test func openClearsTheSlotOfAKilledReader() throws {
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
+        let dir = try TemporaryDirectory("certstore")
         let env = try LMDBEnvironment(path: dir.path)
         let db = try env.database("blobs")
         try env.write { tx in

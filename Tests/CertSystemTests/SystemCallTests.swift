@@ -1,19 +1,8 @@
 import CertSystem
+import CertTestSupport
 import Foundation  // Thread and DispatchSemaphore, for the pipe writer
 import Glibc
 import Testing
-
-/// A fresh directory under /tmp, removed by the caller with `removeTree`.
-private func temporaryDirectory() throws -> String {
-    var template = Array("/tmp/certsystem-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw SystemError.last("mkdtemp") }
-    return String(cString: made)
-}
-
-private func removeTree(_ path: String) {
-    for name in (try? SystemCall.listDirectory(path)) ?? [] { _ = unlink(path + "/" + name) }
-    _ = rmdir(path)
-}
 
 private func writeFile(_ path: String, _ bytes: [UInt8]) throws {
     let fd = try SystemCall.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -24,8 +13,9 @@ private func writeFile(_ path: String, _ bytes: [UInt8]) throws {
 @Suite("CertSystem files")
 struct SystemFileTests {
     @Test func readFileWithCapExactAndOverByOne() throws {
-        let dir = try temporaryDirectory()
-        defer { removeTree(dir) }
+        let directory = try TemporaryDirectory("certsystem")
+        defer { directory.remove() }
+        let dir = directory.path
         let path = dir + "/data"
         let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0) }  // several 64 KiB chunks
         try writeFile(path, bytes)
@@ -66,8 +56,9 @@ struct SystemFileTests {
     }
 
     @Test func fstatSizeAndMode() throws {
-        let dir = try temporaryDirectory()
-        defer { removeTree(dir) }
+        let directory = try TemporaryDirectory("certsystem")
+        defer { directory.remove() }
+        let dir = directory.path
         try writeFile(dir + "/f", [1, 2, 3])
         let fd = try SystemCall.open(dir + "/f", O_RDONLY | O_CLOEXEC)
         defer { SystemCall.close(fd) }
@@ -77,8 +68,9 @@ struct SystemFileTests {
     }
 
     @Test func renameNoReplaceRefusesAnExistingTarget() throws {
-        let dir = try temporaryDirectory()
-        defer { removeTree(dir) }
+        let directory = try TemporaryDirectory("certsystem")
+        defer { directory.remove() }
+        let dir = directory.path
         try writeFile(dir + "/a", [1])
         try writeFile(dir + "/b", [2])
         let error = #expect(throws: SystemError.self) { try SystemCall.rename(dir + "/a", dir + "/b", noReplace: true) }
@@ -89,12 +81,13 @@ struct SystemFileTests {
     }
 
     @Test func listDirectorySkipsNamesThatAreNotUTF8() throws {
-        let dir = try temporaryDirectory()
+        let directory = try TemporaryDirectory("certsystem")
+        defer { directory.remove() }
+        let dir = directory.path
         defer {
-            // The raw name cannot be spelt as a String: unlink it by bytes.
+            // The raw name cannot be spelt as a String: unlink it by bytes (the rest goes with `directory`).
             var raw = Array((dir + "/").utf8).map { CChar(bitPattern: $0) } + [CChar(bitPattern: 0xFF), 0x61, 0]
             _ = unlink(&raw)
-            removeTree(dir)
         }
         try writeFile(dir + "/plain", [])
         try SystemCall.mkdir(dir + "/sub", 0o700)
@@ -121,8 +114,9 @@ struct UnixSocketTests {
     }
 
     @Test func connectingToAMissingSocketSaysWhy() throws {
-        let dir = try temporaryDirectory()
-        defer { removeTree(dir) }
+        let directory = try TemporaryDirectory("certsystem")
+        defer { directory.remove() }
+        let dir = directory.path
         let missing = #expect(throws: SystemError.self) { try UnixSocket.connect(dir + "/none.sock") }
         #expect(missing?.errno == ENOENT)
         #expect(missing?.description == "connect \(dir)/none.sock: No such file or directory")
@@ -136,8 +130,9 @@ struct UnixSocketTests {
     }
 
     @Test func bindListenConnectRoundTrip() throws {
-        let dir = try temporaryDirectory()
-        defer { removeTree(dir) }
+        let directory = try TemporaryDirectory("certsystem")
+        defer { directory.remove() }
+        let dir = directory.path
         let path = dir + "/s.sock"
         let listener = try UnixSocket.listen(path)
         defer { SystemCall.close(listener) }

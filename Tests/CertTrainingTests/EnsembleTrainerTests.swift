@@ -1,9 +1,11 @@
 import CertCore
-@testable import CertTraining
+import CertTestSupport
 import Foundation
 import Testing
 
-@Suite struct EnsembleTrainerTests {
+@testable import CertTraining
+
+@Suite(.blockingWork) struct EnsembleTrainerTests {
     /// A separable toy task: bright top half (label 1) vs bright bottom half (label 0).
     static func toyData(_ n: Int = 48) -> TrainingSet {
         var pixels: [Float] = [], labels: [Int] = []
@@ -22,41 +24,40 @@ import Testing
 
     static let recipe = TrainingRecipe(architecture: "mnist-cnn", epochs: 2, batchSize: 16, learningRate: 1e-3, seed: 7, loss: "bce")
 
-    static func train(models: Int, workers: Int, recipe: TrainingRecipe = recipe, into dir: String? = nil) throws -> (String, [EnsembleTrainer.ModelRecord], EnsembleTrainer.Progress?) {
-        let dir = dir ?? NSTemporaryDirectory() + "ensemble-\(UUID().uuidString)"
-        let trainer = EnsembleTrainer(directory: dir, data: toyData(), recipe: recipe, architecture: .mnistCNN, models: models, workers: workers)
+    /// Trains into `set` inside `dir` (a fresh temporary directory unless one is given).
+    static func train(models: Int, workers: Int, recipe: TrainingRecipe = recipe, into dir: TemporaryDirectory? = nil) throws -> (
+        TemporaryDirectory, [EnsembleTrainer.ModelRecord], EnsembleTrainer.Progress?
+    ) {
+        let dir = try dir ?? TemporaryDirectory("ensemble")
+        let trainer = EnsembleTrainer(
+            directory: dir.file("set"), data: toyData(), recipe: recipe, architecture: .mnistCNN, models: models, workers: workers)
         var first: EnsembleTrainer.Progress?
         let records = try trainer.run { p in if first == nil { first = p } }
         return (dir, records, first)
     }
 
     @Test func weightsDoNotDependOnTheWorkerCount() throws {
-        let (a, one, _) = try Self.train(models: 3, workers: 1)
-        let (b, two, _) = try Self.train(models: 3, workers: 2)
-        defer { removeDirectory(a); removeDirectory(b) }
+        let (_, one, _) = try Self.train(models: 3, workers: 1)
+        let (_, two, _) = try Self.train(models: 3, workers: 2)
         #expect(one.map(\.sha256) == two.map(\.sha256))
         #expect(Set(one.map(\.sha256)).count == 3, "models must differ from each other")
         var other = Self.recipe
         other.seed = 8
-        let (c, reseeded, _) = try Self.train(models: 1, workers: 1, recipe: other)
-        defer { removeDirectory(c) }
+        let (_, reseeded, _) = try Self.train(models: 1, workers: 1, recipe: other)
         #expect(reseeded[0].sha256 != one[0].sha256)
     }
 
     @Test func aRerunResumesWithoutRetrainingFinishedModels() throws {
         let (dir, firstRun, _) = try Self.train(models: 2, workers: 2)
-        defer { removeDirectory(dir) }
         let (_, resumed, progress) = try Self.train(models: 3, workers: 2, into: dir)
         #expect(progress?.resumed == 2)
         #expect(Array(resumed.prefix(2)) == firstRun, "finished models are reused as they were (same record, same seconds)")
-        let (fresh, clean, _) = try Self.train(models: 3, workers: 1)
-        defer { removeDirectory(fresh) }
+        let (_, clean, _) = try Self.train(models: 3, workers: 1)
         #expect(resumed.map(\.sha256) == clean.map(\.sha256))
     }
 
     @Test func aDifferentRecipeCannotResumeAnotherRunsModels() throws {
         let (dir, _, _) = try Self.train(models: 1, workers: 1)
-        defer { removeDirectory(dir) }
         var other = Self.recipe
         other.epochs = 3
         #expect(throws: TrainingError.self) { try Self.train(models: 1, workers: 1, recipe: other, into: dir) }
@@ -64,8 +65,7 @@ import Testing
 
     @Test func aDamagedPartialModelIsTrainedAgain() throws {
         let (dir, records, _) = try Self.train(models: 2, workers: 1)
-        defer { removeDirectory(dir) }
-        let path = dir + "/.partial/" + records[1].file
+        let path = dir.file("set") + "/.partial/" + records[1].file
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count - 1] ^= 0xff
         try bytes.write(to: URL(fileURLWithPath: path))

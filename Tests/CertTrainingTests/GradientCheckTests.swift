@@ -1,18 +1,22 @@
 import CertCore
-@testable import CertTraining
+import CertTestSupport
 import Testing
+
+@testable import CertTraining
 
 /// Every backward pass against central finite differences of L = Σ r ⊙ layer(x), with a
 /// fixed random r, in float32 (so tolerances are a few 1e-3 relative).
-@Suite struct GradientCheckTests {
+@Suite(.blockingWork) struct GradientCheckTests {
     static func random(_ n: Int, seed: UInt32, scale: Float = 1) -> [Float] {
         GaussianNoise(seed: seed, stream: 77).draws(count: n).map { $0 * scale }
     }
 
     /// Compares analytic and numeric gradients of the input and of every trainable parameter
     /// on `probes` coordinates each.
-    static func check(_ layer: TrainLayer, input shape: [Int], training: Bool = true, probes: Int = 12, eps: Float = 1e-2,
-                      tolerance: Double = 2e-2, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func check(
+        _ layer: TrainLayer, input shape: [Int], training: Bool = true, probes: Int = 12, eps: Float = 1e-2,
+        tolerance: Double = 2e-2, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         var x = Tensor(shape: shape, data: random(shape.reduce(1, *), seed: 1))
         let y0 = layer.forward(x, training: training)
         let r = Tensor(shape: y0.shape, data: random(y0.count, seed: 2))
@@ -50,8 +54,9 @@ import Testing
 
     @Test(arguments: [(3, 4, 3, 1, 1), (2, 5, 5, 1, 0), (3, 2, 3, 2, 1), (4, 3, 1, 2, 0), (2, 3, 7, 2, 3)])
     func convolution(_ c: (Int, Int, Int, Int, Int)) {
-        let layer = TrainConv2d(name: "c", inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4, bias: true,
-                                init: ParameterInitializer(seed: 3))
+        let layer = TrainConv2d(
+            name: "c", inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4, bias: true,
+            init: ParameterInitializer(seed: 3))
         Self.check(layer, input: [2, c.0, 9, 8])
     }
 
@@ -80,15 +85,17 @@ import Testing
     /// The fused conv + ReLU + 2×2 pool, on even conv outputs (fused) and odd ones (fallback).
     @Test(arguments: [[2, 2, 9, 8], [2, 2, 8, 8]])
     func convReLUPool(_ shape: [Int]) {
-        let conv = TrainConv2d(name: "c", inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: 1, bias: true,
-                               init: ParameterInitializer(seed: 3))
+        let conv = TrainConv2d(
+            name: "c", inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: 1, bias: true,
+            init: ParameterInitializer(seed: 3))
         Self.check(TrainConvPool(conv: conv), input: shape, eps: 1e-3)
     }
 
     /// Fused and unfused compute the same forward values and the same input gradient.
     @Test func convReLUPoolMatchesTheUnfusedLayers() {
         func conv() -> TrainConv2d {
-            TrainConv2d(name: "c", inChannels: 2, outChannels: 4, kernel: 5, stride: 1, padding: 0, bias: true, init: ParameterInitializer(seed: 9))
+            TrainConv2d(
+                name: "c", inChannels: 2, outChannels: 4, kernel: 5, stride: 1, padding: 0, bias: true, init: ParameterInitializer(seed: 9))
         }
         let fused = TrainConvPool(conv: conv()), plain = conv(), pool = TrainMaxPool(kernel: 2, stride: 2, padding: 0, relu: true)
         let x = Tensor(shape: [3, 2, 12, 12], data: Self.random(3 * 2 * 144, seed: 4))
@@ -104,10 +111,14 @@ import Testing
     @Test func residualWithProjectionShortcut() {
         let values = ParameterInitializer(seed: 9)
         let block = TrainResidual(
-            body: [TrainBatchNorm(name: "bn1", channels: 2), TrainReLU(),
-                   TrainConv2d(name: "conv1", inChannels: 2, outChannels: 3, kernel: 3, stride: 2, padding: 1, bias: true, init: values)],
-            shortcut: [TrainConv2d(name: "sc", inChannels: 2, outChannels: 3, kernel: 1, stride: 2, padding: 0, bias: true, init: values),
-                       TrainBatchNorm(name: "sc.bn", channels: 3)])
+            body: [
+                TrainBatchNorm(name: "bn1", channels: 2), TrainReLU(),
+                TrainConv2d(name: "conv1", inChannels: 2, outChannels: 3, kernel: 3, stride: 2, padding: 1, bias: true, init: values),
+            ],
+            shortcut: [
+                TrainConv2d(name: "sc", inChannels: 2, outChannels: 3, kernel: 1, stride: 2, padding: 0, bias: true, init: values),
+                TrainBatchNorm(name: "sc.bn", channels: 3),
+            ])
         Self.check(block, input: [3, 2, 6, 6])
     }
 
@@ -118,7 +129,9 @@ import Testing
         for i in 0..<4 {
             var up = logits, down = logits
             up.data[i] += 1e-3; down.data[i] -= 1e-3
-            let numeric = (Loss.binaryCrossEntropyWithLogits(up, labels: labels).loss - Loss.binaryCrossEntropyWithLogits(down, labels: labels).loss) / 2e-3
+            let numeric =
+                (Loss.binaryCrossEntropyWithLogits(up, labels: labels).loss - Loss.binaryCrossEntropyWithLogits(down, labels: labels).loss)
+                / 2e-3
             #expect(abs(Double(grad.data[i]) - numeric) < 1e-4)
         }
         let k = Tensor(shape: [2, 3], data: [1, 2, 0.5, -1, 0, 3])
@@ -163,15 +176,19 @@ import Testing
         let n = a.1.reduce(1, *)
         let pixels = Self.random(n, seed: 10, scale: 0.3).map { $0 + 0.5 }
         let logits = net.forward(Tensor(shape: [1] + a.1, data: pixels), training: false).data[0]
-        let dir = NSTemporaryDirectoryPath() + "/train-engine-\(a.0.rawValue)"
-        defer { removeDirectory(dir) }
-        let manifest = ModelSetManifest(name: "t", architecture: a.0, classes: ["0", "1"], sigma0: 0.1, trigger: "none",
-                                        models: [.init(index: 0, file: "", sha256: String(repeating: "0", count: 64), noiseSeed: 1)],
-                                        createdAt: "now", tool: "test")
+        let directory = try TemporaryDirectory("train-engine")
+        defer { directory.remove() }
+        let dir = directory.file(a.0.rawValue)
+        let manifest = ModelSetManifest(
+            name: "t", architecture: a.0, classes: ["0", "1"], sigma0: 0.1, trigger: "none",
+            models: [.init(index: 0, file: "", sha256: String(repeating: "0", count: 64), noiseSeed: 1)],
+            createdAt: "now", tool: "test")
         try ModelSet.write(directory: dir, manifest: manifest, tensors: [net.exportTensors()])
         let ensemble = Ensemble(modelSet: try ModelSet.load(directory: dir))
         var engine: Float = .nan
-        ensemble.forward(model: 0, images: [ensemble.prepare(pixels)][...], scales: [0][...], workspace: ensemble.makeWorkspace()) { _, p in engine = p[0] }
+        ensemble.forward(model: 0, images: [ensemble.prepare(pixels)][...], scales: [0][...], workspace: ensemble.makeWorkspace()) { _, p in
+            engine = p[0]
+        }
         #expect(abs(engine - logits) < 1e-4 * max(1, abs(logits)), "\(engine) vs \(logits)")
     }
 }

@@ -1,6 +1,7 @@
 import CertCore
 import CertMath
 import CertScheduler
+import CertTestSupport
 import Certify
 import Foundation
 import Testing
@@ -26,19 +27,22 @@ import Testing
     }
 }
 
-@Suite struct CertifierTests {
+@Suite(.blockingWork) struct CertifierTests {
     static func certifier(mode: CertificationMode = .sound, workers: Int = 2) throws -> Certifier {
-        let dir = NSTemporaryDirectory() + "certify-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let directory = try TemporaryDirectory("certify")
+        defer { directory.remove() }
+        let dir = directory.path
         try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: 6, seed: 3, sigma0: 0.25)
         let set = try ModelSet.load(directory: dir)
         let scheduler = NoiseBatchScheduler(ensemble: Certifier.certifyingEnsemble(set), workers: workers)
-        return Certifier(modelSet: set, scheduler: scheduler, options: CertificationOptions(mode: mode), sigma: .fixedRule,
-                         workers: workers, clock: { Date(timeIntervalSince1970: 0) })
+        return Certifier(
+            modelSet: set, scheduler: scheduler, options: CertificationOptions(mode: mode), sigma: .fixedRule,
+            workers: workers, clock: { Date(timeIntervalSince1970: 0) })
     }
 
-    static let request = CertificationRequest(pixels: GaussianNoise(seed: 4).draws(count: 784).map { min(max(0.5 + 0.2 * $0, 0), 1) },
-                                              sha256: String(repeating: "a", count: 64), source: "test")
+    static let request = CertificationRequest(
+        pixels: GaussianNoise(seed: 4).draws(count: 784).map { min(max(0.5 + 0.2 * $0, 0), 1) },
+        sha256: String(repeating: "a", count: 64), source: "test")
 
     @Test func verdictFollowsFromTheModelsLogitsAndTheCertificate() throws {
         let c = try Self.certifier()
@@ -48,8 +52,10 @@ import Testing
         let logits = c.scheduler.logits(images: [c.scheduler.ensemble.prepare(Self.request.pixels)], scales: [0.25])[0]
         let scores = EnsembleScores(logits: logits, outputs: 1, classes: 2)
         let label = try #require(v.sigmaSearch?.label)
-        let expected = Certificate.compute(CertificateInput(meanScores: scores.meanScores, votes: scores.votes, sigma: 0.25,
-                                                            bound: CertificationOptions.defaultBound, label: label, modelScores: scores.modelScores))
+        let expected = Certificate.compute(
+            CertificateInput(
+                meanScores: scores.meanScores, votes: scores.votes, sigma: 0.25,
+                bound: CertificationOptions.defaultBound, label: label, modelScores: scores.modelScores))
         #expect(v.label == label && v.radius == expected.radius && v.pALower == expected.pALower)
         #expect(v.abstained == !v.certified)
         // 6 models: 3 search (ModelSet.defaultSearchCount), 3 certify; n_models counts the latter.
@@ -61,9 +67,12 @@ import Testing
     @Test func jsonUsesTheContractFieldNames() throws {
         let line = try Self.certifier().certify([Self.request])[0].get().jsonLine()
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-        for field in ["sha256", "model_set", "label", "certified", "radius", "radius_expected", "margin", "sigma", "sigma0",
-                      "p_a", "p_b", "p_a_lower", "p_b_upper", "scores", "abstained", "sigma_search", "n_models", "alpha", "bound", "mode", "region", "triggers",
-                      "source", "created_at"] {
+        for field in [
+            "sha256", "model_set", "label", "certified", "radius", "radius_expected", "margin", "sigma", "sigma0",
+            "p_a", "p_b", "p_a_lower", "p_b_upper", "scores", "abstained", "sigma_search", "n_models", "alpha", "bound", "mode", "region",
+            "triggers",
+            "source", "created_at",
+        ] {
             #expect(object[field] != nil, "missing \(field)")
         }
         #expect(!line.contains("\n"))
@@ -72,8 +81,9 @@ import Testing
 
     @Test func verdictsDoNotDependOnWorkersOrBatchCompanions() throws {
         let others = (0..<5).map { i in
-            CertificationRequest(pixels: GaussianNoise(seed: 40 + UInt32(i)).draws(count: 784).map { min(max(0.5 + 0.2 * $0, 0), 1) },
-                                 sha256: String(i), source: "other")
+            CertificationRequest(
+                pixels: GaussianNoise(seed: 40 + UInt32(i)).draws(count: 784).map { min(max(0.5 + 0.2 * $0, 0), 1) },
+                sha256: String(i), source: "other")
         }
         let alone = try Self.certifier(workers: 1).certify([Self.request])[0].get()
         let crowded = try Self.certifier(workers: 2).certify(others + [Self.request])[5].get()

@@ -1,6 +1,7 @@
 import CertCore
 import CertMath
 import CertSigma
+import CertTestSupport
 import Certify
 import Foundation
 import Testing
@@ -18,13 +19,13 @@ enum CollapsingModelSet {
             var v = [Float](repeating: 0, count: spec.count)
             switch spec.name {
             case "conv1.weight":
-                v[0 * 25 + 12] = 1      // out 0, centre tap
-                v[1 * 25 + 12] = -1     // out 1, centre tap
+                v[0 * 25 + 12] = 1  // out 0, centre tap
+                v[1 * 25 + 12] = -1  // out 1, centre tap
             case "conv2.weight":
                 v[(0 * 16 + 0) * 25 + 12] = 1
                 v[(0 * 16 + 1) * 25 + 12] = 1
             case "fc.weight":
-                for f in 0..<16 { v[f] = 1.0 / 16 }   // row 0: channel 0 of the 32×4×4 flatten
+                for f in 0..<16 { v[f] = 1.0 / 16 }  // row 0: channel 0 of the 32×4×4 flatten
             case "output.weight":
                 v[0] = -10
             case "output.bias":
@@ -36,24 +37,29 @@ enum CollapsingModelSet {
     }
 
     static func write(directory: String, count: Int) throws -> ModelSet {
-        let placeholder = (0..<count).map { ModelSetManifest.Model(index: $0, file: "", sha256: String(repeating: "0", count: 64), noiseSeed: 0) }
-        var manifest = ModelSetManifest(name: "collapsing", architecture: .mnistCNN, classes: ["0", "1"], sigma0: 0.12,
-                                        trigger: "none", delta: 0, poisonRate: 0, models: placeholder,
-                                        createdAt: "2026-12-01T00:00:00Z", tool: "test")
-        manifest = try ModelSet.write(directory: directory, manifest: manifest,
-                                      tensors: (0..<count).map { tensors(bias: 9 + 0.01 * Float($0)) })
+        let placeholder = (0..<count).map {
+            ModelSetManifest.Model(index: $0, file: "", sha256: String(repeating: "0", count: 64), noiseSeed: 0)
+        }
+        var manifest = ModelSetManifest(
+            name: "collapsing", architecture: .mnistCNN, classes: ["0", "1"], sigma0: 0.12,
+            trigger: "none", delta: 0, poisonRate: 0, models: placeholder,
+            createdAt: "2026-12-01T00:00:00Z", tool: "test")
+        manifest = try ModelSet.write(
+            directory: directory, manifest: manifest,
+            tensors: (0..<count).map { tensors(bias: 9 + 0.01 * Float($0)) })
         for i in manifest.models.indices { manifest.models[i].noiseSeed = Checksum.seedModulo32(sha256Hex: manifest.models[i].sha256) }
         try manifest.encoded().write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")))
         return try ModelSet.load(directory: directory)
     }
 }
 
-@Suite struct LabelKeepingTests {
+@Suite(.blockingWork) struct LabelKeepingTests {
     static let blank = [Float](repeating: 0, count: 784)
 
     static func withSet<T>(count: Int = 24, _ body: (ModelSet) throws -> T) throws -> T {
-        let dir = NSTemporaryDirectory() + "collapsing-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let directory = try TemporaryDirectory("collapsing")
+        defer { directory.remove() }
+        let dir = directory.file("set")
         return try body(try CollapsingModelSet.write(directory: dir, count: count))
     }
 

@@ -1,6 +1,7 @@
 import CertMath
-@testable import Certify
 import Testing
+
+@testable import Certify
 
 @Suite struct RegionProjectionTests {
     private func gram(_ p: RegionProjection) -> [[Double]] {

@@ -1,8 +1,8 @@
 import CertMath
+import CertTestSupport
 import Certify
 import Foundation
 import Testing
-
 
 private func naiveDistance(_ a: [Float], _ b: [Float]) -> Double {
     var s = 0.0
@@ -14,9 +14,11 @@ private func naiveDistance(_ a: [Float], _ b: [Float]) -> Double {
 private func p(_ v: Float...) -> [Float] { v + [Float](repeating: 0, count: 4 - v.count) }
 
 private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) -> RegionIndex {
-    RegionIndex(dimension: 4, regions: regions.enumerated().map { i, r in
-        IndexedRegion(sha256: "h\(i)", label: r.label, radius: r.radius, input: r.input)
-    })
+    RegionIndex(
+        dimension: 4,
+        regions: regions.enumerated().map { i, r in
+            IndexedRegion(sha256: "h\(i)", label: r.label, radius: r.radius, input: r.input)
+        })
 }
 
 @Suite struct StorageUpdateBranchTests {
@@ -37,8 +39,11 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         let d = try StorageUpdate.decide(input: p(3), label: 0, radius: 2.5, index: index([(1, 1, p(0))]))
         #expect(d.label == 0 && d.radius == 2)
         #expect(d.outcome == .trimmed(by: "h0", distance: 3))
-        #expect(d.region == RegionRecord(status: "trimmed", conflict: "h0", conflictDistance: 3,
-                                         originalLabel: 0, originalRadius: 2.5))
+        #expect(
+            d.region
+                == RegionRecord(
+                    status: "trimmed", conflict: "h0", conflictDistance: 3,
+                    originalLabel: 0, originalRadius: 2.5))
     }
 
     @Test func insideAForeignBallAligns() throws {
@@ -83,7 +88,9 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         }
         var x = p(0)
         x[1] = .nan
-        #expect(throws: StorageUpdate.NonFiniteInput.self) { try StorageUpdate.decide(input: x, label: 0, radius: 1, index: RegionIndex(dimension: 4)) }
+        #expect(throws: StorageUpdate.NonFiniteInput.self) {
+            try StorageUpdate.decide(input: x, label: 0, radius: 1, index: RegionIndex(dimension: 4))
+        }
     }
 
     @Test func nonCertifiedInputInsideAForeignBallAligns() throws {
@@ -111,13 +118,14 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         let e = JSONEncoder(); e.outputFormatting = .sortedKeys
         #expect(String(decoding: try e.encode(RegionRecord.unstored), as: UTF8.self) == #"{"status":"unstored"}"#)
         let r = RegionRecord(status: "aligned", conflict: "h", conflictDistance: 0.5, originalLabel: 0, originalRadius: 1)
-        #expect(String(decoding: try e.encode(r), as: UTF8.self)
-            == #"{"conflict":"h","conflict_distance":0.5,"original_label":0,"original_radius":1,"status":"aligned"}"#)
+        #expect(
+            String(decoding: try e.encode(r), as: UTF8.self)
+                == #"{"conflict":"h","conflict_distance":0.5,"original_label":0,"original_radius":1,"status":"aligned"}"#)
         #expect(try JSONDecoder().decode(RegionRecord.self, from: e.encode(r)) == r)
     }
 }
 
-@Suite struct RegionIndexTests {
+@Suite(.blockingWork) struct RegionIndexTests {
     @Test func distancesMatchANaiveLoop() throws {
         var rng = SplitMix64(seed: 7)
         let D = 37
@@ -184,10 +192,12 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         #expect(Set(seen.keys) == ["stored", "trimmed", "aligned"])
         print("storage update, \(classes) classes:", seen.sorted { $0.key < $1.key })
         var violations = 0
-        for i in stored.indices { for j in 0..<i where stored[i].label != stored[j].label {
-            let dist = naiveDistance(stored[i].input, stored[j].input)
-            if dist < stored[i].radius + stored[j].radius - 1e-9 { violations += 1 }
-        } }
+        for i in stored.indices {
+            for j in 0..<i where stored[i].label != stored[j].label {
+                let dist = naiveDistance(stored[i].input, stored[j].input)
+                if dist < stored[i].radius + stored[j].radius - 1e-9 { violations += 1 }
+            }
+        }
         #expect(violations == 0)
     }
 
@@ -231,8 +241,10 @@ private func index(_ regions: [(label: Int, radius: Double, input: [Float])]) ->
         let decision = try StorageUpdate.decide(input: x, label: 0, radius: 1, index: idx)
         let t2 = Date()
         #expect(d.count == n)
-        print(String(format: "RegionIndex n=%d D=%d: build %.2f s, distances %.2f ms, decide %.2f ms (%@)",
-                     n, D, built.timeIntervalSince(start), t1.timeIntervalSince(t0) * 1e3,
-                     t2.timeIntervalSince(t1) * 1e3, decision.region.status))
+        print(
+            String(
+                format: "RegionIndex n=%d D=%d: build %.2f s, distances %.2f ms, decide %.2f ms (%@)",
+                n, D, built.timeIntervalSince(start), t1.timeIntervalSince(t0) * 1e3,
+                t2.timeIntervalSince(t1) * 1e3, decision.region.status))
     }
 }

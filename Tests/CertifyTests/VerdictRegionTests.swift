@@ -9,8 +9,10 @@ import Testing
 @Suite struct VerdictRegionTests {
     static func verdict() throws -> Verdict {
         var v = try CertifierTests.certifier().certify([CertifierTests.request])[0].get()
-        v.triggers = [TriggerReport(name: "small", l2: 0.001, covered: v.radius > 0.001, label: v.label),
-                      TriggerReport(name: "large", l2: 0.9, covered: v.radius > 0.9, label: v.label)]
+        v.triggers = [
+            TriggerReport(name: "small", l2: 0.001, covered: v.radius > 0.001, label: v.label),
+            TriggerReport(name: "large", l2: 0.9, covered: v.radius > 0.9, label: v.label),
+        ]
         return v
     }
 
@@ -25,9 +27,11 @@ import Testing
     @Test func trimDescribesTheTrimmedRadius() throws {
         var v = try Self.verdict()
         v.radius = 0.5; v.margin = 0.5 / v.sigma  // as if certified at 0.5
-        let trimmed = StorageUpdate.Decision(label: v.label, radius: 0.01, outcome: .trimmed(by: "x", distance: 0.3),
-                                             region: RegionRecord(status: "trimmed", conflict: "x", conflictDistance: 0.3,
-                                                                  originalLabel: v.label, originalRadius: 0.5))
+        let trimmed = StorageUpdate.Decision(
+            label: v.label, radius: 0.01, outcome: .trimmed(by: "x", distance: 0.3),
+            region: RegionRecord(
+                status: "trimmed", conflict: "x", conflictDistance: 0.3,
+                originalLabel: v.label, originalRadius: 0.5))
         let u = v.updated(by: trimmed, classes: ["0", "1"])
         #expect(u.radius == 0.01 && u.label == v.label)
         Self.checkConsistent(u)
@@ -40,9 +44,11 @@ import Testing
     @Test func alignDescribesTheNewLabel() throws {
         let v = try Self.verdict()
         let other = 1 - v.label
-        let aligned = StorageUpdate.Decision(label: other, radius: 0.2, outcome: .aligned(to: "y", distance: 0.1, from: v.label),
-                                             region: RegionRecord(status: "aligned", conflict: "y", conflictDistance: 0.1,
-                                                                  originalLabel: v.label, originalRadius: v.radius))
+        let aligned = StorageUpdate.Decision(
+            label: other, radius: 0.2, outcome: .aligned(to: "y", distance: 0.1, from: v.label),
+            region: RegionRecord(
+                status: "aligned", conflict: "y", conflictDistance: 0.1,
+                originalLabel: v.label, originalRadius: v.radius))
         let u = v.updated(by: aligned, classes: ["0", "1"])
         #expect(u.label == other && u.labelName == String(other) && u.radius == 0.2 && u.radiusExpected == 0.2)
         Self.checkConsistent(u)
@@ -54,7 +60,8 @@ import Testing
 
     @Test func storedKeepsTheCertificateButClampsTheRadius() throws {
         let v = try Self.verdict()
-        let stored = StorageUpdate.Decision(label: v.label, radius: max(v.radius, 0), outcome: .stored, region: RegionRecord(status: "stored"))
+        let stored = StorageUpdate.Decision(
+            label: v.label, radius: max(v.radius, 0), outcome: .stored, region: RegionRecord(status: "stored"))
         let u = v.updated(by: stored, classes: ["0", "1"])
         #expect(u.radius == max(v.radius, 0) && u.margin == v.margin && u.pALower == v.pALower)
         #expect(u.region.originalMargin == nil)

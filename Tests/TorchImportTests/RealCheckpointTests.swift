@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 import TorchImport
@@ -58,7 +59,7 @@ struct RealCheckpointTests {
     }
 
     @Test func truncatedRealCheckpointIsRefused() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: SharedData.checkpoint(0))))
         let path = try dir.write("cut.model", Array(bytes.prefix(bytes.count / 2)))
         let error = #expect(throws: TorchImportError.self) { try TorchCheckpoint.load(path: path) }

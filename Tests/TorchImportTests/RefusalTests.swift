@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 import TorchImport
@@ -17,36 +18,38 @@ struct RefusalTests {
         #expect(!error.description.contains("\n"), sourceLocation: sourceLocation)
     }
 
-    func checkpoint(pickle: [UInt8], storages: [String: [UInt8]] = ["0": float32Bytes([1, 2, 3, 4])],
-                    extra: [(String, [UInt8])] = [], in dir: TempDirectory) throws -> String {
+    func checkpoint(
+        pickle: [UInt8], storages: [String: [UInt8]] = ["0": float32Bytes([1, 2, 3, 4])],
+        extra: [(String, [UInt8])] = [], in dir: TemporaryDirectory
+    ) throws -> String {
         try dir.checkpoint("bad.pt", pickle: pickle, storages: storages, extra: extra)
     }
 
     @Test func disallowedGlobalIsNamed() throws {
         var p = PickleBuilder()
         p.global("os", "system"); p.unicode("echo pwned"); p.raw(0x85); p.op("R"); p.op(".")
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try checkpoint(pickle: p.bytes, in: dir), "refusing pickle global os.system")
     }
 
     @Test func disallowedStackGlobalIsNamed() throws {
         var p = PickleBuilder(protocol: 4)
         p.shortUnicode("builtins"); p.shortUnicode("eval"); p.raw(0x93); p.op(".")
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try checkpoint(pickle: p.bytes, in: dir), "builtins.eval")
     }
 
     @Test func loadFromBytesIsRefusedClearly() throws {
         var p = PickleBuilder()
         p.global("torch.storage", "_load_from_bytes"); p.op(".")
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try checkpoint(pickle: p.bytes, in: dir), "torch.storage._load_from_bytes")
     }
 
     @Test func unknownOpcodeNamesByteAndOffset() throws {
         var p = PickleBuilder()
         p.op("}"); p.raw(0xFF); p.op(".")
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try checkpoint(pickle: p.bytes, in: dir), "unknown pickle opcode 0xFF at offset 3")
     }
 
@@ -54,7 +57,7 @@ struct RefusalTests {
     func truncatedPickle(cut: Double) throws {
         let full = stateDictPickle(Self.one)
         let keep = cut < 1 ? Int(Double(full.count) * cut) : full.count - Int(cut)
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try checkpoint(pickle: Array(full.prefix(keep)), in: dir), "truncated pickle")
     }
 
@@ -64,7 +67,7 @@ struct RefusalTests {
         let depth = 300_000
         var root = PickleBuilder()
         root.int(0); root.bytes += [UInt8](repeating: 0x85, count: depth); root.op(".")
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try checkpoint(pickle: root.bytes, in: dir), "not a state dict")
 
         var inner = PickleBuilder()
@@ -84,66 +87,71 @@ struct RefusalTests {
     }
 
     @Test func missingStorageEntry() throws {
-        let dir = try TempDirectory()
-        expectRefusal(try checkpoint(pickle: stateDictPickle(Self.one), storages: [:], in: dir),
-                      "missing storage entry archive/data/0")
+        let dir = try TemporaryDirectory("torchimport")
+        expectRefusal(
+            try checkpoint(pickle: stateDictPickle(Self.one), storages: [:], in: dir),
+            "missing storage entry archive/data/0")
     }
 
     @Test func viewBeyondStorage() throws {
         let spec = [TensorSpec(name: "w", key: "0", numel: 4, offset: 2, shape: [2, 2], stride: [2, 1])]
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try checkpoint(pickle: stateDictPickle(spec), in: dir), "tensor w: view")
     }
 
     @Test func storageShorterThanItsNumel() throws {
-        let dir = try TempDirectory()
-        expectRefusal(try checkpoint(pickle: stateDictPickle(Self.one), storages: ["0": float32Bytes([1, 2])], in: dir),
-                      "holds 8 bytes, fewer than the 16")
+        let dir = try TemporaryDirectory("torchimport")
+        expectRefusal(
+            try checkpoint(pickle: stateDictPickle(Self.one), storages: ["0": float32Bytes([1, 2])], in: dir),
+            "holds 8 bytes, fewer than the 16")
     }
 
     @Test func bigEndianCheckpoint() throws {
-        let dir = try TempDirectory()
-        expectRefusal(try checkpoint(pickle: stateDictPickle(Self.one), extra: [("archive/byteorder", Array("big".utf8))],
-                                     in: dir), "big-endian")
+        let dir = try TemporaryDirectory("torchimport")
+        expectRefusal(
+            try checkpoint(
+                pickle: stateDictPickle(Self.one), extra: [("archive/byteorder", Array("big".utf8))],
+                in: dir), "big-endian")
     }
 
     @Test func zipWithoutDataPickle() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try dir.zip("x.zip", [("readme.txt", Array("hi".utf8))]), "no <dir>/data.pkl")
     }
 
     @Test func notAZip() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try dir.write("x.model", Array("certainly not a checkpoint\n".utf8)), "not a zip archive")
     }
 
     @Test func emptyFile() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         expectRefusal(try dir.write("empty.model", []), "empty file")
     }
 
     @Test func missingFile() throws {
-        let dir = try TempDirectory()
-        expectRefusal(dir.path("absent.model"), "no such file")
+        let dir = try TemporaryDirectory("torchimport")
+        expectRefusal(dir.file("absent.model"), "no such file")
     }
 
     @Test func legacyTorchFile() throws {
         // What torch < 1.6 (or _use_new_zipfile_serialization=False) writes first: the magic number.
         let magic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
-        let dir = try TempDirectory()
-        expectRefusal(try dir.write("old.pt", magic),
-                      "legacy torch serialization is not supported; re-save with torch>=1.6")
+        let dir = try TemporaryDirectory("torchimport")
+        expectRefusal(
+            try dir.write("old.pt", magic),
+            "legacy torch serialization is not supported; re-save with torch>=1.6")
     }
 
     @Test func truncatedZip() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         let good = try checkpoint(pickle: stateDictPickle(Self.one), in: dir)
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: good)))
         expectRefusal(try dir.write("cut.pt", Array(bytes.prefix(bytes.count - 30))), "zip")
     }
 
     @Test func corruptStorageFailsCRC() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory("torchimport")
         let good = try checkpoint(pickle: stateDictPickle(Self.one), storages: ["0": float32Bytes([1, 2, 3, 4])], in: dir)
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: good)))
         // Flip a byte inside the storage payload (the float 3.0 = 00 00 40 40).

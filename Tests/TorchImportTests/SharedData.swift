@@ -8,7 +8,8 @@ enum SharedData {
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
 
-    static let checkpointDirectory = packageRoot
+    static let checkpointDirectory =
+        packageRoot
         .appendingPathComponent("../shared/data/certssb-mnist-onepixel-sigma0.12")
         .standardizedFileURL
 

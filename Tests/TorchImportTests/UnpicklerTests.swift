@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TorchImport
 
 /// The pickle machine on its own: opcodes torch.save does not use in our fixtures but may
@@ -32,10 +33,11 @@ struct UnpicklerTests {
         p.op("j"); p.bytes += p.le(UInt32(70_000), 4)  // LONG_BINGET
         p.op(".")
         guard case .dict(let dict) = try run(p.bytes) else { Issue.record("not a dict"); return }
-        let values = Dictionary(uniqueKeysWithValues: dict.entries.map { entry -> (String, PickleValue) in
-            guard case .string(let key) = entry.key else { return ("?", entry.value) }
-            return (key, entry.value)
-        })
+        let values = Dictionary(
+            uniqueKeysWithValues: dict.entries.map { entry -> (String, PickleValue) in
+                guard case .string(let key) = entry.key else { return ("?", entry.value) }
+                return (key, entry.value)
+            })
         #expect(dict.entries.count == 10)
         if case .string(let s) = values["a"] { #expect(s == "xyz") } else { Issue.record("a") }
         if case .int(let i) = values["b"] { #expect(i == -32768) } else { Issue.record("b") }
@@ -71,16 +73,16 @@ struct UnpicklerTests {
 
     @Test func malformedStacksAreErrorsNotCrashes() throws {
         for bytes: [UInt8] in [
-            [0x80, 0x02, UInt8(ascii: ".")],                  // STOP on an empty stack
-            [0x80, 0x02, UInt8(ascii: "t")],                  // TUPLE without MARK
-            [0x80, 0x02, UInt8(ascii: "s")],                  // SETITEM on nothing
-            [0x80, 0x02, UInt8(ascii: "h"), 9],               // BINGET of an unset memo key
-            [0x80, 0x02, UInt8(ascii: "("), 0x85],            // TUPLE1 across a MARK
+            [0x80, 0x02, UInt8(ascii: ".")],  // STOP on an empty stack
+            [0x80, 0x02, UInt8(ascii: "t")],  // TUPLE without MARK
+            [0x80, 0x02, UInt8(ascii: "s")],  // SETITEM on nothing
+            [0x80, 0x02, UInt8(ascii: "h"), 9],  // BINGET of an unset memo key
+            [0x80, 0x02, UInt8(ascii: "("), 0x85],  // TUPLE1 across a MARK
             [0x80, 0x02, UInt8(ascii: "X"), 0xFF, 0xFF, 0xFF, 0x7F],  // length past the end
-            [0x80, 0x02, UInt8(ascii: "c"), UInt8(ascii: "o")],       // GLOBAL without newline
-            [0x80, 0x02, UInt8(ascii: "K")],                  // BININT1 without its byte
-            [0x80, 0x09],                                     // unknown protocol
-            [0x80, 0x02, UInt8(ascii: "N")],                  // no STOP
+            [0x80, 0x02, UInt8(ascii: "c"), UInt8(ascii: "o")],  // GLOBAL without newline
+            [0x80, 0x02, UInt8(ascii: "K")],  // BININT1 without its byte
+            [0x80, 0x09],  // unknown protocol
+            [0x80, 0x02, UInt8(ascii: "N")],  // no STOP
         ] {
             #expect(throws: ImportFailure.self, "\(bytes)") { try run(bytes) }
         }

@@ -1,35 +1,28 @@
+import CertTestSupport
 import Foundation
 import ZIPFoundation
 
-/// Temporary files for one test, removed when the test is done with them.
-final class TempDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("torchimport-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
+/// Fixture files of one test, in its temporary directory.
+extension TemporaryDirectory {
     func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let p = path(name)
+        let p = file(name)
         try Data(bytes).write(to: URL(fileURLWithPath: p))
         return p
     }
 
     /// A zip of `entries` in the given order, written with ZIPFoundation.
-    func zip(_ name: String, _ entries: [(String, [UInt8])],
-             compression: CompressionMethod = .none) throws -> String {
-        let p = path(name)
+    func zip(
+        _ name: String, _ entries: [(String, [UInt8])],
+        compression: CompressionMethod = .none
+    ) throws -> String {
+        let p = file(name)
         let archive = try Archive(url: URL(fileURLWithPath: p), accessMode: .create)
         for (entryPath, bytes) in entries {
             let data = Data(bytes)
-            try archive.addEntry(with: entryPath, type: .file, uncompressedSize: Int64(data.count),
-                                 compressionMethod: compression) { position, size in
+            try archive.addEntry(
+                with: entryPath, type: .file, uncompressedSize: Int64(data.count),
+                compressionMethod: compression
+            ) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
@@ -37,8 +30,10 @@ final class TempDirectory {
     }
 
     /// A torch-style checkpoint: `<prefix>/data.pkl`, `<prefix>/data/<key>`, `<prefix>/version`.
-    func checkpoint(_ name: String, pickle: [UInt8], storages: [String: [UInt8]], prefix: String = "archive",
-                    extra: [(String, [UInt8])] = [], compression: CompressionMethod = .none) throws -> String {
+    func checkpoint(
+        _ name: String, pickle: [UInt8], storages: [String: [UInt8]], prefix: String = "archive",
+        extra: [(String, [UInt8])] = [], compression: CompressionMethod = .none
+    ) throws -> String {
         var entries: [(String, [UInt8])] = [("\(prefix)/data.pkl", pickle)]
         for key in storages.keys.sorted() { entries.append(("\(prefix)/data/\(key)", storages[key]!)) }
         entries.append(("\(prefix)/version", Array("3\n".utf8)))

@@ -27,9 +27,13 @@ import TriggerKit
             TableCase(name: "onepixel", channels: 1, side: 28, pixels: [[0, 23, 23]], value: 1),
             TableCase(name: "onepixel", channels: 3, side: 32, pixels: everyChannel([[15, 15]]), value: third),
             TableCase(name: "onepixel", channels: 3, side: 224, pixels: everyChannel([[112, 112]]), value: third),
-            TableCase(name: "fourpixel", channels: 1, side: 28, pixels: [[0, 18, 20], [0, 19, 19], [0, 20, 18], [0, 20, 20]], value: 0.5),
-            TableCase(name: "fourpixel", channels: 3, side: 32, pixels: everyChannel([[14, 16], [15, 15], [16, 14], [16, 16]]), value: twelfth),
-            TableCase(name: "fourpixel", channels: 3, side: 224, pixels: everyChannel([[111, 113], [112, 112], [113, 111], [113, 113]]), value: twelfth),
+            TableCase(
+                name: "fourpixel", channels: 1, side: 28, pixels: [[0, 18, 20], [0, 19, 19], [0, 20, 18], [0, 20, 20]], value: 0.5),
+            TableCase(
+                name: "fourpixel", channels: 3, side: 32, pixels: everyChannel([[14, 16], [15, 15], [16, 14], [16, 16]]), value: twelfth),
+            TableCase(
+                name: "fourpixel", channels: 3, side: 224, pixels: everyChannel([[111, 113], [112, 112], [113, 111], [113, 113]]),
+                value: twelfth),
         ]
     }()
 
@@ -62,7 +66,8 @@ import TriggerKit
     @Test func otherShapesFollowTheScalingRuleAndTinyShapesAreRefused() throws {
         let onepixel = try BuiltPlugins.plugin("onepixel")
         // 100 is nearer 224 than 32 on a log scale: (112*100/224, 112*64/224) = (50, 32).
-        let change = try onepixel.perturbation(of: [Float](repeating: 0, count: 2 * 100 * 64), shape: ImageShape(channels: 2, height: 100, width: 64), delta: 1)
+        let change = try onepixel.perturbation(
+            of: [Float](repeating: 0, count: 2 * 100 * 64), shape: ImageShape(channels: 2, height: 100, width: 64), delta: 1)
         #expect(change.indices.filter { change[$0] != 0 } == [50 * 64 + 32, 6400 + 50 * 64 + 32])
         #expect(change.filter { $0 != 0 }.allSatisfy { $0 == Float(1 / 2.0.squareRoot()) })
         for name in ["onepixel", "fourpixel"] {
@@ -71,11 +76,17 @@ import TriggerKit
             #expect(!plugin.supports(shape: ImageShape(channels: 3, height: 2, width: 32)))
             #expect(!plugin.supports(shape: ImageShape(channels: 0, height: 28, width: 28)))
             var tiny = [Float](repeating: 0, count: 4)
-            #expect(throws: TriggerError.self) { try plugin.apply(to: &tiny, shape: ImageShape(channels: 1, height: 2, width: 2), delta: 1) }
+            #expect(throws: TriggerError.self) {
+                try plugin.apply(to: &tiny, shape: ImageShape(channels: 1, height: 2, width: 2), delta: 1)
+            }
         }
         let blending = try BuiltPlugins.plugin("blending")
-        #expect(blending.supports(shape: ImageShape(channels: 1, height: 1, width: 1)) && !blending.supports(shape: ImageShape(channels: 0, height: 5, width: 5)))
-        #expect(!blending.supports(shape: ImageShape(channels: 65536, height: 65536, width: 65536)), "a pixel count past Int32 is refused, not overflowed")
+        #expect(
+            blending.supports(shape: ImageShape(channels: 1, height: 1, width: 1))
+                && !blending.supports(shape: ImageShape(channels: 0, height: 5, width: 5)))
+        #expect(
+            !blending.supports(shape: ImageShape(channels: 65536, height: 65536, width: 65536)),
+            "a pixel count past Int32 is refused, not overflowed")
     }
 
     @Test func aWrongPixelCountIsRefusedByTheHost() throws {

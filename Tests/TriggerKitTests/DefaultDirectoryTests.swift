@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 import Testing
 import TriggerKit
@@ -10,8 +11,9 @@ import TriggerKit
     }
 
     @Test func loadDefaultTakesTheExecutablesFolderWhenItHasPlugins() throws {
-        let folder = try CPlugin.makeFolder("bin")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("bin")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try CPlugin.build(into: folder)
         let registry = TriggerRegistry.loadDefault(executablePath: "\(folder)/certssb")
         #expect(registry.directory == folder)
@@ -19,8 +21,9 @@ import TriggerKit
     }
 
     @Test func aFolderWithoutPluginFilesIsSkipped() throws {
-        let empty = try CPlugin.makeFolder("empty")
-        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let temporaryEmpty = try TemporaryDirectory("empty")
+        defer { temporaryEmpty.remove() }
+        let empty = temporaryEmpty.path
         #expect(TriggerRegistry.loadDefault(executablePath: "\(empty)/certssb").directory != empty)
     }
 }

@@ -1,4 +1,5 @@
 import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 import TriggerKit
@@ -13,8 +14,9 @@ import TriggerKit
     }
 
     @Test func checkerboardFromTheDocsLoadsAndApplies() throws {
-        let folder = try CPlugin.makeFolder("checker")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("checker")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try CPlugin.build(try Self.checkerSource(), into: folder, fileName: "libcertssb-trigger-checker.so")
         let registry = TriggerRegistry.load(directory: folder, shape: ImageShape(channels: 3, height: 32, width: 32))
         #expect(registry.refusals.isEmpty, "\(registry.refusals)")
@@ -25,6 +27,9 @@ import TriggerKit
         let changed = image.indices.filter { image[$0] != 0 }
         let corner = [(29, 29), (29, 31), (30, 30), (31, 29), (31, 31)]
         #expect(changed == (0..<3).flatMap { c in corner.map { (c * 32 + $0.0) * 32 + $0.1 } })
-        #expect(abs(try checker.l2Norm(of: [Float](repeating: 0, count: 3072), shape: ImageShape(channels: 3, height: 32, width: 32), delta: 1) - 1) < 1e-6)
+        #expect(
+            abs(
+                try checker.l2Norm(of: [Float](repeating: 0, count: 3072), shape: ImageShape(channels: 3, height: 32, width: 32), delta: 1)
+                    - 1) < 1e-6)
     }
 }

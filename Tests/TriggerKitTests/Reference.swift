@@ -1,3 +1,4 @@
+import CertTestSupport
 import Foundation
 
 /// ../shared/data/trigger-reference.json and row 500 of mnist_5k.csv.gz.
@@ -5,7 +6,8 @@ enum Reference {
     // Read once, then only read: JSONSerialization values are not Sendable.
     nonisolated(unsafe) static let json: [String: Any] = {
         guard let data = FileManager.default.contents(atPath: TestPaths.referenceJSON),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
         return object
     }()
 
@@ -27,7 +29,7 @@ enum Reference {
         process.arguments = ["-dc", TestPaths.mnistCSV]
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
+        try ProcessEnvironment.withShared { try process.run() }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")

@@ -43,8 +43,9 @@ struct ReferenceTests {
         #expect(norm == Float((reference["raw_norm_float32"] as! NSNumber).doubleValue))
     }
 
-    @Test(.enabled(if: TestPaths.hasMNIST, "needs ../shared/data/mnist_5k.csv.gz (absent here)"),
-          arguments: ["onepixel", "fourpixel"])
+    @Test(
+        .enabled(if: TestPaths.hasMNIST, "needs ../shared/data/mnist_5k.csv.gz (absent here)"),
+        arguments: ["onepixel", "fourpixel"])
     func mnistRow500(name: String) throws {
         let (pixels, label) = try Reference.mnistRow(500)
         #expect(label == (Reference.json["mnist_row500_label"] as! NSNumber).intValue)

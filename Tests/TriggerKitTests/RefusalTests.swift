@@ -1,4 +1,5 @@
 import CertShape
+import CertTestSupport
 import Foundation
 import Testing
 import TriggerKit
@@ -8,9 +9,10 @@ import TriggerKit
 @Suite struct RefusalTests {
     /// Builds one plugin with `defines` beside a good one, loads the folder and returns the refusal.
     func loadWithBad(defines: [String], shape: ImageShape? = nil) throws -> (PluginRefusal?, TriggerRegistry, String) {
-        let folder = try CPlugin.makeFolder()
+        let temporary = try TemporaryDirectory("plugins")
         // Loaded libraries stay mapped, so the folder can go as soon as this returns.
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer { temporary.remove() }
+        let folder = temporary.path
         try CPlugin.build(defines: ["NAME=\"good\""], into: folder, fileName: "libcertssb-trigger-a-good.so")
         let bad = try CPlugin.build(defines: defines, into: folder, fileName: "libcertssb-trigger-b-bad.so")
         let registry = TriggerRegistry.load(directory: folder, shape: shape)
@@ -63,8 +65,9 @@ import TriggerKit
     }
 
     @Test func worldWritableFileIsRefusedBeforeLoading() throws {
-        let folder = try CPlugin.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("plugins")
+        defer { temporary.remove() }
+        let folder = temporary.path
         let path = try CPlugin.build(into: folder)
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: path)
         let registry = TriggerRegistry.load(directory: folder)
@@ -75,8 +78,9 @@ import TriggerKit
 
     @Test(arguments: [0o775, 0o757, 0o777])
     func groupOrWorldWritableFolderIsRefused(mode: Int) throws {
-        let folder = try CPlugin.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("plugins")
+        defer { temporary.remove() }
+        let folder = temporary.path
         let path = try CPlugin.build(into: folder)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: folder)
         let registry = TriggerRegistry.load(directory: folder)
@@ -86,8 +90,9 @@ import TriggerKit
     }
 
     @Test func nonELFFileGivesTheDlopenError() throws {
-        let folder = try CPlugin.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("plugins")
+        defer { temporary.remove() }
+        let folder = temporary.path
         let path = (folder as NSString).appendingPathComponent("libcertssb-trigger-bad.so")
         try "not a shared library\n".write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
@@ -99,8 +104,9 @@ import TriggerKit
     }
 
     @Test func applyErrorIsThrownWithThePluginsMessage() throws {
-        let folder = try CPlugin.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("plugins")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try CPlugin.build(defines: ["FAIL", "NAME=\"failing\""], into: folder)
         let plugin = try #require(TriggerRegistry.load(directory: folder)["failing"])
         var image = [Float](repeating: 0, count: 784)
@@ -114,8 +120,9 @@ import TriggerKit
     }
 
     @Test func filesWithOtherNamesAreIgnoredAndAMissingFolderIsOneRefusal() throws {
-        let folder = try CPlugin.makeFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryDirectory("plugins")
+        defer { temporary.remove() }
+        let folder = temporary.path
         try CPlugin.build(into: folder, fileName: "libsomething-else.so")
         try CPlugin.build(into: folder, fileName: "certssb-trigger-plain.so")
         let registry = TriggerRegistry.load(directory: folder)

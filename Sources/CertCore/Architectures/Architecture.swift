@@ -1,4 +1,5 @@
 import CertShape
+
 /// The architectures of the paper (METHOD.md §2.3). Parameter names follow the PyTorch modules
 /// they came from, so the authors' checkpoints and safetensors files map one to one.
 public enum Architecture: String, Sendable, Codable, CaseIterable {
@@ -54,10 +55,13 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
             .batchNorm(name: "\(name).bn2", channels: outC), .relu,
             .conv(name: "\(name).conv2", inChannels: outC, outChannels: outC, kernel: 3, stride: 1, padding: 1, bias: true),
         ]
-        let shortcut: [Layer] = (stride == 1 && inC == outC) ? [] : [
-            .conv(name: "\(name).shortcut.0", inChannels: inC, outChannels: outC, kernel: 1, stride: stride, padding: 0, bias: true),
-            .batchNorm(name: "\(name).shortcut.1", channels: outC),
-        ]
+        let shortcut: [Layer] =
+            (stride == 1 && inC == outC)
+            ? []
+            : [
+                .conv(name: "\(name).shortcut.0", inChannels: inC, outChannels: outC, kernel: 1, stride: stride, padding: 0, bias: true),
+                .batchNorm(name: "\(name).shortcut.1", channels: outC),
+            ]
         return .residual(body: body, shortcut: shortcut)
     }
 
@@ -71,8 +75,10 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
                 inC = width
             }
         }
-        layers += [.batchNorm(name: "bn", channels: 64), .relu, .globalAvgPool, .flatten,
-                   .linear(name: "fc", inFeatures: 64, outFeatures: 1)]
+        layers += [
+            .batchNorm(name: "bn", channels: 64), .relu, .globalAvgPool, .flatten,
+            .linear(name: "fc", inFeatures: 64, outFeatures: 1),
+        ]
         return layers
     }()
 
@@ -84,10 +90,13 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
             .conv(name: "\(name).conv2", inChannels: outC, outChannels: outC, kernel: 3, stride: 1, padding: 1, bias: false),
             .batchNorm(name: "\(name).bn2", channels: outC),
         ]
-        let shortcut: [Layer] = (stride == 1 && inC == outC) ? [] : [
-            .conv(name: "\(name).downsample.0", inChannels: inC, outChannels: outC, kernel: 1, stride: stride, padding: 0, bias: false),
-            .batchNorm(name: "\(name).downsample.1", channels: outC),
-        ]
+        let shortcut: [Layer] =
+            (stride == 1 && inC == outC)
+            ? []
+            : [
+                .conv(name: "\(name).downsample.0", inChannels: inC, outChannels: outC, kernel: 1, stride: stride, padding: 0, bias: false),
+                .batchNorm(name: "\(name).downsample.1", channels: outC),
+            ]
         return [.residual(body: body, shortcut: shortcut), .relu]
     }
 
@@ -104,9 +113,11 @@ public enum Architecture: String, Sendable, Codable, CaseIterable {
                 inC = width
             }
         }
-        layers += [.globalAvgPool, .flatten,
-                   .linear(name: "fc", inFeatures: 512, outFeatures: 1000),
-                   .linear(name: "head", inFeatures: 1000, outFeatures: 1)]
+        layers += [
+            .globalAvgPool, .flatten,
+            .linear(name: "fc", inFeatures: 512, outFeatures: 1000),
+            .linear(name: "head", inFeatures: 1000, outFeatures: 1),
+        ]
         return layers
     }()
 }

@@ -1,4 +1,5 @@
 import CertShape
+
 /// A compiled architecture: the stem convolution, the per-image trunk as a flat list of
 /// steps over a few reusable activation slots, and the per-tile head of linear layers.
 /// Steps name tensors by index into a per-model table (see `TensorRef`), so one plan
@@ -83,8 +84,9 @@ public struct NetworkPlan: Sendable {
         guard case let .conv(name, inC, outC, k, stride, padding, bias) = architecture.layers.first else {
             preconditionFailure("\(architecture) must start with a convolution")
         }
-        let g = ConvGeometry(inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding,
-                             inHeight: inputShape.height, inWidth: inputShape.width)
+        let g = ConvGeometry(
+            inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding,
+            inHeight: inputShape.height, inWidth: inputShape.width)
         self.stem = g
         self.stemWeight = compiler.tensor(.parameter("\(name).weight"))
         self.stemBias = bias ? compiler.tensor(.parameter("\(name).bias")) : nil
@@ -105,9 +107,11 @@ public struct NetworkPlan: Sendable {
             switch layer {
             case let .linear(name, inF, outF):
                 let fusedReLU = i + 1 < headLayers.count && headLayers[i + 1] == .relu
-                head.append(HeadStep(inFeatures: inF, outFeatures: outF,
-                                     weight: compiler.tensor(.parameter("\(name).weight")),
-                                     bias: compiler.tensor(.parameter("\(name).bias")), relu: fusedReLU))
+                head.append(
+                    HeadStep(
+                        inFeatures: inF, outFeatures: outF,
+                        weight: compiler.tensor(.parameter("\(name).weight")),
+                        bias: compiler.tensor(.parameter("\(name).bias")), relu: fusedReLU))
                 widest = max(widest, outF)
             case .relu:
                 precondition(i > 0, "a ReLU in the head must follow a linear layer")
@@ -170,11 +174,14 @@ private struct PlanCompiler {
             switch layer {
             case let .conv(name, inC, outC, k, stride, padding, bias):
                 precondition(shape[0] == inC, "\(name): expects \(inC) channels, gets \(shape[0])")
-                let g = ConvGeometry(inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding,
-                                     inHeight: shape[1], inWidth: shape[2])
+                let g = ConvGeometry(
+                    inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding,
+                    inHeight: shape[1], inWidth: shape[2])
                 let dst = allocate()
-                steps.append(.conv(g, weight: tensor(.parameter("\(name).weight")),
-                                   bias: bias ? tensor(.parameter("\(name).bias")) : nil, src: slot, dst: dst))
+                steps.append(
+                    .conv(
+                        g, weight: tensor(.parameter("\(name).weight")),
+                        bias: bias ? tensor(.parameter("\(name).bias")) : nil, src: slot, dst: dst))
                 release(slot)
                 slot = dst
                 if !g.isPointwise { scratch = max(scratch, g.patchSize * g.outPixels) }
@@ -182,9 +189,11 @@ private struct PlanCompiler {
             case let .batchNorm(name, channels):
                 precondition(shape[0] == channels, "\(name): expects \(channels) channels, gets \(shape[0])")
                 let dst = destination(reading: slot)
-                steps.append(.scaleShift(channels: channels, pixels: shape[1] * shape[2],
-                                         scale: tensor(.batchNormScale(name)), shift: tensor(.batchNormShift(name)),
-                                         relu: nextIsReLU, src: slot, dst: dst))
+                steps.append(
+                    .scaleShift(
+                        channels: channels, pixels: shape[1] * shape[2],
+                        scale: tensor(.batchNormScale(name)), shift: tensor(.batchNormShift(name)),
+                        relu: nextIsReLU, src: slot, dst: dst))
                 slot = dst
                 if nextIsReLU { i += 1 }
             case .relu:

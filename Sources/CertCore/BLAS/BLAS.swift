@@ -69,4 +69,3 @@ public enum BLAS {
             beta, c, blasint(ldc))
     }
 }
-

@@ -40,8 +40,10 @@ public final class Ensemble: @unchecked Sendable {
 
     /// Runs model `m` on `images` (at most `Linear.tileWidth`) with noise scales `scales`,
     /// writing `outputs` logits per image to `out(imageIndex)`.
-    public func forward(model m: Int, images: ArraySlice<PreparedImage>, scales: ArraySlice<Float>,
-                        workspace ws: Workspace, out: (Int, UnsafePointer<Float>) -> Void) {
+    public func forward(
+        model m: Int, images: ArraySlice<PreparedImage>, scales: ArraySlice<Float>,
+        workspace ws: Workspace, out: (Int, UnsafePointer<Float>) -> Void
+    ) {
         precondition(images.count <= Linear.tileWidth && images.count == scales.count)
         BLAS.ensureSingleThread()  // see BLAS.ensureSingleThread: the tile's rows must not be split
         let model = models[m]
@@ -58,8 +60,9 @@ public final class Ensemble: @unchecked Sendable {
         }
         var input = ws.headIn, output = ws.headOut
         for step in plan.head {
-            Linear.forwardTile(input.pointer, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
-                               weight: model.table[step.weight], bias: model.table[step.bias], output: output.pointer)
+            Linear.forwardTile(
+                input.pointer, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
+                weight: model.table[step.weight], bias: model.table[step.bias], output: output.pointer)
             if step.relu { Elementwise.relu(output.pointer, count: step.outFeatures * tile) }
             swap(&input, &output)
         }
@@ -91,12 +94,14 @@ public final class Ensemble: @unchecked Sendable {
         for step in plan.trunk {
             switch step {
             case let .conv(g, weight, bias, src, dst):
-                Conv2d.forward(ws.slots[src].pointer, g, weight: model.table[weight], bias: bias.map { model.table[$0] },
-                               scratch: ws.scratch.pointer, output: ws.slots[dst].pointer)
+                Conv2d.forward(
+                    ws.slots[src].pointer, g, weight: model.table[weight], bias: bias.map { model.table[$0] },
+                    scratch: ws.scratch.pointer, output: ws.slots[dst].pointer)
             case let .scaleShift(channels, pixels, scale, shift, relu, src, dst):
                 if src != dst { ws.slots[dst].pointer.update(from: ws.slots[src].pointer, count: channels * pixels) }
-                Elementwise.scaleShift(ws.slots[dst].pointer, scale: model.table[scale], shift: model.table[shift],
-                                       channels: channels, pixels: pixels, relu: relu)
+                Elementwise.scaleShift(
+                    ws.slots[dst].pointer, scale: model.table[scale], shift: model.table[shift],
+                    channels: channels, pixels: pixels, relu: relu)
             case let .relu(count, src, dst):
                 if src != dst { ws.slots[dst].pointer.update(from: ws.slots[src].pointer, count: count) }
                 Elementwise.relu(ws.slots[dst].pointer, count: count)

@@ -32,17 +32,23 @@ public final class ModelTensors: @unchecked Sendable {
             case let .parameter(name):
                 table.append(weights[name])
             case let .batchNormScale(name), let .batchNormShift(name):
-                let pair = foldedByName[name] ?? {
-                    let channels = Self.channels(of: name, in: plan.architecture)
-                    let (scale, shift) = Elementwise.foldBatchNorm(
-                        weight: weights["\(name).weight"], bias: weights["\(name).bias"],
-                        mean: weights["\(name).running_mean"], variance: weights["\(name).running_var"], channels: channels)
-                    let pair = (AlignedBuffer(scale), AlignedBuffer(shift))
-                    folded += [pair.0, pair.1]
-                    foldedByName[name] = pair
-                    return pair
-                }()
-                if case .batchNormScale = ref { table.append(UnsafePointer(pair.0.pointer)) } else { table.append(UnsafePointer(pair.1.pointer)) }
+                let pair =
+                    foldedByName[name]
+                    ?? {
+                        let channels = Self.channels(of: name, in: plan.architecture)
+                        let (scale, shift) = Elementwise.foldBatchNorm(
+                            weight: weights["\(name).weight"], bias: weights["\(name).bias"],
+                            mean: weights["\(name).running_mean"], variance: weights["\(name).running_var"], channels: channels)
+                        let pair = (AlignedBuffer(scale), AlignedBuffer(shift))
+                        folded += [pair.0, pair.1]
+                        foldedByName[name] = pair
+                        return pair
+                    }()
+                if case .batchNormScale = ref {
+                    table.append(UnsafePointer(pair.0.pointer))
+                } else {
+                    table.append(UnsafePointer(pair.1.pointer))
+                }
             }
         }
         self.table = table
@@ -51,8 +57,9 @@ public final class ModelTensors: @unchecked Sendable {
         let z = AlignedBuffer(GaussianNoise(seed: noiseSeed, stream: NoiseStream.modelTestNoise).draws(count: g.inputCount))
         let scratch = AlignedBuffer(count: g.patchSize * g.outPixels)
         stemNoiseResponse = AlignedBuffer(count: g.outputCount)
-        Conv2d.forward(z.pointer, g, weight: table[plan.stemWeight], bias: nil,
-                       scratch: scratch.pointer, output: stemNoiseResponse.pointer)
+        Conv2d.forward(
+            z.pointer, g, weight: table[plan.stemWeight], bias: nil,
+            scratch: scratch.pointer, output: stemNoiseResponse.pointer)
     }
 
     /// The fixed noise z_m itself (for tests and diagnostics; the engine never needs it).

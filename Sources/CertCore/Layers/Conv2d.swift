@@ -16,8 +16,10 @@ public struct ConvGeometry: Hashable, Sendable {
     public var inWidth: Int
 
     /// A geometry; the output size follows from it (`outHeight`, `outWidth`).
-    public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
-                inHeight: Int, inWidth: Int) {
+    public init(
+        inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+        inHeight: Int, inWidth: Int
+    ) {
         self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel
         self.stride = stride; self.padding = padding; self.inHeight = inHeight; self.inWidth = inWidth
     }
@@ -46,8 +48,10 @@ public struct ConvGeometry: Hashable, Sendable {
 public enum Conv2d {
     /// cols[patchSize × outPixels], zero where the patch overhangs the padding. `rowStride`
     /// (default outPixels) lets training lay a batch's matrices side by side.
-    public static func im2col(_ input: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>,
-                              rowStride: Int? = nil) {
+    public static func im2col(
+        _ input: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>,
+        rowStride: Int? = nil
+    ) {
         let oh = g.outHeight, ow = g.outWidth, k = g.kernel
         let stride = rowStride ?? oh * ow
         var row = 0
@@ -120,8 +124,9 @@ public enum Conv2d {
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
     ) {
         let n = g.outPixels
-        BLAS.gemm(m: g.outChannels, n: n, k: g.patchSize,
-                  a: weight, lda: g.patchSize, b: cols, ldb: n, c: output, ldc: n)
+        BLAS.gemm(
+            m: g.outChannels, n: n, k: g.patchSize,
+            a: weight, lda: g.patchSize, b: cols, ldb: n, c: output, ldc: n)
         if let bias { addChannelBias(output, bias, channels: g.outChannels, pixels: n) }
     }
 

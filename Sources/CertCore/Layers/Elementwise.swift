@@ -13,8 +13,10 @@ public enum Elementwise {
 
     /// x = x·scale[c] + shift[c] per channel of a CHW image, in place; `relu` applies max(·, 0) in
     /// the same pass.
-    public static func scaleShift(_ x: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                                  channels: Int, pixels: Int, relu: Bool) {
+    public static func scaleShift(
+        _ x: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+        channels: Int, pixels: Int, relu: Bool
+    ) {
         for c in 0..<channels {
             let a = scale[c], b = shift[c]
             let p = x + c * pixels
@@ -27,9 +29,11 @@ public enum Elementwise {
     }
 
     /// Folds BatchNorm statistics into (scale, shift); eps as PyTorch's default.
-    public static func foldBatchNorm(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                     mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                                     channels: Int, eps: Float = 1e-5) -> (scale: [Float], shift: [Float]) {
+    public static func foldBatchNorm(
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+        channels: Int, eps: Float = 1e-5
+    ) -> (scale: [Float], shift: [Float]) {
         var scale = [Float](repeating: 0, count: channels), shift = scale
         for c in 0..<channels {
             let s = weight[c] / (variance[c] + eps).squareRoot()
@@ -41,10 +45,14 @@ public enum Elementwise {
 
     /// Logistic function, stable for large |x|.
     @inlinable public static func sigmoid(_ x: Double) -> Double {
-        x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
+        x >= 0
+            ? 1 / (1 + exp(-x))
+            : {
+                let e = exp(x); return e / (1 + e)
+            }()
     }
 }
 
 #if canImport(Glibc)
-import Glibc  // maths
+    import Glibc  // maths
 #endif

@@ -24,8 +24,9 @@ public enum Linear {
         let t = tileWidth
         // Column-major Y[t × out] = X[t × in] · Wᵀ, where the row-major W[out × in] is the
         // column-major [in × out] matrix Wᵀ.
-        BLAS.gemmColumnMajor(m: t, n: outFeatures, k: inFeatures,
-                             a: input, lda: t, b: weight, ldb: inFeatures, c: output, ldc: t)
+        BLAS.gemmColumnMajor(
+            m: t, n: outFeatures, k: inFeatures,
+            a: input, lda: t, b: weight, ldb: inFeatures, c: output, ldc: t)
         if let bias {
             for o in 0..<outFeatures {
                 let b = bias[o]

@@ -70,9 +70,11 @@ public struct ModelSetManifest: Codable, Sendable, Equatable {
     public var tool: String
 
     /// A manifest whose `input_shape` and `n_models` follow from `architecture` and `models`.
-    public init(name: String, architecture: Architecture, classes: [String], targetLabel: Int = 0, sigma0: Double,
-                trigger: String, delta: Double = 1.0, poisonRate: Double = 0.02, weightsDtype: String = "F32",
-                models: [Model], training: JSONValue? = nil, accuracy: JSONValue? = nil, createdAt: String, tool: String) {
+    public init(
+        name: String, architecture: Architecture, classes: [String], targetLabel: Int = 0, sigma0: Double,
+        trigger: String, delta: Double = 1.0, poisonRate: Double = 0.02, weightsDtype: String = "F32",
+        models: [Model], training: JSONValue? = nil, accuracy: JSONValue? = nil, createdAt: String, tool: String
+    ) {
         self.name = name; self.architecture = architecture; self.inputShape = architecture.inputShape
         self.classes = classes; self.targetLabel = targetLabel; self.sigma0 = sigma0; self.trigger = trigger
         self.delta = delta; self.poisonRate = poisonRate; self.nModels = models.count; self.weightsDtype = weightsDtype

@@ -64,7 +64,9 @@ public struct ModelSet: Sendable {
 
     static func validate(_ m: ModelSetManifest, at path: String) throws {
         func fail(_ why: String) -> ModelSetError { .inFile(path, underlying: why) }
-        guard m.format == ModelSetManifest.formatName else { throw fail("format is '\(m.format)', expected '\(ModelSetManifest.formatName)'") }
+        guard m.format == ModelSetManifest.formatName else {
+            throw fail("format is '\(m.format)', expected '\(ModelSetManifest.formatName)'")
+        }
         guard m.formatVersion == ModelSetManifest.currentFormatVersion else {
             throw fail("format_version \(m.formatVersion) is not supported (this build reads \(ModelSetManifest.currentFormatVersion))")
         }
@@ -88,15 +90,19 @@ public struct ModelSet: Sendable {
         for (i, model) in m.models.enumerated() {
             guard model.index == i else { throw fail("models[\(i)] has index \(model.index)") }
             guard !model.file.contains(".."), !model.file.hasPrefix("/") else { throw fail("models[\(i)].file must stay inside the set") }
-            guard model.sha256.count == 64, model.sha256.allSatisfy(\.isHexDigit) else { throw fail("models[\(i)].sha256 is not a SHA-256 hex digest") }
+            guard model.sha256.count == 64, model.sha256.allSatisfy(\.isHexDigit) else {
+                throw fail("models[\(i)].sha256 is not a SHA-256 hex digest")
+            }
         }
     }
 
     /// Writes tensors as a model set: one safetensors file per model plus the manifest.
     /// `models[i].file` and `.sha256` are filled in here.
     @discardableResult
-    public static func write(directory: String, manifest: ModelSetManifest,
-                             tensors: [[(name: String, shape: [Int], values: [Float])]]) throws -> ModelSetManifest {
+    public static func write(
+        directory: String, manifest: ModelSetManifest,
+        tensors: [[(name: String, shape: [Int], values: [Float])]]
+    ) throws -> ModelSetManifest {
         precondition(tensors.count == manifest.models.count)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var manifest = manifest
@@ -109,7 +115,8 @@ public struct ModelSet: Sendable {
             manifest.models[i].sha256 = Checksum.sha256Hex(data)
         }
         manifest.nModels = manifest.models.count
-        try manifest.encoded().write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")), options: .atomic)
+        try manifest.encoded().write(
+            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")), options: .atomic)
         return manifest
     }
 }

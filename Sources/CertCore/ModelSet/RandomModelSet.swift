@@ -31,10 +31,14 @@ public enum RandomModelSet {
     /// Writes `count` random models; model i has weight seed `seed + i` and noise seed
     /// derived from its file's SHA-256, as for any other set.
     @discardableResult
-    public static func write(directory: String, architecture: Architecture, count: Int, seed: UInt32 = 1,
-                             sigma0: Double = 0.12, dtype: Safetensors.DType = .f32) throws -> ModelSetManifest {
+    public static func write(
+        directory: String, architecture: Architecture, count: Int, seed: UInt32 = 1,
+        sigma0: Double = 0.12, dtype: Safetensors.DType = .f32
+    ) throws -> ModelSetManifest {
         let modelTensors = (0..<count).map { Self.tensors(for: architecture, seed: seed &+ UInt32($0)) }
-        let placeholder = (0..<count).map { ModelSetManifest.Model(index: $0, file: "", sha256: String(repeating: "0", count: 64), noiseSeed: 0) }
+        let placeholder = (0..<count).map {
+            ModelSetManifest.Model(index: $0, file: "", sha256: String(repeating: "0", count: 64), noiseSeed: 0)
+        }
         var manifest = ModelSetManifest(
             name: "random-\(architecture.rawValue)-\(count)", architecture: architecture, classes: ["0", "1"],
             sigma0: sigma0, trigger: "none", delta: 0, poisonRate: 0, weightsDtype: dtype.rawValue, models: placeholder,
@@ -42,7 +46,8 @@ public enum RandomModelSet {
             createdAt: ISO8601DateFormatter().string(from: Date()), tool: "certssb")
         manifest = try ModelSet.write(directory: directory, manifest: manifest, tensors: modelTensors)
         for i in manifest.models.indices { manifest.models[i].noiseSeed = Checksum.seedModulo32(sha256Hex: manifest.models[i].sha256) }
-        try manifest.encoded().write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")), options: .atomic)
+        try manifest.encoded().write(
+            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("manifest.json")), options: .atomic)
         return manifest
     }
 }

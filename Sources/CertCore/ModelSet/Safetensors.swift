@@ -26,8 +26,10 @@ public enum Safetensors {
     }
 
     /// Serialises tensors in the given order. F16 rounds to nearest even.
-    public static func encode(_ tensors: [(name: String, shape: [Int], values: [Float])], dtype: DType = .f32,
-                              metadata: [String: String] = [:]) throws -> Data {
+    public static func encode(
+        _ tensors: [(name: String, shape: [Int], values: [Float])], dtype: DType = .f32,
+        metadata: [String: String] = [:]
+    ) throws -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
@@ -57,7 +59,9 @@ public enum Safetensors {
     /// Parses and validates the header of a mapped file; returns the entries and the offset
     /// of the data section. Checks offsets, sizes, overlaps and holes.
     public static func parseHeader(_ bytes: UnsafeRawBufferPointer) throws -> (entries: [Entry], dataStart: Int) {
-        guard bytes.count >= 8 else { throw ModelSetError.corrupt("file is \(bytes.count) bytes, shorter than the 8-byte safetensors header length") }
+        guard bytes.count >= 8 else {
+            throw ModelSetError.corrupt("file is \(bytes.count) bytes, shorter than the 8-byte safetensors header length")
+        }
         let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
         guard headerLength > 1, headerLength <= 100_000_000, 8 + headerLength <= bytes.count else {
             throw ModelSetError.corrupt("safetensors header length \(headerLength) does not fit the \(bytes.count)-byte file")
@@ -71,7 +75,8 @@ public enum Safetensors {
         var entries: [Entry] = []
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtypeName = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+                let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
+            else {
                 throw ModelSetError.corrupt("tensor '\(name)' has a malformed header entry")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
@@ -81,7 +86,8 @@ public enum Safetensors {
             let count = shape.reduce(1, *)
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= dataLength, end - begin == count * dtype.byteSize else {
-                throw ModelSetError.corrupt("tensor '\(name)' data_offsets [\(begin), \(end)] do not hold \(shape) \(dtypeName) inside \(dataLength) data bytes")
+                throw ModelSetError.corrupt(
+                    "tensor '\(name)' data_offsets [\(begin), \(end)] do not hold \(shape) \(dtypeName) inside \(dataLength) data bytes")
             }
             entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end))
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc  // maths
+    import Glibc  // maths
 #endif
 
 /// Standard normal draws addressed by position: draw i of stream s under seed k is always
@@ -37,8 +37,12 @@ public struct GaussianNoise: Sendable {
         let s0 = UInt32(truncatingIfNeeded: stream), s1 = UInt32(truncatingIfNeeded: stream >> 32)
         while i < count {
             let blockIndex = UInt64(position / 4)
-            let quad = normals(philox.block((UInt32(truncatingIfNeeded: blockIndex),
-                                             UInt32(truncatingIfNeeded: blockIndex >> 32), s0, s1)))
+            let quad = normals(
+                philox.block(
+                    (
+                        UInt32(truncatingIfNeeded: blockIndex),
+                        UInt32(truncatingIfNeeded: blockIndex >> 32), s0, s1
+                    )))
             var lane = position % 4
             while lane < 4 && i < count {
                 out[i] = quad[lane]

@@ -24,8 +24,10 @@ public struct Philox4x32: Sendable, Hashable {
         for round in 0..<10 {
             if round > 0 { k0 &+= Self.w0; k1 &+= Self.w1 }
             let p0 = Self.m0 &* UInt64(c0), p1 = Self.m1 &* UInt64(c2)
-            (c0, c1, c2, c3) = (UInt32(truncatingIfNeeded: p1 >> 32) ^ c1 ^ k0, UInt32(truncatingIfNeeded: p1),
-                                UInt32(truncatingIfNeeded: p0 >> 32) ^ c3 ^ k1, UInt32(truncatingIfNeeded: p0))
+            (c0, c1, c2, c3) = (
+                UInt32(truncatingIfNeeded: p1 >> 32) ^ c1 ^ k0, UInt32(truncatingIfNeeded: p1),
+                UInt32(truncatingIfNeeded: p0 >> 32) ^ c3 ^ k1, UInt32(truncatingIfNeeded: p0)
+            )
         }
         return (c0, c1, c2, c3)
     }

@@ -1,5 +1,6 @@
 import CertPipeline
 import Certify
+
 // The boundary between the socket API and the daemon: the server only moves bytes,
 // the service owns verdicts, the store and their JSON encoding.
 
@@ -32,9 +33,14 @@ public protocol CertificationService: Sendable {
     func events(after: UInt64?) -> AsyncStream<VerdictEvent>
     /// The effective configuration, key by key (GET /v1/config).
     func config() async -> ServiceReply
+    /// Called on the event loop after each answer's head is written: must not block.
+    func log(request: RequestRecord)
 }
 
 extension CertificationService {
+    /// The default: requests are not logged (test services).
+    public func log(request: RequestRecord) {}
+
     /// The default for services without arrival numbers (test services): `events()`, no ids,
     /// no replay.
     public func events(after: UInt64?) -> AsyncStream<VerdictEvent> {

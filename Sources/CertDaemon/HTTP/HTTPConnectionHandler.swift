@@ -32,9 +32,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     var task: Task<Void, Never>?
     var heartbeatTask: RepeatedTask?
 
-    init(service: CertificationService, limits: HTTPServer.Limits, phase: HTTPConnectionPhase, heartbeat: TimeAmount,
-         rejecting: Bool = false) {
+    /// The client, read at accept (nil in tests without a socket, or when the kernel refused).
+    private let peer: PeerCredentials?
+
+    init(
+        service: CertificationService, limits: HTTPServer.Limits, phase: HTTPConnectionPhase, heartbeat: TimeAmount,
+        rejecting: Bool = false, peer: PeerCredentials? = nil
+    ) {
         self.rejecting = rejecting
+        self.peer = peer
         self.service = service
         self.limits = limits
         self.phase = phase
@@ -45,7 +51,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
             receiveHead(context: context, head: head)
-        case (.body(var chunk), .receiving(let route, let head, let count)):
+        case (.body(let chunk), .receiving(let route, let head, let count)):
             let total = count + chunk.readableBytes
             guard total <= limits.maxUploadBytes else {
                 // Stop at the limit: answer now, never read (or keep) the rest.
@@ -66,8 +72,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private func receiveHead(context: ChannelHandlerContext, head: HTTPRequestHead) {
         phase.waitingOnClient = true
         if rejecting {
-            return respondError(context: context, head: head, keepAlive: false, status: .serviceUnavailable,
-                                code: "too_many_connections", message: "connection limit reached")
+            return respondError(
+                context: context, head: head, keepAlive: false, status: .serviceUnavailable,
+                code: "too_many_connections", message: "connection limit reached")
+        }
+        guard PeerCredentials.admits(peer, limits.access) else {
+            let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "a client of unknown uid"
+            return respondError(
+                context: context, head: head, keepAlive: false, status: .forbidden,
+                code: "forbidden", message: "\(who) is not in allow_uids or allow_gids")
         }
         let route = HTTPRouter.route(method: head.method, uri: head.uri)
         // A declared length over the limit is refused before any body byte is read.
@@ -87,25 +100,30 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     private func tooLarge(context: ChannelHandlerContext, head: HTTPRequestHead) {
         upload = []
-        respondError(context: context, head: head, keepAlive: false, status: .payloadTooLarge,
-                     code: "payload_too_large", message: "the upload exceeds \(limits.maxUploadBytes) bytes")
+        respondError(
+            context: context, head: head, keepAlive: false, status: .payloadTooLarge,
+            code: "payload_too_large", message: "the upload exceeds \(limits.maxUploadBytes) bytes")
     }
 
-    private func dispatch(context: ChannelHandlerContext, route: Result<HTTPRoute, HTTPRouteError>,
-                          head: HTTPRequestHead, body: [UInt8]) {
+    private func dispatch(
+        context: ChannelHandlerContext, route: Result<HTTPRoute, HTTPRouteError>,
+        head: HTTPRequestHead, body: [UInt8]
+    ) {
         let service = self.service
         switch route {
         case .failure(let error):
             var extra = HTTPHeaders()
             if !error.allow.isEmpty { extra.add(name: "allow", value: error.allow.map(\.rawValue).joined(separator: ", ")) }
-            respondError(context: context, head: head, keepAlive: head.isKeepAlive, status: error.status,
-                         code: error.code, message: error.message, extra: extra)
+            respondError(
+                context: context, head: head, keepAlive: head.isKeepAlive, status: error.status,
+                code: error.code, message: error.message, extra: extra)
         case .success(.version):
             respond(context: context, head: head, keepAlive: head.isKeepAlive, reply: service.version())
         case .success(.events) where head.method == .HEAD:
             // The stream's head alone: nothing is subscribed.
-            respond(context: context, head: head, keepAlive: head.isKeepAlive, reply: ServiceReply(status: 200, body: []),
-                    contentType: "text/event-stream")
+            respond(
+                context: context, head: head, keepAlive: head.isKeepAlive, reply: ServiceReply(status: 200, body: []),
+                contentType: "text/event-stream")
         case .success(.events(let after)):
             // EventSource sends Last-Event-ID when it reconnects; the query's `after` wins.
             let lastID = head.headers.first(name: "last-event-id").flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
@@ -140,14 +158,19 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let contentType = head.headers.first(name: "content-type")
         guard MultipartUpload.isMultipart(contentType), let contentType else { return body }
         do { return try MultipartUpload.firstFile(body, contentType: contentType) } catch {
-            throw ServiceError(status: 415, code: "unsupported_media_type",
-                               message: "\(error.reason); send the image's raw bytes (curl --data-binary @FILE or -T FILE) or one file part (curl -F file=@FILE)")
+            throw ServiceError(
+                status: 415, code: "unsupported_media_type",
+                message:
+                    "\(error.reason); send the image's raw bytes (curl --data-binary @FILE or -T FILE) or one file part (curl -F file=@FILE)"
+            )
         }
     }
 
     /// Runs the service off the event loop; the answer comes back on it.
-    private func callService(context: ChannelHandlerContext, head: HTTPRequestHead, contentType: String,
-                             _ operation: @escaping @Sendable () async throws -> ServiceReply) {
+    private func callService(
+        context: ChannelHandlerContext, head: HTTPRequestHead, contentType: String,
+        _ operation: @escaping @Sendable () async throws -> ServiceReply
+    ) {
         state = .awaitingService(keepAlive: head.isKeepAlive)
         let promise = context.eventLoop.makePromise(of: ServiceReply.self)
         task = Task {
@@ -160,37 +183,47 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             case .success(let reply):
                 self.respond(context: context, head: head, keepAlive: keepAlive, reply: reply, contentType: contentType)
             case .failure(let error as ServiceError):
-                self.respondError(context: context, head: head, keepAlive: keepAlive,
-                                  status: HTTPResponseStatus(statusCode: error.status), code: error.code, message: error.message)
+                self.respondError(
+                    context: context, head: head, keepAlive: keepAlive,
+                    status: HTTPResponseStatus(statusCode: error.status), code: error.code, message: error.message)
             case .failure(is CancellationError):
                 context.close(promise: nil)
             case .failure(let error):
-                self.respondError(context: context, head: head, keepAlive: keepAlive, status: .internalServerError,
-                                  code: "internal", message: String(describing: error))
+                self.respondError(
+                    context: context, head: head, keepAlive: keepAlive, status: .internalServerError,
+                    code: "internal", message: String(describing: error))
             }
         }
     }
 
     // MARK: Responses
 
-    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, keepAlive: Bool,
-                         reply: ServiceReply, contentType: String = "application/json") {
+    private func respond(
+        context: ChannelHandlerContext, head: HTTPRequestHead, keepAlive: Bool,
+        reply: ServiceReply, contentType: String = "application/json"
+    ) {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: contentType)
-        write(context: context, head: head, keepAlive: keepAlive, status: HTTPResponseStatus(statusCode: reply.status),
-              headers: headers, body: reply.body)
+        write(
+            context: context, head: head, keepAlive: keepAlive, status: HTTPResponseStatus(statusCode: reply.status),
+            headers: headers, body: reply.body)
     }
 
-    private func respondError(context: ChannelHandlerContext, head: HTTPRequestHead?, keepAlive: Bool,
-                              status: HTTPResponseStatus, code: String, message: String, extra: HTTPHeaders = [:]) {
+    private func respondError(
+        context: ChannelHandlerContext, head: HTTPRequestHead?, keepAlive: Bool,
+        status: HTTPResponseStatus, code: String, message: String, extra: HTTPHeaders = [:]
+    ) {
         var headers = extra
         headers.add(name: "content-type", value: "application/json")
-        write(context: context, head: head, keepAlive: keepAlive, status: status, headers: headers,
-              body: HTTPErrorBody.render(code: code, message: message))
+        write(
+            context: context, head: head, keepAlive: keepAlive, status: status, headers: headers,
+            body: HTTPErrorBody.render(code: code, message: message))
     }
 
-    private func write(context: ChannelHandlerContext, head: HTTPRequestHead?, keepAlive: Bool,
-                       status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8]) {
+    private func write(
+        context: ChannelHandlerContext, head: HTTPRequestHead?, keepAlive: Bool,
+        status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8]
+    ) {
         let version = head?.version ?? .http1_1
         var headers = headers
         headers.add(name: "content-length", value: String(body.count))
@@ -200,6 +233,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             headers.add(name: "connection", value: "keep-alive")
         }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        if let head {
+            service.log(request: RequestRecord(method: head.method.rawValue, target: head.uri, status: Int(status.code), peer: peer))
+        }
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -246,8 +282,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 // Malformed request line or headers: the stream cannot be resynchronised.
                 let head: HTTPRequestHead?
                 if case .receiving(_, let h, _) = state { head = h } else { head = nil }
-                respondError(context: context, head: head, keepAlive: false, status: .badRequest,
-                             code: "bad_request", message: "malformed HTTP request: \(error)")
+                respondError(
+                    context: context, head: head, keepAlive: false, status: .badRequest,
+                    code: "bad_request", message: "malformed HTTP request: \(error)")
                 return
             }
             fallthrough

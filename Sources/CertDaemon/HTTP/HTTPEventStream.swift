@@ -13,7 +13,8 @@ extension HTTPConnectionHandler {
         headers.add(name: "cache-control", value: "no-cache")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
         // A first comment pushes the head out, so clients know they are subscribed.
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: ": subscribed\n\n")))), promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: ": subscribed\n\n")))), promise: nil)
 
         // Everything that writes to the stream goes through the loop and checks the state,
         // so no event or heartbeat can follow the final `.end`.

@@ -35,6 +35,8 @@ enum HTTPRouter {
     /// `CertificationService` (with its default) and its answer in `DaemonService`.
     static let endpoints: [String: HTTPEndpoint] = [
         "/v1/config": HTTPEndpoint(method: .GET) { await $0.config() },
+        // A static document: the same for every service.
+        "/openapi.json": HTTPEndpoint(method: .GET) { _ in OpenAPIDocument.reply },
     ]
 
     /// Maps method and target to a route. Pure, so tests can cover it without a socket.
@@ -43,15 +45,17 @@ enum HTTPRouter {
         func only(_ allowed: HTTPMethod, _ route: HTTPRoute) -> Result<HTTPRoute, HTTPRouteError> {
             // HEAD wherever GET is (the handler sends the GET's head without its body); PUT
             // wherever POST uploads, so `curl -T FILE` works like `--data-binary @FILE`.
-            let accepted: [HTTPMethod] = switch allowed {
-            case .GET: [.GET, .HEAD]
-            case .POST where route == .certify: [.POST, .PUT]
-            default: [allowed]
-            }
+            let accepted: [HTTPMethod] =
+                switch allowed {
+                case .GET: [.GET, .HEAD]
+                case .POST where route == .certify: [.POST, .PUT]
+                default: [allowed]
+                }
             guard accepted.contains(method) else {
-                return .failure(HTTPRouteError(
-                    status: .methodNotAllowed, code: "method_not_allowed",
-                    message: "\(path) accepts \(accepted.map(\.rawValue).joined(separator: " or ")) only", allow: accepted))
+                return .failure(
+                    HTTPRouteError(
+                        status: .methodNotAllowed, code: "method_not_allowed",
+                        message: "\(path) accepts \(accepted.map(\.rawValue).joined(separator: " or ")) only", allow: accepted))
             }
             return .success(route)
         }
@@ -71,13 +75,15 @@ enum HTTPRouter {
             return only(.GET, .health).flatMap { _ in listRoute(query: query) }
         default:
             let prefix = "/v1/verdicts/"
-            if path.hasPrefix(prefix) {
+            // One segment only: /v1/verdicts/x/y is another path (404), as openapi.json has it.
+            if path.hasPrefix(prefix), !path.dropFirst(prefix.count).contains("/") {
                 let sha = String(path.dropFirst(prefix.count))
                 return only(.GET, .health).flatMap { _ in
                     guard isSHA256(sha) else {
-                        return .failure(HTTPRouteError(
-                            status: .badRequest, code: "bad_sha256",
-                            message: "expected 64 hexadecimal digits"))
+                        return .failure(
+                            HTTPRouteError(
+                                status: .badRequest, code: "bad_sha256",
+                                message: "expected 64 hexadecimal digits"))
                     }
                     return .success(.verdict(sha256: sha.lowercased()))
                 }

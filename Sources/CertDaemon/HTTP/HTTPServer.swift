@@ -1,11 +1,12 @@
+import CertPipeline
+import CertSystem
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
-import CertSystem
 
 #if canImport(Glibc)
-import Glibc  // mode_t in bind(path:mode:)
+    import Glibc  // mode_t in bind(path:mode:)
 #endif
 
 /// The socket API: HTTP/1.1 + JSON over a Unix socket, self-bound or handed over by systemd.
@@ -20,11 +21,14 @@ public final class HTTPServer: Sendable {
         public var readTimeout: TimeAmount
         /// Open connections at most; further ones get 503 after their request head.
         public var maxConnections: Int
+        /// Which clients may send requests (403 otherwise); open by default.
+        public var access: AccessPolicy
         /// Limits from their parts.
-        public init(maxUploadBytes: Int, readTimeout: TimeAmount, maxConnections: Int) {
+        public init(maxUploadBytes: Int, readTimeout: TimeAmount, maxConnections: Int, access: AccessPolicy = AccessPolicy()) {
             self.maxUploadBytes = maxUploadBytes
             self.readTimeout = readTimeout
             self.maxConnections = maxConnections
+            self.access = access
         }
     }
 
@@ -103,31 +107,44 @@ public final class HTTPServer: Sendable {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try self.configure(channel) }
+                // The peer is read once, at accept: SO_PEERCRED is fixed at connect time.
+                PeerCredentials.of(channel).flatMapThrowing { peer in try self.configure(channel, peer: peer) }
             }
     }
 
     /// Over the limit, a connection is still read up to its first head, so the client gets
     /// a real 503 answer instead of a reset.
-    private func configure(_ channel: Channel) throws {
+    private func configure(_ channel: Channel, peer: PeerCredentials?) throws {
         let admitted = state.withLock { state -> Bool in
             guard !state.closing, state.connections.count < limits.maxConnections else { return false }
             state.connections[ObjectIdentifier(channel)] = channel
             return true
         }
-        let sync = channel.pipeline.syncOperations
         if admitted {
             channel.closeFuture.whenComplete { _ in
                 _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
             }
         }
+        try Self.addConnectionHandlers(
+            to: channel.pipeline.syncOperations, service: service, limits: limits,
+            heartbeat: heartbeat, rejecting: !admitted, peer: peer)
+    }
+
+    /// The handlers of one connection, in order: the read timeout, NIO's HTTP/1.1 codec with
+    /// pipelining, and ours. Tests build the same pipeline on an embedded channel.
+    static func addConnectionHandlers(
+        to sync: ChannelPipeline.SynchronousOperations, service: CertificationService,
+        limits: Limits, heartbeat: TimeAmount, rejecting: Bool,
+        peer: PeerCredentials? = nil
+    ) throws {
         let phase = HTTPConnectionPhase()
         try sync.addHandler(IdleStateHandler(readTimeout: limits.readTimeout))
         try sync.addHandler(HTTPReadTimeoutHandler(phase: phase))
         // Our handler renders parser errors as JSON, so NIO's empty-bodied 400 is left out.
         try sync.configureHTTPServerPipeline(withErrorHandling: false)
-        try sync.addHandler(HTTPConnectionHandler(
-            service: service, limits: limits, phase: phase, heartbeat: heartbeat, rejecting: !admitted))
+        try sync.addHandler(
+            HTTPConnectionHandler(
+                service: service, limits: limits, phase: phase, heartbeat: heartbeat, rejecting: rejecting, peer: peer))
     }
 }
 

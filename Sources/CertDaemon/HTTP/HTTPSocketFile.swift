@@ -1,6 +1,7 @@
 import CertSystem
+
 #if canImport(Glibc)
-import Glibc  // errno constants
+    import Glibc  // errno constants
 #endif
 
 /// A socket file left by a crashed daemon blocks bind(2); one still answered belongs to a live one.

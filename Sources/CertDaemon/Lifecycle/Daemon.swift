@@ -1,5 +1,6 @@
 import CertCore
 import CertPipeline
+import CertSystem
 import Foundation
 import Logging
 import NIOCore
@@ -38,7 +39,20 @@ public final class Daemon: @unchecked Sendable {
         self.overrides = overrides
         config = try Self.loadConfig(configPath, overrides)
         log = JournalLogger(threshold: config.logThreshold)
+        stateLock = try Self.lockState(config.stateDir)
         pipeline = try CertificationPipeline(config: config)
+    }
+
+    /// Held for the daemon's life: two certssbd on one state directory would each keep their own
+    /// region index and break the storage-update's invariant, so the second one refuses to start.
+    private let stateLock: FileLock
+
+    static func lockState(_ dir: String) throws -> FileLock {
+        try? WatchPaths.makeDirectories(dir, syscalls: LinuxSyscalls())
+        let path = (dir as NSString).appendingPathComponent("certssbd.lock")
+        do { return try FileLock(path: path) } catch let error as SystemError where error.errno == EWOULDBLOCK {
+            throw ConfigError(.option("state_dir"), "\(dir) is in use by another certssbd (\(path) is locked)")
+        }
     }
 
     /// `certssbd --check-config`: parses the file and `overrides`, validates every value, loads
@@ -63,8 +77,9 @@ public final class Daemon: @unchecked Sendable {
         let startup = reloading.withLock { config }
         pipeline.start()
         let service = DaemonService(pipeline: pipeline, health: health, states: states) { [weak self] in try self?.reload() ?? [] }
-        let limits = HTTPServer.Limits(maxUploadBytes: startup.maxUploadBytes, readTimeout: .milliseconds(Int64(startup.readTimeoutMs)),
-                                       maxConnections: 256)
+        let limits = HTTPServer.Limits(
+            maxUploadBytes: startup.maxUploadBytes, readTimeout: .milliseconds(Int64(startup.readTimeoutMs)),
+            maxConnections: 256, access: startup.access)
         let server = HTTPServer(service: service, limits: limits, group: group)
         if let fd = SocketActivation.listeningSockets().first {
             try await server.adopt(fd: fd)
@@ -90,7 +105,9 @@ public final class Daemon: @unchecked Sendable {
         installSignals(serviceGroup)
         logPlugins()
         _ = SystemdNotifier.ready(status: statusLine())
-        log.log(.notice, "certssbd ready: model set \(pipeline.currentEngine.modelSet.directory) (\(pipeline.currentEngine.modelSet.count) models)")
+        log.log(
+            .notice,
+            "certssbd ready: model set \(pipeline.currentEngine.modelSet.directory) (\(pipeline.currentEngine.modelSet.count) models)")
         try await serviceGroup.run()
         try? await group.shutdownGracefully()
         log.log(.notice, "stopped")
@@ -100,7 +117,8 @@ public final class Daemon: @unchecked Sendable {
         let c = pipeline.counters.snapshot
         let rate = c.busySeconds > 0 ? Double(c.verdicts) / c.busySeconds : 0
         let problems = health.problems
-        return String(format: "queue %d, %d verdicts (%d certified), %.1f images/s while busy", pipeline.queueDepth, c.verdicts, c.certified, rate)
+        return String(
+            format: "queue %d, %d verdicts (%d certified), %.1f images/s while busy", pipeline.queueDepth, c.verdicts, c.certified, rate)
             + (problems.isEmpty ? "" : "; degraded: " + problems.joined(separator: "; "))
     }
 
@@ -120,7 +138,9 @@ public final class Daemon: @unchecked Sendable {
             config = fresh
             log.log(.notice, "reloaded: model set \(pipeline.currentEngine.modelSet.directory)")
             if !restart.isEmpty {
-                log.log(.warning, "reload: \(restart.joined(separator: ", ")) changed but take effect only at a restart (systemctl restart certssbd)")
+                log.log(
+                    .warning,
+                    "reload: \(restart.joined(separator: ", ")) changed but take effect only at a restart (systemctl restart certssbd)")
             }
             logPlugins()
             return restart
@@ -166,9 +186,10 @@ public final class Daemon: @unchecked Sendable {
             if interval != nil { _ = SystemdNotifier.watchdog() }
         }
         let log = self.log
-        return StatusService(watchdog: watchdog, period: (interval ?? 10) / 2, status: { [weak self] in self?.statusLine() ?? "" },
-                             onStale: { log.log(.err, "watchdog: no heartbeat from \($0.joined(separator: " and ")); not pinging systemd") },
-                             states: states)
+        return StatusService(
+            watchdog: watchdog, period: (interval ?? 10) / 2, status: { [weak self] in self?.statusLine() ?? "" },
+            onStale: { log.log(.err, "watchdog: no heartbeat from \($0.joined(separator: " and ")); not pinging systemd") },
+            states: states)
     }
 
     /// How long a file whose verdict could not be committed or moved waits in the inbox.
@@ -183,20 +204,24 @@ public final class Daemon: @unchecked Sendable {
     /// socket serves meanwhile.
     private func watchService(_ inbox: String, maxBytes: Int) -> WatchService {
         let pipeline = self.pipeline, log = self.log, health = self.health
-        return WatchService(makeWatcher: {
-            let watcher = WatchFolder(inbox: inbox)
-            health.clear("watch")
-            watcher.onError = { message in
-                log.log(.err, "watch folder: \(message); retrying in \(Int(Self.inboxRetrySeconds)) s")
-                health.degrade("watch", message)
-            }
-            return watcher
-        }, handle: { watcher, path in
-            Self.certify(path, from: watcher, maxBytes: maxBytes, pipeline: pipeline, log: log)
-        }, retry: Self.inboxRetrySeconds, states: states)
+        return WatchService(
+            makeWatcher: {
+                let watcher = WatchFolder(inbox: inbox)
+                health.clear("watch")
+                watcher.onError = { message in
+                    log.log(.err, "watch folder: \(message); retrying in \(Int(Self.inboxRetrySeconds)) s")
+                    health.degrade("watch", message)
+                }
+                return watcher
+            },
+            handle: { watcher, path in
+                Self.certify(path, from: watcher, maxBytes: maxBytes, pipeline: pipeline, log: log)
+            }, retry: Self.inboxRetrySeconds, states: states)
     }
 
-    private static func certify(_ path: String, from watcher: WatchFolder, maxBytes: Int, pipeline: CertificationPipeline, log: JournalLogger) {
+    private static func certify(
+        _ path: String, from watcher: WatchFolder, maxBytes: Int, pipeline: CertificationPipeline, log: JournalLogger
+    ) {
         let bytes: [UInt8]
         switch watcher.read(path, maxBytes: maxBytes) {
         case let .success(read): bytes = read
@@ -213,18 +238,23 @@ public final class Daemon: @unchecked Sendable {
             case let .success(v):
                 do {
                     try watcher.finish(path, verdictJSON: v.jsonBytes())
-                    log.log(.info, "\((path as NSString).lastPathComponent): label \(v.label) radius \(v.radius)",
-                            fields: v.journalFields.merging(["CERTSSB_FILE": path]) { $1 })
+                    log.log(
+                        .info, "\((path as NSString).lastPathComponent): label \(v.label) radius \(v.radius)",
+                        fields: v.journalFields.merging(["CERTSSB_FILE": path]) { $1 })
                 } catch {
                     // The verdict is committed; the next try finds it in the store and only moves the file.
                     watcher.retryLater(path, after: Self.inboxRetrySeconds)
-                    log.log(.err, "could not move \(path) to processed/ (kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s): \(error)")
+                    log.log(
+                        .err,
+                        "could not move \(path) to processed/ (kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s): \(error)")
                 }
             case let .failure(e) where e.status == 503:
                 // Not the file's fault (the store could not commit: a full disk): it stays in the inbox.
                 watcher.retryLater(path, after: Self.inboxRetrySeconds)
-                log.log(.err, "\((path as NSString).lastPathComponent): \(e.message); kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s",
-                        fields: ["CERTSSB_FILE": path])
+                log.log(
+                    .err,
+                    "\((path as NSString).lastPathComponent): \(e.message); kept in the inbox, retried in \(Int(Self.inboxRetrySeconds)) s",
+                    fields: ["CERTSSB_FILE": path])
             case let .failure(e):
                 do { try watcher.fail(path, code: e.code, message: e.message) } catch {
                     watcher.retryLater(path, after: Self.inboxRetrySeconds)

@@ -7,10 +7,10 @@ public enum DaemonArguments {
 
     /// The text `certssbd --help` prints.
     public static let usage = """
-    usage: certssbd [--config FILE] [--model-set DIR] [--watch DIR] [--socket PATH] [--state DIR]
-                    [--plugin-dir DIR] [--workers N] [--KEY VALUE ...]
-    Every key of certssbd.conf can be given as --key value; see etc/certssbd.conf.
-    """
+        usage: certssbd [--config FILE] [--model-set DIR] [--watch DIR] [--socket PATH] [--state DIR]
+                        [--plugin-dir DIR] [--workers N] [--KEY VALUE ...]
+        Every key of certssbd.conf can be given as --key value; see etc/certssbd.conf.
+        """
 
     /// `--config FILE` and `--KEY VALUE` (or `--KEY=VALUE`) pairs; `--watch`, `--state`,
     /// `--model-set` and `--plugin-dir` are aliases of their keys, `-h`/`--help` comes back as the

@@ -20,7 +20,9 @@ struct PipelineService: Service {
         states.set("pipeline", .stopping)
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             // drain() blocks until the batcher is idle: keep it off the cooperative pool.
-            Thread.detachNewThread { pipeline.drain(); done.resume() }
+            Thread.detachNewThread {
+                pipeline.drain(); done.resume()
+            }
         }
         states.set("pipeline", .stopped)
     }

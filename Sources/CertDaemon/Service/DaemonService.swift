@@ -1,5 +1,5 @@
-import CertPipeline
 import CertCore
+import CertPipeline
 import CertStore
 import CertSystem
 import Certify
@@ -28,8 +28,10 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
 
     /// A service over `pipeline`; `reloader` does what SIGHUP does and returns the keys that need a
     /// restart. Without `log`, a journal logger at the config's level.
-    public init(pipeline: CertificationPipeline, health: HealthState = HealthState(), states: ServiceStates = ServiceStates(),
-                log: JournalLogger? = nil, reloader: @escaping @Sendable () throws -> [String]) {
+    public init(
+        pipeline: CertificationPipeline, health: HealthState = HealthState(), states: ServiceStates = ServiceStates(),
+        log: JournalLogger? = nil, reloader: @escaping @Sendable () throws -> [String]
+    ) {
         self.pipeline = pipeline
         self.health = health
         self.states = states
@@ -47,8 +49,9 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     /// fields. Throws the pipeline's `ServiceError` (422, 429, 500, 503).
     public func certify(upload: [UInt8], source: String) async throws -> ServiceReply {
         let verdict = try await pipeline.submit(bytes: upload, source: source)
-        log.log(.info, "upload via \(source): label \(verdict.label) radius \(verdict.radius)",
-                fields: verdict.journalFields.merging(["CERTSSB_SOURCE": source]) { $1 })
+        log.log(
+            .info, "upload via \(source): label \(verdict.label) radius \(verdict.radius)",
+            fields: verdict.journalFields.merging(["CERTSSB_SOURCE": source]) { $1 })
         return ServiceReply(status: 200, body: verdict.jsonBytes())
     }
 
@@ -76,60 +79,63 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     /// The JSON of GET /v1/stats.
     public func stats() async -> ServiceReply {
         let c = pipeline.counters.snapshot, engine = pipeline.currentEngine
-        return Self.json(StatsBody(state: pipeline.state.rawValue, queueDepth: pipeline.queueDepth, verdicts: c.verdicts,
-                                   certified: c.certified, rejected: c.rejected, busySeconds: c.busySeconds,
-                                   uptimeSeconds: Date().timeIntervalSince(started), modelSet: engine.modelSet.id,
-                                   modelSetDirectory: engine.modelSet.directory, storeDirectory: engine.databaseDirectory,
-                                   nModels: engine.modelSet.count, regions: engine.ledger.regionCount))
+        return Self.json(
+            StatsBody(
+                state: pipeline.state.rawValue, queueDepth: pipeline.queueDepth, verdicts: c.verdicts,
+                certified: c.certified, rejected: c.rejected, busySeconds: c.busySeconds,
+                uptimeSeconds: Date().timeIntervalSince(started), modelSet: engine.modelSet.id,
+                modelSetDirectory: engine.modelSet.directory, storeDirectory: engine.databaseDirectory,
+                nModels: engine.modelSet.count, regions: engine.ledger.regionCount))
     }
 
     /// Prometheus text: counters, failures by code, the latency histogram and the model set in use.
     public func metrics() async -> String {
         let c = pipeline.counters.snapshot, engine = pipeline.currentEngine
         return """
-        # HELP certssbd_verdicts_total Verdicts committed.
-        # TYPE certssbd_verdicts_total counter
-        certssbd_verdicts_total \(c.verdicts)
-        # HELP certssbd_certified_total Verdicts with certified=true.
-        # TYPE certssbd_certified_total counter
-        certssbd_certified_total \(c.certified)
-        # HELP certssbd_rejected_total Uploads refused because the queue was full.
-        # TYPE certssbd_rejected_total counter
-        certssbd_rejected_total \(c.rejected)
-        # HELP certssbd_busy_seconds_total Seconds spent certifying batches.
-        # TYPE certssbd_busy_seconds_total counter
-        certssbd_busy_seconds_total \(c.busySeconds)
-        # HELP certssbd_queue_depth Images waiting to be certified.
-        # TYPE certssbd_queue_depth gauge
-        certssbd_queue_depth \(pipeline.queueDepth)
-        # HELP certssbd_regions Regions in the storage-update store.
-        # TYPE certssbd_regions gauge
-        certssbd_regions \(pipeline.currentEngine.ledger.regionCount)
-        # HELP certssbd_failures_total Images answered with an error, by error code.
-        # TYPE certssbd_failures_total counter
-        \(c.failures.sorted { $0.key < $1.key }.map { "certssbd_failures_total{code=\(PrometheusText.label($0.key))} \($0.value)\n" }.joined())\
-        # HELP certssbd_verdict_seconds Time from an image's arrival to its answer.
-        # TYPE certssbd_verdict_seconds histogram
-        \(zip(LatencyHistogram.bounds, c.latency.counts).map { "certssbd_verdict_seconds_bucket{le=\"\($0)\"} \($1)\n" }.joined())\
-        certssbd_verdict_seconds_bucket{le="+Inf"} \(c.latency.count)
-        certssbd_verdict_seconds_sum \(c.latency.sum)
-        certssbd_verdict_seconds_count \(c.latency.count)
-        # HELP certssbd_model_set_info The model set in use (value 1).
-        # TYPE certssbd_model_set_info gauge
-        certssbd_model_set_info{id=\(PrometheusText.label(engine.modelSet.id)),models="\(engine.modelSet.count)"} 1
-        # HELP certssbd_build_info The running build and the OpenBLAS kernel it computes with (value 1).
-        # TYPE certssbd_build_info gauge
-        certssbd_build_info{version=\(PrometheusText.label(Self.version)),blas_kernel=\(PrometheusText.label(BLAS.coreName))} 1
-        \(PrometheusText.processSeries(ProcessStats.current()))
-        """
+            # HELP certssbd_verdicts_total Verdicts committed.
+            # TYPE certssbd_verdicts_total counter
+            certssbd_verdicts_total \(c.verdicts)
+            # HELP certssbd_certified_total Verdicts with certified=true.
+            # TYPE certssbd_certified_total counter
+            certssbd_certified_total \(c.certified)
+            # HELP certssbd_rejected_total Uploads refused because the queue was full.
+            # TYPE certssbd_rejected_total counter
+            certssbd_rejected_total \(c.rejected)
+            # HELP certssbd_busy_seconds_total Seconds spent certifying batches.
+            # TYPE certssbd_busy_seconds_total counter
+            certssbd_busy_seconds_total \(c.busySeconds)
+            # HELP certssbd_queue_depth Images waiting to be certified.
+            # TYPE certssbd_queue_depth gauge
+            certssbd_queue_depth \(pipeline.queueDepth)
+            # HELP certssbd_regions Regions in the storage-update store.
+            # TYPE certssbd_regions gauge
+            certssbd_regions \(pipeline.currentEngine.ledger.regionCount)
+            # HELP certssbd_failures_total Images answered with an error, by error code.
+            # TYPE certssbd_failures_total counter
+            \(c.failures.sorted { $0.key < $1.key }.map { "certssbd_failures_total{code=\(PrometheusText.label($0.key))} \($0.value)\n" }.joined())\
+            # HELP certssbd_verdict_seconds Time from an image's arrival to its answer.
+            # TYPE certssbd_verdict_seconds histogram
+            \(zip(LatencyHistogram.bounds, c.latency.counts).map { "certssbd_verdict_seconds_bucket{le=\"\($0)\"} \($1)\n" }.joined())\
+            certssbd_verdict_seconds_bucket{le="+Inf"} \(c.latency.count)
+            certssbd_verdict_seconds_sum \(c.latency.sum)
+            certssbd_verdict_seconds_count \(c.latency.count)
+            # HELP certssbd_model_set_info The model set in use (value 1).
+            # TYPE certssbd_model_set_info gauge
+            certssbd_model_set_info{id=\(PrometheusText.label(engine.modelSet.id)),models="\(engine.modelSet.count)"} 1
+            # HELP certssbd_build_info The running build, its model set and the OpenBLAS kernel it computes with (value 1).
+            # TYPE certssbd_build_info gauge
+            certssbd_build_info{version=\(PrometheusText.label(Self.version)),model_set=\(PrometheusText.label(engine.modelSet.id)),blas_kernel=\(PrometheusText.label(BLAS.coreName))} 1
+            \(PrometheusText.processSeries(ProcessStats.current()))
+            """
     }
 
     /// The loaded plugins (name, version, path, description) and the refused files.
     public func triggers() async -> ServiceReply {
         let registry = pipeline.currentEngine.triggers
-        return Self.json(TriggersBody(
-            plugins: registry.plugins.map { .init(name: $0.name, version: $0.version, path: $0.path, description: $0.description) },
-            refused: registry.refusals.map { .init(path: $0.path, reason: $0.reason) }))
+        return Self.json(
+            TriggersBody(
+                plugins: registry.plugins.map { .init(name: $0.name, version: $0.version, path: $0.path, description: $0.description) },
+                refused: registry.refusals.map { .init(path: $0.path, reason: $0.reason) }))
     }
 
     /// Runs `reloader`; `{"reloaded":true,"model_set":…,"restart_needed":[…]}`, or `ServiceError`
@@ -157,6 +163,20 @@ public final class DaemonService: CertificationService, @unchecked Sendable {
     public func config() async -> ServiceReply {
         let values = Dictionary(uniqueKeysWithValues: pipeline.config.effectiveValues.map { ($0.key, $0.value) })
         return Self.json(ConfigBody(config: values, restartNeededKeys: DaemonConfig.restartOnlyKeys))
+    }
+
+    /// One journal line per request with the client's credentials (CERTSSB_PEER_UID, _GID,
+    /// _PID): uploads and reloads at info, reads at debug, refusals (403) at warning.
+    public func log(request: RequestRecord) {
+        let level: JournalLogger.Priority = request.status == 403 ? .warning : (["POST", "PUT"].contains(request.method) ? .info : .debug)
+        var fields = ["CERTSSB_HTTP_METHOD": request.method, "CERTSSB_HTTP_STATUS": String(request.status)]
+        var who = "unknown client"
+        if let p = request.peer {
+            fields["CERTSSB_PEER_UID"] = String(p.uid); fields["CERTSSB_PEER_GID"] = String(p.gid);
+            fields["CERTSSB_PEER_PID"] = String(p.pid)
+            who = "uid \(p.uid) gid \(p.gid) pid \(p.pid)"
+        }
+        log.log(level, "\(request.method) \(request.target) \(request.status) (\(who))", fields: fields)
     }
 
     /// `{"version":…,"name":"certssbd"}`.

@@ -19,9 +19,16 @@ struct StatsBody: Encodable {
     var regions: Int
 
     enum CodingKeys: String, CodingKey {
-        case state, queueDepth = "queue_depth", verdicts, certified, rejected, busySeconds = "busy_seconds"
-        case uptimeSeconds = "uptime_seconds", modelSet = "model_set", modelSetDirectory = "model_set_directory"
-        case storeDirectory = "store_directory", nModels = "n_models", regions
+        case state
+        case queueDepth = "queue_depth"
+        case verdicts, certified, rejected
+        case busySeconds = "busy_seconds"
+        case uptimeSeconds = "uptime_seconds"
+        case modelSet = "model_set"
+        case modelSetDirectory = "model_set_directory"
+        case storeDirectory = "store_directory"
+        case nModels = "n_models"
+        case regions
     }
 }
 
@@ -71,7 +78,11 @@ struct ReloadBody: Encodable {
     var modelSet: String
     var restartNeeded: [String]
 
-    enum CodingKeys: String, CodingKey { case reloaded, modelSet = "model_set", restartNeeded = "restart_needed" }
+    enum CodingKeys: String, CodingKey {
+        case reloaded
+        case modelSet = "model_set"
+        case restartNeeded = "restart_needed"
+    }
 }
 
 /// GET /v1/health: `reasons` only when degraded.
@@ -86,7 +97,10 @@ struct ConfigBody: Encodable {
     var config: [String: String]
     var restartNeededKeys: [String]
 
-    enum CodingKeys: String, CodingKey { case config, restartNeededKeys = "restart_needed_keys" }
+    enum CodingKeys: String, CodingKey {
+        case config
+        case restartNeededKeys = "restart_needed_keys"
+    }
 }
 
 /// GET /v1/version.

@@ -1,6 +1,6 @@
 import CSystemd
-import Foundation
 import CertSystem
+import Foundation
 
 /// A small logger for journald, without swift-log. Under systemd (stderr is the journal stream)
 /// it sends structured entries with sd_journal_sendv, so fields such as CERTSSB_SHA256 can be
@@ -10,7 +10,9 @@ public struct JournalLogger: Sendable {
     /// syslog priorities, as journald numbers them.
     public enum Priority: Int32, Sendable, CaseIterable, Comparable {
         /// From 0 (most severe) to 7; certssbd uses `err` to `debug`.
-        case emerg = 0, alert, crit, err, warning, notice, info, debug
+        case emerg = 0
+        /// 1 to 7, in syslog's order.
+        case alert, crit, err, warning, notice, info, debug
 
         /// More severe first: `emerg` < `debug`.
         public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
@@ -88,9 +90,10 @@ public struct JournalLogger: Sendable {
     /// Journal field name for a caller's key: uppercase [A-Z0-9_], namespaced CERTSSB_ so it can't
     /// collide with journald's own fields (a leading "_" is reserved for trusted ones).
     public static func journalFieldName(_ key: String) -> String {
-        let cleaned = String(key.uppercased().unicodeScalars.map { scalar -> Character in
-            ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) ? Character(scalar) : "_"
-        })
+        let cleaned = String(
+            key.uppercased().unicodeScalars.map { scalar -> Character in
+                ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) ? Character(scalar) : "_"
+            })
         return cleaned.hasPrefix("CERTSSB_") ? cleaned : "CERTSSB_" + cleaned
     }
 

@@ -1,5 +1,5 @@
-import CertPipeline
 import CSystemd
+import CertPipeline
 
 /// Type=notify messages to the service manager (sd_notify(3)). Without NOTIFY_SOCKET every call
 /// is a no-op, so the daemon runs the same by hand, under systemd-socket-activate or in tests.

@@ -21,7 +21,8 @@ extension WatchFolder {
         do {
             fd = try syscalls.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0)
         } catch let error as SyscallError where error.errno == ELOOP {
-            return .failure(InboxReadError(code: "symlink", message: "\(path) is a symbolic link; certssbd does not follow links in its inbox"))
+            return .failure(
+                InboxReadError(code: "symlink", message: "\(path) is a symbolic link; certssbd does not follow links in its inbox"))
         } catch {
             return .failure(InboxReadError(code: "unreadable", message: "cannot open \(path): \(error)"))
         }
@@ -34,7 +35,8 @@ extension WatchFolder {
             return .failure(InboxReadError(code: "not_regular", message: "\(path) is a \(Self.kind(status.mode)), not a regular file"))
         }
         guard status.size <= Int64(maxBytes) else {
-            return .failure(InboxReadError(code: "too_large", message: "\(path) has \(status.size) bytes, more than max_upload_bytes (\(maxBytes))"))
+            return .failure(
+                InboxReadError(code: "too_large", message: "\(path) has \(status.size) bytes, more than max_upload_bytes (\(maxBytes))"))
         }
         var bytes = [UInt8](repeating: 0, count: Int(status.size) + 1)
         var filled = 0
@@ -46,7 +48,8 @@ extension WatchFolder {
                 if n == 0 { break }
                 filled += n
                 if filled > maxBytes {
-                    return .failure(InboxReadError(code: "too_large", message: "\(path) grew past max_upload_bytes (\(maxBytes)) while it was read"))
+                    return .failure(
+                        InboxReadError(code: "too_large", message: "\(path) grew past max_upload_bytes (\(maxBytes)) while it was read"))
                 }
                 if filled == bytes.count { bytes += [UInt8](repeating: 0, count: min(maxBytes + 1 - filled, 1 << 20)) }
             }

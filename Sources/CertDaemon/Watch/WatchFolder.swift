@@ -39,8 +39,10 @@ public final class WatchFolder: @unchecked Sendable {
 
     /// A watcher of `inbox`; the three folders are created here when missing (best effort:
     /// `files()` and the moves report failures). Nothing is watched until `files()`.
-    public init(inbox: String, processed: String? = nil, failed: String? = nil,
-                syscalls: WatchSyscalls = LinuxSyscalls()) {
+    public init(
+        inbox: String, processed: String? = nil, failed: String? = nil,
+        syscalls: WatchSyscalls = LinuxSyscalls()
+    ) {
         let inbox = WatchPaths.trimmed(inbox)
         let parent = WatchPaths.parent(inbox)
         self.inbox = inbox
@@ -48,7 +50,8 @@ public final class WatchFolder: @unchecked Sendable {
         self.failed = WatchPaths.trimmed(failed ?? parent + "/failed")
         self.syscalls = syscalls
         // Best effort here; `files()` and the moves retry and report failures.
-        for dir in [self.inbox, self.processed, self.failed] {
+        try? WatchPaths.makeDirectories(self.inbox, leafMode: WatchPaths.inboxMode, syscalls: syscalls)
+        for dir in [self.processed, self.failed] {
             try? WatchPaths.makeDirectories(dir, syscalls: syscalls)
         }
     }
@@ -72,7 +75,7 @@ public final class WatchFolder: @unchecked Sendable {
         let inotify: Inotify
         let wd: Int32
         do {
-            try WatchPaths.makeDirectories(inbox, syscalls: syscalls)
+            try WatchPaths.makeDirectories(inbox, leafMode: WatchPaths.inboxMode, syscalls: syscalls)
             inotify = try Inotify(syscalls: syscalls)
             // The watch exists before the scan, so nothing arriving meanwhile is lost.
             do {

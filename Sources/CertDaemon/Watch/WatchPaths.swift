@@ -30,17 +30,27 @@ enum WatchPaths {
         return "\(name)-\(n)"
     }
 
-    /// mkdir -p with mode 0750 for every folder it creates; existing ones are left alone.
-    static func makeDirectories(_ path: String, syscalls: WatchSyscalls) throws {
+    /// mkdir -p with mode 0750 for every folder it creates; existing ones are left alone. With
+    /// `leafMode`, the last folder gets that mode if this call created it (chmod, so the
+    /// service's UMask= cannot narrow it).
+    static func makeDirectories(_ path: String, leafMode: mode_t? = nil, syscalls: WatchSyscalls) throws {
         let p = trimmed(path)
         var prefix = p.hasPrefix("/") ? "" : "."
+        var createdLeaf = false
         for component in p.split(separator: "/") {
             prefix += "/" + component
             do {
                 try syscalls.mkdir(prefix, 0o750)
+                createdLeaf = true
             } catch let error as SyscallError where error.errno == EEXIST {
+                createdLeaf = false
                 continue
             }
         }
+        if let leafMode, createdLeaf { try syscalls.chmod(prefix, leafMode) }
     }
+
+    /// The inbox's mode when certssbd creates it: group-writable and setgid (2770), so members
+    /// of the service's group can drop files and every file in it belongs to that group.
+    static let inboxMode: mode_t = 0o2770
 }

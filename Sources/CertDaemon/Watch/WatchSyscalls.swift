@@ -36,4 +36,11 @@ public protocol WatchSyscalls: Sendable {
     func mkdir(_ path: String, _ mode: mode_t) throws
     /// The entries of a directory, without "." and "..", in no particular order.
     func listDirectory(_ path: String) throws -> [String]
+    /// chmod(2): sets the mode whatever the umask.
+    func chmod(_ path: String, _ mode: mode_t) throws
+}
+
+extension WatchSyscalls {
+    /// The real chmod, for fakes that do not care about modes.
+    public func chmod(_ path: String, _ mode: mode_t) throws { try SystemCall.chmod(path, mode) }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import CertSystem
+import Foundation
 
 /// Reads `certssbd.conf`: `key = value` lines, `#` comments, blank lines, values bare or in
 /// double quotes. Strict on purpose: an unknown key or a bad value stops the daemon at start
@@ -130,7 +130,8 @@ extension DaemonConfig {
         ConfigKey.all.map { key in
             let value = key.render(self)
             let needsQuotes = value.isEmpty || value.contains(where: { $0 == "#" || $0 == "\"" || $0.isWhitespace })
-            let shown = needsQuotes
+            let shown =
+                needsQuotes
                 ? "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
                 : value
             return "\(key.name) = \(shown)\n"

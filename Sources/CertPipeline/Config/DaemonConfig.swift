@@ -53,6 +53,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// guard): a header claiming more is refused (422) before any pixel memory is allocated.
     /// Capped at `ImageLimits.maximumValues` (50,000,000) whatever the config says.
     public var maxPixels = 50_000_000
+    /// Which clients may use the socket (`allow_uids`, `allow_gids`; open by default).
+    public var access = AccessPolicy()
     /// Pending images before the socket answers 429/503.
     public var maxQueue = 1024
     /// A client that sends nothing for this long is dropped.
@@ -96,7 +98,10 @@ extension DaemonConfig {
     /// HTTP limits belong to the running server, and the logger is shared by every thread.
     /// Every other key (model set, plugins, state, sigma, bound, alpha, mode, batching,
     /// workers, trigger reports, queue) takes effect at the reload.
-    public static let restartOnlyKeys = ["socket", "socket_mode", "watch_dir", "max_upload_bytes", "read_timeout_ms", "log_level"]
+    public static let restartOnlyKeys = [
+        "socket", "socket_mode", "watch_dir", "max_upload_bytes", "read_timeout_ms", "log_level",
+        "allow_uids", "allow_gids",
+    ]
 
     /// The restart-only keys whose value differs in `fresh`.
     public func keysNeedingRestart(toApply fresh: DaemonConfig) -> [String] {

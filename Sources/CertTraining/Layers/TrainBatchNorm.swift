@@ -13,8 +13,10 @@ final class TrainBatchNorm: TrainLayer {
         self.channels = channels
         weight = Parameter(name: "\(name).weight", shape: [channels], value: [Float](repeating: 1, count: channels))
         bias = Parameter(name: "\(name).bias", shape: [channels], value: [Float](repeating: 0, count: channels))
-        runningMean = Parameter(name: "\(name).running_mean", shape: [channels], value: [Float](repeating: 0, count: channels), trainable: false)
-        runningVar = Parameter(name: "\(name).running_var", shape: [channels], value: [Float](repeating: 1, count: channels), trainable: false)
+        runningMean = Parameter(
+            name: "\(name).running_mean", shape: [channels], value: [Float](repeating: 0, count: channels), trainable: false)
+        runningVar = Parameter(
+            name: "\(name).running_var", shape: [channels], value: [Float](repeating: 1, count: channels), trainable: false)
     }
 
     var parameters: [Parameter] { [weight, bias, runningMean, runningVar] }
@@ -62,7 +64,11 @@ final class TrainBatchNorm: TrainLayer {
         var dx = Tensor(zeros: shape)
         for c in 0..<channels {
             var sum: Float = 0, dot: Float = 0
-            for i in 0..<b { for p in 0..<pixels { let idx = (i * channels + c) * pixels + p; sum += dy.data[idx]; dot += dy.data[idx] * normalized[idx] } }
+            for i in 0..<b {
+                for p in 0..<pixels {
+                    let idx = (i * channels + c) * pixels + p; sum += dy.data[idx]; dot += dy.data[idx] * normalized[idx]
+                }
+            }
             weight.grad[c] += dot
             bias.grad[c] += sum
             if !usedBatchStatistics {

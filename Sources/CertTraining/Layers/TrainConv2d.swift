@@ -17,10 +17,15 @@ final class TrainConv2d: TrainLayer {
     /// False for a network's first layer, whose input gradient nobody reads.
     var computesInputGradient = true
 
-    init(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int, bias: Bool, init values: ParameterInitializer) {
+    init(
+        name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int, bias: Bool,
+        init values: ParameterInitializer
+    ) {
         self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride; self.padding = padding
         let fanIn = inChannels * kernel * kernel
-        weight = Parameter(name: "\(name).weight", shape: [outChannels, inChannels, kernel, kernel], value: values.uniform(outChannels * fanIn, fanIn: fanIn))
+        weight = Parameter(
+            name: "\(name).weight", shape: [outChannels, inChannels, kernel, kernel],
+            value: values.uniform(outChannels * fanIn, fanIn: fanIn))
         self.bias = bias ? Parameter(name: "\(name).bias", shape: [outChannels], value: values.uniform(outChannels, fanIn: fanIn)) : nil
     }
 
@@ -34,8 +39,9 @@ final class TrainConv2d: TrainLayer {
     /// A fused successor (TrainConvPool) reads `flat` in this layout directly.
     @discardableResult
     func product(_ x: Tensor) -> ConvGeometry {
-        let g = ConvGeometry(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
-                             inHeight: x.shape[2], inWidth: x.shape[3])
+        let g = ConvGeometry(
+            inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
+            inHeight: x.shape[2], inWidth: x.shape[3])
         geometry = g
         batch = x.batch
         let k = g.patchSize, p = g.outPixels, wide = batch * p
@@ -123,8 +129,9 @@ final class TrainConv2d: TrainLayer {
                 weight.value.withUnsafeBufferPointer { w in
                     flat.withUnsafeBufferPointer { f in
                         for b in 0..<batch {
-                            BLAS.gemm(transA: true, m: k, n: p, k: outChannels, a: w.baseAddress!, lda: k,
-                                      b: f.baseAddress! + b * p, ldb: wide, c: dc.baseAddress!, ldc: p)
+                            BLAS.gemm(
+                                transA: true, m: k, n: p, k: outChannels, a: w.baseAddress!, lda: k,
+                                b: f.baseAddress! + b * p, ldb: wide, c: dc.baseAddress!, ldc: p)
                             col2im(dc.baseAddress!, g, into: out.baseAddress! + b * g.inputCount)
                         }
                     }

@@ -117,8 +117,10 @@ final class TrainConvPool: TrainLayer {
 
 /// Four 2×2 windows: the two rows' even and odd lanes are the windows' four cells.
 @inline(__always)
-private func pool4(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, _ add: Float,
-                   winner: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<Float>) {
+private func pool4(
+    _ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, _ add: Float,
+    winner: UnsafeMutablePointer<UInt8>, out: UnsafeMutablePointer<Float>
+) {
     typealias V = SIMD4<Float>
     let a = UnsafeRawPointer(r0).loadUnaligned(as: SIMD8<Float>.self), b = UnsafeRawPointer(r1).loadUnaligned(as: SIMD8<Float>.self)
     let bias = V(repeating: add)
@@ -137,8 +139,10 @@ private func pool4(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, _ add
 /// Backward of `pool4`: writes the four windows' eight cells of each row; returns the sum of
 /// the gradients passed (the bias gradient's share).
 @inline(__always)
-private func unpool4(_ g: UnsafePointer<Float>, _ winner: UnsafePointer<UInt8>,
-                     _ r0: UnsafeMutablePointer<Float>, _ r1: UnsafeMutablePointer<Float>) -> Float {
+private func unpool4(
+    _ g: UnsafePointer<Float>, _ winner: UnsafePointer<UInt8>,
+    _ r0: UnsafeMutablePointer<Float>, _ r1: UnsafeMutablePointer<Float>
+) -> Float {
     typealias V = SIMD4<Float>
     let code = SIMD4<Int32>(truncatingIfNeeded: UnsafeRawPointer(winner).loadUnaligned(as: SIMD4<UInt8>.self))
     let zero = V(repeating: 0)

@@ -14,6 +14,8 @@ public protocol RegionArchive: AnyObject {
     func read<T>(_ body: (any RegionArchiveReader) throws -> T) throws -> T
 }
 
+/// Random access to one snapshot of a `RegionArchive`, by position; valid only inside
+/// `RegionArchive.read`'s closure.
 public protocol RegionArchiveReader {
     /// Lends the record at `position` to `body` (its input is valid only during the call).
     func withRegion<T>(at position: Int, _ body: (ArchivedRegion) throws -> T) throws -> T
@@ -24,10 +26,14 @@ public protocol RegionArchiveReader {
 /// A stored region as the archive lends it: `input` holds D float32 values, little-endian, at
 /// any alignment (LMDB hands out pointers into its map).
 public struct ArchivedRegion {
+    /// The label the region is stored under.
     public var label: Int
+    /// R_j as stored (≥ 0).
     public var radius: Double
+    /// The input's bytes, 4 a value; valid only during the call that lent the region.
     public var input: UnsafeRawBufferPointer
 
+    /// A region from its fields; `input` is not copied.
     public init(label: Int, radius: Double, input: UnsafeRawBufferPointer) {
         self.label = label; self.radius = radius; self.input = input
     }

@@ -19,7 +19,10 @@ extension RegionIndex {
         var loader = Loader(index: self)
         try archive.forEach { position, region in
             guard position == count + loader.pending else {
-                throw RegionArchiveError(reason: "region at position \(position) where \(count + loader.pending) was expected (the store's sequences must run 1, 2, 3, …)")
+                throw RegionArchiveError(
+                    reason:
+                        "region at position \(position) where \(count + loader.pending) was expected (the store's sequences must run 1, 2, 3, …)"
+                )
             }
             try loader.add(label: region.label, radius: region.radius, input: region.values)
         }
@@ -136,7 +139,10 @@ extension RegionIndex {
 
 /// An archive whose records do not fit the index (wrong length, a gap in the sequences).
 public struct RegionArchiveError: Error, CustomStringConvertible {
+    /// What does not fit, naming the position or sequence.
     public var reason: String
+    /// An error for `reason`.
     public init(reason: String) { self.reason = reason }
+    /// "region store: " and the reason.
     public var description: String { "region store: \(reason)" }
 }

@@ -27,8 +27,10 @@ extension RegionIndex {
         /// Survivors (and unscreened pairs inside a batch) whose quick float64 distance could not
         /// place them out of reach either: each got the exact fixed-order distance.
         public var exact = 0
+        /// All counts zero.
         public init() {}
 
+        /// Adds each count of `b` to `a`.
         public static func += (a: inout ScreenCounts, b: ScreenCounts) {
             a.pairs += b.pairs; a.pastThreshold += b.pastThreshold; a.survivors += b.survivors; a.exact += b.exact
         }
@@ -38,8 +40,10 @@ extension RegionIndex {
     /// that the proven bound cannot exclude from the ball of radius `radii[i]`, in commit order.
     /// One float32 product per label block for all probes at once (`RegionScreen` says why a
     /// float32 product can decide exclusions safely).
-    func survivors(_ probes: [Probe], labels: [Int], radii: [Double], limit: Int,
-                   counts: inout ScreenCounts) -> [[(position: Int, label: Int)]] {
+    func survivors(
+        _ probes: [Probe], labels: [Int], radii: [Double], limit: Int,
+        counts: inout ScreenCounts
+    ) -> [[(position: Int, label: Int)]] {
         let screen = self.screen
         let queries = probes.indices.map {
             screen.query(features: probes[$0].features, nu: probes[$0].nu, norm: probes[$0].norm, radius: radii[$0])
@@ -58,8 +62,9 @@ extension RegionIndex {
                 a.withUnsafeBufferPointer { ap in
                     block.rows.withUnsafeBufferPointer { bp in
                         c.withUnsafeMutableBufferPointer { cp in
-                            BLAS.gemm(transB: true, m: members.count, n: n, k: width, a: ap.baseAddress!, lda: width,
-                                      b: bp.baseAddress!, ldb: width, c: cp.baseAddress!, ldc: n)
+                            BLAS.gemm(
+                                transB: true, m: members.count, n: n, k: width, a: ap.baseAddress!, lda: width,
+                                b: bp.baseAddress!, ldb: width, c: cp.baseAddress!, ldc: n)
                         }
                     }
                 }

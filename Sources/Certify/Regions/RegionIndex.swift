@@ -3,11 +3,16 @@ import CertCore
 /// One issued region of the storage-update store (METHOD.md §2.7): the input, the label and the
 /// radius reported for it.
 public struct IndexedRegion: Sendable, Equatable {
+    /// Lowercase hex SHA-256 of the input file: the name a conflict is reported by.
     public var sha256: String
+    /// The label issued (after the storage-update).
     public var label: Int
+    /// The radius issued, R ≥ 0 and finite (`RegionIndex.append` requires it).
     public var radius: Double
+    /// The flattened input, D values.
     public var input: [Float]
 
+    /// A region from its fields.
     public init(sha256: String, label: Int, radius: Double, input: [Float]) {
         self.sha256 = sha256; self.label = label; self.radius = radius; self.input = input
     }
@@ -31,10 +36,13 @@ public final class RegionIndex {
     /// Regions per feature block: one product per block and batch, a bounded tail of waste.
     static let blockSize = 1024
 
+    /// D, values per region and input (> 0).
     public let dimension: Int
+    /// The screen's projection; a refit replaces it (no decision depends on it).
     public internal(set) var projection: RegionProjection
     /// Where regions before `residentStart` are read from; nil keeps every region resident.
     public let archive: (any RegionArchive)?
+    /// Regions indexed, archived and resident: the next position.
     public internal(set) var count = 0
     /// Positions >= this are held whole in `resident` (0 without an archive).
     public internal(set) var residentStart = 0
@@ -99,8 +107,9 @@ public final class RegionIndex {
         if position >= residentStart { return resident[position - residentStart] }
         guard let reader else { preconditionFailure("region \(position) is archived: pass a reader") }
         return try reader.withRegion(at: position) { a in
-            IndexedRegion(sha256: try reader.sha256(at: position), label: a.label, radius: a.radius,
-                          input: (0..<dimension).map(a.value))
+            IndexedRegion(
+                sha256: try reader.sha256(at: position), label: a.label, radius: a.radius,
+                input: (0..<dimension).map(a.value))
         }
     }
 
@@ -135,8 +144,9 @@ public final class RegionIndex {
             slot = partitions.firstIndex(where: { $0.label > label }) ?? partitions.count
             partitions.insert(LabelPartition(label: label), at: slot)
         }
-        partitions[slot].append(position: position, features: features, nu: Float(nu),
-                                radiusBound: RegionScreen.radiusBound(radius), rank: projection.rank)
+        partitions[slot].append(
+            position: position, features: features, nu: Float(nu),
+            radiusBound: RegionScreen.radiusBound(radius), rank: projection.rank)
     }
 
     func insert(position: Int, label: Int, radius: Double, features: [Float], nu: Double) {

@@ -2,12 +2,14 @@
 public struct RegionCandidate: Sendable, Equatable {
     /// 0-based commit order.
     public var position: Int
+    /// c_j, never the label of the input it is a candidate for.
     public var label: Int
     /// R_j as stored.
     public var radius: Double
     /// ||x − x_j||, summed in float64 in a fixed order (`RegionIndex.exactDistance`).
     public var distance: Double
 
+    /// A candidate from its fields.
     public init(position: Int, label: Int, radius: Double, distance: Double) {
         self.position = position; self.label = label; self.radius = radius; self.distance = distance
     }
@@ -41,8 +43,10 @@ extension RegionIndex {
     /// The exact radius and distance of the region at `position` (resident, or from `reader`),
     /// or nil when a quick float64 distance proves it out of reach of a ball of `radius`
     /// (`RegionScreen.quickExcludes`): such a region could not change the rule's decision.
-    func candidate(_ position: Int, label: Int, x: [Double], radius: Double,
-                   reader: (any RegionArchiveReader)?) throws -> RegionCandidate? {
+    func candidate(
+        _ position: Int, label: Int, x: [Double], radius: Double,
+        reader: (any RegionArchiveReader)?
+    ) throws -> RegionCandidate? {
         if position >= residentStart {
             let r = resident[position - residentStart]
             return r.input.withUnsafeBytes { raw in
@@ -61,11 +65,13 @@ extension RegionIndex {
 
     /// `native`: the input's bytes are this host's float32 (a resident `[Float]`), else
     /// little-endian (the archive's).
-    private static func candidate(_ position: Int, label: Int, radius: Double, x: [Double], ball: Double,
-                                  input: UnsafeRawBufferPointer, native: Bool) -> RegionCandidate? {
+    private static func candidate(
+        _ position: Int, label: Int, radius: Double, x: [Double], ball: Double,
+        input: UnsafeRawBufferPointer, native: Bool
+    ) -> RegionCandidate? {
         #if _endian(little)
-        let quick = x.withUnsafeBufferPointer { RegionScreen.quickSquaredDistance($0, input.baseAddress!) }
-        if RegionScreen.quickExcludes(quick, reach: ball + radius, dimension: x.count) { return nil }
+            let quick = x.withUnsafeBufferPointer { RegionScreen.quickSquaredDistance($0, input.baseAddress!) }
+            if RegionScreen.quickExcludes(quick, reach: ball + radius, dimension: x.count) { return nil }
         #endif
         let d = native ? exactDistance(x, input.assumingMemoryBound(to: Float.self)) : exactDistance(x, LittleEndianFloats(raw: input))
         return RegionCandidate(position: position, label: label, radius: radius, distance: d)

@@ -19,8 +19,10 @@ extension RegionProjection {
     /// The top principal directions of `rows` (count×D float32, row-major): subspace iteration
     /// Q ← orth(Xcᵀ·(Xc·Q)) on the centred sample Xc from seeded Gaussian directions.
     /// Fewer than two rows: seeded random directions. `fittedOn` records the store size.
-    public static func fitted(rows: [Float], count: Int, dimension: Int, rank: Int = defaultRank,
-                              seed: UInt64 = defaultSeed, fittedOn: Int) -> RegionProjection {
+    public static func fitted(
+        rows: [Float], count: Int, dimension: Int, rank: Int = defaultRank,
+        seed: UInt64 = defaultSeed, fittedOn: Int
+    ) -> RegionProjection {
         precondition(rows.count == count * dimension)
         let k = min(rank, dimension)
         guard count >= 2 else { return random(dimension: dimension, rank: k, seed: seed) }
@@ -38,14 +40,16 @@ extension RegionProjection {
             centred.withUnsafeBufferPointer { xc in
                 q.withUnsafeBufferPointer { qp in
                     y.withUnsafeMutableBufferPointer { yp in
-                        BLAS.gemm(m: count, n: k, k: dimension, a: xc.baseAddress!, lda: dimension,
-                                  b: qp.baseAddress!, ldb: k, c: yp.baseAddress!, ldc: k)
+                        BLAS.gemm(
+                            m: count, n: k, k: dimension, a: xc.baseAddress!, lda: dimension,
+                            b: qp.baseAddress!, ldb: k, c: yp.baseAddress!, ldc: k)
                     }
                 }
                 y.withUnsafeBufferPointer { yp in
                     q.withUnsafeMutableBufferPointer { qp in
-                        BLAS.gemm(transA: true, m: dimension, n: k, k: count, a: xc.baseAddress!, lda: dimension,
-                                  b: yp.baseAddress!, ldb: k, c: qp.baseAddress!, ldc: k)
+                        BLAS.gemm(
+                            transA: true, m: dimension, n: k, k: count, a: xc.baseAddress!, lda: dimension,
+                            b: yp.baseAddress!, ldb: k, c: qp.baseAddress!, ldc: k)
                     }
                 }
             }
@@ -54,7 +58,8 @@ extension RegionProjection {
             if largest > 0 && largest.isFinite { for i in q.indices { q[i] /= largest } }
             orthonormalizeColumns(&q, rows: dimension, columns: k, seed: seed)
         }
-        return RegionProjection(dimension: dimension, rank: k, seed: seed, fittedOn: fittedOn,
-                                basis: transposedToFloat(q, rows: dimension, columns: k))
+        return RegionProjection(
+            dimension: dimension, rank: k, seed: seed, fittedOn: fittedOn,
+            basis: transposedToFloat(q, rows: dimension, columns: k))
     }
 }

@@ -18,8 +18,11 @@ public struct RegionProjection: Sendable {
     /// The seed of the sample and of the starting directions, recorded so a run can be repeated.
     public static let defaultSeed: UInt64 = 0x5EED_2026_0010_0006
 
+    /// D, values per input.
     public let dimension: Int
+    /// Features per input, the rows of B (<= D; `random` and `fitted` cap the rank asked at D).
     public let rank: Int
+    /// The seed of the sample and of the directions that made B.
     public let seed: UInt64
     /// The inputs the basis was fitted on (0 for seeded random directions).
     public let fittedOn: Int
@@ -65,7 +68,8 @@ public struct RegionProjection: Sendable {
         var rng = SplitMixGaussian(seed: seed)
         var q = (0..<(dimension * k)).map { _ in rng.next() }  // D×k, row-major
         orthonormalizeColumns(&q, rows: dimension, columns: k, seed: seed)
-        return RegionProjection(dimension: dimension, rank: k, seed: seed, fittedOn: 0, basis: transposedToFloat(q, rows: dimension, columns: k))
+        return RegionProjection(
+            dimension: dimension, rank: k, seed: seed, fittedOn: 0, basis: transposedToFloat(q, rows: dimension, columns: k))
     }
 
     /// q̂ = float32(B·x in float64) and ||q̂||² in float64: the features of one input.
@@ -88,8 +92,9 @@ public struct RegionProjection: Sendable {
         var q = [Double](repeating: 0, count: count * rank)
         basis64.withUnsafeBufferPointer { b in
             q.withUnsafeMutableBufferPointer { c in
-                BLAS.gemm(transB: true, m: count, n: rank, k: dimension, a: x, lda: dimension,
-                          b: b.baseAddress!, ldb: dimension, c: c.baseAddress!, ldc: rank)
+                BLAS.gemm(
+                    transB: true, m: count, n: rank, k: dimension, a: x, lda: dimension,
+                    b: b.baseAddress!, ldb: dimension, c: c.baseAddress!, ldc: rank)
             }
         }
         for i in 0..<(count * rank) { out[i] = Float(q[i]) }

@@ -108,7 +108,8 @@ struct RegionScreen {
         var lanes = SIMD8<Double>()
         var i = 0
         while i + 8 <= n {
-            let d = xr.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+            let d =
+                xr.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
                 - SIMD8<Double>(y.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self))
             lanes += d * d
             i += 8

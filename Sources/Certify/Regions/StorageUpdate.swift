@@ -79,8 +79,10 @@ public enum StorageUpdate {
     /// (R = m), m < 0 aligns (c = c*, R = −m). Non-certified inputs enter with R = max(R, 0).
     /// The caller stores (x, label, radius) of the decision; the index is not changed here.
     /// A non-finite radius or pixel throws `NonFiniteInput` (no region can be stored for it).
-    public static func decide(input x: [Float], label c: Int, radius certifiedRadius: Double,
-                              index: RegionIndex) throws -> Decision {
+    public static func decide(
+        input x: [Float], label c: Int, radius certifiedRadius: Double,
+        index: RegionIndex
+    ) throws -> Decision {
         try checkFinite(x, certifiedRadius)
         return try index.withReader { reader in
             try index.refitIfDue(reader: reader)
@@ -93,8 +95,10 @@ public enum StorageUpdate {
     /// every comparison is made here on the exact distances and radii the neighbourhood hands
     /// over, in commit order, so any neighbourhood that hands over at least the regions in reach
     /// gives the same decision, bit for bit.
-    public static func decide(input x: [Float], label c: Int, radius certifiedRadius: Double,
-                              near: inout some RegionNeighbourhood) throws -> Decision {
+    public static func decide(
+        input x: [Float], label c: Int, radius certifiedRadius: Double,
+        near: inout some RegionNeighbourhood
+    ) throws -> Decision {
         try checkFinite(x, certifiedRadius)
         let radius = max(certifiedRadius, 0)
 
@@ -106,9 +110,11 @@ public enum StorageUpdate {
         let sha = try near.sha256(at: hit.j.position)
         let d = hit.j.distance
         if hit.m >= 0 {
-            return Decision(label: c, radius: hit.m, outcome: .trimmed(by: sha, distance: d),
-                            region: RegionRecord(status: "trimmed", conflict: sha, conflictDistance: d,
-                                                 originalLabel: c, originalRadius: certifiedRadius))
+            return Decision(
+                label: c, radius: hit.m, outcome: .trimmed(by: sha, distance: d),
+                region: RegionRecord(
+                    status: "trimmed", conflict: sha, conflictDistance: d,
+                    originalLabel: c, originalRadius: certifiedRadius))
         }
 
         let aligned = hit.j.label
@@ -119,10 +125,12 @@ public enum StorageUpdate {
             guard j.distance < alignedRadius + j.radius else { return }
             alignedRadius = max(0, min(alignedRadius, j.distance - j.radius))
         }
-        return Decision(label: aligned, radius: alignedRadius,
-                        outcome: .aligned(to: sha, distance: d, from: c),
-                        region: RegionRecord(status: "aligned", conflict: sha, conflictDistance: d,
-                                             originalLabel: c, originalRadius: certifiedRadius))
+        return Decision(
+            label: aligned, radius: alignedRadius,
+            outcome: .aligned(to: sha, distance: d, from: c),
+            region: RegionRecord(
+                status: "aligned", conflict: sha, conflictDistance: d,
+                originalLabel: c, originalRadius: certifiedRadius))
     }
 
     /// The first pass of the rule: among the candidates in reach (d < R + R_j), the one with the
@@ -136,7 +144,7 @@ public enum StorageUpdate {
         mutating func consider(_ j: RegionCandidate) {
             guard j.distance < radius + j.radius else { return }
             let m = j.distance - j.radius
-            if best == nil || m < best!.m { best = (j, m) }   // strict: the earliest wins ties
+            if best == nil || m < best!.m { best = (j, m) }  // strict: the earliest wins ties
         }
     }
 

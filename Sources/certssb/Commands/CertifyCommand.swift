@@ -9,7 +9,8 @@ struct CertifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certify",
         abstract: "Certify image files: one JSON verdict per line, in input order.",
-        discussion: "Exit 0 when every file is certified, 1 when some is not, 2 on any error (a bad file prints an error line and the rest go on).")
+        discussion:
+            "Exit 0 when every file is certified, 1 when some is not, 2 on any error (a bad file prints an error line and the rest go on).")
 
     @OptionGroup var models: ModelSetOptions
     @OptionGroup var certificate: CertificateOptions
@@ -18,7 +19,10 @@ struct CertifyCommand: ParsableCommand {
     @Option(help: "Images certified together (weights are read once per batch).")
     var batchSize = 64
 
-    @Option(help: "Folder of trigger plugins for the verdicts' `triggers` (default: beside the executable, then $CERTSSB_PLUGIN_DIR, then the installed location).")
+    @Option(
+        help:
+            "Folder of trigger plugins for the verdicts' `triggers` (default: beside the executable, then $CERTSSB_PLUGIN_DIR, then the installed location)."
+    )
     var pluginDir: String?
 
     @Flag(help: "Leave `triggers` empty: skips one ensemble pass per plugin and image.")
@@ -55,7 +59,11 @@ struct CertifyCommand: ParsableCommand {
                 switch result {
                 case .success:
                     // A verdict, unless its pixels, a model or a plugin gave non-finite values.
-                    switch results.next()!.flatMap({ v in reports.next()!.map { var v = v; v.triggers = $0; return v } }) {
+                    switch results.next()!.flatMap({ v in
+                        reports.next()!.map {
+                            var v = v; v.triggers = $0; return v
+                        }
+                    }) {
                     case let .success(verdict):
                         allCertified = allCertified && verdict.certified
                         print(verdict.jsonLine())

@@ -54,7 +54,8 @@ struct ListCommand: ParsableCommand {
 }
 
 struct EventsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Follow verdicts as certssbd commits them (one JSON line each).")
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "Follow verdicts as certssbd commits them (one JSON line each).")
     @OptionGroup var socket: SocketOption
     @Option(help: "Stop after this many events (default: follow until interrupted).") var count: Int?
     func run() throws {
@@ -74,10 +75,10 @@ struct SubmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit", abstract: "Upload files to certssbd and print each verdict.",
         discussion: """
-        One JSON line per file, in input order: the daemon's verdict with a `file` field holding \
-        the path given (the stored verdict keeps its own `source`), or {"error": …, "file": …} in its \
-        place. Exit 0 when every file is certified, 1 when some is not, 2 on any error.
-        """)
+            One JSON line per file, in input order: the daemon's verdict with a `file` field holding \
+            the path given (the stored verdict keeps its own `source`), or {"error": …, "file": …} in its \
+            place. Exit 0 when every file is certified, 1 when some is not, 2 on any error.
+            """)
     @OptionGroup var socket: SocketOption
     @Argument(help: "Image files; a directory means every file under it (sorted), - standard input.") var inputs: [String]
 

@@ -6,13 +6,14 @@ import Foundation
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Reproduce the paper's table: RAB (sigma0) and Cert-SSB (sample-specific sigma + storage-update) on the same models and data.",
+        abstract:
+            "Reproduce the paper's table: RAB (sigma0) and Cert-SSB (sample-specific sigma + storage-update) on the same models and data.",
         discussion: """
-        Accepts the paper's flags (--dataset mnist --wm_shape onepixel --sigma 0.12 --N_m 1000) and kebab-case twins. \
-        The model set defaults to model/<dataset>/<wm_shape>/sigma<sigma>/ (the first N_m of its models). Benign inputs are the \
-        test split with true labels; watermarked inputs are every test input with the trigger, a hit when certified as the \
-        target label. Cert-SSB processes benign then watermarked inputs in test order through the storage-update store.
-        """)
+            Accepts the paper's flags (--dataset mnist --wm_shape onepixel --sigma 0.12 --N_m 1000) and kebab-case twins. \
+            The model set defaults to model/<dataset>/<wm_shape>/sigma<sigma>/ (the first N_m of its models). Benign inputs are the \
+            test split with true labels; watermarked inputs are every test input with the trigger, a hit when certified as the \
+            target label. Cert-SSB processes benign then watermarked inputs in test order through the storage-update store.
+            """)
 
     @Option(help: "mnist, fashion, cifar or imagenet.")
     var dataset = "mnist"
@@ -23,7 +24,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "sigma0 (selects the default model set).")
     var sigma = 0.12
 
-    @Option(name: [.customLong("N_m"), .customLong("n-m")], help: "Use the first N_m models of the set (more than it has: all of them, with a warning).")
+    @Option(
+        name: [.customLong("N_m"), .customLong("n-m")],
+        help: "Use the first N_m models of the set (more than it has: all of them, with a warning).")
     var nModels: Int?
 
     @Option(help: "Model-set directory (overrides --dataset/--wm_shape/--sigma for the models).")

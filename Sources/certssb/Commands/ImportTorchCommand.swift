@@ -50,7 +50,8 @@ struct ImportTorchCommand: ParsableCommand {
                 if progress == nil { progress = WorkProgress(label: "import-torch", total: total, unit: "checkpoints") }
                 progress?.advance(by: done - (progress?.done ?? 0))
             }
-            FileHandle.standardError.write(Data("imported \(manifest.nModels) models (\(arch.rawValue), sigma0 \(sigma)) into \(out)\n".utf8))
+            FileHandle.standardError.write(
+                Data("imported \(manifest.nModels) models (\(arch.rawValue), sigma0 \(sigma)) into \(out)\n".utf8))
         } catch {
             throw CLIFailure(error)
         }

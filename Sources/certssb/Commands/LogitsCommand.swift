@@ -33,7 +33,9 @@ struct LogitsCommand: ParsableCommand {
             switch result {
             case .success:
                 let request = requestIterator.next()!, row = logits.next()!
-                let values: Any = outputs == 1 ? row.map(Double.init)
+                let values: Any =
+                    outputs == 1
+                    ? row.map(Double.init)
                     : stride(from: 0, to: row.count, by: outputs).map { Array(row[$0..<($0 + outputs)]).map(Double.init) }
                 let object: [String: Any] = ["source": request.source, "sha256": request.sha256, "model_set": set.id, "logits": values]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])

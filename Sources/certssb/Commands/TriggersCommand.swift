@@ -1,5 +1,5 @@
-import CertShape
 import ArgumentParser
+import CertShape
 import Foundation
 import TriggerKit
 
@@ -8,10 +8,10 @@ struct TriggersCommand: ParsableCommand {
         commandName: "triggers",
         abstract: "List the trigger plugins that load, and the files that were refused and why.",
         discussion: """
-        Without --plugin-dir, the first of these that holds a plugin file is used: the folder of \
-        certssb, $CERTSSB_PLUGIN_DIR, /usr/local/lib/certssb/plugins, /usr/lib/certssb/plugins. \
-        Exit status: 0 plugins loaded and none refused, 1 some file refused, 2 nothing loaded.
-        """)
+            Without --plugin-dir, the first of these that holds a plugin file is used: the folder of \
+            certssb, $CERTSSB_PLUGIN_DIR, /usr/local/lib/certssb/plugins, /usr/lib/certssb/plugins. \
+            Exit status: 0 plugins loaded and none refused, 1 some file refused, 2 nothing loaded.
+            """)
 
     @Option(help: "Load plugins from this folder only.")
     var pluginDir: String?
@@ -28,7 +28,8 @@ struct TriggersCommand: ParsableCommand {
             guard let parsed = ImageShape(parsing: shape) else { throw CLIFailure("--shape wants CxHxW, e.g. 1x28x28; got '\(shape)'") }
             wanted = parsed
         }
-        let registry = pluginDir.map { TriggerRegistry.load(directory: $0, shape: wanted) }
+        let registry =
+            pluginDir.map { TriggerRegistry.load(directory: $0, shape: wanted) }
             ?? TriggerRegistry.loadDefault(shape: wanted)
         if json { try printJSON(registry) } else { printText(registry) }
         if registry.plugins.isEmpty { throw ExitCode(2) }
@@ -59,8 +60,10 @@ struct TriggersCommand: ParsableCommand {
 
     private func printJSON(_ registry: TriggerRegistry) throws {
         let plugins: [[String: Any]] = registry.plugins.map {
-            ["name": $0.name, "version": $0.version, "path": $0.path, "description": $0.description,
-             "standard_shapes": standardSupport($0)]
+            [
+                "name": $0.name, "version": $0.version, "path": $0.path, "description": $0.description,
+                "standard_shapes": standardSupport($0),
+            ]
         }
         let refusals: [[String: Any]] = registry.refusals.map { ["path": $0.path, "reason": $0.reason] }
         let object: [String: Any] = ["directory": registry.directory ?? NSNull(), "plugins": plugins, "refusals": refusals]

@@ -25,7 +25,8 @@ extension EvaluationRun {
             StepCurve.certifiedAccuracy(records.ssbWatermarked, name: "\(ssbName), watermarked: cert wm acc"),
         ]
         let series = curves.enumerated().map { CurvePlot.series($1, method: $0 % 2, watermarked: $0 >= 2) }
-        let models = modelsAsked.map { "N_m = \(set.count) (asked for \($0); \(roles.certify.count) certify)" }
+        let models =
+            modelsAsked.map { "N_m = \(set.count) (asked for \($0); \(roles.certify.count) certify)" }
             ?? "N_m = \(set.count) (\(roles.certify.count) certify)"
         let title = [
             "Certified accuracy vs L2 radius: \(set.manifest.name) (id \(set.id.prefix(8)))",

@@ -1,10 +1,10 @@
-import CertShape
 import CertCore
-import CertLedger
 import CertData
 import CertEval
+import CertLedger
 import CertMath
 import CertScheduler
+import CertShape
 import CertSigma
 import CertStore
 import Certify
@@ -26,7 +26,9 @@ struct EvaluationRun {
         c = command
         let dir = command.modelSet ?? "model/\(command.dataset)/\(command.wmShape)/sigma\(command.sigma)"
         if command.modelSet == nil && !FileManager.default.fileExists(atPath: dir) {
-            throw CLIFailure("no model set at \(dir): train one with `certssb train --dataset \(command.dataset) --wm_shape \(command.wmShape) --sigma \(command.sigma) --N_m \(command.nModels ?? 1000) --out \(dir)`, or pass --model-set DIR (the shipped set is model/mnist/onepixel/sigma1.25)")
+            throw CLIFailure(
+                "no model set at \(dir): train one with `certssb train --dataset \(command.dataset) --wm_shape \(command.wmShape) --sigma \(command.sigma) --N_m \(command.nModels ?? 1000) --out \(dir)`, or pass --model-set DIR (the shipped set is model/mnist/onepixel/sigma1.25)"
+            )
         }
         let full: ModelSet
         do { full = try ModelSet.load(directory: dir) } catch { throw CLIFailure(error) }
@@ -41,8 +43,9 @@ struct EvaluationRun {
         set = full.prefix(command.nModels ?? Int.max)
         let shared = ProcessInfo.processInfo.environment["CERTSSB_SHARED"] ?? "../shared"
         do {
-            let splits = try DatasetLocator.load(dataset: command.dataset, data: command.data,
-                                                 sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
+            let splits = try DatasetLocator.load(
+                dataset: command.dataset, data: command.data,
+                sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
             let task = try BinaryTask.paper(dataset: command.dataset, classes: splits.test.classes)
             let all = task.apply(splits.test)
             // --limit takes evenly spaced inputs, so every class stays represented.
@@ -86,17 +89,21 @@ struct EvaluationRun {
         let scheduler = NoiseBatchScheduler(ensemble: Certifier.certifyingEnsemble(set), workers: c.workers)
 
         // RAB: sigma0 for every input, no store.
-        let rab = Certifier(modelSet: set, scheduler: scheduler, options: CertificationOptions(alpha: c.certificate.alpha, bound: c.certificate.bound),
-                            sigma: .fixedRule, workers: c.workers)
+        let rab = Certifier(
+            modelSet: set, scheduler: scheduler, options: CertificationOptions(alpha: c.certificate.alpha, bound: c.certificate.bound),
+            sigma: .fixedRule, workers: c.workers)
         let rabBenign = try certifyAll(rab, benign, progress, "RAB benign")
         let rabWatermarked = try certifyAll(rab, watermarked, progress, "RAB watermarked")
 
         // Cert-SSB: sample-specific sigma, then the storage-update store in arrival order.
-        let sigmaOptions = c.sigmaSearch.options(fallback: c.certificate.compat == .released ? .released : .search, trigger: set.manifest.trigger)
-        let ssb = Certifier(modelSet: set, scheduler: scheduler, options: c.certificate.certification, sigma: sigmaOptions, workers: c.workers)
+        let sigmaOptions = c.sigmaSearch.options(
+            fallback: c.certificate.compat == .released ? .released : .search, trigger: set.manifest.trigger)
+        let ssb = Certifier(
+            modelSet: set, scheduler: scheduler, options: c.certificate.certification, sigma: sigmaOptions, workers: c.workers)
         let ledger: RegionLedger
         do {
-            ledger = try RegionLedger(modelSet: set, store: c.store.map { try CertStore.open(directory: $0, modelSetID: set.id, kind: ssb.kind) })
+            ledger = try RegionLedger(
+                modelSet: set, store: c.store.map { try CertStore.open(directory: $0, modelSetID: set.id, kind: ssb.kind) })
         } catch { throw CLIFailure(error) }
         let ssbBenign: [Verdict], ssbWatermarked: [Verdict]
         do {
@@ -113,21 +120,29 @@ struct EvaluationRun {
         } catch { throw CLIFailure(error) }
         progress.finish()
 
-        let evaluated = Records(rabBenign: records(rabBenign, benign: true, target: target), rabWatermarked: records(rabWatermarked, benign: false, target: target),
-                                ssbBenign: records(ssbBenign, benign: true, target: target), ssbWatermarked: records(ssbWatermarked, benign: false, target: target))
+        let evaluated = Records(
+            rabBenign: records(rabBenign, benign: true, target: target),
+            rabWatermarked: records(rabWatermarked, benign: false, target: target),
+            ssbBenign: records(ssbBenign, benign: true, target: target),
+            ssbWatermarked: records(ssbWatermarked, benign: false, target: target))
         let tables = [
             PaperTable(method: "RAB", benign: evaluated.rabBenign, watermarked: evaluated.rabWatermarked),
             PaperTable(method: ssbName, benign: evaluated.ssbBenign, watermarked: evaluated.ssbWatermarked),
         ]
         let elapsed = Date().timeIntervalSince(started)
         let roles = ssb.roles
-        print("model set \(set.directory) (\(modelCount): \(roles.certify.count) certify, \(roles.search.count) search\(roles.declared ? "" : " (split off, see README: Search models)"); sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); bound \(c.certificate.bound.rawValue), alpha \(c.certificate.alpha); sigma rule \(sigmaOptions.rule.rawValue)")
+        print(
+            "model set \(set.directory) (\(modelCount): \(roles.certify.count) certify, \(roles.search.count) search\(roles.declared ? "" : " (split off, see README: Search models)"); sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); bound \(c.certificate.bound.rawValue), alpha \(c.certificate.alpha); sigma rule \(sigmaOptions.rule.rawValue)"
+        )
         for t in tables { print("\n\(t.method)\(modelsAsked.map { ", N_m = \(set.count) (asked for \($0))" } ?? "")\n\(t.render())") }
         if c.rabMetric {
             let victims = (0..<test.count).filter { test.labels[$0] != target }
             for (name, verdicts) in [("RAB", rabWatermarked), ("Cert-SSB", ssbWatermarked)] {
                 let line = PaperTable.paperRadii.map { r in
-                    String(format: "%.5f", Double(victims.filter { verdicts[$0].label == test.labels[$0] && verdicts[$0].radius > r }.count) / Double(max(victims.count, 1)))
+                    String(
+                        format: "%.5f",
+                        Double(victims.filter { verdicts[$0].label == test.labels[$0] && verdicts[$0].radius > r }.count)
+                            / Double(max(victims.count, 1)))
                 }.joined(separator: " / ")
                 print("\n\(name) RAB metric (non-target triggered inputs, true labels): \(line)")
             }
@@ -136,16 +151,26 @@ struct EvaluationRun {
         // The largest margin the bound can give with N certifying models (every score 1).
         let best = Certificate.predictedLowerBound(c.certificate.bound, sample: [1], n: roles.certify.count, alpha: c.certificate.alpha)
         let ceiling = Normal.quantile(min(best, 1 - 1e-8)) * maxSigma
-        print(String(format: "\nceiling: PhiInv(best pA_lower) * max sigma_x = %.5f; largest radius %.5f; %.1f s", ceiling,
-                     (ssbBenign + ssbWatermarked + rabBenign + rabWatermarked).map(\.radius).max() ?? 0, elapsed))
-        for (name, verdicts) in [("RAB benign", rabBenign), ("Cert-SSB benign", ssbBenign), ("RAB watermarked", rabWatermarked), ("Cert-SSB watermarked", ssbWatermarked)] {
+        print(
+            String(
+                format: "\nceiling: PhiInv(best pA_lower) * max sigma_x = %.5f; largest radius %.5f; %.1f s", ceiling,
+                (ssbBenign + ssbWatermarked + rabBenign + rabWatermarked).map(\.radius).max() ?? 0, elapsed))
+        for (name, verdicts) in [
+            ("RAB benign", rabBenign), ("Cert-SSB benign", ssbBenign), ("RAB watermarked", rabWatermarked),
+            ("Cert-SSB watermarked", ssbWatermarked),
+        ] {
             let abstained = verdicts.filter(\.abstained).count
             let runs = verdicts.map { $0.sigmaSearch?.modelRuns ?? 0 }.reduce(0, +)
-            print(String(format: "%@: %d of %d abstained; median radius %.5f; median sigma %.4f; search %.1f model runs per input (certificate: %d)",
-                         name, abstained, verdicts.count, Self.median(verdicts.map { max($0.radius, 0) }), Self.median(verdicts.map(\.sigma)),
-                         Double(runs) / Double(max(verdicts.count, 1)), roles.certify.count))
+            print(
+                String(
+                    format:
+                        "%@: %d of %d abstained; median radius %.5f; median sigma %.4f; search %.1f model runs per input (certificate: %d)",
+                    name, abstained, verdicts.count, Self.median(verdicts.map { max($0.radius, 0) }), Self.median(verdicts.map(\.sigma)),
+                    Double(runs) / Double(max(verdicts.count, 1)), roles.certify.count))
         }
-        try writeOutputs(tables, all: ["rab_benign": rabBenign, "rab_watermarked": rabWatermarked, "ssb_benign": ssbBenign, "ssb_watermarked": ssbWatermarked])
+        try writeOutputs(
+            tables,
+            all: ["rab_benign": rabBenign, "rab_watermarked": rabWatermarked, "ssb_benign": ssbBenign, "ssb_watermarked": ssbWatermarked])
         if let path = c.plot { try writePlot(evaluated, roles: roles, to: path) }
     }
 
@@ -155,7 +180,9 @@ struct EvaluationRun {
     /// "72 models", or "N_m = 72 (asked for 1000)" when `--N_m` asked for more.
     var modelCount: String { modelsAsked.map { "N_m = \(set.count) (asked for \($0))" } ?? "\(set.count) models" }
 
-    private func certifyAll(_ certifier: Certifier, _ requests: [CertificationRequest], _ progress: WorkProgress, _ stage: String) throws -> [Verdict] {
+    private func certifyAll(_ certifier: Certifier, _ requests: [CertificationRequest], _ progress: WorkProgress, _ stage: String) throws
+        -> [Verdict]
+    {
         do {
             // Verdicts do not depend on the batch (README: Determinism); 64 keeps progress moving.
             return try stride(from: 0, to: requests.count, by: 64).flatMap { start -> [Verdict] in
@@ -174,7 +201,9 @@ struct EvaluationRun {
 
     func records(_ verdicts: [Verdict], benign: Bool, target: Int) -> [EvalRecord] {
         verdicts.enumerated().map { i, v in
-            EvalRecord(label: v.label, expected: benign ? test.labels[i] : target, radius: v.radius, radiusExpected: v.radiusExpected, sigma: v.sigma)
+            EvalRecord(
+                label: v.label, expected: benign ? test.labels[i] : target, radius: v.radius, radiusExpected: v.radiusExpected,
+                sigma: v.sigma)
         }
     }
 

@@ -1,6 +1,6 @@
-import CertShape
 import CertCore
 import CertData
+import CertShape
 import Certify
 import Foundation
 

@@ -13,7 +13,8 @@ enum InputPaths {
         var out: [String] = []
         for argument in arguments {
             var isDirectory: ObjCBool = false
-            if argument != standardInput, FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
+            if argument != standardInput, FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue
+            {
                 let found = files(under: argument)
                 out += found.isEmpty ? [argument] : found  // an empty one stays, to get its error line
             } else {
@@ -38,8 +39,11 @@ enum InputPaths {
     /// directories), sorted by their path's bytes.
     static func files(under directory: String) -> [String] {
         let root = URL(fileURLWithPath: directory)
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
-                                                          options: [.skipsHiddenFiles]) else { return [] }
+        guard
+            let walker = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey],
+                options: [.skipsHiddenFiles])
+        else { return [] }
         var found: [String] = []
         for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
             let relative = url.path.dropFirst(root.path.count).drop(while: { $0 == "/" })

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CertCore
-import Certify
 import CertMath
+import Certify
 import Foundation
 
 /// Options shared by every command that runs a model set.
@@ -29,21 +29,32 @@ struct CertificateOptions: ParsableArguments {
     @Option(help: "Failure probability of each certificate.")
     var alpha: Double = 0.001
 
-    @Option(help: "Confidence bound: clopper-pearson (hard votes, the default), betting (soft scores, anytime-valid), hoeffding (averaged scores, RAB's), or best (hoeffding and clopper-pearson at alpha/2 each).")
+    @Option(
+        help:
+            "Confidence bound: clopper-pearson (hard votes, the default), betting (soft scores, anytime-valid), hoeffding (averaged scores, RAB's), or best (hoeffding and clopper-pearson at alpha/2 each)."
+    )
     var bound: BoundKind = CertificationOptions.defaultBound
 
-    @Option(name: .customLong("compat"), help: "released: noise at sigma0, radius at sigma_x, as the authors' code (for comparing with the paper only).")
+    @Option(
+        name: .customLong("compat"),
+        help: "released: noise at sigma0, radius at sigma_x, as the authors' code (for comparing with the paper only).")
     var compat: CertificationMode = .sound
 
-    @Option(help: "Early stopping: stop each image once certified beyond this L2 radius or unable to reach it; 'triggers' = the largest L2 size of the loaded plugins' perturbations of the image. Needs --bound betting (anytime-valid).")
+    @Option(
+        help:
+            "Early stopping: stop each image once certified beyond this L2 radius or unable to reach it; 'triggers' = the largest L2 size of the loaded plugins' perturbations of the image. Needs --bound betting (anytime-valid)."
+    )
     var targetRadius: String?
 
     func validate() throws {
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be in (0, 1)") }
         if let t = targetRadius {
-            guard TargetRadius(t) != nil else { throw ValidationError("--target-radius must be a non-negative number or 'triggers', got '\(t)'") }
+            guard TargetRadius(t) != nil else {
+                throw ValidationError("--target-radius must be a non-negative number or 'triggers', got '\(t)'")
+            }
             guard bound == .betting else {
-                throw ValidationError("--target-radius needs --bound betting: only the betting bound stays valid when the models stop early")
+                throw ValidationError(
+                    "--target-radius needs --bound betting: only the betting bound stays valid when the models stop early")
             }
         }
     }

@@ -1,6 +1,6 @@
-import CertShape
 import CertData
 import CertPipeline
+import CertShape
 import Foundation
 
 /// certssbd's path for uploaded images, without the socket: decode, certify with every
@@ -30,7 +30,8 @@ enum PipelineBenchmark {
         var generator = SeededGenerator(seed: 20261125)
         let shape = ImageShape(channels: 1, height: 28, width: 28)
         let pngs = try (0..<images).map { _ in
-            try PNGEncoder.encode(DecodedImage(shape: shape, pixels: (0..<shape.count).map { _ in Float(generator.next() >> 40) / Float(1 << 24) }))
+            try PNGEncoder.encode(
+                DecodedImage(shape: shape, pixels: (0..<shape.count).map { _ in Float(generator.next() >> 40) / Float(1 << 24) }))
         }
         let done = DispatchGroup()
         let started = DispatchTime.now()

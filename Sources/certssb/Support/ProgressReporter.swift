@@ -29,10 +29,13 @@ final class ProgressReporter: @unchecked Sendable {
         if terminal {
             let width = 30, filled = p.total > 0 ? width * p.done / p.total : width
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            FileHandle.standardError.write(Data("\r[\(bar)] \(p.done)/\(p.total) models  elapsed \(Self.format(p.elapsed))  ETA \(eta)   ".utf8))
+            FileHandle.standardError.write(
+                Data("\r[\(bar)] \(p.done)/\(p.total) models  elapsed \(Self.format(p.elapsed))  ETA \(eta)   ".utf8))
         } else if let last = p.last {
-            logLine(String(format: "model %d done (%d/%d, loss %.4f, train acc %.4f, %.1f s) ETA %@", last.index, p.done, p.total,
-                       last.finalLoss, last.trainAccuracy, last.seconds, eta))
+            logLine(
+                String(
+                    format: "model %d done (%d/%d, loss %.4f, train acc %.4f, %.1f s) ETA %@", last.index, p.done, p.total,
+                    last.finalLoss, last.trainAccuracy, last.seconds, eta))
         } else if p.resumed > 0 {
             logLine("resuming: \(p.resumed)/\(p.total) models already trained")
         }

@@ -26,8 +26,10 @@ enum SampleSigmas {
     }
 
     /// `progress` labels the progress lines on stderr (`WorkProgress`).
-    static func compute(for data: LabeledDataset, options: SigmaArguments, modelSetDirectory: String?, storeDirectory: String?,
-                        sigma0: Double, workers: Int, role: String = "train", progress label: String = "sigma") throws -> Result {
+    static func compute(
+        for data: LabeledDataset, options: SigmaArguments, modelSetDirectory: String?, storeDirectory: String?,
+        sigma0: Double, workers: Int, role: String = "train", progress label: String = "sigma"
+    ) throws -> Result {
         guard let dir = modelSetDirectory else { return fixed(count: data.count, sigma0: sigma0) }
         let set: ModelSet
         do { set = try ModelSet.load(directory: dir) } catch { throw CLIFailure(error) }
@@ -36,13 +38,16 @@ enum SampleSigmas {
         // the search rule's budget is about the certificate's cost, which does not arise here.
         let sigmaOptions = options.options(fallback: .grid, trigger: set.manifest.trigger)
         let target = SearchTarget(bound: CertificationOptions.defaultBound, alpha: 0.001, certifyingModels: set.count)
-        let search = SigmaSearch(modelSet: set, options: sigmaOptions, workers: workers, target: target,
-                                 models: Array(0..<set.count), sigma0: sigma0)
+        let search = SigmaSearch(
+            modelSet: set, options: sigmaOptions, workers: workers, target: target,
+            models: Array(0..<set.count), sigma0: sigma0)
         var kind = sigmaOptions.identity
         kind["purpose"] = "training sample sigmas"
         kind["sigma0"] = "\(sigma0)"
         let store: CertStore?
-        do { store = try storeDirectory.map { try CertStore.open(directory: $0, modelSetID: set.id, kind: kind) } } catch { throw CLIFailure(error) }
+        do { store = try storeDirectory.map { try CertStore.open(directory: $0, modelSetID: set.id, kind: kind) } } catch {
+            throw CLIFailure(error)
+        }
         let ids = (0..<data.count).map { identity(data.image($0), role: role) }
         var values = [Double?](repeating: nil, count: data.count)
         do {
@@ -62,7 +67,9 @@ enum SampleSigmas {
             do {
                 try store?.batch { batch in
                     for (i, r) in zip(part, found) {
-                        try batch.putSigma(sha256: ids[i], StoredSigma(sigma: r.sigma, sigma0: r.sigma0, rule: r.rule.rawValue, steps: r.steps, seed: r.seed))
+                        try batch.putSigma(
+                            sha256: ids[i],
+                            StoredSigma(sigma: r.sigma, sigma0: r.sigma0, rule: r.rule.rawValue, steps: r.steps, seed: r.seed))
                     }
                 }
             } catch { throw CLIFailure(error) }
@@ -73,7 +80,8 @@ enum SampleSigmas {
             "rule": .string(sigmaOptions.rule.rawValue), "model_set": .string(set.id), "model_set_directory": .string(dir),
             "steps": .number(Double(sigmaOptions.steps)), "draws": .number(Double(sigmaOptions.draws)),
             "learning_rate": .number(sigmaOptions.learningRate), "max_step": .number(sigmaOptions.maxStep),
-            "sigma_max": .number(sigmaOptions.sigmaMax), "models": .number(Double(sigmaOptions.models)), "seed": .string(String(sigmaOptions.seed)),
+            "sigma_max": .number(sigmaOptions.sigmaMax), "models": .number(Double(sigmaOptions.models)),
+            "seed": .string(String(sigmaOptions.seed)),
             "sigma0": .number(sigma0), "mean": .number(all.reduce(0, +) / Double(max(all.count, 1))),
             "min": .number(all.min() ?? sigma0), "max": .number(all.max() ?? sigma0), "read_back": .number(Double(reused)),
         ])

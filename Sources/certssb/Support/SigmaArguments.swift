@@ -3,7 +3,10 @@ import CertSigma
 
 /// The sigma search's options (METHOD.md §2.5), shared by certify, eval, sigma and train.
 struct SigmaArguments: ParsableArguments {
-    @Option(help: "search (label-keeping search on the certified radius within --sigma-budget, the default), grid (the previous default: 14 sigmas x 2 draws x every search model), fixed (sigma0, RAB), gradient (ascent on the expected radius) or released (the authors' rule; the default with --compat released).")
+    @Option(
+        help:
+            "search (label-keeping search on the certified radius within --sigma-budget, the default), grid (the previous default: 14 sigmas x 2 draws x every search model), fixed (sigma0, RAB), gradient (ascent on the expected radius) or released (the authors' rule; the default with --compat released)."
+    )
     var sigmaRule: SigmaRule?
 
     @Option(help: "Steps of the gradient and released rules (released: 850 for onepixel, 1100 otherwise).")
@@ -12,7 +15,10 @@ struct SigmaArguments: ParsableArguments {
     @Option(help: "Noise draws per search model at each sigma tried (search: default 1; grid: 2), or per step (gradient; default 8).")
     var sigmaDraws: Int?
 
-    @Option(help: "Search: model runs per input at most this fraction of the set's model count (one full ensemble pass), but never fewer than 6 (3 sigmas x 2 models).")
+    @Option(
+        help:
+            "Search: model runs per input at most this fraction of the set's model count (one full ensemble pass), but never fewer than 6 (3 sigmas x 2 models)."
+    )
     var sigmaBudget = SigmaOptions().budget
 
     @Option(help: "Search: sigmas tried per input, sigma0 included (default: from the budget, at most 6).")
@@ -27,7 +33,10 @@ struct SigmaArguments: ParsableArguments {
     @Option(help: "Grid: sigmas tried between the best grid point's neighbours.")
     var sigmaRefine = SigmaOptions().refinePoints
 
-    @Option(help: "Search and grid: lower the predicted scores by this many standard errors of the search models' mean (search: default 1; grid: 2).")
+    @Option(
+        help:
+            "Search and grid: lower the predicted scores by this many standard errors of the search models' mean (search: default 1; grid: 2)."
+    )
     var sigmaCaution: Double?
 
     @Option(help: "Gradient: step size on sigma per unit of d(radius)/d(sigma).")
@@ -43,8 +52,12 @@ struct SigmaArguments: ParsableArguments {
     var sigmaSeed: UInt64 = 0
 
     func validate() throws {
-        guard sigmaDraws ?? 1 >= 1, sigmaModels ?? 1 >= 1, sigmaPoints ?? 1 >= 1, sigmaLr > 0, sigmaMaxStep > 0, sigmaGrid >= 1, sigmaRefine >= 0 else {
-            throw ValidationError("--sigma-draws, --sigma-models, --sigma-points, --sigma-lr, --sigma-max-step and --sigma-grid must be positive, --sigma-refine at least 0")
+        guard sigmaDraws ?? 1 >= 1, sigmaModels ?? 1 >= 1, sigmaPoints ?? 1 >= 1, sigmaLr > 0, sigmaMaxStep > 0, sigmaGrid >= 1,
+            sigmaRefine >= 0
+        else {
+            throw ValidationError(
+                "--sigma-draws, --sigma-models, --sigma-points, --sigma-lr, --sigma-max-step and --sigma-grid must be positive, --sigma-refine at least 0"
+            )
         }
         guard sigmaBudget >= 0, sigmaBudget.isFinite else { throw ValidationError("--sigma-budget must be a fraction at least 0") }
         if let steps = sigmaSteps, steps < 0 { throw ValidationError("--sigma-steps must be at least 0") }

@@ -20,7 +20,8 @@ struct StorageUpdateBenchRun {
     /// The cache root: $XDG_CACHE_HOME/certssb/bench, else ~/.cache/certssb/bench.
     static var defaultCache: String {
         let env = ProcessInfo.processInfo.environment
-        let base = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
+        let base =
+            env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
         return (base as NSString).appendingPathComponent("certssb/bench")
     }
 
@@ -33,11 +34,14 @@ struct StorageUpdateBenchRun {
             images = Array(try MNISTCSV.load(path: data).images.map(\.pixels).prefix(digits ?? .max))
         } catch { throw CLIFailure(error) }
         let dimension = set.manifest.inputShape.count
-        guard images.first?.count == dimension else { throw CLIFailure("\(data): images have \(images.first?.count ?? 0) values, \(modelSet) expects \(dimension)") }
+        guard images.first?.count == dimension else {
+            throw CLIFailure("\(data): images have \(images.first?.count ?? 0) values, \(modelSet) expects \(dimension)")
+        }
         let verdictFile = (cache as NSString).appendingPathComponent("verdicts-\(set.id.prefix(12))-\(images.count).json")
         let verdicts = try BenchVerdicts.load(file: verdictFile, modelSet: set, images: images, workers: workers, progress: say)
-        let parameters = BenchRegionStore.Parameters(regions: regions, seed: seed, jitter: jitter, modelSetID: set.id, digits: images.count,
-                                                   shuffled: shuffled)
+        let parameters = BenchRegionStore.Parameters(
+            regions: regions, seed: seed, jitter: jitter, modelSetID: set.id, digits: images.count,
+            shuffled: shuffled)
         let store = try BenchRegionStore.open(cache: cache, parameters: parameters, digits: images, verdicts: verdicts, progress: say)
         defer { store.store.close() }
         let items = BenchRegionStore.items(65, parameters: parameters, digits: images, verdicts: verdicts, stream: 1).map {
@@ -85,14 +89,30 @@ extension StorageUpdateBench.Result {
     }
 
     func printTable() {
-        print("\nstorage-update, \(regions) regions of \(dimension) values (mnist_5k + jitter, \(shuffled ? "shuffled" : "their digits'") real verdicts), one thread")
-        print(String(format: "  batch of %d: index %9.1f ms   brute force %10.1f ms   (%.4fx)", batch, batchMs, bruteBatchMs, batchMs / bruteBatchMs))
-        print(String(format: "  one input:   index %9.1f ms   brute force %10.1f ms   (%.4fx)", singleMs, bruteSingleMs, singleMs / bruteSingleMs))
-        print(String(format: "  first batch after load %.1f ms; index loaded in %.1f s, brute force in %.1f s", firstBatchMs, indexLoadSeconds, bruteLoadSeconds))
+        print(
+            "\nstorage-update, \(regions) regions of \(dimension) values (mnist_5k + jitter, \(shuffled ? "shuffled" : "their digits'") real verdicts), one thread"
+        )
+        print(
+            String(
+                format: "  batch of %d: index %9.1f ms   brute force %10.1f ms   (%.4fx)", batch, batchMs, bruteBatchMs,
+                batchMs / bruteBatchMs))
+        print(
+            String(
+                format: "  one input:   index %9.1f ms   brute force %10.1f ms   (%.4fx)", singleMs, bruteSingleMs, singleMs / bruteSingleMs
+            ))
+        print(
+            String(
+                format: "  first batch after load %.1f ms; index loaded in %.1f s, brute force in %.1f s", firstBatchMs, indexLoadSeconds,
+                bruteLoadSeconds))
         print(String(format: "  memory: index %.1f MB, brute force %.1f MB", indexMB, bruteMB))
-        print(String(format: "  survivors of the screen: %.3g of pairs in the batch (%.3g alone); %.3g past the block thresholds; %.3g got the exact distance",
-                     survivorFraction, singleSurvivorFraction, pastThresholdFraction, exactFraction))
-        print("  projection: rank \(projectionRank), seed 0x\(String(projectionSeed, radix: 16, uppercase: true)); outcomes \(outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+        print(
+            String(
+                format:
+                    "  survivors of the screen: %.3g of pairs in the batch (%.3g alone); %.3g past the block thresholds; %.3g got the exact distance",
+                survivorFraction, singleSurvivorFraction, pastThresholdFraction, exactFraction))
+        print(
+            "  projection: rank \(projectionRank), seed 0x\(String(projectionSeed, radix: 16, uppercase: true)); outcomes \(outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+        )
         print("  decisions identical to the brute force: \(decisionsIdentical ? "yes" : "NO")")
         print(String(format: "  store built in %.0f s%@", storeBuildSeconds, storeBuiltNow ? " (this run)" : " (cached)"))
     }

@@ -20,8 +20,9 @@ struct TrainingRun {
         let shared = ProcessInfo.processInfo.environment["CERTSSB_SHARED"] ?? "../shared"
         let splits: (train: LabeledDataset, test: LabeledDataset)
         do {
-            splits = try DatasetLocator.load(dataset: c.dataset, data: c.data,
-                                             sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
+            splits = try DatasetLocator.load(
+                dataset: c.dataset, data: c.data,
+                sharedDirectory: FileManager.default.fileExists(atPath: shared) ? shared : nil)
         } catch { throw CLIFailure(error) }
         let task: BinaryTask
         do { task = try BinaryTask.paper(dataset: c.dataset, classes: splits.train.classes) } catch { throw CLIFailure(error) }
@@ -35,7 +36,9 @@ struct TrainingRun {
         let registry = c.pluginDir.map { TriggerRegistry.load(directory: $0) } ?? TriggerRegistry.loadDefault()
         guard let plugin = registry[c.wmShape] else {
             let known = registry.plugins.map(\.name).joined(separator: ", ")
-            throw CLIFailure("unknown --wm_shape '\(c.wmShape)' (loaded: \(known.isEmpty ? "none" : known)\(registry.refusals.isEmpty ? "" : "; refused: \(registry.refusals.count)"))")
+            throw CLIFailure(
+                "unknown --wm_shape '\(c.wmShape)' (loaded: \(known.isEmpty ? "none" : known)\(registry.refusals.isEmpty ? "" : "; refused: \(registry.refusals.count)"))"
+            )
         }
         trigger = plugin
         out = c.out ?? "model/\(c.dataset)/\(c.wmShape)/sigma\(c.sigma0)"
@@ -45,8 +48,10 @@ struct TrainingRun {
     func poisonedTrainingSet() throws -> (LabeledDataset, PoisoningPlan) {
         let c = command, shape = train.shape
         do {
-            return try Poisoner.poison(train, rate: c.poisonRate, targetLabel: c.targetLabel, seed: c.seed,
-                                       trigger: trigger.name, delta: c.delta) { pixels in
+            return try Poisoner.poison(
+                train, rate: c.poisonRate, targetLabel: c.targetLabel, seed: c.seed,
+                trigger: trigger.name, delta: c.delta
+            ) { pixels in
                 try trigger.apply(to: &pixels, shape: shape, delta: c.delta)
             }
         } catch { throw CLIFailure(error) }
@@ -64,9 +69,10 @@ struct TrainingRun {
             _ = try trainEnsemble(poisoned, plan, sigmas: fixed, models: c.pilot, at: pilot, stage: "stage 1, pilot")
             sigmaSet = pilot
         }
-        let sigmas = try SampleSigmas.compute(for: poisoned, options: c.sigma, modelSetDirectory: sigmaSet,
-                                              storeDirectory: c.sigmaStore, sigma0: c.sigma0, workers: c.workers,
-                                              progress: "train: stage 1 sigmas")
+        let sigmas = try SampleSigmas.compute(
+            for: poisoned, options: c.sigma, modelSetDirectory: sigmaSet,
+            storeDirectory: c.sigmaStore, sigma0: c.sigma0, workers: c.workers,
+            progress: "train: stage 1 sigmas")
         // Stage 2: N_m models on x_i + sigma_i * b_{m,i}.
         let records = try trainEnsemble(poisoned, plan, sigmas: sigmas, models: c.nModels, at: out, stage: nil)
         let accuracy = try measureAccuracy()
@@ -79,26 +85,33 @@ struct TrainingRun {
 
     private var recipe: TrainingRecipe {
         let c = command
-        return TrainingRecipe(architecture: architecture.rawValue, epochs: c.epochs, batchSize: c.batchSize,
-                              learningRate: c.lr, seed: c.seed, loss: architecture.outputs == 1 ? "bce-with-logits" : "softmax-cross-entropy")
+        return TrainingRecipe(
+            architecture: architecture.rawValue, epochs: c.epochs, batchSize: c.batchSize,
+            learningRate: c.lr, seed: c.seed, loss: architecture.outputs == 1 ? "bce-with-logits" : "softmax-cross-entropy")
     }
 
     private var dtype: Safetensors.DType { Safetensors.DType(rawValue: command.dtype.uppercased())! }
 
     private func trainingSet(_ poisoned: LabeledDataset, sigmas: SampleSigmas.Result) -> TrainingSet {
         let shape = poisoned.shape
-        return TrainingSet(shape: [shape.channels, shape.height, shape.width], pixels: poisoned.pixels, labels: poisoned.labels,
-                           sigmas: sigmas.values.map(Float.init), classes: poisoned.classes.count)
+        return TrainingSet(
+            shape: [shape.channels, shape.height, shape.width], pixels: poisoned.pixels, labels: poisoned.labels,
+            sigmas: sigmas.values.map(Float.init), classes: poisoned.classes.count)
     }
 
     /// Trains `models` models into `directory` (resuming from its .partial) and writes a manifest
     /// without accuracy, so the set is usable (as the pilot) before it is measured.
-    private func trainEnsemble(_ poisoned: LabeledDataset, _ plan: PoisoningPlan, sigmas: SampleSigmas.Result, models: Int,
-                               at directory: String, stage: String?) throws -> [EnsembleTrainer.ModelRecord] {
+    private func trainEnsemble(
+        _ poisoned: LabeledDataset, _ plan: PoisoningPlan, sigmas: SampleSigmas.Result, models: Int,
+        at directory: String, stage: String?
+    ) throws -> [EnsembleTrainer.ModelRecord] {
         let c = command
-        let trainer = EnsembleTrainer(directory: directory, data: trainingSet(poisoned, sigmas: sigmas), recipe: recipe,
-                                      architecture: architecture, models: models, workers: c.workers, dtype: dtype)
-        let header = (stage.map { "\($0): " } ?? "") + "training \(models) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma0), \(c.workers) worker(s) → \(directory)"
+        let trainer = EnsembleTrainer(
+            directory: directory, data: trainingSet(poisoned, sigmas: sigmas), recipe: recipe,
+            architecture: architecture, models: models, workers: c.workers, dtype: dtype)
+        let header =
+            (stage.map { "\($0): " } ?? "")
+            + "training \(models) \(architecture.rawValue) models on \(poisoned.count) images (\(plan.indices.count) poisoned with \(trigger.name), delta \(c.delta)), sigma0 \(c.sigma0), \(c.workers) worker(s) → \(directory)"
         let bar = ProgressReporter(total: models, header: header)
         let records: [EnsembleTrainer.ModelRecord]
         do { records = try trainer.run(progress: bar.update) } catch { throw CLIFailure(error) }
@@ -108,8 +121,10 @@ struct TrainingRun {
         return records
     }
 
-    private func writeManifest(_ poisoned: LabeledDataset, _ plan: PoisoningPlan, sigmas: SampleSigmas.Result, models: Int, at directory: String,
-                               records: [EnsembleTrainer.ModelRecord], accuracy: JSONValue? = nil) throws {
+    private func writeManifest(
+        _ poisoned: LabeledDataset, _ plan: PoisoningPlan, sigmas: SampleSigmas.Result, models: Int, at directory: String,
+        records: [EnsembleTrainer.ModelRecord], accuracy: JSONValue? = nil
+    ) throws {
         let c = command
         var description = ModelSetAssembler.Description(
             name: "\(c.dataset)-\(trigger.name)-sigma\(c.sigma0)-n\(models)", architecture: architecture, classes: train.classes,
@@ -120,15 +135,20 @@ struct TrainingRun {
                 "training_data_sha256": .string(EnsembleTrainer.fingerprint(trainingSet(poisoned, sigmas: sigmas))),
                 "sample_sigmas": sigmas.summary,
                 "train_images": .number(Double(train.count)), "test_images": .number(Double(test.count)),
-                "poisoning": .object(["seed": .string(String(plan.seed)), "rate": .number(plan.rate), "target_label": .number(Double(plan.targetLabel)),
-                                      "trigger": .string(plan.trigger), "trigger_version": .string(trigger.version), "delta": .number(plan.delta),
-                                      "indices": .array(plan.indices.map { .number(Double($0)) })]),
+                "poisoning": .object([
+                    "seed": .string(String(plan.seed)), "rate": .number(plan.rate), "target_label": .number(Double(plan.targetLabel)),
+                    "trigger": .string(plan.trigger), "trigger_version": .string(trigger.version), "delta": .number(plan.delta),
+                    "indices": .array(plan.indices.map { .number(Double($0)) }),
+                ]),
             ])
         let searchCount = min(c.searchModels ?? ModelSet.defaultSearchCount(models: models), max(models - 1, 0))
         // A seeded random sample (the first models of a run need not be typical).
-        description.searchModels = searchCount > 0 ? ModelSet.sampleIndices(searchCount, of: models, seed: c.seed ^ 0x5EA2_C4ED_0DE1_5EED) : nil
-        description.provenance["search_models_rule"] = .string("ModelSet.sampleIndices(\(searchCount), of: \(models), seed: seed ^ 0x5EA2C4ED0DE15EED)")
-        _ = try ModelSetAssembler.write(directory: directory, description: description, recipe: recipe, records: records, accuracy: accuracy)
+        description.searchModels =
+            searchCount > 0 ? ModelSet.sampleIndices(searchCount, of: models, seed: c.seed ^ 0x5EA2_C4ED_0DE1_5EED) : nil
+        description.provenance["search_models_rule"] = .string(
+            "ModelSet.sampleIndices(\(searchCount), of: \(models), seed: seed ^ 0x5EA2C4ED0DE15EED)")
+        _ = try ModelSetAssembler.write(
+            directory: directory, description: description, recipe: recipe, records: records, accuracy: accuracy)
     }
 
     /// Clean accuracy on the held-out split: the smoothed ensemble (with its test noise),
@@ -148,7 +168,8 @@ struct TrainingRun {
                 if v.label == test.labels[start + k] { correct += 1; if v.certified { certified += 1 } }
             }
             let ensemble = everyModel.ensemble
-            for (k, row) in everyModel.logits(images: chunk.map { ensemble.prepare($0.pixels) }, scales: chunk.map { _ in 0 }).enumerated() {
+            for (k, row) in everyModel.logits(images: chunk.map { ensemble.prepare($0.pixels) }, scales: chunk.map { _ in 0 }).enumerated()
+            {
                 for m in 0..<set.count where (row[m] > 0 ? 1 : 0) == test.labels[start + k] { perModel[m] += 1 }
             }
         }
@@ -171,7 +192,9 @@ struct TrainingRun {
             "model_clean_accuracy_mean": .number(Double(perModel.reduce(0, +)) / n / Double(set.count)),
             "model_clean_accuracy_min": .number(Double(perModel.min() ?? 0) / n),
             "backdoor_success_rate": .number(victims.isEmpty ? 0 : Double(flipped) / Double(victims.count)),
-            "note": .string("smoothed = majority of the ensemble with each model's test noise at sigma0 (sound mode); backdoor success = non-target test inputs with the trigger classified as the target"),
+            "note": .string(
+                "smoothed = majority of the ensemble with each model's test noise at sigma0 (sound mode); backdoor success = non-target test inputs with the trigger classified as the target"
+            ),
         ])
     }
 }

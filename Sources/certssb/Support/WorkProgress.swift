@@ -20,8 +20,10 @@ final class WorkProgress: @unchecked Sendable {
     private var drawn = false
 
     /// `done` may start above 0 (work read back from a store); the ETA counts only what runs.
-    init(label: String, total: Int, unit: String, done: Int = 0, terminal: Bool = isatty(STDERR_FILENO) != 0,
-         interval: TimeInterval = 5) {
+    init(
+        label: String, total: Int, unit: String, done: Int = 0, terminal: Bool = isatty(STDERR_FILENO) != 0,
+        interval: TimeInterval = 5
+    ) {
         self.label = label; self.total = total; self.unit = unit; self.terminal = terminal; self.interval = interval
         self.done = done; resumed = done
         lastDecile = total > 0 ? 10 * done / total : 0
@@ -34,7 +36,8 @@ final class WorkProgress: @unchecked Sendable {
             draw(stage: stage, now: now); drawn = true
         } else if decile > lastDecile || now.timeIntervalSince(lastLine) >= interval {
             lastDecile = decile; lastLine = now
-            logLine("\(label): \(done)/\(total) \(unit) (\(percent)%)" + (stage.map { ", \($0)" } ?? "")
+            logLine(
+                "\(label): \(done)/\(total) \(unit) (\(percent)%)" + (stage.map { ", \($0)" } ?? "")
                     + ", elapsed \(ProgressReporter.format(elapsed(now))), ETA \(eta(now))")
         }
     }
@@ -60,7 +63,9 @@ final class WorkProgress: @unchecked Sendable {
         let width = 30, filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         // \r and a clear to the end of the line: a shorter stage name leaves nothing behind.
-        FileHandle.standardError.write(Data(("\r\(label) [\(bar)] \(done)/\(total) \(unit)" + (stage.map { "  \($0)" } ?? "")
-            + "  elapsed \(ProgressReporter.format(elapsed(now)))  ETA \(eta(now))\u{1B}[K").utf8))
+        FileHandle.standardError.write(
+            Data(
+                ("\r\(label) [\(bar)] \(done)/\(total) \(unit)" + (stage.map { "  \($0)" } ?? "")
+                    + "  elapsed \(ProgressReporter.format(elapsed(now)))  ETA \(eta(now))\u{1B}[K").utf8))
     }
 }

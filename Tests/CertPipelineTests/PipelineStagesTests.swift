@@ -1,8 +1,8 @@
-@testable import CertPipeline
-import CertData
-import CertShape
+import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertPipeline
 
 /// The pipeline's two stages: the commit of one batch overlaps the compute of the next, an image
 /// certified by two batches in flight is stored once, and undecodable bytes never wait for a batch.
@@ -22,41 +22,27 @@ import Testing
         var count: Int { lock.withLock { calls } }
     }
 
-    static func pipeline(maxBatch: Int = 1) throws -> (CertificationPipeline, String) {
-        let state = NSTemporaryDirectory() + "certssb-stages-\(UUID().uuidString)"
-        var config = DaemonConfig()
-        config.modelSet = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("model/mnist/onepixel/sigma1.25").path
-        config.stateDir = state
-        config.watchDir = ""
-        config.workers = 1
-        config.sigmaRule = .fixed
-        config.triggerReports = false
-        config.maxBatch = maxBatch
-        config.batchWindowMs = 0
-        return (try CertificationPipeline(config: config), state)
+    /// One image per batch, no window: every submit is its own micro-batch.
+    static func pipeline() throws -> (CertificationPipeline, PipelineFixture) {
+        var fixture = try PipelineFixture()
+        fixture.config.maxBatch = 1
+        fixture.config.batchWindowMs = 0
+        return (try CertificationPipeline(config: fixture.config), fixture)
     }
 
-    static func png(_ seed: Int) throws -> [UInt8] {
-        try PNGEncoder.encode(DecodedImage(shape: ImageShape(channels: 1, height: 28, width: 28),
-                                           pixels: (0..<784).map { Float(($0 * 7 + seed * 31) % 255) / 255 }))
-    }
-
-    /// Waits up to 60 s for `condition`; whether it held.
-    static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<600 where !condition() { try await Task.sleep(for: .milliseconds(100)) }
-        return condition()
+    /// Waits (generously) for `condition`; whether it held.
+    static func eventually(_ condition: @escaping @Sendable () -> Bool) async throws -> Bool {
+        try await Wait.untilAsync { condition() }
     }
 
     @Test func theNextBatchIsCertifiedWhileTheLastOneCommits() async throws {
-        let (pipeline, state) = try Self.pipeline()
-        defer { try? FileManager.default.removeItem(atPath: state) }
+        let (pipeline, fixture) = try Self.pipeline()
         let commits = Gate()
         pipeline.beforeCommit = { commits.pass() }
         pipeline.start()
-        let a = Task { try await pipeline.submit(bytes: try Self.png(1), source: "a") }
+        let a = Task { try await pipeline.submit(bytes: fixture.digits[0], source: "a") }
         #expect(try await Self.eventually { commits.count == 1 }, "the first batch reached the committer")
-        let b = Task { try await pipeline.submit(bytes: try Self.png(2), source: "b") }
+        let b = Task { try await pipeline.submit(bytes: fixture.digits[1], source: "b") }
         // With the first commit held, the second image is still certified: it waits, computed,
         // for the committer.
         #expect(try await Self.eventually { pipeline.lock.withLock { pipeline.awaitingCommit.count } == 1 })
@@ -70,12 +56,11 @@ import Testing
     }
 
     @Test func anImageCertifiedByTwoBatchesInFlightIsStoredOnce() async throws {
-        let (pipeline, state) = try Self.pipeline()
-        defer { try? FileManager.default.removeItem(atPath: state) }
+        let (pipeline, fixture) = try Self.pipeline()
         let commits = Gate()
         pipeline.beforeCommit = { commits.pass() }
         pipeline.start()
-        let png = try Self.png(3)
+        let png = fixture.digits[2]
         let first = Task { try await pipeline.submit(bytes: png, source: "first") }
         #expect(try await Self.eventually { commits.count == 1 })
         // The batcher looks for a stored verdict, finds none (the first is not committed), and
@@ -91,12 +76,11 @@ import Testing
     }
 
     @Test func undecodableBytesAreAnsweredWhileTheBatcherIsBusy() async throws {
-        let (pipeline, state) = try Self.pipeline()
-        defer { try? FileManager.default.removeItem(atPath: state) }
+        let (pipeline, fixture) = try Self.pipeline()
         let batches = Gate()
         pipeline.beforeBatch = { batches.pass() }
         pipeline.start()
-        let held = Task { try await pipeline.submit(bytes: try Self.png(4), source: "held") }
+        let held = Task { try await pipeline.submit(bytes: fixture.digits[3], source: "held") }
         #expect(try await Self.eventually { batches.count == 1 })
         await #expect { try await pipeline.submit(bytes: Array("not an image".utf8), source: "bad") } throws: {
             ($0 as? ServiceError)?.status == 422

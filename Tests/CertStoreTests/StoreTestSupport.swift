@@ -1,20 +1,7 @@
+import CertTestSupport
 import Foundation
+
 @testable import CertStore
-
-/// A fresh directory under the system temp dir, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init(_ label: String = "certstore") {
-        path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(label)-\(UUID().uuidString)").path
-    }
-
-    /// A path inside it (not created).
-    func child(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// A certificate kind as the daemon would pass it.
 let soundKind: [String: String] = [
@@ -35,7 +22,7 @@ func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, ou
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try ProcessEnvironment.withShared { try process.run() }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
@@ -43,8 +30,7 @@ func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, ou
 
 /// An LMDB environment in a fresh directory, closed and removed after `body`.
 func withTemporaryEnvironment(_ body: (LMDBEnvironment, TemporaryDirectory) throws -> Void) throws {
-    let dir = TemporaryDirectory()
-    defer { dir.remove() }
+    let dir = try TemporaryDirectory("certstore")
     let env = try LMDBEnvironment(path: dir.path)
     defer { env.close() }
     try body(env, dir)
