@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit", "CertTestSupport"]),
         .testTarget(name: "CertStoreTests", dependencies: ["CertStore", "CertTestSupport"]),
         .testTarget(name: "CertLedgerTests", dependencies: ["CertLedger", "CertStore", "Certify", "CertMath", "CertTestSupport"]),
-        .testTarget(name: "CertEvalTests", dependencies: ["CertEval"]),
+        .testTarget(name: "CertEvalTests", dependencies: ["CertEval", "CertData", "CertShape"]),
         .testTarget(
             name: "CertPipelineTests",
             dependencies: [

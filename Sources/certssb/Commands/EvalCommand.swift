@@ -24,7 +24,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "sigma0 (selects the default model set).")
     var sigma = 0.12
 
-    @Option(name: [.customLong("N_m"), .customLong("n-m")], help: "Use the first N_m models of the set.")
+    @Option(
+        name: [.customLong("N_m"), .customLong("n-m")],
+        help: "Use the first N_m models of the set (more than it has: all of them, with a warning).")
     var nModels: Int?
 
     @Option(help: "Model-set directory (overrides --dataset/--wm_shape/--sigma for the models).")
@@ -57,7 +59,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Write both tables as CSV.")
     var csv: String?
 
-    @Option(help: "Plot certified accuracy against radius (.svg or .png).")
+    @Option(help: "Plot certified accuracy against radius as step curves, RAB and Cert-SSB, benign and watermarked (.svg or .png).")
     var plot: String?
 
     @Option(help: "Folder of trigger plugins.")

@@ -42,8 +42,14 @@ struct ImportTorchCommand: ParsableCommand {
         options.delta = delta
         options.poisonRate = poisonRate
         options.limit = limit
+        // The total is known once the importer has listed the checkpoints.
+        var progress: WorkProgress?
+        defer { progress?.finish() }
         do {
-            let manifest = try ModelSetImporter.run(from: from, to: out, options: options)
+            let manifest = try ModelSetImporter.run(from: from, to: out, options: options) { done, total in
+                if progress == nil { progress = WorkProgress(label: "import-torch", total: total, unit: "checkpoints") }
+                progress?.advance(by: done - (progress?.done ?? 0))
+            }
             FileHandle.standardError.write(
                 Data("imported \(manifest.nModels) models (\(arch.rawValue), sigma0 \(sigma)) into \(out)\n".utf8))
         } catch {

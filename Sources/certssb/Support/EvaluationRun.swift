@@ -19,6 +19,8 @@ struct EvaluationRun {
     let trigger: TriggerPlugin
     /// Every loaded plugin as a perturbation (the `triggers` early-stopping target).
     let perturbations: [Perturbation]
+    /// `--N_m` when it asked for more models than the set has (the run uses all of them).
+    let modelsAsked: Int?
 
     init(command: EvalCommand) throws {
         c = command
@@ -30,9 +32,13 @@ struct EvaluationRun {
         }
         let full: ModelSet
         do { full = try ModelSet.load(directory: dir) } catch { throw CLIFailure(error) }
+        // The paper's command reads --N_m 1000; a smaller set certifies with every model it
+        // has, and the warning and the table's heading say how many, before any work starts.
         if let n = command.nModels, n > full.count {
-            // Evaluating fewer models than asked would be another experiment than the one named.
-            throw CLIFailure("--N_m \(n) but \(dir) has \(full.count) models; drop --N_m to use all of them, or train a larger set")
+            logLine("warning: --N_m \(n) asks for more models than \(dir) has: using all \(full.count) (N_m = \(full.count))")
+            modelsAsked = n
+        } else {
+            modelsAsked = nil
         }
         set = full.prefix(command.nModels ?? Int.max)
         let shared = ProcessInfo.processInfo.environment["CERTSSB_SHARED"] ?? "../shared"
@@ -77,6 +83,7 @@ struct EvaluationRun {
             return CertificationRequest(pixels: x, sha256: Self.identity(x, "watermarked"), source: "test[\(i)]+\(trigger.name)")
         }
         let started = Date()
+        let progress = WorkProgress(label: "eval", total: 4 * test.count, unit: "inputs")
         // Both methods certify with the same certifying models and the same bound; the search
         // models (never certifying) fix each input's label at sigma0 for both.
         let scheduler = NoiseBatchScheduler(ensemble: Certifier.certifyingEnsemble(set), workers: c.workers)
@@ -85,7 +92,8 @@ struct EvaluationRun {
         let rab = Certifier(
             modelSet: set, scheduler: scheduler, options: CertificationOptions(alpha: c.certificate.alpha, bound: c.certificate.bound),
             sigma: .fixedRule, workers: c.workers)
-        let rabBenign = try certifyAll(rab, benign), rabWatermarked = try certifyAll(rab, watermarked)
+        let rabBenign = try certifyAll(rab, benign, progress, "RAB benign")
+        let rabWatermarked = try certifyAll(rab, watermarked, progress, "RAB watermarked")
 
         // Cert-SSB: sample-specific sigma, then the storage-update store in arrival order.
         let sigmaOptions = c.sigmaSearch.options(
@@ -99,25 +107,34 @@ struct EvaluationRun {
         } catch { throw CLIFailure(error) }
         let ssbBenign: [Verdict], ssbWatermarked: [Verdict]
         do {
-            ssbBenign = try ledger.process(benign, with: ssb, perturbations: perturbations)
-            ssbWatermarked = try ledger.process(watermarked, with: ssb, perturbations: perturbations)
+            // The ledger's own unit of a commit (32), one call each, so progress can follow it.
+            func process(_ requests: [CertificationRequest], _ stage: String) throws -> [Verdict] {
+                try stride(from: 0, to: requests.count, by: 32).flatMap { start -> [Verdict] in
+                    let part = Array(requests[start..<min(start + 32, requests.count)])
+                    defer { progress.advance(by: part.count, stage: stage) }
+                    return try ledger.process(part, with: ssb, perturbations: perturbations, chunk: 32)
+                }
+            }
+            ssbBenign = try process(benign, "Cert-SSB benign")
+            ssbWatermarked = try process(watermarked, "Cert-SSB watermarked")
         } catch { throw CLIFailure(error) }
+        progress.finish()
 
+        let evaluated = Records(
+            rabBenign: records(rabBenign, benign: true, target: target),
+            rabWatermarked: records(rabWatermarked, benign: false, target: target),
+            ssbBenign: records(ssbBenign, benign: true, target: target),
+            ssbWatermarked: records(ssbWatermarked, benign: false, target: target))
         let tables = [
-            PaperTable(
-                method: "RAB", benign: records(rabBenign, benign: true, target: target),
-                watermarked: records(rabWatermarked, benign: false, target: target)),
-            PaperTable(
-                method: "Cert-SSB" + (c.certificate.compat == .released ? " (compat released)" : ""),
-                benign: records(ssbBenign, benign: true, target: target),
-                watermarked: records(ssbWatermarked, benign: false, target: target)),
+            PaperTable(method: "RAB", benign: evaluated.rabBenign, watermarked: evaluated.rabWatermarked),
+            PaperTable(method: ssbName, benign: evaluated.ssbBenign, watermarked: evaluated.ssbWatermarked),
         ]
         let elapsed = Date().timeIntervalSince(started)
         let roles = ssb.roles
         print(
-            "model set \(set.directory) (\(set.count) models: \(roles.certify.count) certify, \(roles.search.count) search\(roles.declared ? "" : " (split off, see README: Search models)"); sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); bound \(c.certificate.bound.rawValue), alpha \(c.certificate.alpha); sigma rule \(sigmaOptions.rule.rawValue)"
+            "model set \(set.directory) (\(modelCount): \(roles.certify.count) certify, \(roles.search.count) search\(roles.declared ? "" : " (split off, see README: Search models)"); sigma0 \(set.manifest.sigma0)); \(test.count) test inputs; trigger \(trigger.name), delta \(c.delta); bound \(c.certificate.bound.rawValue), alpha \(c.certificate.alpha); sigma rule \(sigmaOptions.rule.rawValue)"
         )
-        for t in tables { print("\n\(t.method)\n\(t.render())") }
+        for t in tables { print("\n\(t.method)\(modelsAsked.map { ", N_m = \(set.count) (asked for \($0))" } ?? "")\n\(t.render())") }
         if c.rabMetric {
             let victims = (0..<test.count).filter { test.labels[$0] != target }
             for (name, verdicts) in [("RAB", rabWatermarked), ("Cert-SSB", ssbWatermarked)] {
@@ -154,12 +171,24 @@ struct EvaluationRun {
         try writeOutputs(
             tables,
             all: ["rab_benign": rabBenign, "rab_watermarked": rabWatermarked, "ssb_benign": ssbBenign, "ssb_watermarked": ssbWatermarked])
+        if let path = c.plot { try writePlot(evaluated, roles: roles, to: path) }
     }
 
-    private func certifyAll(_ certifier: Certifier, _ requests: [CertificationRequest]) throws -> [Verdict] {
+    /// The Cert-SSB table's name (and the plot's).
+    var ssbName: String { "Cert-SSB" + (c.certificate.compat == .released ? " (compat released)" : "") }
+
+    /// "72 models", or "N_m = 72 (asked for 1000)" when `--N_m` asked for more.
+    var modelCount: String { modelsAsked.map { "N_m = \(set.count) (asked for \($0))" } ?? "\(set.count) models" }
+
+    private func certifyAll(_ certifier: Certifier, _ requests: [CertificationRequest], _ progress: WorkProgress, _ stage: String) throws
+        -> [Verdict]
+    {
         do {
-            return try stride(from: 0, to: requests.count, by: 256).flatMap {
-                try certifier.certifyAll(Array(requests[$0..<min($0 + 256, requests.count)]))
+            // Verdicts do not depend on the batch (README: Determinism); 64 keeps progress moving.
+            return try stride(from: 0, to: requests.count, by: 64).flatMap { start -> [Verdict] in
+                let part = Array(requests[start..<min(start + 64, requests.count)])
+                defer { progress.advance(by: part.count, stage: stage) }
+                return try certifier.certifyAll(part)
             }
         } catch { throw CLIFailure(error) }
     }
@@ -170,7 +199,7 @@ struct EvaluationRun {
         return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
     }
 
-    private func records(_ verdicts: [Verdict], benign: Bool, target: Int) -> [EvalRecord] {
+    func records(_ verdicts: [Verdict], benign: Bool, target: Int) -> [EvalRecord] {
         verdicts.enumerated().map { i, v in
             EvalRecord(
                 label: v.label, expected: benign ? test.labels[i] : target, radius: v.radius, radiusExpected: v.radiusExpected,
@@ -187,20 +216,6 @@ struct EvaluationRun {
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try e.encode(Report(tables: tables, verdicts: all)).write(to: URL(fileURLWithPath: path))
-        }
-        if let path = c.plot {
-            let curves = tables.map { CurvePlot.Curve(name: $0.method, radii: $0.radii, values: $0.certAcc) }
-            let title = "\(c.dataset) \(trigger.name), sigma0 \(set.manifest.sigma0), N_m \(set.count)"
-            if path.hasSuffix(".svg") {
-                try CurvePlot.svg(curves, title: title).write(toFile: path, atomically: true, encoding: .utf8)
-            } else {
-                let image = CurvePlot.raster(curves)
-                try Data(
-                    PNGEncoder.encode(
-                        DecodedImage(shape: ImageShape(channels: 3, height: image.height, width: image.width), pixels: image.pixels))
-                )
-                .write(to: URL(fileURLWithPath: path))
-            }
         }
     }
 }

@@ -25,9 +25,10 @@ enum SampleSigmas {
         Result(values: [Double](repeating: sigma0, count: count), summary: .object(["rule": .string("fixed"), "sigma": .number(sigma0)]))
     }
 
+    /// `progress` labels the progress lines on stderr (`WorkProgress`).
     static func compute(
         for data: LabeledDataset, options: SigmaArguments, modelSetDirectory: String?, storeDirectory: String?,
-        sigma0: Double, workers: Int, role: String = "train"
+        sigma0: Double, workers: Int, role: String = "train", progress label: String = "sigma"
     ) throws -> Result {
         guard let dir = modelSetDirectory else { return fixed(count: data.count, sigma0: sigma0) }
         let set: ModelSet
@@ -54,8 +55,13 @@ enum SampleSigmas {
         } catch { throw CLIFailure(error) }
         let missing = (0..<data.count).filter { values[$0] == nil }
         let reused = data.count - missing.count
-        for start in stride(from: 0, to: missing.count, by: 64) {
-            let part = Array(missing[start..<min(start + 64, missing.count)])
+        // Samples read back from the store count as done; the ETA covers only the search.
+        let progress = WorkProgress(label: label, total: data.count, unit: "samples", done: reused)
+        defer { progress.finish() }
+        // 16 samples a step (one engine tile): the sigmas do not depend on it (README:
+        // Determinism), and progress moves several times a minute in a debug build.
+        for start in stride(from: 0, to: missing.count, by: 16) {
+            let part = Array(missing[start..<min(start + 16, missing.count)])
             let found = search.sigmas(for: part.map { Array(data.image($0)) })
             for (i, r) in zip(part, found) { values[i] = r.sigma }
             do {
@@ -67,6 +73,7 @@ enum SampleSigmas {
                     }
                 }
             } catch { throw CLIFailure(error) }
+            progress.advance(by: part.count)
         }
         let all = values.map { $0! }
         let summary: JSONValue = .object([

@@ -71,7 +71,8 @@ struct TrainingRun {
         }
         let sigmas = try SampleSigmas.compute(
             for: poisoned, options: c.sigma, modelSetDirectory: sigmaSet,
-            storeDirectory: c.sigmaStore, sigma0: c.sigma0, workers: c.workers)
+            storeDirectory: c.sigmaStore, sigma0: c.sigma0, workers: c.workers,
+            progress: "train: stage 1 sigmas")
         // Stage 2: N_m models on x_i + sigma_i * b_{m,i}.
         let records = try trainEnsemble(poisoned, plan, sigmas: sigmas, models: c.nModels, at: out, stage: nil)
         let accuracy = try measureAccuracy()
