@@ -54,11 +54,13 @@ import Testing
         defer { _ = daemon.stop() }
         let (root, expected) = try Self.tree(in: daemon.folder)
         let missing = daemon.folder.file("missing.png")
-        let run = try CLI.run(["submit", "--socket", daemon.socket, root, missing])
+        // A failed file in the middle: its error line sits in its place, the rest go on.
+        let run = try CLI.run(["submit", "--socket", daemon.socket, root, missing, expected[0]])
         let lines = run.jsonLines.compactMap { $0 }
-        #expect(lines.compactMap { $0["file"] as? String } == expected + [missing], "\(run.summary)")
+        #expect(lines.compactMap { $0["file"] as? String } == expected + [missing, expected[0]], "\(run.summary)")
         #expect(lines.prefix(3).allSatisfy { $0["sha256"] != nil && $0["source"] as? String == "socket" })
-        #expect(lines.last?["error"] != nil && run.exited(2))
+        #expect(lines.count == 5 && lines[3]["error"] != nil && lines[3]["sha256"] == nil && lines[4]["sha256"] != nil)
+        #expect(run.exited(2))
 
         let stdin = try CLI.run(
             program: "/bin/sh",
