@@ -1,3 +1,4 @@
+import CertCore
 import Foundation
 
 /// The JSON Schema (2020-12) keywords the OpenAPI document uses, checked strictly: a keyword

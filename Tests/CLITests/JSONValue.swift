@@ -1,33 +1,10 @@
+import CertCore
 import Foundation
 
-/// A parsed JSON value that keeps booleans, numbers and null apart, which JSONSerialization's
-/// NSNumber does not: the schema checks need `true` never to pass for a number.
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        // Bool before Double: JSONDecoder refuses a number as a Bool and a Bool as a number.
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let n = try? c.decode(Double.self) {
-            self = .number(n)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
-    }
-
+/// The conformance test's view of CertCore's `JSONValue` (it keeps booleans, numbers and null
+/// apart, which JSONSerialization's NSNumber does not: the schema checks need `true` never to
+/// pass for a number).
+extension JSONValue {
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }

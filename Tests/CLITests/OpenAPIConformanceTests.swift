@@ -1,3 +1,4 @@
+import CertCore
 import CertTestSupport
 import Foundation
 import Testing

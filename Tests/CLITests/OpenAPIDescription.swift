@@ -1,3 +1,4 @@
+import CertCore
 import Foundation
 
 /// The OpenAPI document certssbd serves, as the conformance test reads it: which operation a
