@@ -81,7 +81,7 @@ public enum Benchmarks {
     /// FLOPs of one forward pass: 2·MACs of every convolution and linear layer.
     public static func flops(_ plan: NetworkPlan) -> Double {
         var macs = Double(plan.stem.outputCount * plan.stem.patchSize)
-        for step in plan.trunk { if case let .conv(g, _, _, _, _) = step { macs += Double(g.outputCount * g.patchSize) } }
+        for step in plan.trunk { if case let .conv(g, _, _, _, _, _) = step { macs += Double(g.outputCount * g.patchSize) } }
         for step in plan.head { macs += Double(step.inFeatures * step.outFeatures) }
         return 2 * macs
     }

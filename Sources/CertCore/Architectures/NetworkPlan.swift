@@ -20,8 +20,9 @@ public struct NetworkPlan: Sendable {
     /// One per-image step of the trunk; `src`/`dst` are activation slots, `weight`, `scale`…
     /// indices into `tensors`.
     public enum Step: Sendable, Equatable {
-        /// A convolution (im2col + SGEMM, or a plain SGEMM when pointwise), with an optional bias.
-        case conv(ConvGeometry, weight: Int, bias: Int?, src: Int, dst: Int)
+        /// A convolution (im2col + SGEMM, or a plain SGEMM when pointwise), with an optional bias
+        /// and the ReLU and 2×2 pooling that followed it fused in (`ConvEpilogue`).
+        case conv(ConvGeometry, weight: Int, bias: Int?, epilogue: ConvEpilogue, src: Int, dst: Int)
         /// BatchNorm folded to out = x · scale[c] + shift[c], with the following ReLU fused when
         /// `relu`.
         case scaleShift(channels: Int, pixels: Int, scale: Int, shift: Int, relu: Bool, src: Int, dst: Int)
@@ -53,6 +54,8 @@ public struct NetworkPlan: Sendable {
     public let stemWeight: Int
     /// Index in `tensors` of the stem's bias, nil when it has none.
     public let stemBias: Int?
+    /// The ReLU and pooling after the stem, fused into its bias pass.
+    public let stemEpilogue: ConvEpilogue
     /// The per-image steps after the stem, up to the flatten.
     public let trunk: [Step]
     /// Slot holding the trunk's result, flattened channel-major into the head's input.
@@ -68,6 +71,9 @@ public struct NetworkPlan: Sendable {
     /// Floats of im2col scratch per image: the largest patch matrix of any non-pointwise
     /// convolution.
     public let scratchSize: Int
+    /// Floats of the product buffer per image: the largest convolution output that a pooling
+    /// epilogue reads before it writes the smaller result into a slot.
+    public let productSize: Int
     /// The widest layer of the head (features included): sizes the tile buffers.
     public let widestHead: Int
     /// The per-model tensor table; every step and head layer addresses tensors by index into it.
@@ -91,10 +97,14 @@ public struct NetworkPlan: Sendable {
         self.stemWeight = compiler.tensor(.parameter("\(name).weight"))
         self.stemBias = bias ? compiler.tensor(.parameter("\(name).bias")) : nil
         compiler.scratch = g.isPointwise ? 0 : g.patchSize * g.outPixels
-        compiler.shape = [outC, g.outHeight, g.outWidth]
-        let stemSlot = compiler.allocate()
-        compiler.slotSize = max(compiler.slotSize, g.outputCount)
         var rest = Array(architecture.layers.dropFirst())
+        let stemEpilogue = PlanCompiler.epilogue(after: rest[...])
+        rest.removeFirst(stemEpilogue.consumedLayers)
+        self.stemEpilogue = stemEpilogue
+        if stemEpilogue.pool { compiler.product = g.outputCount }
+        compiler.shape = stemEpilogue.outputShape(channels: outC, height: g.outHeight, width: g.outWidth)
+        let stemSlot = compiler.allocate()
+        compiler.slotSize = max(compiler.slotSize, compiler.count)
         let flattenAt = rest.firstIndex(of: .flatten) ?? rest.count
         let headLayers = Array(rest[min(flattenAt + 1, rest.count)...])
         rest = Array(rest[..<flattenAt])
@@ -126,6 +136,7 @@ public struct NetworkPlan: Sendable {
         self.slotCount = compiler.refs.count
         self.slotSize = compiler.slotSize
         self.scratchSize = compiler.scratch
+        self.productSize = compiler.product
         self.tensors = compiler.tensors
     }
 }
@@ -138,6 +149,7 @@ private struct PlanCompiler {
     var refs: [Int] = []
     var slotSize = 0
     var scratch = 0
+    var product = 0
     var tensors: [NetworkPlan.TensorRef] = []
 
     init(shape: [Int]) { self.shape = shape }
@@ -165,6 +177,15 @@ private struct PlanCompiler {
 
     var count: Int { shape.reduce(1, *) }
 
+    /// The ReLU and 2×2 pooling that directly follow a convolution, fused into it.
+    static func epilogue(after layers: ArraySlice<Layer>) -> ConvEpilogue {
+        var rest = layers
+        let relu = rest.first == .relu
+        if relu { rest = rest.dropFirst() }
+        let pool = rest.first == .maxPool(kernel: 2, stride: 2, padding: 0)
+        return ConvEpilogue(relu: relu, pool: pool)
+    }
+
     mutating func compile(_ layers: [Layer], input: Int) -> Int {
         var slot = input
         var i = 0
@@ -177,15 +198,18 @@ private struct PlanCompiler {
                 let g = ConvGeometry(
                     inChannels: inC, outChannels: outC, kernel: k, stride: stride, padding: padding,
                     inHeight: shape[1], inWidth: shape[2])
+                let epilogue = Self.epilogue(after: layers[(i + 1)...])
                 let dst = allocate()
                 steps.append(
                     .conv(
                         g, weight: tensor(.parameter("\(name).weight")),
-                        bias: bias ? tensor(.parameter("\(name).bias")) : nil, src: slot, dst: dst))
+                        bias: bias ? tensor(.parameter("\(name).bias")) : nil, epilogue: epilogue, src: slot, dst: dst))
                 release(slot)
                 slot = dst
                 if !g.isPointwise { scratch = max(scratch, g.patchSize * g.outPixels) }
-                shape = [outC, g.outHeight, g.outWidth]
+                if epilogue.pool { product = max(product, g.outputCount) }
+                shape = epilogue.outputShape(channels: outC, height: g.outHeight, width: g.outWidth)
+                i += epilogue.consumedLayers
             case let .batchNorm(name, channels):
                 precondition(shape[0] == channels, "\(name): expects \(channels) channels, gets \(shape[0])")
                 let dst = destination(reading: slot)

@@ -49,7 +49,7 @@ public final class Ensemble: @unchecked Sendable {
         let model = models[m]
         let tile = Linear.tileWidth
         for (t, (image, s)) in zip(images, scales).enumerated() {
-            stem(model, image, scale: s, into: ws.slots[0].pointer)
+            stem(model, image, scale: s, ws)
             runTrunk(model, ws)
             // Flatten channel-major into column t of the feature-major tile.
             let features = ws.slots[plan.trunkOutput].pointer
@@ -59,48 +59,47 @@ public final class Ensemble: @unchecked Sendable {
             for f in 0..<plan.features { ws.headIn.pointer[t + f * tile] = 0 }
         }
         var input = ws.headIn, output = ws.headOut
-        for step in plan.head {
+        for (k, step) in plan.head.enumerated() {
             Linear.forwardTile(
                 input.pointer, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
-                weight: model.table[step.weight], bias: model.table[step.bias], output: output.pointer)
+                weight: ws.headWeight(k, of: model, count: step.inFeatures * step.outFeatures),
+                bias: model.tensor(step.bias), output: output.pointer)
             if step.relu { Elementwise.relu(output.pointer, count: step.outFeatures * tile) }
             swap(&input, &output)
         }
-        var logits = [Float](repeating: 0, count: plan.outputs)
+        let logits = ws.logits.pointer
         for t in 0..<images.count {
             for o in 0..<plan.outputs { logits[o] = input.pointer[t + o * tile] }
-            logits.withUnsafeBufferPointer { out(t, $0.baseAddress!) }
+            out(t, logits)
         }
     }
 
-    /// Stem output = W·x (+ s·W·z_m) + b, from the image's shared im2col matrix.
-    private func stem(_ model: ModelTensors, _ image: PreparedImage, scale s: Float, into out: UnsafeMutablePointer<Float>) {
-        let g = plan.stem
-        Conv2d.multiply(cols: image.columns.pointer, g, weight: model.table[plan.stemWeight], bias: nil, output: out)
-        let noise = model.stemNoiseResponse.pointer
-        let pixels = g.outPixels
-        for c in 0..<g.outChannels {
-            let b = plan.stemBias.map { model.table[$0][c] } ?? 0
-            let row = out + c * pixels, n = noise + c * pixels
-            if s == 0 {
-                for i in 0..<pixels { row[i] += b }
-            } else {
-                for i in 0..<pixels { row[i] += s * n[i] + b }
-            }
-        }
+    /// Stem output = epilogue(W·x + s·W·z_m + b), from the image's shared im2col matrix.
+    private func stem(_ model: ModelTensors, _ image: PreparedImage, scale s: Float, _ ws: Workspace) {
+        let g = plan.stem, e = plan.stemEpilogue
+        let product = e.pool ? ws.product.pointer : ws.slots[0].pointer
+        Conv2d.multiply(cols: image.columns.pointer, g, weight: model.tensor(plan.stemWeight), bias: nil, output: product)
+        Conv2d.applyEpilogue(
+            e, product: product, channels: g.outChannels, height: g.outHeight, width: g.outWidth,
+            bias: plan.stemBias.map { model.tensor($0) }, noise: model.stemNoiseResponse.pointer, scale: s,
+            output: ws.slots[0].pointer)
     }
 
     private func runTrunk(_ model: ModelTensors, _ ws: Workspace) {
         for step in plan.trunk {
             switch step {
-            case let .conv(g, weight, bias, src, dst):
+            case let .conv(g, weight, bias, epilogue, src, dst):
+                let product = epilogue.pool ? ws.product.pointer : ws.slots[dst].pointer
                 Conv2d.forward(
-                    ws.slots[src].pointer, g, weight: model.table[weight], bias: bias.map { model.table[$0] },
-                    scratch: ws.scratch.pointer, output: ws.slots[dst].pointer)
+                    ws.slots[src].pointer, g, weight: model.tensor(weight), bias: nil,
+                    scratch: ws.scratch.pointer, output: product)
+                Conv2d.applyEpilogue(
+                    epilogue, product: product, channels: g.outChannels, height: g.outHeight, width: g.outWidth,
+                    bias: bias.map { model.tensor($0) }, output: ws.slots[dst].pointer)
             case let .scaleShift(channels, pixels, scale, shift, relu, src, dst):
                 if src != dst { ws.slots[dst].pointer.update(from: ws.slots[src].pointer, count: channels * pixels) }
                 Elementwise.scaleShift(
-                    ws.slots[dst].pointer, scale: model.table[scale], shift: model.table[shift],
+                    ws.slots[dst].pointer, scale: model.tensor(scale), shift: model.tensor(shift),
                     channels: channels, pixels: pixels, relu: relu)
             case let .relu(count, src, dst):
                 if src != dst { ws.slots[dst].pointer.update(from: ws.slots[src].pointer, count: count) }

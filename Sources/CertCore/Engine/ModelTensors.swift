@@ -13,7 +13,10 @@ public final class ModelTensors: @unchecked Sendable {
     public let weights: ModelWeights
     /// The Philox key of z_m, from the manifest (`NoiseStream.modelTestNoise`).
     public let noiseSeed: UInt32
-    let table: [UnsafePointer<Float>]
+    /// Float32 tensors by plan index; nil for the head weights kept as halves.
+    private let table: [UnsafePointer<Float>?]
+    /// Each head step's weight, as the set stores it.
+    let headWeights: [HeadWeight]
     private let folded: [AlignedBuffer]
     /// W·z_m without bias, [stem.outChannels × stem.outPixels].
     let stemNoiseResponse: AlignedBuffer
@@ -25,12 +28,14 @@ public final class ModelTensors: @unchecked Sendable {
         self.weights = weights
         self.noiseSeed = noiseSeed
         var folded: [AlignedBuffer] = []
-        var table: [UnsafePointer<Float>] = []
+        var table: [UnsafePointer<Float>?] = []
         var foldedByName: [String: (AlignedBuffer, AlignedBuffer)] = [:]
-        for ref in plan.tensors {
+        let headWeightIndices = Set(plan.head.map(\.weight))
+        for (index, ref) in plan.tensors.enumerated() {
             switch ref {
             case let .parameter(name):
-                table.append(weights[name])
+                // A head weight stored as halves stays so: the engine widens it per tile.
+                table.append(headWeightIndices.contains(index) && weights.halves(name) != nil ? nil : weights[name])
             case let .batchNormScale(name), let .batchNormShift(name):
                 let pair =
                     foldedByName[name]
@@ -53,13 +58,28 @@ public final class ModelTensors: @unchecked Sendable {
         }
         self.table = table
         self.folded = folded
+        headWeights = plan.head.map { step in
+            if let p = table[step.weight] { return .float(p) }
+            guard case let .parameter(name) = plan.tensors[step.weight], let h = weights.halves(name) else {
+                preconditionFailure("head weight \(step.weight) is neither float32 nor halves")
+            }
+            return .half(h)
+        }
         let g = plan.stem
         let z = AlignedBuffer(GaussianNoise(seed: noiseSeed, stream: NoiseStream.modelTestNoise).draws(count: g.inputCount))
         let scratch = AlignedBuffer(count: g.patchSize * g.outPixels)
         stemNoiseResponse = AlignedBuffer(count: g.outputCount)
         Conv2d.forward(
-            z.pointer, g, weight: table[plan.stemWeight], bias: nil,
+            z.pointer, g, weight: table[plan.stemWeight]!, bias: nil,
             scratch: scratch.pointer, output: stemNoiseResponse.pointer)
+    }
+
+    /// Float32 tensor `index` of the plan's table. Crashes (precondition) for a head weight kept as
+    /// halves: the engine reads those through `headWeights`.
+    @inline(__always)
+    func tensor(_ index: Int) -> UnsafePointer<Float> {
+        guard let p = table[index] else { preconditionFailure("tensor \(index) is kept as halves") }
+        return p
     }
 
     /// The fixed noise z_m itself (for tests and diagnostics; the engine never needs it).
@@ -70,6 +90,15 @@ public final class ModelTensors: @unchecked Sendable {
     private static func channels(of batchNorm: String, in architecture: Architecture) -> Int {
         architecture.parameterSpecs.first { $0.name == "\(batchNorm).weight" }!.shape[0]
     }
+}
+
+/// A linear layer's weight as the model set stores it: float32 in place, or binary16 halves
+/// that the engine widens into its workspace once per model and pass (`Workspace.headWeight`).
+enum HeadWeight {
+    /// Row-major [out × in] float32.
+    case float(UnsafePointer<Float>)
+    /// Row-major [out × in] little-endian binary16, in the map.
+    case half(UnsafeRawPointer)
 }
 
 /// The streams of a model seed's Philox generator; one per purpose, never shared.

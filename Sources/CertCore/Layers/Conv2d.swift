@@ -54,6 +54,7 @@ public enum Conv2d {
     ) {
         let oh = g.outHeight, ow = g.outWidth, k = g.kernel
         let stride = rowStride ?? oh * ow
+        if g.stride == 1 && g.padding == 0 { return im2colUnpadded(input, g, into: cols, rowStride: stride) }
         var row = 0
         for c in 0..<g.inChannels {
             let plane = input + c * g.inHeight * g.inWidth
@@ -83,6 +84,40 @@ public enum Conv2d {
                         }
                     }
                     row += 1
+                }
+            }
+        }
+    }
+
+    /// The unit-stride, unpadded case (the MNIST CNN's second convolution): every row of the
+    /// matrix is `outHeight` windows of `outWidth` consecutive input values, copied without
+    /// any per-pixel test. Same values as the general loop.
+    private static func im2colUnpadded(
+        _ input: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
+        let oh = g.outHeight, ow = g.outWidth, k = g.kernel, w = g.inWidth
+        var dst = cols
+        for c in 0..<g.inChannels {
+            let plane = input + c * g.inHeight * w
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    var src = plane + ky * w + kx
+                    var line = dst
+                    if ow == 8 {
+                        for _ in 0..<oh {
+                            UnsafeMutableRawPointer(line).storeBytes(
+                                of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                            src += w
+                            line += 8
+                        }
+                    } else {
+                        for _ in 0..<oh {
+                            copyRow(from: src, to: line, count: ow)
+                            src += w
+                            line += ow
+                        }
+                    }
+                    dst += rowStride
                 }
             }
         }

@@ -40,7 +40,7 @@ public enum Pooling {
 
     /// The MNIST CNN's pooling, without the bounds arithmetic of the general case (it was
     /// the largest non-BLAS cost of a forward pass).
-    private static func maxPool2x2(_ input: UnsafePointer<Float>, _ g: PoolGeometry, output: UnsafeMutablePointer<Float>) {
+    static func maxPool2x2(_ input: UnsafePointer<Float>, _ g: PoolGeometry, output: UnsafeMutablePointer<Float>) {
         let oh = g.outHeight, ow = g.outWidth, w = g.inWidth
         for c in 0..<g.channels {
             let src = input + c * g.inHeight * w

@@ -1,15 +1,25 @@
 import Foundation
 
 /// One model's parameters, by name, as float32 pointers. F32 files are used in place from
-/// the memory map; F16 files are widened once at load.
+/// the memory map. F16 tensors are widened once at load, except the large ones
+/// (`halfThreshold` values or more: the linear layers' weights), which stay mapped as
+/// halves: the engine widens them on the fly (`halves`), so a fp16 set costs half the
+/// memory and half the weight reads. Asking such a tensor as float32 (training, tests)
+/// widens it then, once.
 ///
-/// `@unchecked Sendable`: `pointers` and `widened` are written only in init and read-only
+/// `@unchecked Sendable`: `pointers` and `halves` are written only in init and read-only
 /// afterwards; they point into the read-only map or into buffers this object owns and frees.
+/// `lateWidened` is written under `lock`.
 public final class ModelWeights: @unchecked Sendable {
     /// The mapped file; kept alive because F32 tensors point into it.
     public let file: MappedFile
+    /// F16 tensors of this many values or more stay halves in the map.
+    public static let halfThreshold = 65_536
     private var pointers: [String: UnsafePointer<Float>] = [:]
     private var widened: [UnsafeMutableBufferPointer<Float>] = []
+    private var halves: [String: (pointer: UnsafeRawPointer, count: Int)] = [:]
+    private var lateWidened: [String: UnsafeMutableBufferPointer<Float>] = [:]
+    private let lock = NSLock()
 
     /// Maps `path` and checks every tensor `architecture` needs is present with its shape,
     /// and nothing else is there.
@@ -34,16 +44,18 @@ public final class ModelWeights: @unchecked Sendable {
                     }
                     pointers[e.name] = UnsafePointer((base + e.begin).assumingMemoryBound(to: Float.self))
                 case .f16:
-                    let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
                     let raw = UnsafeRawPointer(base + e.begin)
-                    for i in 0..<count {
-                        out[i] = Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
+                    if count >= Self.halfThreshold {
+                        halves[e.name] = (raw, count)
+                        continue
                     }
+                    let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+                    HalfWidening.widen(raw, count: count, into: out.baseAddress!)
                     widened.append(out)
                     pointers[e.name] = UnsafePointer(out.baseAddress!)
                 }
             }
-            if let missing = architecture.parameterSpecs.first(where: { pointers[$0.name] == nil }) {
+            if let missing = architecture.parameterSpecs.first(where: { pointers[$0.name] == nil && halves[$0.name] == nil }) {
                 throw ModelSetError.mismatch("missing tensor '\(missing.name)' \(missing.shape) for \(architecture.rawValue)")
             }
         } catch let error as ModelSetError {
@@ -52,14 +64,28 @@ public final class ModelWeights: @unchecked Sendable {
         }
     }
 
-    deinit { widened.forEach { $0.deallocate() } }
-
-    /// The tensor `name` as float32. Crashes (precondition) on an unknown name: init has checked
-    /// every name the architecture needs.
-    public subscript(name: String) -> UnsafePointer<Float> {
-        guard let p = pointers[name] else { preconditionFailure("no tensor \(name)") }
-        return p
+    deinit {
+        widened.forEach { $0.deallocate() }
+        lateWidened.values.forEach { $0.deallocate() }
     }
+
+    /// The tensor `name` as float32 (a tensor kept as halves is widened now, once). Crashes
+    /// (precondition) on an unknown name: init has checked every name the architecture needs.
+    public subscript(name: String) -> UnsafePointer<Float> {
+        if let p = pointers[name] { return p }
+        guard let h = halves[name] else { preconditionFailure("no tensor \(name)") }
+        lock.lock()
+        defer { lock.unlock() }
+        if let done = lateWidened[name] { return UnsafePointer(done.baseAddress!) }
+        let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: h.count)
+        HalfWidening.widen(h.pointer, count: h.count, into: out.baseAddress!)
+        lateWidened[name] = out
+        return UnsafePointer(out.baseAddress!)
+    }
+
+    /// The little-endian binary16 values of `name` in the map, when the file stores it as F16
+    /// and it is large enough to stay so (`halfThreshold`); nil otherwise.
+    public func halves(_ name: String) -> UnsafeRawPointer? { halves[name]?.pointer }
 
     /// A copy of the first `count` floats of tensor `name`.
     public func values(_ name: String, count: Int) -> [Float] { Array(UnsafeBufferPointer(start: self[name], count: count)) }
