@@ -36,22 +36,13 @@ extension CertificationPipeline {
         guard !unique.isEmpty else { return out }
         // Per image: a verdict, or why there is none (non-finite pixels: 422; a model or plugin
         // that produced non-finite values: 500). The others go on.
-        let certified = engine.certifier.certify(unique, targets: engine.certifier.targets(unique, perturbations: engine.allPerturbations))
+        // Trigger reports ride in the same passes as their images (`Certifier.certify`).
+        let certified = engine.certifier.certify(
+            unique, targets: engine.certifier.targets(unique, perturbations: engine.allPerturbations), reporting: engine.perturbations)
         heartbeat.beat()
-        var good: [(CertificationRequest, Verdict)] = []
         for (request, result) in zip(unique, certified) {
             switch result {
-            case let .success(v): good.append((request, v))
-            case let .failure(e): out.failed[request.sha256] = ServiceError(e)
-            }
-        }
-        let reports = engine.certifier.triggerReports(good.map(\.0), good.map(\.1), perturbations: engine.perturbations)
-        for ((request, verdict), report) in zip(good, reports) {
-            switch report {
-            case let .success(triggers):
-                var v = verdict
-                v.triggers = triggers
-                out.ready.append((request, v))
+            case let .success(v): out.ready.append((request, v))
             case let .failure(e): out.failed[request.sha256] = ServiceError(e)
             }
         }

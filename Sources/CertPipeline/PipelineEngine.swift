@@ -40,7 +40,7 @@ public final class PipelineEngine: @unchecked Sendable {
 
     /// `previous` is the running engine on a reload: when the new one needs the same store it
     /// shares that open environment (LMDB must not open one environment twice in a process).
-    init(config: DaemonConfig, previous: PipelineEngine? = nil) throws {
+    public init(config: DaemonConfig, previous: PipelineEngine? = nil) throws {
         self.config = config
         modelSet = try ModelSet.load(directory: config.modelSet)
         let workers = config.effectiveWorkers

@@ -1,4 +1,5 @@
 import CertCore
+import Foundation
 
 /// Runs every model of an ensemble on a micro-batch of images.
 ///
@@ -16,6 +17,17 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
     public let ensemble: Ensemble
     private let pool: WorkerPool
     private let workspaces: [Workspace]
+    private let tally = NSLock()
+    private var passesRun = 0
+    private var modelRunsRun = 0
+
+    /// Scheduler passes so far (calls of `logits`), and model runs (one model on one input).
+    /// Diagnostics: they show what shares a pass (tests) and what a certificate cost (bench).
+    public var counts: (passes: Int, modelRuns: Int) {
+        tally.lock()
+        defer { tally.unlock() }
+        return (passesRun, modelRunsRun)
+    }
 
     /// Worker threads: at most the number of models.
     public var workers: Int { pool.count }
@@ -44,6 +56,10 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
         let models = range.count, outputs = ensemble.outputs
         let stride = models * outputs
         guard !images.isEmpty, models > 0 else { return images.map { _ in [] } }
+        tally.lock()
+        passesRun += 1
+        modelRunsRun += images.count * models
+        tally.unlock()
         let cells = UnsafeMutableBufferPointer<Float>.allocate(capacity: images.count * stride)
         defer { cells.deallocate() }
         let ranges = Self.partition(models, into: pool.count).map {

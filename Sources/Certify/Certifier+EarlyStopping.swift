@@ -39,14 +39,16 @@ extension Certifier {
 
     /// Logits of the certifying models per image, in blocks, each image until its question
     /// is decided (all models when `targets[j]` is nil). `[image][model * outputs + o]` for
-    /// the models that ran, in order.
+    /// the models that ran, in order. Each image's companions (its perturbed copies) run in
+    /// the same blocks as the image and stop with it.
     func logitsStoppingEarly(
         _ prepared: [PreparedImage], scales: [Float], sigmas: [Double], labels: [Int?],
-        targets: [Double?], alphas: [Double]
-    ) -> [[Float]] {
+        targets: [Double?], alphas: [Double], companions: [[PreparedImage]]
+    ) -> (images: [[Float]], companions: [[[Float]]]) {
         let ensemble = scheduler.ensemble
         let outputs = ensemble.outputs, classes = modelSet.manifest.classes.count
         var rows = [[Float]](repeating: [], count: prepared.count)
+        var riderRows = companions.map { $0.map { _ in [Float]() } }
         var rules: [EarlyStopping?] = prepared.indices.map { j in
             targets[j].map { EarlyStopping(alpha: alphas[j], threshold: EarlyStopping.threshold(targetRadius: $0, sigma: sigmas[j])) }
         }
@@ -55,7 +57,15 @@ extension Certifier {
         var start = 0
         while start < ensemble.count && !open.isEmpty {
             let block = start..<min(start + Self.stoppingBlock, ensemble.count)
-            let logits = scheduler.logits(images: open.map { prepared[$0] }, scales: open.map { scales[$0] }, models: block)
+            let riders = open.flatMap { companions[$0] }
+            let riderScales = open.flatMap { j in companions[j].map { _ in scales[j] } }
+            let logits = scheduler.logits(
+                images: open.map { prepared[$0] } + riders, scales: open.map { scales[$0] } + riderScales, models: block)
+            var next = open.count
+            for j in open {
+                for r in companions[j].indices { riderRows[j][r] += logits[next + r] }
+                next += companions[j].count
+            }
             var stillOpen: [Int] = []
             for (k, j) in open.enumerated() {
                 rows[j] += logits[k]
@@ -69,6 +79,6 @@ extension Certifier {
             open = stillOpen
             start = block.upperBound
         }
-        return rows
+        return (rows, riderRows)
     }
 }

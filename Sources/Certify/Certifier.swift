@@ -138,13 +138,30 @@ public final class Certifier: @unchecked Sendable {
     /// `targets` are the early-stopping target radii per request (`options.target`; for
     /// `.triggers` the caller passes each image's largest trigger L2 size). Without a target
     /// every certifying model runs.
-    public func certify(_ requests: [CertificationRequest], targets given: [Double?]? = nil) -> [Result<Verdict, CertificationError>] {
+    ///
+    /// `reporting` fills each verdict's `triggers` (CONTRACTS.md §3): every perturbation's L2
+    /// size, whether the radius covers it, and the smoothed label of the perturbed image at the
+    /// image's sigma, over the same certifying models as the image's certificate. The perturbed
+    /// copies ride in the image's own scheduler passes (tiles hold up to 16 inputs, so the
+    /// weights are read once for the image and its copies) and stop with it. A plugin output or a
+    /// model output on it that is not finite fails that image (a 500 in the daemon), never the
+    /// process.
+    public func certify(
+        _ requests: [CertificationRequest], targets given: [Double?]? = nil, reporting perturbations: [Perturbation] = []
+    ) -> [Result<Verdict, CertificationError>] {
         // A numeric target needs no plugins; `.triggers` without `given` runs every model.
         let targets = given ?? self.targets(requests, perturbations: [])
         var results = [Result<Verdict, CertificationError>?](repeating: nil, count: requests.count)
         for (i, r) in requests.enumerated() {
             let bad = r.pixels.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
             if bad > 0 { results[i] = .failure(.nonFinitePixels(source: r.source, count: bad)) }
+        }
+        var companions = [[PerturbedCopy]](repeating: [], count: requests.count)
+        for i in requests.indices where results[i] == nil {
+            switch Self.perturbedCopies(of: requests[i], perturbations) {
+            case let .success(copies): companions[i] = copies
+            case let .failure(e): results[i] = .failure(e)
+            }
         }
         let todo = requests.indices.filter { results[$0] == nil }
         let searched = sampleSigmas(todo.map { requests[$0] })
@@ -159,13 +176,15 @@ public final class Certifier: @unchecked Sendable {
         }
         let first = certificates(
             todo.map { requests[$0] }, searched.map(\.sigma), searched,
-            alphas: twoCandidates.map { options.alpha / ($0 ? 2 : 1) }, targets: todo.map { targets[$0] })
+            alphas: twoCandidates.map { options.alpha / ($0 ? 2 : 1) }, targets: todo.map { targets[$0] },
+            companions: todo.map { companions[$0] })
         let retry = todo.indices.filter { j in
             twoCandidates[j] && (try? first[j].get()).map { !$0.certificate.certified } == true
         }
         let second = certificates(
             retry.map { requests[todo[$0]] }, retry.map { _ in sigma0 }, retry.map { searched[$0] },
-            alphas: retry.map { _ in options.alpha / 2 }, targets: retry.map { targets[todo[$0]] })
+            alphas: retry.map { _ in options.alpha / 2 }, targets: retry.map { targets[todo[$0]] },
+            companions: retry.map { companions[todo[$0]] })
         var chosen = first
         for (k, j) in retry.enumerated() where (try? second[k].get())?.certificate.certified == true { chosen[j] = second[k] }
         let classes = modelSet.manifest.classes
@@ -183,30 +202,35 @@ public final class Certifier: @unchecked Sendable {
                         pA: c.pA, pB: c.pB, pALower: c.pALower, pBUpper: c.pBUpper, scores: r.scores.meanScores, votes: r.scores.votes,
                         nModels: c.nModels, targetRadius: targets[i], stoppedEarly: c.nModels < scheduler.ensemble.count,
                         alpha: options.alpha, boundAlpha: c.alpha, fallback: r.sigma != searched[j].sigma,
-                        bound: c.bound, mode: options.mode, region: .unstored, triggers: [], source: requests[i].source,
+                        bound: c.bound, mode: options.mode, region: .unstored, triggers: r.reports, source: requests[i].source,
                         createdAt: createdAt, sigmaSearch: searched[j]))
             }
         }
         return results.map { $0! }
     }
 
+    /// One request's certificate at one sigma, with its scores and trigger reports.
+    typealias SigmaCertificate = (certificate: Certificate, scores: EnsembleScores, sigma: Double, reports: [TriggerReport])
+
     /// The certifying models' scores and the certificate of the searched label, per request,
-    /// at `sigmas` (the noise at sigma0 in released mode).
+    /// at `sigmas` (the noise at sigma0 in released mode), and the reports of its companions
+    /// (perturbed copies run in the same passes, over the same models).
     private func certificates(
         _ requests: [CertificationRequest], _ sigmas: [Double], _ searched: [SigmaResult],
-        alphas: [Double], targets: [Double?]
-    ) -> [Result<(certificate: Certificate, scores: EnsembleScores, sigma: Double), CertificationError>] {
+        alphas: [Double], targets: [Double?], companions: [[PerturbedCopy]]
+    ) -> [Result<SigmaCertificate, CertificationError>] {
         guard !requests.isEmpty else { return [] }
         let scales = sigmas.map { Float(options.mode == .sound ? $0 : sigma0) }
         let ensemble = scheduler.ensemble
         let prepared = requests.map { ensemble.prepare($0.pixels) }
+        let riders = companions.map { $0.map { ensemble.prepare($0.pixels) } }
         // Early stopping needs the anytime-valid bound; `options.target` is refused otherwise.
-        let logits =
+        let (logits, riderLogits) =
             options.bound == .betting && targets.contains(where: { $0 != nil })
             ? logitsStoppingEarly(
                 prepared, scales: scales, sigmas: sigmas, labels: searched.map(\.label), targets: targets,
-                alphas: alphas)
-            : scheduler.logits(images: prepared, scales: scales)
+                alphas: alphas, companions: riders)
+            : logitsOfAllModels(prepared, scales: scales, companions: riders)
         let classes = modelSet.manifest.classes.count
         return requests.indices.map { j in
             let scores = EnsembleScores(logits: logits[j], outputs: ensemble.outputs, classes: classes)
@@ -217,8 +241,36 @@ public final class Certifier: @unchecked Sendable {
                 CertificateInput(
                     meanScores: scores.meanScores, votes: scores.votes, sigma: sigmas[j], alpha: alphas[j],
                     bound: options.bound, label: searched[j].label, modelScores: scores.modelScores))
-            return .success((c, scores, sigmas[j]))
+            var reports: [TriggerReport] = []
+            for (copy, row) in zip(companions[j], riderLogits[j]) {
+                let s = EnsembleScores(logits: row, outputs: ensemble.outputs, classes: classes)
+                guard s.finite else {
+                    return .failure(
+                        .nonFiniteOutput(source: requests[j].source, producer: "a certifying model (on the '\(copy.name)' input)"))
+                }
+                reports.append(
+                    TriggerReport(name: copy.name, l2: copy.l2, covered: c.radius > copy.l2, label: ClassScores.top(s.meanScores)))
+            }
+            return .success((c, scores, sigmas[j], reports))
         }
+    }
+
+    /// Every certifying model on the images and their companions, in one scheduler pass.
+    private func logitsOfAllModels(
+        _ prepared: [PreparedImage], scales: [Float], companions: [[PreparedImage]]
+    ) -> (images: [[Float]], companions: [[[Float]]]) {
+        var inputs = prepared, inputScales = scales
+        for (j, riders) in companions.enumerated() {
+            inputs += riders
+            inputScales += riders.map { _ in scales[j] }
+        }
+        let rows = scheduler.logits(images: inputs, scales: inputScales)
+        var next = prepared.count
+        let riderRows = companions.map { riders -> [[Float]] in
+            defer { next += riders.count }
+            return Array(rows[next..<(next + riders.count)])
+        }
+        return (Array(rows[0..<prepared.count]), riderRows)
     }
 
     /// `certify` for callers that stop at the first error (eval, training's report, bench).

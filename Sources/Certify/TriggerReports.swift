@@ -41,12 +41,13 @@ extension Certifier {
         }
     }
 
-    /// Each verdict's `triggers` (CONTRACTS.md §3): per perturbation its L2 size on the image, whether
-    /// the radius covers it (`radius > l2`; the storage-update recomputes it from the final
-    /// radius), and the smoothed label of the perturbed image at the image's own sigma (the
-    /// certifying models' top mean score; no bound, no region). All perturbed inputs of the
-    /// batch go through the ensemble in one pass. A plugin whose output holds NaN or an
-    /// infinity fails that image (a 500 in the daemon), never the process.
+    /// Each verdict's `triggers` computed after the fact, in a pass of its own over every
+    /// certifying model: per perturbation its L2 size on the image, whether the radius covers it
+    /// (`radius > l2`), and the smoothed label of the perturbed image at the image's own sigma.
+    /// The daemon and the CLI use `certify(_:targets:reporting:)`, which runs the copies in the
+    /// certificate's own passes; this separate form is the reference it is tested against (without
+    /// early stopping both give the same reports). A plugin whose output holds NaN or an infinity
+    /// fails that image, never the process.
     public func triggerReports(
         _ requests: [CertificationRequest], _ verdicts: [Verdict],
         perturbations: [Perturbation]
@@ -79,7 +80,31 @@ extension Certifier {
     }
 }
 
+/// One perturbation's copy of an image: the plugin's name, its L2 size, the pixels.
+struct PerturbedCopy {
+    var name: String
+    var l2: Double
+    var pixels: [Float]
+}
+
 extension Certifier {
+    /// The copies of `request` that `perturbations` make (those that apply), or the failure of a
+    /// plugin whose output is not finite.
+    static func perturbedCopies(of request: CertificationRequest, _ perturbations: [Perturbation]) -> Result<
+        [PerturbedCopy], CertificationError
+    > {
+        var copies: [PerturbedCopy] = []
+        for perturbation in perturbations {
+            guard let pixels = perturbation.apply(request.pixels), pixels.count == request.pixels.count else { continue }
+            let l2 = distance(pixels, request.pixels)
+            guard l2.isFinite else {
+                return .failure(.nonFiniteOutput(source: request.source, producer: "trigger plugin '\(perturbation.name)'"))
+            }
+            copies.append(PerturbedCopy(name: perturbation.name, l2: l2, pixels: pixels))
+        }
+        return .success(copies)
+    }
+
     /// The L2 size of a perturbation: ||a − b|| in float64 (NaN or infinite when a pixel is).
     static func distance(_ a: [Float], _ b: [Float]) -> Double {
         var sum = 0.0

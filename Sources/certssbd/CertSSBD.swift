@@ -46,6 +46,12 @@ struct CertSSBD: AsyncParsableCommand {
     )
     var checkConfig = false
 
+    @Flag(
+        help:
+            "With the daemon stopped: replay the storage-update from the store's verdicts in arrival order, compare every region and verdict, print the result, and exit (0 consistent, 1 not, 2 for a bad configuration)."
+    )
+    var checkStore = false
+
     @Argument(
         parsing: .allUnrecognized, help: ArgumentHelp("Any other config key as --KEY VALUE or --KEY=VALUE.", valueName: "--key value"))
     var keys: [String] = []
@@ -67,6 +73,12 @@ struct CertSSBD: AsyncParsableCommand {
             let overrides = try overrides()
             if checkConfig {
                 print(try Daemon.checkConfiguration(configPath: config, overrides: overrides), terminator: "")
+                return
+            }
+            if checkStore {
+                let (report, consistent) = try Daemon.checkStore(configPath: config, overrides: overrides)
+                print(report, terminator: "")
+                if !consistent { Self.fail("the store disagrees with a replay of its verdicts", code: 1) }
                 return
             }
             daemon = try Daemon(configPath: config, overrides: overrides)

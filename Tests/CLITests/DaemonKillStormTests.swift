@@ -77,7 +77,7 @@ import Testing
             daemon = try RunningDaemon(reusing: folder)
             #expect(daemon.process.isRunning, "\(daemon.log)")
         }
-        defer { _ = daemon.stop() }
+        defer { if daemon.process.isRunning { _ = daemon.stop() } }
         uploaders.wait()
         while writer.isExecuting { Thread.sleep(forTimeInterval: 0.1) }
 
@@ -120,5 +120,17 @@ import Testing
         let store = try #require(stats?["store_directory"] as? String)
         #expect(LMDBUtils.entries("verdicts", store: store) == arrivals.count, "mdb_stat reads the store")
         #expect(LMDBUtils.entries("regions", store: store) == arrivals.count)
+
+        // The regions are what the storage-update gives when replayed from the stored verdicts in
+        // arrival order (certssbd --check-store, with the daemon stopped).
+        #expect(daemon.stop() == 0)
+        let check = try CLI.run(
+            program: try #require(RunningDaemon.executable),
+            [
+                "--model-set", RunningDaemon.shippedModelSet, "--socket", socket, "--watch", inbox, "--state", folder.file("state"),
+                "--sigma_rule", "fixed", "--check-store",
+            ], timeout: 300)
+        #expect(check.status == 0, "\(check.out)")
+        #expect(check.out.contains("\(arrivals.count) regions, \(arrivals.count) arrivals, 0 mismatches"), "\(check.out)")
     }
 }

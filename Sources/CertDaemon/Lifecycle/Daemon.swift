@@ -65,6 +65,23 @@ public final class Daemon: @unchecked Sendable {
         return config.rendered
     }
 
+    /// `certssbd --check-store`: replays the storage-update from the configured store's verdicts
+    /// in arrival order and compares every region and verdict (`RegionLedger.replayStoredVerdicts`).
+    /// Run it with the daemon stopped (one certssbd per state directory). Returns the report's
+    /// text and whether the store is consistent.
+    public static func checkStore(configPath: String?, overrides: [String: String]) throws -> (report: String, consistent: Bool) {
+        let config = try loadConfig(configPath, overrides)
+        let engine = try PipelineEngine(config: config)
+        defer { engine.store.close() }
+        let report = try engine.ledger.replayStoredVerdicts(dimension: engine.shape.count)
+        var lines = [
+            "store \(engine.databaseDirectory): \(report.regions) regions, \(report.arrivals) arrivals, \(report.mismatches.count) mismatches"
+        ]
+        lines += report.mismatches
+        lines.append(report.consistent ? "consistent: every region and verdict follows from the replay" : "INCONSISTENT")
+        return (lines.joined(separator: "\n") + "\n", report.consistent)
+    }
+
     static func loadConfig(_ path: String?, _ overrides: [String: String]) throws -> DaemonConfig {
         let base = try path.map { try ConfigParser.load(path: $0) } ?? DaemonConfig()
         return try base.applying(overrides: overrides)

@@ -51,19 +51,14 @@ struct CertifyCommand: ParsableCommand {
         for chunk in stride(from: 0, to: files.count, by: batchSize).map({ Array(files[$0..<min($0 + batchSize, files.count)]) }) {
             let loaded = chunk.map { InputFiles.load($0, expecting: set.manifest.inputShape) }
             let requests = loaded.compactMap { try? $0.get() }
-            let certified = certifier.certify(requests, targets: certifier.targets(requests, perturbations: plugins))
-            let good = zip(requests, certified).compactMap { r, c in (try? c.get()).map { (r, $0) } }
-            var reports = certifier.triggerReports(good.map(\.0), good.map(\.1), perturbations: perturbations).makeIterator()
+            let certified = certifier.certify(
+                requests, targets: certifier.targets(requests, perturbations: plugins), reporting: perturbations)
             var results = certified.makeIterator()
             for result in loaded {
                 switch result {
                 case .success:
                     // A verdict, unless its pixels, a model or a plugin gave non-finite values.
-                    switch results.next()!.flatMap({ v in
-                        reports.next()!.map {
-                            var v = v; v.triggers = $0; return v
-                        }
-                    }) {
+                    switch results.next()! {
                     case let .success(verdict):
                         allCertified = allCertified && verdict.certified
                         print(verdict.jsonLine())
