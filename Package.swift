@@ -39,13 +39,16 @@ let package = Package(
         .target(name: "CertShape"),
         // The project's only caller of file and socket syscalls: errno as SystemError, EINTR retried.
         .target(name: "CertSystem"),
+        // The fully connected layers' fixed-order kernel, the one module built for AVX2 + FMA
+        // (its portable twin is emitted into the caller; CertCore picks one by CPU flags).
+        .target(name: "CertKernels", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         // Pure statistics of the certificate: normal quantile, Hoeffding, Clopper–Pearson, radius.
         .target(name: "CertMath"),
         // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
         .target(
             name: "CertCore",
             dependencies: [
-                "CBLAS", "CertMath", "CertShape", "CertSystem",
+                "CBLAS", "CertKernels", "CertMath", "CertShape", "CertSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Bytes to tensors: image decoders and dataset readers.

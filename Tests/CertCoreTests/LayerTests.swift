@@ -1,5 +1,6 @@
-import CertCore
 import Testing
+
+@testable import CertCore
 
 @Suite struct LayerTests {
     @Test(arguments: [
@@ -31,18 +32,32 @@ import Testing
         #expect(out.map(Double.init) == ref.v)
     }
 
-    @Test func linearTileMatchesDotProducts() {
+    @Test func linearMatchesDotProductsInBothBuildsBitForBit() {
         let inF = 37, outF = 13, t = Linear.tileWidth
         let w = TestSupport.uniform(inF * outF, seed: 8), b = TestSupport.uniform(outF, seed: 9)
-        let x = TestSupport.uniform(inF * t, seed: 10)  // feature-major: x[t + f*T]
-        var y = [Float](repeating: .nan, count: outF * t)
-        Linear.forwardTile(x, inFeatures: inF, outFeatures: outF, weight: w, bias: b, output: &y)
+        let x = TestSupport.uniform(inF * t, seed: 10)  // image-major: x[t*in + f]
+        func run(fma: Bool, images: Int, relu: Bool) -> [Float] {
+            let saved = Linear.useFMAKernel
+            defer { Linear.useFMAKernel = saved }
+            Linear.useFMAKernel = fma
+            var y = [Float](repeating: .nan, count: outF * images)
+            Linear.forward(x, images: images, inFeatures: inF, outFeatures: outF, weight: w, bias: b, relu: relu, output: &y)
+            return y
+        }
+        let portable = run(fma: false, images: t, relu: false)
         for image in 0..<t {
             for o in 0..<outF {
-                let ref = (0..<inF).reduce(Double(b[o])) { $0 + Double(w[o * inF + $1]) * Double(x[image + $1 * t]) }
-                #expect(abs(Double(y[image + o * t]) - ref) < 1e-5)
+                let ref = (0..<inF).reduce(Double(b[o])) { $0 + Double(w[o * inF + $1]) * Double(x[image * inF + $1]) }
+                #expect(abs(Double(portable[image * outF + o]) - ref) < 1e-5)
             }
         }
+        // The AVX2 + FMA build gives the same bits, and so does any number of images.
+        if CPUFeatures.avx2AndFMA { #expect(run(fma: true, images: t, relu: false).map(\.bitPattern) == portable.map(\.bitPattern)) }
+        for images in [1, 2, 3, 7] {
+            #expect(
+                run(fma: false, images: images, relu: false).map(\.bitPattern) == Array(portable.prefix(images * outF)).map(\.bitPattern))
+        }
+        #expect(run(fma: false, images: t, relu: true) == portable.map { max($0, 0) })
     }
 
     @Test func batchNormFoldsToTheUnfoldedFormula() {

@@ -14,12 +14,11 @@ public enum BLAS {
     /// pass (one read of a global) and restored if anything raised OpenBLAS's thread count.
     ///
     /// Why: with more than one thread, OpenBLAS splits a product's rows between its threads,
-    /// and on the Sandybridge, Haswell and Zen kernels the 16-image tile of a linear layer is cut into two
-    /// halves that go through the 8-row micro-kernel instead of the 16-row one, with another
-    /// order of fused multiply-adds. An image's logits then depended on its position in the
-    /// tile (last bit, measured with `OPENBLAS_NUM_THREADS=2`; single-threaded, every kernel
-    /// this CPU runs gives the same bits at every position). One thread per product makes
-    /// each row's arithmetic a function of the shape alone, and the shapes are fixed.
+    /// and on the Sandybridge, Haswell and Zen kernels the parts go through a smaller
+    /// micro-kernel, with another order of fused multiply-adds (measured with
+    /// `OPENBLAS_NUM_THREADS=2` when the linear layers still ran on 16-image OpenBLAS tiles: an
+    /// image's last bit depended on its position). One thread per product makes each row's
+    /// arithmetic a function of the shape alone, and the convolutions' shapes are fixed.
     @inline(__always)
     public static func ensureSingleThread() {
         if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
@@ -51,21 +50,6 @@ public enum BLAS {
             transB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k),
             alpha, a, blasint(lda), b, blasint(ldb),
-            beta, c, blasint(ldc))
-    }
-
-    /// Column-major C[m×n] = A[m×k]·B[k×n] + beta·C, the layout of the image-tile products.
-    @inline(__always)
-    public static func gemmColumnMajor(
-        m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        cblas_sgemm(
-            CblasColMajor, CblasNoTrans, CblasNoTrans,
-            blasint(m), blasint(n), blasint(k),
-            1, a, blasint(lda), b, blasint(ldb),
             beta, c, blasint(ldc))
     }
 }

@@ -45,33 +45,24 @@ public final class Ensemble: @unchecked Sendable {
         workspace ws: Workspace, out: (Int, UnsafePointer<Float>) -> Void
     ) {
         precondition(images.count <= Linear.tileWidth && images.count == scales.count)
-        BLAS.ensureSingleThread()  // see BLAS.ensureSingleThread: the tile's rows must not be split
+        BLAS.ensureSingleThread()  // see BLAS.ensureSingleThread: a convolution's product must not be split
         let model = models[m]
-        let tile = Linear.tileWidth
+        let features = plan.features
         for (t, (image, s)) in zip(images, scales).enumerated() {
             stem(model, image, scale: s, ws)
             runTrunk(model, ws)
-            // Flatten channel-major into column t of the feature-major tile.
-            let features = ws.slots[plan.trunkOutput].pointer
-            for f in 0..<plan.features { ws.headIn.pointer[t + f * tile] = features[f] }
-        }
-        for t in images.count..<tile {
-            for f in 0..<plan.features { ws.headIn.pointer[t + f * tile] = 0 }
+            // Flatten channel-major into row t of the image-major head input.
+            ws.headIn.pointer.advanced(by: t * features).update(from: ws.slots[plan.trunkOutput].pointer, count: features)
         }
         var input = ws.headIn, output = ws.headOut
         for (k, step) in plan.head.enumerated() {
-            Linear.forwardTile(
-                input.pointer, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
+            Linear.forward(
+                input.pointer, images: images.count, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
                 weight: ws.headWeight(k, of: model, count: step.inFeatures * step.outFeatures),
-                bias: model.tensor(step.bias), output: output.pointer)
-            if step.relu { Elementwise.relu(output.pointer, count: step.outFeatures * tile) }
+                bias: model.tensor(step.bias), relu: step.relu, output: output.pointer)
             swap(&input, &output)
         }
-        let logits = ws.logits.pointer
-        for t in 0..<images.count {
-            for o in 0..<plan.outputs { logits[o] = input.pointer[t + o * tile] }
-            out(t, logits)
-        }
+        for t in 0..<images.count { out(t, input.pointer + t * plan.outputs) }
     }
 
     /// Stem output = epilogue(W·x + s·W·z_m + b), from the image's shared im2col matrix.

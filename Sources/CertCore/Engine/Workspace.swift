@@ -1,5 +1,5 @@
 /// Scratch memory for one worker: activation slots, the im2col matrix, a convolution's product
-/// before its pooling epilogue, two head tiles, one image's logits, and the head weights of
+/// before its pooling epilogue, two head tiles, and the head weights of
 /// fp16 sets widened for the model being run. Allocated once per worker and reused for every
 /// model and image (the widened weights once, at the first fp16 model).
 ///
@@ -12,7 +12,6 @@ public final class Workspace: @unchecked Sendable {
     let headIn: AlignedBuffer
     let headOut: AlignedBuffer
     let product: AlignedBuffer
-    let logits: AlignedBuffer
     private var widened: [AlignedBuffer?]
     /// The model each widened weight belongs to (held, so identity cannot be reused).
     private var widenedFrom: [ModelTensors?]
@@ -24,7 +23,6 @@ public final class Workspace: @unchecked Sendable {
         headIn = AlignedBuffer(count: plan.widestHead * Linear.tileWidth)
         headOut = AlignedBuffer(count: plan.widestHead * Linear.tileWidth)
         product = AlignedBuffer(count: plan.productSize)
-        logits = AlignedBuffer(count: plan.outputs)
         widened = plan.head.map { _ in nil }
         widenedFrom = plan.head.map { _ in nil }
     }

@@ -1,38 +1,57 @@
-/// Fully connected layers run on tiles of `Linear.tileWidth` images held feature-major
-/// (x[t + f·tileWidth]), so each model's weights are read once per tile.
+import CertKernels
+import Foundation
+
+/// Fully connected layers on up to `Linear.tileWidth` images at once, image-major
+/// (x[t·inFeatures + f]), so each model's weights are read once per tile.
 ///
-/// Why a fixed tile: OpenBLAS chooses micro-kernels by matrix shape, and a row's result
-/// differs in the last bits between kernels (measured on OpenBLAS 0.3.21 with the
-/// Cooperlake, SkylakeX, Haswell and Zen kernels). With the images as the M dimension of a
-/// column-major product of a fixed width of 16, every image goes through the same vector
-/// lanes wherever it sits in the tile, so a verdict never depends on which other images
-/// shared its batch. Partial tiles are zero-padded. This holds for one OpenBLAS thread per
-/// product only: a multi-threaded product splits the tile's rows between threads and the
-/// halves take another micro-kernel (see `BLAS.ensureSingleThread`, which `Ensemble`
-/// calls before every forward pass).
+/// Every image's result is fixed by construction: `CertKernels.HeadKernel` computes each
+/// (output, image) pair in one order whatever the number of images and their positions, so a
+/// verdict never depends on which other images shared its batch, on the worker count, or on
+/// OpenBLAS's kernel; and an image alone costs one image's arithmetic, not a tile's.
 public enum Linear {
-    /// Images per tile: 16, fixed (see above); partial tiles are zero-padded by the caller.
+    /// Images per forward call (the scheduler's tiles), 16.
     public static let tileWidth = 16
 
-    /// output[t + o·16] = W·x_t + b for the 16 images of a feature-major tile; W is the row-major
-    /// [outFeatures × inFeatures] weight.
-    public static func forwardTile(
-        _ input: UnsafePointer<Float>, inFeatures: Int, outFeatures: Int,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    /// Which build of the kernel runs: AVX2 + FMA where /proc/cpuinfo lists both, else the
+    /// portable one (same bits, slower). Tests switch it to compare the two.
+    nonisolated(unsafe) static var useFMAKernel = CPUFeatures.avx2AndFMA
+
+    /// output[t·outFeatures + o] = W·x_t + b for `images` images; W is the row-major
+    /// [outFeatures × inFeatures] weight; `relu` applies max(·, 0) after the bias.
+    public static func forward(
+        _ input: UnsafePointer<Float>, images: Int, inFeatures: Int, outFeatures: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool = false,
         output: UnsafeMutablePointer<Float>
     ) {
-        let t = tileWidth
-        // Column-major Y[t × out] = X[t × in] · Wᵀ, where the row-major W[out × in] is the
-        // column-major [in × out] matrix Wᵀ.
-        BLAS.gemmColumnMajor(
-            m: t, n: outFeatures, k: inFeatures,
-            a: input, lda: t, b: weight, ldb: inFeatures, c: output, ldc: t)
-        if let bias {
-            for o in 0..<outFeatures {
-                let b = bias[o]
-                let column = output + o * t
-                for i in 0..<t { column[i] += b }
+        if useFMAKernel {
+            HeadKernel.productFMA(input, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
+        } else {
+            HeadKernel.product(input, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
+        }
+        for t in 0..<images {
+            let row = output + t * outFeatures
+            if let bias {
+                if relu {
+                    for o in 0..<outFeatures { row[o] = max(row[o] + bias[o], 0) }
+                } else {
+                    for o in 0..<outFeatures { row[o] += bias[o] }
+                }
+            } else if relu {
+                for o in 0..<outFeatures { row[o] = max(row[o], 0) }
             }
         }
     }
+}
+
+/// What the CPU can run, from /proc/cpuinfo's flags (read once).
+public enum CPUFeatures {
+    /// The flags line's words.
+    public static let flags: Set<Substring> = {
+        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        return Set(line.split(separator: " "))
+    }()
+
+    /// AVX2 and FMA both: the head kernel's fast build can run.
+    public static var avx2AndFMA: Bool { flags.contains("avx2") && flags.contains("fma") }
 }

@@ -1,0 +1,122 @@
+/// The fully connected layers' product, y_t = W·x_t for each image t, in a fixed order of
+/// operations that does not depend on how many images are run or where an image sits: for
+/// each (output, image) pair, eight fused multiply-add lanes over k in steps of 8, the lanes
+/// summed pairwise ((0+4, 1+5, 2+6, 3+7), then halves, then the last two), then the k tail
+/// (k mod 8) by scalar fused multiply-adds. So an image's logits are the same bits alone or in
+/// a full tile, on any CPU and BLAS kernel (a fused multiply-add rounds once, in hardware or
+/// in `fmaf`).
+///
+/// Two builds of one body: `productFMA`, compiled in this module for Haswell's instruction
+/// set (AVX2 + FMA; Package.swift gives this module alone `-target-cpu haswell`), and
+/// `product`, emitted into the caller's module for the baseline x86-64, where each lane's
+/// fused multiply-add is a libm call: correct everywhere, slow (`CertCore.Linear` picks the
+/// first when /proc/cpuinfo lists avx2 and fma).
+///
+/// Why not OpenBLAS here: its product with the 16 images as a dimension is fixed-order only
+/// at a fixed shape, so one image alone paid for sixteen (the weights of 1000 models, 1 GB,
+/// were read at a third of the memory's speed); this kernel runs exactly the images given and
+/// is as fast as OpenBLAS's at sixteen (measured with `certssb bench`).
+public enum HeadKernel {
+    /// y[t·outFeatures + o] = Σ_k weight[o·inFeatures + k] · x[t·inFeatures + k] for t < images:
+    /// `x` holds the images' features row by row, `weight` is the row-major [out × in] matrix.
+    @_alwaysEmitIntoClient
+    @inline(__always)
+    public static func product(
+        _ x: UnsafePointer<Float>, images: Int, inFeatures n: Int, outFeatures m: Int,
+        weight w: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>
+    ) {
+        let vectorEnd = n - n % 8
+        var o = 0
+        while o < m {
+            // Four rows at a time while they last, then one: each pair's arithmetic is the same.
+            let rows = m - o >= 4 ? 4 : 1
+            var t = 0
+            while t < images {
+                let pair = images - t >= 2 ? 2 : 1
+                block(x, t, pair, n, vectorEnd, w, o, rows, y, m)
+                t += pair
+            }
+            o += rows
+        }
+    }
+
+    /// `rows` × `count` outputs (at most 4 × 2, all in registers) from rows o… and images t….
+    @inlinable @inline(__always)
+    static func block(
+        _ x: UnsafePointer<Float>, _ t: Int, _ count: Int, _ n: Int, _ vectorEnd: Int,
+        _ w: UnsafePointer<Float>, _ o: Int, _ rows: Int, _ y: UnsafeMutablePointer<Float>, _ m: Int
+    ) {
+        let xr = UnsafeRawPointer(x + t * n), wr = UnsafeRawPointer(w + o * n)
+        var acc = (
+            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>()
+        )
+        var k = 0
+        if rows == 4 && count == 2 {
+            let x1 = xr + 4 * n, w1 = wr + 4 * n, w2 = w1 + 4 * n, w3 = w2 + 4 * n
+            while k < vectorEnd {
+                let b = 4 * k
+                let v0 = xr.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                let v1 = x1.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                let r0 = wr.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                acc.0.addProduct(r0, v0)
+                acc.1.addProduct(r0, v1)
+                let r1 = w1.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                acc.2.addProduct(r1, v0)
+                acc.3.addProduct(r1, v1)
+                let r2 = w2.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                acc.4.addProduct(r2, v0)
+                acc.5.addProduct(r2, v1)
+                let r3 = w3.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                acc.6.addProduct(r3, v0)
+                acc.7.addProduct(r3, v1)
+                k += 8
+            }
+            finish(acc.0, x, t, w, o, n, vectorEnd, y, m)
+            finish(acc.1, x, t + 1, w, o, n, vectorEnd, y, m)
+            finish(acc.2, x, t, w, o + 1, n, vectorEnd, y, m)
+            finish(acc.3, x, t + 1, w, o + 1, n, vectorEnd, y, m)
+            finish(acc.4, x, t, w, o + 2, n, vectorEnd, y, m)
+            finish(acc.5, x, t + 1, w, o + 2, n, vectorEnd, y, m)
+            finish(acc.6, x, t, w, o + 3, n, vectorEnd, y, m)
+            finish(acc.7, x, t + 1, w, o + 3, n, vectorEnd, y, m)
+            return
+        }
+        // Any other block, one (row, image) pair at a time: the same lanes in the same order.
+        for r in 0..<rows {
+            for i in 0..<count {
+                var a = SIMD8<Float>()
+                let xi = xr + 4 * i * n, wi = wr + 4 * r * n
+                var k = 0
+                while k < vectorEnd {
+                    a.addProduct(
+                        wi.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self),
+                        xi.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self))
+                    k += 8
+                }
+                finish(a, x, t + i, w, o + r, n, vectorEnd, y, m)
+            }
+        }
+    }
+
+    /// y[t·m + o] = the lanes summed pairwise, then the k tail by scalar fused multiply-adds.
+    @inlinable @inline(__always)
+    static func finish(
+        _ lanes: SIMD8<Float>, _ x: UnsafePointer<Float>, _ t: Int, _ w: UnsafePointer<Float>, _ o: Int, _ n: Int,
+        _ vectorEnd: Int, _ y: UnsafeMutablePointer<Float>, _ m: Int
+    ) {
+        let four = lanes.lowHalf + lanes.highHalf
+        let two = four.lowHalf + four.highHalf
+        var s = two[0] + two[1]
+        for k in vectorEnd..<n { s.addProduct(w[o * n + k], x[t * n + k]) }
+        y[t * m + o] = s
+    }
+
+    /// `product`, built for AVX2 + FMA. Call it only where the CPU has both.
+    @inline(never)
+    public static func productFMA(
+        _ x: UnsafePointer<Float>, images: Int, inFeatures: Int, outFeatures: Int,
+        weight: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        product(x, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
+    }
+}
