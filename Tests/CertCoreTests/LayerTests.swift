@@ -79,3 +79,19 @@ import Testing
         #expect(abs(Elementwise.sigmoid(2) - 1 / (1 + 0.1353352832366127)) < 1e-15)
     }
 }
+
+@Suite struct PoolingNaNTests {
+    /// A NaN anywhere in a window makes that window's maximum NaN (so a broken model's output
+    /// is caught as non-finite), in the vector steps and in the scalar tail alike.
+    @Test(arguments: [0, 1, 24, 25, 6, 31, 34, 35, 36, 37, 70, 71])
+    func aNaNInAWindowGivesNaN(_ position: Int) {
+        // 18 outputs per row: four vector steps, then two in the scalar tail.
+        let g = PoolGeometry(channels: 1, inHeight: 2, inWidth: 36, kernel: 2, stride: 2)
+        var x = (0..<72).map { Float($0 % 7) - 3 }
+        x[position] = .nan
+        var out = [Float](repeating: 0, count: 18)
+        Pooling.maxPool(x, g, output: &out)
+        let window = (position % 36) / 2
+        for (i, v) in out.enumerated() { #expect(v.isNaN == (i == window), "output \(i) = \(v)") }
+    }
+}
