@@ -16,7 +16,7 @@ import Testing
 ///
 /// Regenerate (only when a change of results is intended, and say why in the commit):
 /// `CERTSSB_WRITE_ENGINE_FIXTURE=1 swift test --disable-xctest --filter EngineRegressionTests`.
-@Suite struct EngineRegressionTests {
+@Suite(.blockingWork) struct EngineRegressionTests {
     struct Fixture: Codable {
         var images: Int
         var seed: UInt64
