@@ -24,9 +24,14 @@ public enum MemoryBandwidth {
                 // only its own part, which nothing writes while it runs.
                 let address = UInt(bitPattern: buffer + t * part)
                 let thread = Thread {
-                    let start = UnsafePointer<SIMD16<Float>>(bitPattern: address)!
+                    let start = UnsafeMutablePointer<SIMD16<Float>>(bitPattern: address)!
                     var total: Float = 0
-                    for _ in 0..<passes { total += Self.sum(start, part) }
+                    for _ in 0..<passes {
+                        // A store into the part before each pass: without it the optimiser may
+                        // hoist the (loop-invariant) sum out of the passes and read once.
+                        start[0] = SIMD16<Float>(repeating: total * 0x1p-60)
+                        total += Self.sum(start, part)
+                    }
                     sink.store(total, at: t)
                     done.leave()
                 }

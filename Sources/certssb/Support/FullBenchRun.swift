@@ -119,7 +119,9 @@ struct FullBenchRun {
         // Fixed sigma (sigma0), no target, no trigger reports: the label still comes from the
         // search models (2 draws each), as in the daemon with sigma_rule = fixed.
         let two = Certifier(modelSet: set, workers: s.workers, sigma: .fixedRule)
-        let one = Certifier(modelSet: set, workers: 1, sigma: .fixedRule)
+        // The same ensemble on one worker: no second copy of the weights in memory.
+        let one = Certifier(
+            modelSet: set, scheduler: NoiseBatchScheduler(ensemble: two.scheduler.ensemble, workers: 1), sigma: .fixedRule, workers: 1)
         let pixels = set.manifest.inputShape.count
         let images = EngineBench.requests(EngineBench.randomImages(s.images, pixels: pixels, seed: 10), name: "random")
         let certifying = two.scheduler.ensemble.count
