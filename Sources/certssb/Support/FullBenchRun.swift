@@ -55,6 +55,9 @@ struct FullBenchRun {
         measureMachine()
         let random = try randomSet()
         if wanted("engine") { try measureEngine(random) } else { skipEngine("skipped by --skip engine") }
+        // PyTorch right after the engine's latency, so the two single-image figures are taken
+        // as close in time (and machine load) as they can be.
+        if wanted("torch") { try measureTorch(random) } else { report.skip(Self.torchKeys, "skipped by --skip torch") }
         var trained: ModelSet?
         if wanted("trained") {
             do { trained = try measureTrained() } catch let e as SkipPart { report.skip(Self.trainedKeys, e.reason) }
@@ -63,7 +66,6 @@ struct FullBenchRun {
         }
         if wanted("daemon") { try measureDaemon(random, trained) } else { report.skip(Self.daemonKeys, "skipped by --skip daemon") }
         if wanted("storage") { try measureStorage() } else { report.skip(Self.storageKeys("1e6"), "skipped by --skip storage") }
-        if wanted("torch") { try measureTorch(random) } else { report.skip(Self.torchKeys, "skipped by --skip torch") }
         report.set("bench_seconds", BenchFigure(single: Stopwatch.now() - started))
         return report
     }
