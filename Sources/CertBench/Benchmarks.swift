@@ -78,6 +78,21 @@ public enum Benchmarks {
         }
     }
 
+    /// GFLOP/s of single-threaded sgemm on `size`³, one figure per run: the mean of
+    /// `products` products after one warm-up product.
+    public static func sgemm(size n: Int, products: Int, repeats: Int) -> [Double] {
+        BLAS.useSingleThread()
+        let a = AlignedBuffer(count: n * n), b = AlignedBuffer(count: n * n), c = AlignedBuffer(count: n * n)
+        for i in 0..<(n * n) { a.pointer[i] = Float(i % 17) * 0.01; b.pointer[i] = Float(i % 13) * 0.01 }
+        func product() { BLAS.gemm(m: n, n: n, k: n, a: a.pointer, lda: n, b: b.pointer, ldb: n, c: c.pointer, ldc: n) }
+        product()
+        return (0..<repeats).map { _ in
+            let t0 = Stopwatch.now()
+            for _ in 0..<products { product() }
+            return 2.0 * Double(n * n * n) * Double(products) / (Stopwatch.now() - t0) / 1e9
+        }
+    }
+
     /// FLOPs of one forward pass: 2·MACs of every convolution and linear layer.
     public static func flops(_ plan: NetworkPlan) -> Double {
         var macs = Double(plan.stem.outputCount * plan.stem.patchSize)

@@ -17,6 +17,13 @@ public struct MachineInfo: Codable, Sendable {
     public var build: String
     /// "Linux RELEASE".
     public var kernel: String
+    /// Every SIMD flag of /proc/cpuinfo that a kernel may use (sse4_2, avx, avx2, fma, f16c,
+    /// avx512*, avx_vnni, …), sorted; nil in reports written before it was recorded.
+    public var cpuFlags: [String]?
+    /// Total RAM in GB (MemTotal of /proc/meminfo).
+    public var memoryGB: Double?
+    /// /proc/loadavg when the figures were taken: on a shared machine, how busy it was.
+    public var loadAverage: String?
 
     /// The machine this process runs on, now.
     public static func current() -> MachineInfo {
@@ -26,6 +33,13 @@ public struct MachineInfo: Codable, Sendable {
             .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
         let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
         let simd = ["avx512f", "avx2", "fma"].filter { flags.contains(" \($0)") }.joined(separator: ",")
+        let allFlags = flags.split(separator: " ").map(String.init).filter {
+            $0.hasPrefix("avx") || $0.hasPrefix("sse") || $0 == "fma" || $0 == "f16c" || $0.hasPrefix("amx")
+        }
+        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let memTotal = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
+            .flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }.first }
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         var uts = utsname()
         uname(&uts)
         let release = withUnsafeBytes(of: &uts.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -38,6 +52,7 @@ public struct MachineInfo: Codable, Sendable {
             cpu: "\(model) [\(simd)]", logicalCores: ProcessInfo.processInfo.activeProcessorCount,
             openBLASCore: BLAS.coreName, openBLASConfig: BLAS.configuration,
             openBLASCoretypeEnv: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-            build: build, kernel: "Linux \(release)")
+            build: build, kernel: "Linux \(release)", cpuFlags: Array(Set(allFlags)).sorted(),
+            memoryGB: memTotal.map { ($0 * 1024 / 1e9 * 10).rounded() / 10 }, loadAverage: load)
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// Monotonic timing: repeats a body until a minimum time has passed and reports the mean
 /// and the best per-iteration time in seconds.
-enum Stopwatch {
-    static func now() -> Double {
+public enum Stopwatch {
+    /// Seconds on the monotonic clock (CLOCK_MONOTONIC), from an arbitrary origin.
+    public static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9

@@ -57,12 +57,16 @@ public enum StorageUpdateBench {
         public var outcomes: [String: Int]
         /// True when the index decided the batch and the item alone exactly as the brute force did.
         public var decisionsIdentical: Bool
+        /// Each run's ms of the index on the batch, the index alone, the brute force on the
+        /// batch and the brute force alone (the means above are of these).
+        public var batchRunsMs: [Double] = [], singleRunsMs: [Double] = [], bruteBatchRunsMs: [Double] = [],
+            bruteSingleRunsMs: [Double] = []
     }
 
     /// Runs the comparison on `store`'s regions with `items` (the batch, then one more alone).
     public static func run(
         store: BenchRegionStore, items all: [StorageUpdate.Item], dimension: Int,
-        repeats: Int = 3, progress: (String) -> Void
+        repeats: Int = 3, bruteBatchRepeats: Int = 1, progress: (String) -> Void
     ) throws -> Result {
         precondition(all.count >= 2)
         BLAS.useSingleThread()
@@ -85,8 +89,8 @@ public enum StorageUpdateBench {
         let firstBatch = Stopwatch.now() - t0
         let decidedAlone = try decide(single, &singleCounts)
         var scratch = RegionIndex.ScreenCounts()
-        let batchTime = try time(repeats) { _ = try decide(batch, &scratch) }
-        let singleTime = try time(2 * repeats) { _ = try decide(single, &scratch) }
+        let batchTimes = try times(repeats) { _ = try decide(batch, &scratch) }
+        let singleTimes = try times(2 * repeats) { _ = try decide(single, &scratch) }
 
         progress("loading the brute force (every input as float64 in RAM, \(8 * n * dimension / 1_000_000) MB)...")
         t0 = Stopwatch.now()
@@ -101,16 +105,19 @@ public enum StorageUpdateBench {
         let bruteLoad = Stopwatch.now() - t0
         progress(String(format: "  %.1f s; deciding the batch one input at a time...", bruteLoad))
         var bruteDecided: [StorageUpdate.Decision] = []
-        let bruteBatch = try time(1) {
+        let bruteBatchTimes = try times(bruteBatchRepeats) {
             bruteDecided = try brute.decideSequentially(batch)
             brute.truncate(to: n)
         }
         var bruteAlone: [StorageUpdate.Decision] = []
-        let bruteSingle = try time(repeats) {
+        let bruteSingleTimes = try times(repeats) {
             bruteAlone = try brute.decideSequentially(single)
             brute.truncate(to: n)
         }
 
+        func mean(_ t: [Double]) -> Double { t.reduce(0, +) / Double(t.count) }
+        let batchTime = mean(batchTimes), singleTime = mean(singleTimes)
+        let bruteBatch = mean(bruteBatchTimes), bruteSingle = mean(bruteSingleTimes)
         var outcomes: [String: Int] = [:]
         for d in decided { outcomes[d.region.status, default: 0] += 1 }
         return Result(
@@ -125,17 +132,17 @@ public enum StorageUpdateBench {
             indexLoadSeconds: indexLoad, bruteLoadSeconds: bruteLoad,
             storeBuildSeconds: store.buildSeconds, storeBuiltNow: store.builtNow,
             projectionSeed: index.projection.seed, projectionRank: index.projection.rank,
-            outcomes: outcomes, decisionsIdentical: decided == bruteDecided && decidedAlone == bruteAlone)
+            outcomes: outcomes, decisionsIdentical: decided == bruteDecided && decidedAlone == bruteAlone,
+            batchRunsMs: batchTimes.map { $0 * 1e3 }, singleRunsMs: singleTimes.map { $0 * 1e3 },
+            bruteBatchRunsMs: bruteBatchTimes.map { $0 * 1e3 }, bruteSingleRunsMs: bruteSingleTimes.map { $0 * 1e3 })
     }
 
-    /// Mean seconds of `repeats` runs.
-    static func time(_ repeats: Int, _ body: () throws -> Void) throws -> Double {
-        var total = 0.0
-        for _ in 0..<repeats {
+    /// Seconds of each of `repeats` runs.
+    static func times(_ repeats: Int, _ body: () throws -> Void) throws -> [Double] {
+        try (0..<max(repeats, 1)).map { _ in
             let t0 = Stopwatch.now()
             try body()
-            total += Stopwatch.now() - t0
+            return Stopwatch.now() - t0
         }
-        return total / Double(repeats)
     }
 }

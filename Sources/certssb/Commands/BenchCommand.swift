@@ -9,33 +9,79 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract:
-            "Measure sgemm, forward passes and certification throughput on this machine (--storage-update: the storage-update against the brute force at 10⁶ regions).",
-        discussion:
-            "Build with -c release first. Figures are printed with the CPU and the OpenBLAS kernel they ran on; compare ratios within one run."
+            "Measure the engine, the trained set with and without a target, certssbd, the storage-update and PyTorch on this machine, and check issue 10's targets (--storage-update: the storage-update alone).",
+        discussion: """
+            Build with swift build -c release first (certssbd is run from next to certssb). Every figure is the median of \
+            --repeats runs with its min and max; the targets are ratios of this run's medians. The random and trained model \
+            sets and the storage-update store are made once and kept in --cache and --store-cache. The README's \
+            "Benchmarks" section defines every key.
+            """
     )
 
-    @Option(help: "Models in the certification benchmark (random weights, written once to --cache).")
+    @Option(help: "Models of the random fp32 set (images_per_s, latency, certssbd, PyTorch), written once to --cache.")
     var models = 1000
 
-    @Option(help: "Images per certification batch.")
+    @Option(help: "Images of images_per_s (the workers of --workers).")
+    var images = 1000
+
+    @Option(help: "Images of the 1-worker run behind scaling_2_over_1.")
+    var imagesOneWorker = 256
+
+    @Option(help: "Single images per latency run.")
+    var latencyImages = 50
+
+    @Option(help: "Worker threads (images_per_s, latency, the trained set, certssbd).")
+    var workers = 2
+
+    @Option(help: "Images per micro-batch (certssbd's max_batch).")
     var batch = 64
 
-    @Option(help: "Seconds to spend on each measurement.")
-    var seconds = 2.0
+    @Option(help: "Runs of every figure (the median, min and max are reported).")
+    var repeats = 3
 
-    @Option(help: "Where the random benchmark model set is kept between runs.")
-    var cache = NSTemporaryDirectory() + "certssb-bench"
+    @Option(help: "Seconds for each small figure (sgemm on the MNIST shapes, one model's forward passes).")
+    var seconds = 1.0
 
-    @Option(help: "Worker counts to compare, comma-separated.")
-    var workers = "1,2"
+    @Option(
+        help:
+            "Where the random and trained model sets are kept between runs (default $XDG_CACHE_HOME/certssb/bench or ~/.cache/certssb/bench)."
+    )
+    var cache: String?
 
-    @Flag(help: "Print JSON instead of a table.")
+    @Option(help: "Models of the trained set (trained like the shipped set, once, into --cache).")
+    var trainedModels = 512
+
+    @Option(help: "Epochs of the trained set (the shipped set's 20).")
+    var trainedEpochs = 20
+
+    @Option(help: "Held-out digits certified with the trained set.")
+    var heldOut = 200
+
+    @Option(help: "PNG uploads per certssbd run.")
+    var daemonImages = 1000
+
+    @Option(help: "Concurrent socket clients uploading to certssbd (2 x max_batch keeps a micro-batch queued while one computes).")
+    var daemonClients = 128
+
+    @Option(help: "Python whose torch runs scripts/bench-torch-vmap.py (skipped when it cannot import torch).")
+    var torchPython = "python3"
+
+    @Option(help: "The PyTorch comparison script.")
+    var torchScript = "scripts/bench-torch-vmap.py"
+
+    @Option(help: "Parts to leave out, comma-separated: engine, trained, daemon, storage, torch (their keys print null with the reason).")
+    var skip = ""
+
+    @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(help: "mnist_5k.csv(.gz) for the training benchmark (0/1 digits); default ../shared/data or run/data if present.")
+    @Option(help: "mnist_5k.csv(.gz) for the storage-update store and --training (default ../shared/data, $CERTSSB_SHARED or run/data).")
     var trainingData: String?
 
-    @Option(help: "Epochs of the training benchmark.")
+    @Flag(help: "Also time training one model on one thread (the figure PyTorch's scripts/bench-torch-train.py compares with).")
+    var training = false
+
+    @Option(help: "Epochs of the --training figure.")
     var trainingEpochs = 5
 
     @Flag(
@@ -47,10 +93,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Regions in the storage-update benchmark's store.")
     var regions = 1_000_000
 
-    @Option(
-        help:
-            "Where the storage-update store and verdicts are kept between runs (default $XDG_CACHE_HOME/certssb/bench or ~/.cache/certssb/bench)."
-    )
+    @Option(help: "Where the storage-update store and verdicts are kept between runs (default: as --cache).")
     var storeCache: String?
 
     @Option(help: "The model set whose verdicts label the storage-update store.")
@@ -68,95 +111,63 @@ struct BenchCommand: ParsableCommand {
     )
     var shuffledLabels = false
 
+    func validate() throws {
+        guard models >= 2, images >= 1, imagesOneWorker >= 1, latencyImages >= 1, workers >= 1, batch >= 1, repeats >= 1 else {
+            throw ValidationError("--models must be at least 2; --images, --latency-images, --workers, --batch and --repeats at least 1")
+        }
+        guard trainedModels >= 2, trainedEpochs >= 1, heldOut >= 1, daemonImages >= 1, daemonClients >= 1 else {
+            throw ValidationError("--trained-models must be at least 2; --trained-epochs, --held-out and the daemon's counts at least 1")
+        }
+        let unknown = skipped.subtracting(FullBenchRun.parts)
+        guard unknown.isEmpty else {
+            throw ValidationError(
+                "--skip: unknown part(s) \(unknown.sorted().joined(separator: ", ")); parts: \(FullBenchRun.parts.joined(separator: ", "))")
+        }
+    }
+
+    private var skipped: Set<String> {
+        Set(skip.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+
+    private var cacheDirectory: String { cache ?? StorageUpdateBenchRun.defaultCache }
+
     func run() throws {
         BLAS.useSingleThread()
         let machine = MachineInfo.current()
         if storageUpdate { return try runStorageUpdate(machine) }
-        let gemm = Benchmarks.gemm(seconds: seconds / 4)
-        let noise = Benchmarks.noise(seconds: seconds / 4)
-        let set = try benchModelSet()
-        let ensemble = Ensemble(modelSet: set)
-        let forward = Benchmarks.forward(ensemble: ensemble, seconds: seconds)
-        let training = try trainingBenchmark()
-        let certify = workerCounts.map {
-            Benchmarks.certify(modelSet: set, ensemble: ensemble, workers: $0, batch: batch, seconds: seconds)
-        }
-        let pipeline: PipelineBenchmark.Result
-        do { pipeline = try PipelineBenchmark.run(modelSet: set.directory, workers: workerCounts.max() ?? 1, images: batch) } catch {
-            throw CLIFailure(error)
+        let settings = FullBenchRun.Settings(
+            cache: cacheDirectory, models: models, images: images, imagesOneWorker: imagesOneWorker, latencyImages: latencyImages,
+            workers: workers, batch: batch, repeats: repeats, trainedModels: trainedModels, trainedEpochs: trainedEpochs,
+            heldOut: heldOut, daemonImages: daemonImages, daemonClients: daemonClients, regions: regions,
+            storeCache: storeCache ?? cacheDirectory, storageModelSet: storageModelSet, storageDigits: storageDigits,
+            storageData: trainingData, torchPython: torchPython, torchScript: torchScript, seconds: seconds, skip: skipped)
+        var bench = FullBenchRun(settings: settings, machine: machine)
+        var report = try bench.run()
+        if training, let t = try trainingBenchmark() {
+            report.set("training_s_per_model", BenchFigure(single: t.secondsPerModel))
         }
         if json {
-            struct Report: Encodable {
-                var machine: MachineInfo; var gemm: [Benchmarks.GemmResult]; var noiseDrawsPerSecond: Double;
-                var forward: Benchmarks.ForwardResult; var certify: [Benchmarks.CertifyResult];
-                var daemonPipeline: PipelineBenchmark.Result; var training: Benchmarks.TrainingResult?
-            }
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(
-                String(
-                    decoding: try e.encode(
-                        Report(
-                            machine: machine, gemm: gemm, noiseDrawsPerSecond: noise, forward: forward, certify: certify,
-                            daemonPipeline: pipeline, training: training)), as: UTF8.self))
+            print(report.jsonText)
             return
         }
         printMachine(machine)
-        print("\nsgemm, one thread")
-        for g in gemm {
-            print("  " + g.label.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: " %8.1f GFLOP/s", g.gflops))
-        }
-        print(String(format: "\nnoise     %.1f million normal draws/s (Philox4x32-10 + Box–Muller, one thread)", noise / 1e6))
-        print("\nforward, \(forward.architecture), one model, one thread, tiles of 16")
-        print(
-            String(
-                format: "  %.0f forwards/s  (%.2f MFLOP each, %.1f GFLOP/s)", forward.forwardsPerSecond, forward.mflopPerForward,
-                forward.gflops))
-        print("\ncertify, \(set.count) models (random weights), batch \(batch)")
-        for c in certify {
-            print(
-                String(
-                    format: "  %d worker(s): %7.2f images/s   single image %8.1f ms", c.workers, c.imagesPerSecond, c.singleImageLatencyMs))
-        }
-        if certify.count >= 2 {
-            print(
-                String(
-                    format: "  speed-up %d→%d workers: %.2fx", certify[0].workers, certify.last!.workers,
-                    certify.last!.imagesPerSecond / certify[0].imagesPerSecond))
-        }
-        print("\ndaemon pipeline (certssbd without the socket), \(set.count) models, \(pipeline.workers) worker(s), sigma fixed")
-        print(
-            String(
-                format: "  %7.2f images/s over %d PNG uploads: decode, certify, %d trigger report(s) each, storage-update, LMDB commit",
-                pipeline.imagesPerSecond, pipeline.images, pipeline.plugins))
-        if let t = training {
-            print(
-                "\ntraining, mnist-cnn on \(t.images) images (0/1 digits of mnist_5k), \(t.epochs) epochs, batch \(t.batchSize), one thread"
-            )
-            print(
-                String(
-                    format: "  %.2f s per model = %.0f models/hour per core (models train one per worker)", t.secondsPerModel,
-                    t.modelsPerHourPerCore))
-            print(
-                "  PyTorch on the same recipe: python3 scripts/bench-torch-train.py --csv CSV --epochs \(t.epochs) (needs `pip install torch`)"
-            )
-        }
-        print(
-            "\nreference (CONTRACTS.md §6): the released PyTorch loop does ~19 images/s batched, ~4 images/s one at a time at N_m = 1000 on this class of machine."
-        )
+        print("")
+        report.table.forEach { print($0) }
+        if let command = report.strings["torch_command"] { print("\nPyTorch on the same weights: \(command)") }
     }
 
     private func runStorageUpdate(_ machine: MachineInfo) throws {
+        let shared = BenchTrainedSet.sharedDirectory.map { ($0 as NSString).appendingPathComponent("data/mnist_5k.csv.gz") }
         guard
-            let data = [trainingData, "../shared/data/mnist_5k.csv.gz", "run/data/mnist_5k.csv.gz"].compactMap({ $0 })
+            let data = [trainingData, shared, "run/data/mnist_5k.csv.gz"].compactMap({ $0 })
                 .first(where: { FileManager.default.fileExists(atPath: $0) })
         else {
             throw CLIFailure("the storage-update benchmark needs mnist_5k.csv.gz: pass --training-data PATH")
         }
         let bench = StorageUpdateBenchRun(
-            regions: regions, cache: storeCache ?? StorageUpdateBenchRun.defaultCache, modelSet: storageModelSet,
+            regions: regions, cache: storeCache ?? cacheDirectory, modelSet: storageModelSet,
             data: data, digits: storageDigits, jitter: jitter, seed: 20_261_010, shuffled: shuffledLabels,
-            workers: workerCounts.max() ?? 1)
+            workers: workers)
         let result = try bench.run()
         if json {
             var report = result.jsonFields
@@ -169,18 +180,18 @@ struct BenchCommand: ParsableCommand {
         result.printTable()
     }
 
-    private var workerCounts: [Int] { workers.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 } }
-
     private func printMachine(_ machine: MachineInfo) {
-        print("machine   \(machine.cpu), \(machine.logicalCores) cores, \(machine.kernel)")
+        print("machine   \(machine.cpu), \(machine.logicalCores) cores, \(machine.memoryGB.map { "\($0) GB, " } ?? "")\(machine.kernel)")
+        if let flags = machine.cpuFlags { print("flags     \(flags.joined(separator: " "))") }
         print(
             "openblas  kernel \(machine.openBLASCore) (OPENBLAS_CORETYPE=\(machine.openBLASCoretypeEnv ?? "unset")); \(machine.openBLASConfig)"
         )
-        print("build     \(machine.build)")
+        print("build     \(machine.build)\(machine.loadAverage.map { "; load average \($0)" } ?? "")")
     }
 
     private func trainingBenchmark() throws -> Benchmarks.TrainingResult? {
-        let candidates = [trainingData, "../shared/data/mnist_5k.csv.gz", "run/data/mnist_5k.csv.gz"].compactMap { $0 }
+        let shared = BenchTrainedSet.sharedDirectory.map { ($0 as NSString).appendingPathComponent("data/mnist_5k.csv.gz") }
+        let candidates = [trainingData, shared, "run/data/mnist_5k.csv.gz"].compactMap { $0 }
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
         let data: (images: [DecodedImage], labels: [Int])
         do { data = try MNISTCSV.load(path: path) } catch { throw CLIFailure(error) }
@@ -189,17 +200,5 @@ struct BenchCommand: ParsableCommand {
             shape: [1, 28, 28], pixels: keep.flatMap { data.images[$0].pixels }, labels: keep.map { data.labels[$0] },
             sigmas: [Float](repeating: 0.12, count: keep.count), classes: 2)
         return Benchmarks.training(set, epochs: trainingEpochs, batchSize: 64)
-    }
-
-    /// A random MNIST-CNN set of `models` models, created once and reused.
-    private func benchModelSet() throws -> ModelSet {
-        let dir = (cache as NSString).appendingPathComponent("mnist-cnn-\(models)")
-        if let set = try? ModelSet.load(directory: dir, verifyChecksums: false), set.count == models { return set }
-        FileHandle.standardError.write(Data("writing \(models) random MNIST-CNN models to \(dir) (once)...\n".utf8))
-        try? FileManager.default.removeItem(atPath: dir)
-        do {
-            try RandomModelSet.write(directory: dir, architecture: .mnistCNN, count: models)
-            return try ModelSet.load(directory: dir, verifyChecksums: false)
-        } catch { throw CLIFailure(error) }
     }
 }

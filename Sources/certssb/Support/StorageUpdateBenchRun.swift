@@ -16,6 +16,8 @@ struct StorageUpdateBenchRun {
     var seed: UInt64
     var shuffled: Bool
     var workers: Int
+    /// Runs of the brute force on the whole batch (each takes seconds at 10⁶ regions).
+    var bruteBatchRepeats = 1
 
     /// The cache root: $XDG_CACHE_HOME/certssb/bench, else ~/.cache/certssb/bench.
     static var defaultCache: String {
@@ -47,13 +49,17 @@ struct StorageUpdateBenchRun {
         let items = BenchRegionStore.items(65, parameters: parameters, digits: images, verdicts: verdicts, stream: 1).map {
             StorageUpdate.Item(input: $0.input, label: $0.label, radius: $0.radius, sha256: $0.sha256)
         }
-        return try StorageUpdateBench.run(store: store, items: items, dimension: dimension, progress: say)
+        return try StorageUpdateBench.run(
+            store: store, items: items, dimension: dimension, bruteBatchRepeats: bruteBatchRepeats, progress: say)
     }
 }
 
 extension StorageUpdateBench.Result {
     /// "1e6" for 1000000, "1e5" for 100000, else the number: the suffix of the JSON keys.
-    var regionsLabel: String {
+    var regionsLabel: String { Self.label(regions: regions) }
+
+    /// The suffix for `regions` regions (`regionsLabel`).
+    static func label(regions: Int) -> String {
         var n = regions, e = 0
         while n >= 10 && n % 10 == 0 { n /= 10; e += 1 }
         return n == 1 && e > 0 ? "1e\(e)" : String(regions)
