@@ -63,13 +63,10 @@ let package = Package(
         .target(name: "CertTraining", dependencies: ["CertCore", "CertScheduler", "CBLAS"]),
         // The LMDB layer: one environment, named databases, typed keys; sigmas, regions, verdicts.
         .target(name: "CertStore", dependencies: ["CLMDB", .product(name: "Crypto", package: "swift-crypto")]),
-        // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
+        // Reads the authors' PyTorch checkpoints (zip + pickle) without Python; its own zip reader
+        // (ZIPFoundation only writes the tests' fixtures).
         .target(
-            name: "TorchImport",
-            dependencies: [
-                "CertCore",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]),
+            name: "TorchImport", dependencies: ["CertCore", "CertSystem", "CLibz"]),
         // Worker pool: models split across threads, images micro-batched.
         // The sample-specific sigma: gradient ascent on the radius, or the released rule.
         .target(name: "CertSigma", dependencies: ["CertCore", "CertMath", "CertTraining", "CertScheduler"]),
@@ -166,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "TorchImportTests",
             dependencies: [
-                "TorchImport", "CertTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "TorchImport", "CertTestSupport", "CLibz", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore", "CertTestSupport"]),
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath", "CertTestSupport"]),

@@ -25,9 +25,12 @@ build() {
     # The fuzz package reaches the root through this link, so the root's identity is "certssb".
     mkdir -p "$root/.build/fuzz-root" && ln -sfn ../.. "$root/.build/fuzz-root/certssb"
     echo "fuzz: building Tests/Fuzz (release, -sanitize=fuzzer,address) in $scratch" >&2
-    nice -n 19 swift build --package-path "$fuzz" --scratch-path "$scratch" -c release \
+    # Reached through a link, the root's manifest and the build plan go stale when it changes:
+    # no manifest cache, and the plan is made again (a second or two).
+    rm -f "$scratch/release.yaml"
+    nice -n 19 swift build --package-path "$fuzz" --scratch-path "$scratch" --manifest-cache none -c release \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
-    binary=$(swift build --package-path "$fuzz" --scratch-path "$scratch" -c release --show-bin-path)/certssb-fuzz
+    binary=$(swift build --package-path "$fuzz" --scratch-path "$scratch" --manifest-cache none -c release --show-bin-path)/certssb-fuzz
 }
 
 run() {
@@ -37,7 +40,8 @@ run() {
     mkdir -p "$work" "$artifacts"
     echo "fuzz: $target for ${seconds}s (corpus $fuzz/Corpus/$target, artifacts $artifacts)" >&2
     # The committed corpus is read, never written: new inputs land in $work.
-    CERTSSB_FUZZ_TARGET=$target nice -n 19 "$binary" \
+    # Swift's own backtracer would catch the trap first (and trip ASan); libFuzzer's handler saves the input.
+    SWIFT_BACKTRACE=enable=no CERTSSB_FUZZ_TARGET=$target nice -n 19 "$binary" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "$@" "$work" "$fuzz/Corpus/$target"
 }
@@ -53,7 +57,7 @@ merge)
     [ $# -eq 2 ] || usage
     build
     mkdir -p "$fuzz/Corpus/$2"
-    CERTSSB_FUZZ_TARGET=$2 nice -n 19 "$binary" -merge=1 -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+    SWIFT_BACKTRACE=enable=no CERTSSB_FUZZ_TARGET=$2 nice -n 19 "$binary" -merge=1 -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
         "$fuzz/Corpus/$2" "$scratch/work/$2"
     ;;
 *)

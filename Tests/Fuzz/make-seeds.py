@@ -106,6 +106,10 @@ for m in shipped["models"][:2]:
 shipped["models"] = shipped["models"][:2]
 shipped["n_models"] = 2
 shipped.pop("search_models", None)
+for key in ["training", "accuracy"]:  # free-form and large: small seeds fuzz faster
+    shipped.pop(key, None)
+for m in shipped["models"]:
+    m.pop("source", None)
 small = json.dumps(shipped, sort_keys=True).encode()
 put("modelset", "two-models", struct.pack("<H", len(small)) + small + weights)
 real = open(os.path.join(root, "model", "mnist", "onepixel", "sigma1.25", "model_0000.safetensors"), "rb").read()
@@ -159,18 +163,20 @@ put("torch", "one-storage", b"\x02" + struct.pack("<H", len(good)) + good + stru
 put("torch", "protocol4", b"\x01" + pickle.dumps({"a": 1, "b": [1.5, None, True, b"x", (1, 2)]}, protocol=4))
 put("torch", "os-system", b"\x01" + b"cos\nsystem\n(S'echo pwned'\ntR.")  # must be refused by name
 put("torch", "builtins-eval", b"\x01\x80\x04\x8c\x08builtins\x8c\x04eval\x93\x8c\x041+1\x85R.")
+def entry(name, compress=zipfile.ZIP_STORED):  # a fixed time, so the seeds are reproducible
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)); info.compress_type = compress; return info
 zipped = io.BytesIO()
 with zipfile.ZipFile(zipped, "w", zipfile.ZIP_STORED) as z:
-    z.writestr("model/data.pkl", good)
-    z.writestr("model/byteorder", "little")
-    z.writestr("model/data/0", struct.pack("<16f", *range(16)))
-    z.writestr("model/data/1", struct.pack("<4d", 1, 2, 3, 4))
+    z.writestr(entry("model/data.pkl"), good)
+    z.writestr(entry("model/byteorder"), "little")
+    z.writestr(entry("model/data/0"), struct.pack("<16f", *range(16)))
+    z.writestr(entry("model/data/1"), struct.pack("<4d", 1, 2, 3, 4))
 put("torch", "zip", b"\x00" + zipped.getvalue())
 deflated = io.BytesIO()
 with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as z:
-    z.writestr("archive/data.pkl", good)
-    z.writestr("archive/data/0", b"\0" * 64)
-    z.writestr("archive/data/1", b"\0" * 32)
+    z.writestr(entry("archive/data.pkl", zipfile.ZIP_DEFLATED), good)
+    z.writestr(entry("archive/data/0", zipfile.ZIP_DEFLATED), b"\0" * 64)
+    z.writestr(entry("archive/data/1", zipfile.ZIP_DEFLATED), b"\0" * 32)
 put("torch", "zip-deflated", b"\x00" + deflated.getvalue())
 
 # --- certify: bound, classes (bit 7: one sigmoid logit), models, label, alpha, sigma, flags, logits ---
