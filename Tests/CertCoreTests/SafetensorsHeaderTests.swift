@@ -1,4 +1,5 @@
 import CertCore
+import CertTestSupport
 import Foundation
 import Testing
 
@@ -36,5 +37,16 @@ import Testing
         let json = #"{"w":{"dtype":"F32","shape":[2305843009213693952,2],"data_offsets":[0,0]}}"#
         let bytes = Self.file(headerLength: UInt64(json.utf8.count), json: json)
         #expect(reason(bytes).contains("do not hold"), "\(reason(bytes))")
+    }
+
+    /// Found by the modelset fuzz target: an empty manifest leaked FileManager's read buffer; it
+    /// is an error like any invalid manifest, and one over the cap is refused as it is read.
+    @Test func anEmptyOrOversizedManifestIsRefused() throws {
+        let dir = try TemporaryDirectory("manifest-limits")
+        FileManager.default.createFile(atPath: dir.file("manifest.json"), contents: Data())
+        #expect { try ModelSet.load(directory: dir.path) } throws: { "\($0)".contains("manifest.json is not valid") }
+        let big = Data(repeating: 0x20, count: ModelSet.maximumManifestBytes + 1)
+        FileManager.default.createFile(atPath: dir.file("manifest.json"), contents: big)
+        #expect { try ModelSet.load(directory: dir.path) } throws: { "\($0)".contains("more than 16777216 bytes") }
     }
 }
