@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "certssb-trigger-onepixel", type: .dynamic, targets: ["OnePixelTrigger"]),
         .library(name: "certssb-trigger-fourpixel", type: .dynamic, targets: ["FourPixelTrigger"]),
         .library(name: "certssb-trigger-blending", type: .dynamic, targets: ["BlendingTrigger"]),
+        // The fuzz targets' bodies, linked by Tests/Fuzz's libFuzzer binary (docs/FUZZING.md).
+        .library(name: "CertFuzzTargets", targets: ["CertFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -64,13 +66,10 @@ let package = Package(
         .target(name: "CertTraining", dependencies: ["CertCore", "CertScheduler", "CBLAS"]),
         // The LMDB layer: one environment, named databases, typed keys; sigmas, regions, verdicts.
         .target(name: "CertStore", dependencies: ["CLMDB", .product(name: "Crypto", package: "swift-crypto")]),
-        // Reads the authors' PyTorch checkpoints (zip + pickle) without Python.
+        // Reads the authors' PyTorch checkpoints (zip + pickle) without Python; its own zip reader
+        // (ZIPFoundation only writes the tests' fixtures).
         .target(
-            name: "TorchImport",
-            dependencies: [
-                "CertCore",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]),
+            name: "TorchImport", dependencies: ["CertCore", "CertSystem", "CLibz"]),
         // Worker pool: models split across threads, images micro-batched.
         // The sample-specific sigma: gradient ascent on the radius, or the released rule.
         .target(name: "CertSigma", dependencies: ["CertCore", "CertMath", "CertTraining", "CertScheduler"]),
@@ -126,6 +125,18 @@ let package = Package(
         // sets, waiting on conditions, spawned children, and the threads blocking tests run on.
         .target(name: "CertTestSupport", dependencies: ["CertCore", "CertData", "CertMath", "CertShape"], path: "Tests/CertTestSupport"),
         .testTarget(name: "CertTestSupportTests", dependencies: ["CertTestSupport", "CertData"]),
+        // One function per fuzz target, each feeding bytes to what a real caller runs; libFuzzer
+        // (Tests/Fuzz) and FuzzCorpusTests (the committed corpora, in `swift test`) both call them.
+        .target(
+            name: "CertFuzzTargets",
+            dependencies: [
+                "CertData", "CertCore", "CertMath", "CertPipeline", "CertDaemon", "Certify", "TorchImport", "CLibz",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/CertFuzzTargets"),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["CertFuzzTargets", "CertTestSupport"]),
 
         .testTarget(name: "CertSystemTests", dependencies: ["CertSystem", "CertTestSupport"]),
         .testTarget(name: "CertMathTests", dependencies: ["CertMath", "CertTestSupport"]),
@@ -155,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "TorchImportTests",
             dependencies: [
-                "TorchImport", "CertTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "TorchImport", "CertTestSupport", "CLibz", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore", "CertTestSupport"]),
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath", "CertTestSupport"]),

@@ -12,7 +12,8 @@ public enum ImageDecoder {
     }
 
     /// Decodes `bytes`; every failure is an `ImageDecodingError` naming `source`.
-    /// With `expecting`, an image of another shape is refused. A header that claims more than
+    /// With `expecting`, an image of another shape is refused, from its header, before any pixel
+    /// is decoded. A header that claims more than
     /// `maxValues` values (channels × height × width, at most `maximumValueCount`) is refused
     /// before any pixel memory is allocated (the daemon's `max_pixels`).
     public static func decode(
@@ -20,7 +21,7 @@ public enum ImageDecoder {
         maxValues: Int = ImageLimits.maximumValues
     ) throws -> DecodedImage {
         do {
-            let image = try decodeAny(bytes, limit: min(maxValues, ImageLimits.maximumValues))
+            let image = try decodeAny(bytes, limit: min(maxValues, ImageLimits.maximumValues), expecting: expecting)
             if let expecting, image.shape != expecting {
                 throw DecodeFailure("image is \(image.shape) but the model set expects \(expecting)")
             }
@@ -44,16 +45,16 @@ public enum ImageDecoder {
         return try decode(bytes, source: path, expecting: expecting)
     }
 
-    private static func decodeAny(_ bytes: [UInt8], limit: Int) throws -> DecodedImage {
+    private static func decodeAny(_ bytes: [UInt8], limit: Int, expecting: ImageShape?) throws -> DecodedImage {
         guard !bytes.isEmpty else { throw DecodeFailure("empty file") }
         guard let format = detectFormat(bytes) else {
             throw DecodeFailure("unknown image format (supported: \(ImageFormat.supportedList))")
         }
         switch format {
-        case .png: return try PNGDecoder.decode(bytes, limit: limit)
-        case .jpeg: return try JPEGDecoder.decode(bytes, limit: limit)
-        case .pnm: return try PNMDecoder.decode(bytes, limit: limit)
-        case .npy: return try NPYDecoder.decode(bytes, limit: limit)
+        case .png: return try PNGDecoder.decode(bytes, limit: limit, expecting: expecting)
+        case .jpeg: return try JPEGDecoder.decode(bytes, limit: limit, expecting: expecting)
+        case .pnm: return try PNMDecoder.decode(bytes, limit: limit, expecting: expecting)
+        case .npy: return try NPYDecoder.decode(bytes, limit: limit, expecting: expecting)
         }
     }
 }

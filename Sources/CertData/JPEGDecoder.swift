@@ -3,7 +3,7 @@ import CertShape
 
 /// JPEG through the TurboJPEG API: greyscale files give 1 channel, colour files 3 (RGB).
 enum JPEGDecoder {
-    static func decode(_ bytes: [UInt8], limit: Int = ImageLimits.maximumValues) throws -> DecodedImage {
+    static func decode(_ bytes: [UInt8], limit: Int = ImageLimits.maximumValues, expecting: ImageShape? = nil) throws -> DecodedImage {
         guard let handle = tjInitDecompress() else {
             throw DecodeFailure("could not start the JPEG decoder")
         }
@@ -27,7 +27,7 @@ enum JPEGDecoder {
             let grey = colourspace == Int32(TJCS_GRAY.rawValue)
             let channels = grey ? 1 : 3
             let h = Int(height), w = Int(width)
-            let count = try ImageLimits.checkedCount(channels: channels, height: h, width: w, limit: limit)
+            let count = try ImageLimits.checkedCount(channels: channels, height: h, width: w, limit: limit, expecting: expecting)
 
             var interleaved = [UInt8](repeating: 0, count: count)
             let format = grey ? TJPF_GRAY : TJPF_RGB

@@ -7,7 +7,7 @@ enum NPYDecoder {
         var size: Int { self == .float32 ? 4 : (self == .float64 ? 8 : 1) }
     }
 
-    static func decode(_ bytes: [UInt8], limit: Int = ImageLimits.maximumValues) throws -> DecodedImage {
+    static func decode(_ bytes: [UInt8], limit: Int = ImageLimits.maximumValues, expecting: ImageShape? = nil) throws -> DecodedImage {
         let (header, offset) = try NPYHeader.read(bytes)
         let dtype = try dtype(header.descr)
         guard !header.fortranOrder else {
@@ -15,7 +15,8 @@ enum NPYDecoder {
         }
         let shape = header.shape
         let (chw, hwc) = try layout(shape)
-        let count = try ImageLimits.checkedCount(channels: chw.channels, height: chw.height, width: chw.width, limit: limit)
+        let count = try ImageLimits.checkedCount(
+            channels: chw.channels, height: chw.height, width: chw.width, limit: limit, expecting: expecting)
 
         let needed = count * dtype.size
         let available = bytes.count - offset

@@ -5,6 +5,10 @@ struct NPYHeader: Equatable {
     var fortranOrder: Bool
     var shape: [Int]
 
+    /// Longest header text read, in bytes: numpy's own reading default (`max_header_size`), far
+    /// above the ~120 bytes `np.save` writes for an image.
+    static let maximumLength = 10_000
+
     /// Magic, version and the header text; returns the header and where the data starts.
     static func read(_ bytes: [UInt8]) throws -> (header: NPYHeader, dataOffset: Int) {
         guard bytes.count >= 10 else { throw DecodeFailure("bad npy header: file is truncated") }
@@ -22,6 +26,9 @@ struct NPYHeader: Equatable {
             textStart = lengthStart + 4
         default:
             throw DecodeFailure("bad npy header: format version \(major).\(bytes[7]) is not supported (1.0, 2.0)")
+        }
+        guard length <= maximumLength else {
+            throw DecodeFailure("bad npy header: header claims \(length) bytes; the limit is \(maximumLength)")
         }
         guard bytes.count - textStart >= length else {
             throw DecodeFailure("bad npy header: header claims \(length) bytes, file has \(bytes.count - textStart)")

@@ -4,7 +4,7 @@ import CertShape
 /// PNG through libpng's simplified API, which reports errors in `image.message`
 /// instead of longjmp-ing (setjmp cannot be used safely from Swift).
 enum PNGDecoder {
-    static func decode(_ original: [UInt8], limit: Int = ImageLimits.maximumValues) throws -> DecodedImage {
+    static func decode(_ original: [UInt8], limit: Int = ImageLimits.maximumValues, expecting: ImageShape? = nil) throws -> DecodedImage {
         let bytes = PNGChunks.withoutColourSpaceChunks(original)
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
@@ -22,7 +22,7 @@ enum PNGDecoder {
             let linear = fileFormat & PNG_FORMAT_FLAG_LINEAR != 0  // 16-bit samples
             let channels = colour ? 3 : 1
             let height = Int(image.height), width = Int(image.width)
-            _ = try ImageLimits.checkedCount(channels: channels, height: height, width: width, limit: limit)
+            _ = try ImageLimits.checkedCount(channels: channels, height: height, width: width, limit: limit, expecting: expecting)
 
             // Ask for alpha when the file has it so that nothing is composited; 16-bit
             // files read as linear, the encoding that needs no gamma step for them.

@@ -10,7 +10,7 @@ enum PNMDecoder {
         b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C
     }
 
-    static func decode(_ bytes: [UInt8], limit: Int = ImageLimits.maximumValues) throws -> DecodedImage {
+    static func decode(_ bytes: [UInt8], limit: Int = ImageLimits.maximumValues, expecting: ImageShape? = nil) throws -> DecodedImage {
         let kind = bytes[1]
         let colour = kind == UInt8(ascii: "3") || kind == UInt8(ascii: "6")
         let binary = kind == UInt8(ascii: "5") || kind == UInt8(ascii: "6")
@@ -23,7 +23,7 @@ enum PNMDecoder {
             throw DecodeFailure("PNM maxval \(maxval) is outside 1...65535")
         }
         let channels = colour ? 3 : 1
-        let count = try ImageLimits.checkedCount(channels: channels, height: height, width: width, limit: limit)
+        let count = try ImageLimits.checkedCount(channels: channels, height: height, width: width, limit: limit, expecting: expecting)
 
         // Check the raster can be there before allocating for it: a 20-byte header may
         // claim 49 million samples.

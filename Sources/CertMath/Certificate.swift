@@ -77,7 +77,14 @@ public struct Certificate: Codable, Sendable, Equatable {
     /// search's draws): the sigma search's prediction of the certificate it will get.
     /// Clopper–Pearson reads the sample's mean as the expected vote share (k = n·p̂, a real
     /// number); betting runs on n scores cycled from the sample in its order.
+    /// A bound that cannot be computed (NaN: alpha halved to 0) predicts 0, never NaN, so no
+    /// sigma is chosen on a comparison with NaN (found by the certify fuzz target).
     public static func predictedLowerBound(_ bound: BoundKind, sample: [Double], n: Int, alpha: Double) -> Double {
+        let low = predictedBound(bound, sample: sample, n: n, alpha: alpha)
+        return low.isNaN ? 0 : low
+    }
+
+    private static func predictedBound(_ bound: BoundKind, sample: [Double], n: Int, alpha: Double) -> Double {
         guard !sample.isEmpty, n >= 1 else { return 0 }
         let mean = sample.reduce(0, +) / Double(sample.count)
         switch bound {
@@ -103,6 +110,13 @@ extension Certificate {
         Swift.min(Swift.max(p, pMin), pMax)
     }
 
+    /// A lower confidence bound clamped, NaN read as the least it could say (pMin): a bound that
+    /// broke (alpha halved to 0, found by the certify fuzz target) abstains, never certifies.
+    static func clampLower(_ p: Double) -> Double { p.isNaN ? pMin : clamp(p) }
+
+    /// An upper confidence bound clamped, NaN read as pMax (see `clampLower`).
+    static func clampUpper(_ p: Double) -> Double { p.isNaN ? pMax : clamp(p) }
+
     /// 0.5 * (PhiInv(pA) - PhiInv(pB)) after clamping.
     static func halfGap(_ pA: Double, _ pB: Double) -> Double {
         0.5 * (Normal.quantile(clamp(pA)) - Normal.quantile(clamp(pB)))
@@ -124,7 +138,7 @@ extension Certificate {
         let c = chosenLabel(input, input.meanScores, zero: 0.0)
         let pA = input.meanScores[c], pB = best(input.meanScores, except: c, zero: 0.0)
         if input.meanScores.count <= 2 {
-            let low = clamp(pA - Hoeffding.margin(n: n, alpha: alpha))
+            let low = clampLower(pA - Hoeffding.margin(n: n, alpha: alpha))
             return Certificate(
                 input, bound: .hoeffding, alpha: alpha, label: c, pA: pA, pB: pB,
                 pALower: low, pBUpper: clamp(1 - low))
@@ -133,7 +147,7 @@ extension Certificate {
         let h = Hoeffding.margin(n: n, alpha: alpha / 2)
         return Certificate(
             input, bound: .hoeffding, alpha: alpha, label: c, pA: pA, pB: pB,
-            pALower: clamp(pA - h), pBUpper: clamp(pB + h))
+            pALower: clampLower(pA - h), pBUpper: clampUpper(pB + h))
     }
 
     /// Cohen et al.: exact lower bound on the label's vote share; every other class together
@@ -141,7 +155,7 @@ extension Certificate {
     static func clopperPearson(_ input: CertificateInput, alpha: Double) -> Certificate {
         let n = input.nModels
         let c = chosenLabel(input, input.votes, zero: 0)
-        let low = clamp(ClopperPearson.lower(successes: input.votes[c], trials: n, alpha: alpha))
+        let low = clampLower(ClopperPearson.lower(successes: input.votes[c], trials: n, alpha: alpha))
         let share = { (k: Int) in n > 0 ? Double(k) / Double(n) : .nan }
         return Certificate(
             input, bound: .clopperPearson, alpha: alpha, label: c,
@@ -154,7 +168,7 @@ extension Certificate {
     static func betting(_ input: CertificateInput, alpha: Double) -> Certificate {
         let c = chosenLabel(input, input.meanScores, zero: 0.0)
         let scores = input.scores(of: c)
-        let low = clamp(scores.isEmpty ? 0 : BettingBound.lower(scores, alpha: alpha))
+        let low = clampLower(scores.isEmpty ? 0 : BettingBound.lower(scores, alpha: alpha))
         return Certificate(
             input, bound: .betting, alpha: alpha, label: c,
             pA: input.meanScores[c], pB: best(input.meanScores, except: c, zero: 0.0),

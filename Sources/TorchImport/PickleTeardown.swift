@@ -18,8 +18,7 @@ enum PickleTeardown {
                     work.append(key)
                     work.append(item)
                 }
-                dict.entries = []
-                dict.attributes = []
+                dict.removeAll()
             default:
                 break
             }

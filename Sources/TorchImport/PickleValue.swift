@@ -52,10 +52,29 @@ final class PickleList {
 /// value for the scalar kinds a state dict uses; the entries stay few, so a linear scan is fine.
 final class PickleDict {
     var entries: [(key: PickleValue, value: PickleValue)] = []
+    /// Where each string key is in `entries`: a pickle of a million keys must not scan them all
+    /// a million times.
+    private var stringKeys: [String: Int] = [:]
     /// Set by BUILD (e.g. OrderedDict's `_metadata`); kept only so BUILD is not lossy.
     var attributes: [(key: PickleValue, value: PickleValue)] = []
 
+    /// Empties the dict (teardown).
+    func removeAll() {
+        entries = []
+        attributes = []
+        stringKeys = [:]
+    }
+
     func set(_ key: PickleValue, _ value: PickleValue) {
+        if case .string(let name) = key {
+            if let i = stringKeys[name] {
+                entries[i].value = value
+            } else {
+                stringKeys[name] = entries.count
+                entries.append((key, value))
+            }
+            return
+        }
         if let i = entries.firstIndex(where: { PickleValue.sameKey($0.key, key) }) {
             entries[i].value = value
         } else {
@@ -65,8 +84,18 @@ final class PickleDict {
 }
 
 extension PickleValue {
-    /// Key equality; `depth` bounds the recursion into tuple keys a crafted pickle could nest.
-    static func sameKey(_ a: PickleValue, _ b: PickleValue, depth: Int = 0) -> Bool {
+    /// Key equality. `depth` bounds the recursion into tuple keys a crafted pickle could nest, and
+    /// `budget` the work: through the memo, a kilobyte of pickle can build two distinct tuple
+    /// DAGs of width 10 and depth 16 whose comparison visits 10^16 nodes. Past the budget the
+    /// keys count as different (state-dict keys are strings; this only keeps a bad file fast).
+    static func sameKey(_ a: PickleValue, _ b: PickleValue) -> Bool {
+        var budget = 10_000
+        return sameKey(a, b, depth: 0, budget: &budget)
+    }
+
+    private static func sameKey(_ a: PickleValue, _ b: PickleValue, depth: Int, budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
         switch (a, b) {
         case (.string(let x), .string(let y)): return x == y
         case (.int(let x), .int(let y)): return x == y
@@ -76,9 +105,9 @@ extension PickleValue {
         case (.none, .none): return true
         case (.tuple(let x), .tuple(let y)):
             if x === y { return true }
-            guard depth < 16 else { return false }
-            return x.items.count == y.items.count
-                && zip(x.items, y.items).allSatisfy { sameKey($0, $1, depth: depth + 1) }
+            guard depth < 16, x.items.count == y.items.count else { return false }
+            for (p, q) in zip(x.items, y.items) where !sameKey(p, q, depth: depth + 1, budget: &budget) { return false }
+            return true
         default: return false
         }
     }

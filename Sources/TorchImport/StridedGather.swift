@@ -1,7 +1,10 @@
 /// Copies a (possibly strided, offset) view of a storage into a row-major contiguous array,
 /// after checking that every index it touches lies inside the storage.
 enum StridedGather {
-    static func gather(_ storage: [Float], offset: Int, shape: [Int], stride: [Int]) throws -> [Float] {
+    /// `limit`: the most values the view may hold (what is left of `TorchCheckpoint.maximumElements`).
+    static func gather(
+        _ storage: [Float], offset: Int, shape: [Int], stride: [Int], limit: Int = TorchCheckpoint.maximumElements
+    ) throws -> [Float] {
         guard shape.count == stride.count else {
             throw ImportFailure("size has \(shape.count) dimensions but stride has \(stride.count)")
         }
@@ -20,6 +23,11 @@ enum StridedGather {
             lastIndex = last
         }
         if count == 0 { return [] }
+        // Stride 0 repeats elements: a 16-byte storage can describe any number of them.
+        guard count <= limit else {
+            throw ImportFailure(
+                "view of size \(shape) holds \(count) values, more than the \(limit) left of the checkpoint's limit")
+        }
         guard lastIndex < storage.count else {
             throw ImportFailure(
                 "view (offset \(offset), size \(shape), stride \(stride)) reaches element "

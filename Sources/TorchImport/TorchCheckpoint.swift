@@ -29,18 +29,25 @@ public struct TorchCheckpoint: Sendable {
         self.skipped = skipped
     }
 
+    /// The most float32 values a checkpoint may expand to, over all its tensors (2^28, 1 GiB;
+    /// resnet18 has 11.7 million). Views may share a storage or repeat it (stride 0), so a small
+    /// file can describe any number of values: each view's count is checked against what is
+    /// left before it is gathered.
+    public static let maximumElements = 1 << 28
+
     /// The floating tensor called `name`, if any.
     public subscript(name: String) -> TorchTensor? {
         tensors.first { $0.name == name }
     }
 
-    /// Reads `path`; every failure is a `TorchImportError` naming the file.
-    public static func load(path: String) throws -> TorchCheckpoint {
+    /// Reads `path`; every failure is a `TorchImportError` naming the file. The tensors may hold
+    /// `maximumElements` values in all (a test lowers it).
+    public static func load(path: String, maximumElements: Int = maximumElements) throws -> TorchCheckpoint {
         do {
             let layout = try TorchArchiveLayout(zip: try ZipArchiveReader(path: path))
             var unpickler = Unpickler(bytes: try layout.pickleBytes())
             defer { unpickler.dismantle() }
-            return try TorchStateDictBuilder(layout: layout).build(try unpickler.load())
+            return try TorchStateDictBuilder(layout: layout, maximumElements: maximumElements).build(try unpickler.load())
         } catch let failure as ImportFailure {
             throw TorchImportError(path: path, reason: failure.reason)
         } catch let error as TorchImportError {

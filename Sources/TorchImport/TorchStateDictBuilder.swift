@@ -2,6 +2,8 @@
 /// may share one), converts it to Float32, and gathers each tensor's view.
 struct TorchStateDictBuilder {
     let layout: TorchArchiveLayout
+    /// The values all tensors may hold together (`TorchCheckpoint.maximumElements`).
+    let maximumElements: Int
 
     func build(_ root: PickleValue) throws -> TorchCheckpoint {
         guard case .dict(let stateDict) = root else {
@@ -10,6 +12,7 @@ struct TorchStateDictBuilder {
         var converted: [String: (dtype: StorageDType, values: [Float])] = [:]
         var tensors: [TorchTensor] = []
         var skipped: [String] = []
+        var budget = maximumElements
         for (key, value) in stateDict.entries {
             guard case .string(let name) = key else {
                 throw ImportFailure("state dict key is a \(key.kind), not a string")
@@ -36,7 +39,8 @@ struct TorchStateDictBuilder {
                 converted[storage.key] = (storage.dtype, floats)
             }
             do {
-                let values = try StridedGather.gather(floats, offset: ref.offset, shape: ref.shape, stride: ref.stride)
+                let values = try StridedGather.gather(floats, offset: ref.offset, shape: ref.shape, stride: ref.stride, limit: budget)
+                budget -= values.count
                 tensors.append(TorchTensor(name: name, shape: ref.shape, values: values))
             } catch let failure as ImportFailure {
                 throw ImportFailure("tensor \(name): \(failure.reason)")

@@ -1,13 +1,20 @@
+import CLibz
+import CertSystem
 import Foundation
-import ZIPFoundation
 
-/// Thin read-only wrapper over ZIPFoundation: classifies non-zip inputs up front (so errors
-/// say "empty" or "legacy torch file" rather than a generic ZIP failure) and reads whole
-/// entries in one call.
+/// Reads a torch zip checkpoint from a read-only map of the file: classifies non-zip inputs up
+/// front (so errors say "empty" or "legacy torch file" rather than a generic zip failure), then
+/// reads whole entries, each checked against the file and its CRC before it is returned.
+///
+/// Our own reader, not ZIPFoundation's: fuzzing found that one leaking the path on every open
+/// (Linux), trapping on an offset past the end of an in-memory archive, and allocating an
+/// entry's declared size (up to 4 GiB from a 100-byte file) before reading it. Here every size
+/// is checked against the file before anything is allocated, and a deflated entry grows only as
+/// its data inflates, never past its declared size (docs/FUZZING.md, "Limits").
 struct ZipArchiveReader {
     let path: String
-    private let archive: Archive
-    private let entriesByPath: [String: Entry]
+    private let map: MemoryMap
+    private let entriesByPath: [String: ZipDirectory.Entry]
 
     /// Entry paths in archive order.
     let paths: [String]
@@ -15,62 +22,85 @@ struct ZipArchiveReader {
     init(path: String) throws {
         self.path = path
         try Self.checkSignature(path: path)
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw ImportFailure("truncated or corrupt zip archive (\(error))")
+        do { map = try MemoryMap(path: path) } catch let error as SystemError {
+            throw ImportFailure("cannot read: \(error.note.isEmpty ? error.reason : error.note)")
         }
-        var byPath: [String: Entry] = [:]
-        var paths: [String] = []
-        for entry in archive {
-            paths.append(entry.path)
-            byPath[entry.path] = entry
-        }
-        self.archive = archive
-        self.entriesByPath = byPath
-        self.paths = paths
+        let directory = try ZipDirectory(map.bytes)
+        var byPath: [String: ZipDirectory.Entry] = [:]
+        for entry in directory.entries where byPath[entry.path] == nil { byPath[entry.path] = entry }
+        entriesByPath = byPath
+        paths = directory.entries.map(\.path)
     }
 
     func contains(_ entryPath: String) -> Bool { entriesByPath[entryPath] != nil }
 
     /// Size the central directory declares, known before reading anything.
-    func declaredSize(_ entryPath: String) -> Int? {
-        entriesByPath[entryPath].map { Int(clamping: $0.uncompressedSize) }
-    }
+    func declaredSize(_ entryPath: String) -> Int? { entriesByPath[entryPath]?.uncompressedSize }
 
     /// The whole (uncompressed) contents of `entryPath`, CRC-checked.
     func read(_ entryPath: String) throws -> [UInt8] {
-        guard let entry = entriesByPath[entryPath] else {
-            throw ImportFailure("missing zip entry \(entryPath)")
+        guard let entry = entriesByPath[entryPath] else { throw ImportFailure("missing zip entry \(entryPath)") }
+        guard !entry.isDirectory else { throw ImportFailure("zip entry \(entryPath) is not a file") }
+        guard entry.flags & 1 == 0 else { throw ImportFailure("zip entry \(entryPath) is encrypted") }
+        let file = ZipBytes(map.bytes)
+        let at = entry.localHeaderOffset
+        guard try file.u32(at: at) == 0x0403_4B50 else {
+            throw ImportFailure("corrupt zip archive: no local header for \(entryPath) at offset \(at)")
         }
-        guard entry.type == .file else { throw ImportFailure("zip entry \(entryPath) is not a file") }
-        let size = Int(clamping: entry.uncompressedSize)
-        var bytes: [UInt8] = []
-        // Cap the reservation: a forged header must not make us allocate gigabytes up front.
-        bytes.reserveCapacity(min(size, 1 << 28))
-        do {
-            // One chunk for the whole entry: torch stores entries uncompressed, so this is a
-            // single seek + read instead of ZIPFoundation's default 16 KiB loop.
-            let crc = try archive.extract(entry, bufferSize: max(size, 1), skipCRC32: false) { chunk in
-                // A deflated entry that inflates past its declared size is corrupt (or a bomb).
-                guard chunk.count <= size - bytes.count else {
-                    throw ImportFailure("zip entry \(entryPath) inflates past its declared \(size) bytes")
-                }
-                bytes.append(contentsOf: chunk)
+        let start = at + 30 + Int(try file.u16(at: at + 26)) + Int(try file.u16(at: at + 28))
+        let data = try file.slice(start, entry.compressedSize)
+        let bytes: [UInt8]
+        switch entry.method {
+        case 0:
+            guard entry.compressedSize == entry.uncompressedSize else {
+                throw ImportFailure(
+                    "zip entry \(entryPath) is stored with \(entry.compressedSize) bytes but declares \(entry.uncompressedSize)")
             }
-            guard crc == entry.checksum else {
-                throw ImportFailure("zip entry \(entryPath) fails its CRC-32 check (corrupt file)")
-            }
-        } catch let failure as ImportFailure {
-            throw failure
-        } catch {
-            throw ImportFailure("cannot read zip entry \(entryPath): truncated or corrupt archive (\(error))")
+            bytes = Array(data)
+        case 8:
+            bytes = try Self.inflate(data, size: entry.uncompressedSize, entryPath)
+        default:
+            throw ImportFailure("zip entry \(entryPath) uses compression method \(entry.method) (only stored and deflated are read)")
         }
-        guard bytes.count == size else {
-            throw ImportFailure("zip entry \(entryPath) is truncated (\(bytes.count) of \(size) bytes)")
+        let crc = bytes.withUnsafeBufferPointer { UInt32(crc32_z(0, $0.baseAddress, $0.count)) }
+        guard crc == entry.crc32 else {
+            throw ImportFailure("zip entry \(entryPath) fails its CRC-32 check (corrupt file)")
         }
         return bytes
+    }
+
+    /// Raw deflate into at most `size` bytes, in 64 KiB steps: a stream that inflates past its
+    /// declared size (a bomb, or a lie) stops there, and one that ends early is truncated.
+    private static func inflate(_ data: UnsafeRawBufferPointer, size: Int, _ entryPath: String) throws -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ImportFailure("cannot start zlib for \(entryPath)")
+        }
+        defer { inflateEnd(&stream) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        stream.next_in = UnsafeMutablePointer(mutating: data.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = UInt32(clamping: data.count)
+        while true {
+            let (status, produced) = chunk.withUnsafeMutableBufferPointer { buffer -> (Int32, Int) in
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = UInt32(buffer.count)
+                let status = CLibz.inflate(&stream, Z_NO_FLUSH)
+                return (status, buffer.count - Int(stream.avail_out))
+            }
+            guard produced <= size - out.count else {
+                throw ImportFailure("zip entry \(entryPath) inflates past its declared \(size) bytes")
+            }
+            out.append(contentsOf: chunk[0..<produced])
+            if status == Z_STREAM_END { break }
+            guard status == Z_OK, produced > 0 || stream.avail_in > 0 else {
+                throw ImportFailure("zip entry \(entryPath) is truncated or corrupt (zlib status \(status))")
+            }
+        }
+        guard out.count == size else {
+            throw ImportFailure("zip entry \(entryPath) is truncated (\(out.count) of \(size) bytes)")
+        }
+        return out
     }
 
     // PyTorch < 1.6 wrote a bare pickle that starts with protocol 2 and this LONG1 magic number.

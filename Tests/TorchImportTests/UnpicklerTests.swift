@@ -88,3 +88,51 @@ struct UnpicklerTests {
         }
     }
 }
+
+/// Work a pickle can demand for little bytes stays bounded (docs/FUZZING.md, "Limits").
+struct UnpicklerWorkTests {
+    /// Two distinct tuple DAGs, 16 levels of 10 references to the level below (through the memo):
+    /// each has 10^16 paths, so a plain structural comparison of the two keys never ends.
+    @Test(.timeLimit(.minutes(1))) func comparingTwoHugeTupleDAGsAsDictKeysIsBounded() throws {
+        var p = PickleBuilder()
+        p.raw(0x80, 2)
+        for chain: UInt8 in [0, 100] {
+            p.op(")")  // EMPTY_TUPLE, the bottom level
+            p.put(chain)
+            for level: UInt8 in 1...16 {
+                p.op("(")  // MARK
+                for _ in 0..<10 { p.get(chain + level - 1) }
+                p.op("t")  // TUPLE
+                p.put(chain + level)
+                p.op("0")  // POP
+            }
+        }
+        p.op("}")  // EMPTY_DICT
+        p.get(16); p.op("N"); p.op("s")  // SETITEM top-of-chain-0 = None
+        p.get(116); p.op("N"); p.op("s")  // SETITEM top-of-chain-1 = None: compares the two keys
+        p.op(".")
+        var unpickler = Unpickler(bytes: p.bytes)
+        defer { unpickler.dismantle() }
+        guard case .dict(let dict) = try unpickler.load() else { Issue.record("not a dict"); return }
+        #expect(dict.entries.count == 2, "past the budget the keys count as different")
+    }
+
+    @Test func manyStringKeysAreSetInLinearTime() throws {
+        var p = PickleBuilder()
+        p.raw(0x80, 2)
+        p.op("}")
+        p.op("(")  // MARK
+        for k in 0..<20_000 {
+            p.unicode("key\(k % 10_000)")
+            p.int(k)
+        }
+        p.op("u")  // SETITEMS: the second 10 000 replace the first
+        p.op(".")
+        var unpickler = Unpickler(bytes: p.bytes)
+        defer { unpickler.dismantle() }
+        guard case .dict(let dict) = try unpickler.load() else { Issue.record("not a dict"); return }
+        #expect(dict.entries.count == 10_000)
+        guard case .int(let last)? = dict.entries.last.map(\.value) else { Issue.record("no int"); return }
+        #expect(last == 19_999)
+    }
+}

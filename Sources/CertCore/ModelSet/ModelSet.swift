@@ -1,3 +1,4 @@
+import CertSystem
 import Foundation
 
 /// A directory with `manifest.json` and one safetensors file per model (CONTRACTS.md §3).
@@ -30,6 +31,9 @@ public struct ModelSet: Sendable {
         return ModelSet(directory: directory, manifest: m, weights: Array(weights.prefix(n)))
     }
 
+    /// The largest `manifest.json` read (16 MiB; the shipped 72-model set's is 35 KB).
+    public static let maximumManifestBytes = 16 << 20
+
     /// Loads and validates a model set. `verifyChecksums` re-hashes every weights file.
     public static func load(directory: String, verifyChecksums: Bool = true) throws -> ModelSet {
         var isDirectory: ObjCBool = false
@@ -38,7 +42,13 @@ public struct ModelSet: Sendable {
         }
         guard isDirectory.boolValue else { throw ModelSetError.missing("\(directory): not a directory") }
         let manifestPath = (directory as NSString).appendingPathComponent("manifest.json")
-        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+        // Read through CertSystem with a cap, not FileManager.contents(atPath:), which leaks 4 KiB
+        // on every empty file (found by the modelset fuzz target).
+        let data: Data
+        do { data = Data(try SystemCall.readFile(manifestPath, limit: Self.maximumManifestBytes)) } catch let error as SystemError {
+            guard error.errno == ENOENT else {
+                throw ModelSetError.inFile(manifestPath, underlying: error.note.isEmpty ? error.reason : error.note)
+            }
             throw ModelSetError.missing("\(directory): no manifest.json (not a model set?)")
         }
         let manifest: ModelSetManifest

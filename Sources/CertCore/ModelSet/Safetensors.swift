@@ -62,10 +62,12 @@ public enum Safetensors {
         guard bytes.count >= 8 else {
             throw ModelSetError.corrupt("file is \(bytes.count) bytes, shorter than the 8-byte safetensors header length")
         }
-        let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
-        guard headerLength > 1, headerLength <= 100_000_000, 8 + headerLength <= bytes.count else {
-            throw ModelSetError.corrupt("safetensors header length \(headerLength) does not fit the \(bytes.count)-byte file")
+        // Compared as read: a length of 2^63 or more does not fit an Int (found by fuzzing).
+        let declared = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+        guard declared > 1, declared <= 100_000_000, 8 + Int(declared) <= bytes.count else {
+            throw ModelSetError.corrupt("safetensors header length \(declared) does not fit the \(bytes.count)-byte file")
         }
+        let headerLength = Int(declared)
         let json = Data(bytes[8..<(8 + headerLength)])
         guard let object = try? JSONSerialization.jsonObject(with: json), let header = object as? [String: Any] else {
             throw ModelSetError.corrupt("safetensors header is not a JSON object")
@@ -83,9 +85,11 @@ public enum Safetensors {
                 throw ModelSetError.corrupt("tensor '\(name)' has dtype \(dtypeName); only F32 and F16 are supported")
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw ModelSetError.corrupt("tensor '\(name)' has a negative dimension") }
-            let count = shape.reduce(1, *)
+            // Overflow-checked: a header may claim any shape (found by fuzzing).
+            let count = shape.reduce(Optional(1)) { product, d in product.flatMap { p in Self.times(p, d) } }
+            let size = count.flatMap { Self.times($0, dtype.byteSize) }
             let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, end >= begin, end <= dataLength, end - begin == count * dtype.byteSize else {
+            guard let size, begin >= 0, end >= begin, end <= dataLength, end - begin == size else {
                 throw ModelSetError.corrupt(
                     "tensor '\(name)' data_offsets [\(begin), \(end)] do not hold \(shape) \(dtypeName) inside \(dataLength) data bytes")
             }
@@ -99,5 +103,11 @@ public enum Safetensors {
         }
         guard cursor == dataLength else { throw ModelSetError.corrupt("\(dataLength - cursor) trailing bytes after the last tensor") }
         return (entries, dataStart)
+    }
+
+    /// a × b, or nil when it overflows.
+    private static func times(_ a: Int, _ b: Int) -> Int? {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? nil : product
     }
 }

@@ -61,6 +61,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             state = .receiving(route: route, head: head, count: total)
         case (.end, .receiving(let route, let head, _)):
             phase.waitingOnClient = false
+            phase.requestsReceived += 1
             let body = upload
             upload = []
             dispatch(context: context, route: route, head: head, body: body)
@@ -278,6 +279,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         switch state {
         case .idle, .receiving:
+            if let parserError = error as? HTTPParserError, parserError == .headerOverflow {
+                // The request line and headers passed NIO's cap (HTTPServer.Limits.maxHeaderBytes).
+                respondError(
+                    context: context, head: nil, keepAlive: false, status: .requestHeaderFieldsTooLarge,
+                    code: "headers_too_large",
+                    message: "the request line and headers exceed \(HTTPServer.Limits.maxHeaderBytes) bytes")
+                return
+            }
             if error is HTTPParserError {
                 // Malformed request line or headers: the stream cannot be resynchronised.
                 let head: HTTPRequestHead?

@@ -11,22 +11,32 @@ import Synchronization
 
 /// The socket API: HTTP/1.1 + JSON over a Unix socket, self-bound or handed over by systemd.
 public final class HTTPServer: Sendable {
-    /// What the server refuses: larger uploads (413), idle clients (408) and connections beyond the
-    /// limit (503).
+    /// What the server refuses: larger uploads (413), idle or trickling clients (408), oversized
+    /// request heads (431) and connections beyond the limit (503). docs/FUZZING.md lists them all.
     public struct Limits: Sendable {
         /// Largest request body accepted, in bytes (`max_upload_bytes`).
         public var maxUploadBytes: Int
         /// A client that sends nothing for this long is answered 408 and dropped
         /// (`read_timeout_ms`).
         public var readTimeout: TimeAmount
+        /// A request (head and body) must arrive whole within this time of its first byte, or it
+        /// is answered 408 and dropped, however steadily it trickles (`request_timeout_ms`).
+        public var requestTimeout: TimeAmount
         /// Open connections at most; further ones get 503 after their request head.
         public var maxConnections: Int
+        /// The largest request line plus header block NIO's decoder accepts (its default, 80 KiB;
+        /// one field alone may fill it); a larger head is answered 431 before its end is read.
+        public static let maxHeaderBytes = 80 * 1024
         /// Which clients may send requests (403 otherwise); open by default.
         public var access: AccessPolicy
         /// Limits from their parts.
-        public init(maxUploadBytes: Int, readTimeout: TimeAmount, maxConnections: Int, access: AccessPolicy = AccessPolicy()) {
+        public init(
+            maxUploadBytes: Int, readTimeout: TimeAmount, requestTimeout: TimeAmount = .seconds(120), maxConnections: Int,
+            access: AccessPolicy = AccessPolicy()
+        ) {
             self.maxUploadBytes = maxUploadBytes
             self.readTimeout = readTimeout
+            self.requestTimeout = requestTimeout
             self.maxConnections = maxConnections
             self.access = access
         }
@@ -131,15 +141,16 @@ public final class HTTPServer: Sendable {
     }
 
     /// The handlers of one connection, in order: the read timeout, NIO's HTTP/1.1 codec with
-    /// pipelining, and ours. Tests build the same pipeline on an embedded channel.
-    static func addConnectionHandlers(
+    /// pipelining, and ours. Tests and the HTTP fuzz target build the same pipeline on an
+    /// embedded channel.
+    package static func addConnectionHandlers(
         to sync: ChannelPipeline.SynchronousOperations, service: CertificationService,
         limits: Limits, heartbeat: TimeAmount, rejecting: Bool,
         peer: PeerCredentials? = nil
     ) throws {
         let phase = HTTPConnectionPhase()
         try sync.addHandler(IdleStateHandler(readTimeout: limits.readTimeout))
-        try sync.addHandler(HTTPReadTimeoutHandler(phase: phase))
+        try sync.addHandler(HTTPReadTimeoutHandler(phase: phase, requestTimeout: limits.requestTimeout))
         // Our handler renders parser errors as JSON, so NIO's empty-bodied 400 is left out.
         try sync.configureHTTPServerPipeline(withErrorHandling: false)
         try sync.addHandler(

@@ -16,7 +16,7 @@ enum OpenAPIDocument {
             "title": "certssbd socket API",
             "version": "0.1.0",
             "summary": "Certified backdoor defence: upload an image, get its certified verdict.",
-            "description": "HTTP/1.1 and JSON over certssbd's Unix socket (`socket` in certssbd.conf, by default /run/certssbd/certssbd.sock): `curl --unix-socket /run/certssbd/certssbd.sock http://localhost/v1/health`. HEAD is accepted wherever GET is and answers the GET's status and head without a body. A method a path does not list is answered 405 (`MethodNotAllowed`, with `Allow`); a path not listed here is answered 404 (`NotFound`). Every 4xx and 5xx body is an `Error`. Some answers can come on any request, before it is routed: 400 `bad_request` for malformed HTTP, 408 `request_timeout` when the client sends nothing for `read_timeout_ms`, 413 `payload_too_large` for a body over `max_upload_bytes` (announced or sent), 503 `too_many_connections` past 256 open connections, 500 `internal`, and 403 `forbidden` when an allow-list is configured and the client is not on it."
+            "description": "HTTP/1.1 and JSON over certssbd's Unix socket (`socket` in certssbd.conf, by default /run/certssbd/certssbd.sock): `curl --unix-socket /run/certssbd/certssbd.sock http://localhost/v1/health`. HEAD is accepted wherever GET is and answers the GET's status and head without a body. A method a path does not list is answered 405 (`MethodNotAllowed`, with `Allow`); a path not listed here is answered 404 (`NotFound`). Every 4xx and 5xx body is an `Error`. Some answers can come on any request, before it is routed: 400 `bad_request` for malformed HTTP, 408 `request_timeout` when the client sends nothing for `read_timeout_ms` or a request has not arrived whole `request_timeout_ms` after its first byte, 431 `headers_too_large` for a request line and headers over 80 KiB, 413 `payload_too_large` for a body over `max_upload_bytes` (announced or sent), 503 `too_many_connections` past 256 open connections, 500 `internal`, and 403 `forbidden` when an allow-list is configured and the client is not on it."
           },
           "servers": [
             { "url": "http://localhost", "description": "Over the Unix socket; the host name is not used." }
@@ -498,7 +498,7 @@ enum OpenAPIDocument {
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
               },
               "RequestTimeout": {
-                "description": "`request_timeout`: no complete request within `read_timeout_ms`; the connection closes.",
+                "description": "`request_timeout`: no complete request within `read_timeout_ms` of silence, or `request_timeout_ms` after its first byte; the connection closes.",
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
               },
               "PayloadTooLarge": {

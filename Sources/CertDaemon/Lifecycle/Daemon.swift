@@ -96,6 +96,7 @@ public final class Daemon: @unchecked Sendable {
         let service = DaemonService(pipeline: pipeline, health: health, states: states) { [weak self] in try self?.reload() ?? [] }
         let limits = HTTPServer.Limits(
             maxUploadBytes: startup.maxUploadBytes, readTimeout: .milliseconds(Int64(startup.readTimeoutMs)),
+            requestTimeout: .milliseconds(Int64(startup.requestTimeoutMs)),
             maxConnections: 256, access: startup.access)
         let server = HTTPServer(service: service, limits: limits, group: group)
         if let fd = SocketActivation.listeningSockets().first {

@@ -75,6 +75,7 @@ extension ConfigKey {
         integer("max_pixels", \.maxPixels, minimum: 1),
         integer("max_queue", \.maxQueue, minimum: 1),
         integer("read_timeout_ms", \.readTimeoutMs, minimum: 1),
+        integer("request_timeout_ms", \.requestTimeoutMs, minimum: 1),
         choice("log_level", \.logLevel),
         ConfigKey(
             name: "allow_uids", apply: { config, value in config.access.uids = try AccessPolicy.parseList(value) },

@@ -59,6 +59,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxQueue = 1024
     /// A client that sends nothing for this long is dropped.
     public var readTimeoutMs = 30_000
+    /// A request must arrive whole (head and body) within this time of its first byte.
+    public var requestTimeoutMs = 120_000
     /// Lowest journal priority logged.
     public var logLevel: LogLevel = .info
 
@@ -99,7 +101,8 @@ extension DaemonConfig {
     /// Every other key (model set, plugins, state, sigma, bound, alpha, mode, batching,
     /// workers, trigger reports, queue) takes effect at the reload.
     public static let restartOnlyKeys = [
-        "socket", "socket_mode", "watch_dir", "max_upload_bytes", "read_timeout_ms", "log_level",
+        "socket", "socket_mode", "watch_dir", "max_upload_bytes", "read_timeout_ms", "request_timeout_ms",
+        "log_level",
         "allow_uids", "allow_gids",
     ]
 
