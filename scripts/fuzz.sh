@@ -40,8 +40,10 @@ run() {
     mkdir -p "$work" "$artifacts"
     echo "fuzz: $target for ${seconds}s (corpus $fuzz/Corpus/$target, artifacts $artifacts)" >&2
     # The committed corpus is read, never written: new inputs land in $work.
-    # Swift's own backtracer would catch the trap first (and trip ASan); libFuzzer's handler saves the input.
-    SWIFT_BACKTRACE=enable=no CERTSSB_FUZZ_TARGET=$target nice -n 19 "$binary" \
+    # Swift's own backtracer would catch the trap first (and trip ASan); libFuzzer's handler saves
+    # the input. Leaks are checked per input by libFuzzer; LSan's check at exit is off, because it
+    # reports the objects of Swift's once-initialised globals (static lets) as leaked.
+    ASAN_OPTIONS=leak_check_at_exit=0 SWIFT_BACKTRACE=enable=no CERTSSB_FUZZ_TARGET=$target nice -n 19 "$binary" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "$@" "$work" "$fuzz/Corpus/$target"
 }
@@ -56,9 +58,9 @@ all)
 merge)
     [ $# -eq 2 ] || usage
     build
-    mkdir -p "$fuzz/Corpus/$2"
-    SWIFT_BACKTRACE=enable=no CERTSSB_FUZZ_TARGET=$2 nice -n 19 "$binary" -merge=1 -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
-        "$fuzz/Corpus/$2" "$scratch/work/$2"
+    mkdir -p "$fuzz/Corpus/$2" "$scratch/artifacts/$2"
+    ASAN_OPTIONS=leak_check_at_exit=0 SWIFT_BACKTRACE=enable=no CERTSSB_FUZZ_TARGET=$2 nice -n 19 "$binary" -merge=1 -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        -artifact_prefix="$scratch/artifacts/$2/" "$fuzz/Corpus/$2" "$scratch/work/$2"
     ;;
 *)
     case " $targets " in *" $1 "*) ;; *) usage ;; esac
