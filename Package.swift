@@ -43,7 +43,11 @@ let package = Package(
         .target(name: "CertSystem"),
         // The fully connected layers' fixed-order kernel, the one module built for AVX2 + FMA
         // (its portable twin is emitted into the caller; CertCore picks one by CPU flags).
-        .target(name: "CertKernels", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        // Optimised in debug builds too: unoptimised SIMD code is a hundred times slower, and the
+        // debug test suite certifies with it.
+        .target(
+            name: "CertKernels",
+            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"]), .unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Pure statistics of the certificate: normal quantile, Hoeffding, Clopper–Pearson, radius.
         .target(name: "CertMath"),
         // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
@@ -52,7 +56,10 @@ let package = Package(
             dependencies: [
                 "CBLAS", "CertKernels", "CertMath", "CertShape", "CertSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
+            ],
+            // The engine's loops (epilogues, pooling, im2col, fp16 widening) optimised in debug
+            // builds too, for the debug test suite's certifications.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Bytes to tensors: image decoders and dataset readers.
         .target(name: "CertData", dependencies: ["CLibz", "CPNG", "CTurboJPEG", "CertMath", "CertShape", "CertSystem"]),
         // Trigger plugins: the registry and dlopen loader over the C ABI.
