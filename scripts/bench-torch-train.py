@@ -5,23 +5,16 @@ on one CPU thread. Prints seconds per model. Needs `pip install torch`; reads no
 import argparse, gzip, time
 
 import numpy as np
+import os
+import sys
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 
-class MnistCNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 5)
-        self.conv2 = nn.Conv2d(16, 32, 5)
-        self.fc = nn.Linear(512, 512)
-        self.output = nn.Linear(512, 1)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return self.output(F.relu(self.fc(x.flatten(1))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_mnist_cnn import MnistCNN  # noqa: E402  (the scripts' shared model definition)
 
 
 def main():

@@ -24,20 +24,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-class MnistCNN(nn.Module):
-    """certssb's mnist-cnn (Sources/CertCore/Architectures): conv5-relu-pool, conv5-relu-pool, fc, fc."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 5)
-        self.conv2 = nn.Conv2d(16, 32, 5)
-        self.fc = nn.Linear(512, 512)
-        self.output = nn.Linear(512, 1)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return self.output(F.relu(self.fc(x.flatten(1))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_mnist_cnn import MnistCNN  # noqa: E402  (the scripts' shared model definition)
 
 
 DTYPES = {"F32": np.float32, "F16": np.float16}
