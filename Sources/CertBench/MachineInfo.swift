@@ -31,9 +31,8 @@ public struct MachineInfo: Codable, Sendable {
         let model =
             cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
-        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-        let simd = ["avx512f", "avx2", "fma"].filter { flags.contains(" \($0)") }.joined(separator: ",")
-        let allFlags = flags.split(separator: " ").map(String.init).filter {
+        let simd = ["avx512f", "avx2", "fma"].filter { CPUFeatures.flags.contains($0) }.joined(separator: ",")
+        let allFlags = CPUFeatures.flagList.filter {
             $0.hasPrefix("avx") || $0.hasPrefix("sse") || $0 == "fma" || $0 == "f16c" || $0.hasPrefix("amx")
         }
         let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""

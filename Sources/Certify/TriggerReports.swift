@@ -55,14 +55,9 @@ extension Certifier {
         var failures = [CertificationError?](repeating: nil, count: requests.count)
         var perturbed: [(image: Int, name: String, l2: Double, pixels: [Float])] = []
         for (i, request) in requests.enumerated() {
-            for perturbation in perturbations {
-                guard let pixels = perturbation.apply(request.pixels), pixels.count == request.pixels.count else { continue }
-                let l2 = Self.distance(pixels, request.pixels)
-                guard l2.isFinite else {
-                    failures[i] = failures[i] ?? .nonFiniteOutput(source: request.source, producer: "trigger plugin '\(perturbation.name)'")
-                    continue
-                }
-                perturbed.append((i, perturbation.name, l2, pixels))
+            switch Self.perturbedCopies(of: request, perturbations) {
+            case let .success(copies): perturbed += copies.map { (i, $0.name, $0.l2, $0.pixels) }
+            case let .failure(e): failures[i] = e
             }
         }
         let labels = perturbed.isEmpty ? [] : smoothedLabels(perturbed.map(\.pixels), sigmas: perturbed.map { verdicts[$0.image].sigma })

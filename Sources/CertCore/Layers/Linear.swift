@@ -45,12 +45,16 @@ public enum Linear {
 
 /// What the CPU can run, from /proc/cpuinfo's flags (read once).
 public enum CPUFeatures {
-    /// The flags line's words.
-    public static let flags: Set<Substring> = {
+    /// The first processor's flags line, word by word in the file's order (without "flags" and
+    /// ":"); empty where /proc/cpuinfo cannot be read.
+    public static let flagList: [String] = {
         let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let line = text.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-        return Set(line.split(separator: " "))
+        return line.split(separator: ":", maxSplits: 1).last.map { $0.split(separator: " ").map(String.init) } ?? []
     }()
+
+    /// The same flags as a set.
+    public static let flags = Set(flagList)
 
     /// AVX2 and FMA both: the head kernel's fast build can run.
     public static var avx2AndFMA: Bool { flags.contains("avx2") && flags.contains("fma") }
