@@ -147,7 +147,7 @@ let package = Package(
 
         .testTarget(name: "CertSystemTests", dependencies: ["CertSystem", "CertTestSupport"]),
         .testTarget(name: "CertMathTests", dependencies: ["CertMath", "CertTestSupport"]),
-        .testTarget(name: "CertCoreTests", dependencies: ["CertShape", "CertCore", "CertTestSupport"]),
+        .testTarget(name: "CertCoreTests", dependencies: ["CertShape", "CertCore", "CertKernels", "CertTestSupport"]),
         .testTarget(
             name: "CertDataTests", dependencies: ["CertShape", "CertData", "CertMath", "CPNG", "CTurboJPEG", "CLibz", "CertTestSupport"]),
         .testTarget(name: "TriggerKitTests", dependencies: ["CertShape", "TriggerKit", "CertTestSupport"]),

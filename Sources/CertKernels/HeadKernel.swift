@@ -6,11 +6,13 @@
 /// a full tile, on any CPU and BLAS kernel (a fused multiply-add rounds once, in hardware or
 /// in `fmaf`).
 ///
-/// Two builds of one body: `productFMA`, compiled in this module for Haswell's instruction
-/// set (AVX2 + FMA; Package.swift gives this module alone `-target-cpu haswell`), and
-/// `product`, emitted into the caller's module for the baseline x86-64, where each lane's
-/// fused multiply-add is a libm call: correct everywhere, slow (`CertCore.Linear` picks the
-/// first when /proc/cpuinfo lists avx2 and fma).
+/// Two builds of one body: `productFMA` and `productHalvesF16C`, compiled in this module for
+/// Haswell's instruction set (AVX2 + FMA + F16C; Package.swift gives this module alone
+/// `-target-cpu haswell`), and `product` and `productHalves`, emitted into the caller's module
+/// for the baseline x86-64, where each lane's fused multiply-add is a libm call: correct
+/// everywhere, slow (`CertCore.Linear` picks the first when /proc/cpuinfo lists avx2, fma and
+/// f16c). fp16 weights (`productHalves…`) are widened in registers as they are read: exact,
+/// so the same bits as widening them first, with half the bytes streamed.
 ///
 /// Why not OpenBLAS here: its product with the 16 images as a dimension is fixed-order only
 /// at a fixed shape, so one image alone paid for sixteen (the weights of 1000 models, 1 GB,
@@ -24,6 +26,25 @@ public enum HeadKernel {
     public static func product(
         _ x: UnsafePointer<Float>, images: Int, inFeatures n: Int, outFeatures m: Int,
         weight w: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>
+    ) {
+        product(x, images: images, inFeatures: n, outFeatures: m, rows: FloatWeightRows(w, columns: n), output: y)
+    }
+
+    /// `product` with W stored as little-endian binary16 halves, widened as they are read.
+    @_alwaysEmitIntoClient
+    @inline(__always)
+    public static func productHalves(
+        _ x: UnsafePointer<Float>, images: Int, inFeatures n: Int, outFeatures m: Int,
+        weight w: UnsafeRawPointer, output y: UnsafeMutablePointer<Float>
+    ) {
+        product(x, images: images, inFeatures: n, outFeatures: m, rows: HalfWeightRows(w, columns: n), output: y)
+    }
+
+    /// The one body of every build: W read through `rows`.
+    @inlinable @inline(__always)
+    static func product<W: HeadWeightRows>(
+        _ x: UnsafePointer<Float>, images: Int, inFeatures n: Int, outFeatures m: Int, rows w: W,
+        output y: UnsafeMutablePointer<Float>
     ) {
         let vectorEnd = n - n % 8
         var o = 0
@@ -42,31 +63,31 @@ public enum HeadKernel {
 
     /// `rows` × `count` outputs (at most 4 × 2, all in registers) from rows o… and images t….
     @inlinable @inline(__always)
-    static func block(
+    static func block<W: HeadWeightRows>(
         _ x: UnsafePointer<Float>, _ t: Int, _ count: Int, _ n: Int, _ vectorEnd: Int,
-        _ w: UnsafePointer<Float>, _ o: Int, _ rows: Int, _ y: UnsafeMutablePointer<Float>, _ m: Int
+        _ w: W, _ o: Int, _ rows: Int, _ y: UnsafeMutablePointer<Float>, _ m: Int
     ) {
-        let xr = UnsafeRawPointer(x + t * n), wr = UnsafeRawPointer(w + o * n)
+        let xr = UnsafeRawPointer(x + t * n)
         var acc = (
             SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>()
         )
         var k = 0
         if rows == 4 && count == 2 {
-            let x1 = xr + 4 * n, w1 = wr + 4 * n, w2 = w1 + 4 * n, w3 = w2 + 4 * n
+            let x1 = xr + 4 * n
             while k < vectorEnd {
                 let b = 4 * k
                 let v0 = xr.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
                 let v1 = x1.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
-                let r0 = wr.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                let r0 = w.vector(row: o, column: k)
                 acc.0.addProduct(r0, v0)
                 acc.1.addProduct(r0, v1)
-                let r1 = w1.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                let r1 = w.vector(row: o + 1, column: k)
                 acc.2.addProduct(r1, v0)
                 acc.3.addProduct(r1, v1)
-                let r2 = w2.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                let r2 = w.vector(row: o + 2, column: k)
                 acc.4.addProduct(r2, v0)
                 acc.5.addProduct(r2, v1)
-                let r3 = w3.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
+                let r3 = w.vector(row: o + 3, column: k)
                 acc.6.addProduct(r3, v0)
                 acc.7.addProduct(r3, v1)
                 k += 8
@@ -85,12 +106,10 @@ public enum HeadKernel {
         for r in 0..<rows {
             for i in 0..<count {
                 var a = SIMD8<Float>()
-                let xi = xr + 4 * i * n, wi = wr + 4 * r * n
+                let xi = xr + 4 * i * n
                 var k = 0
                 while k < vectorEnd {
-                    a.addProduct(
-                        wi.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self),
-                        xi.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self))
+                    a.addProduct(w.vector(row: o + r, column: k), xi.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self))
                     k += 8
                 }
                 finish(a, x, t + i, w, o + r, n, vectorEnd, y, m)
@@ -100,14 +119,14 @@ public enum HeadKernel {
 
     /// y[t·m + o] = the lanes summed pairwise, then the k tail by scalar fused multiply-adds.
     @inlinable @inline(__always)
-    static func finish(
-        _ lanes: SIMD8<Float>, _ x: UnsafePointer<Float>, _ t: Int, _ w: UnsafePointer<Float>, _ o: Int, _ n: Int,
+    static func finish<W: HeadWeightRows>(
+        _ lanes: SIMD8<Float>, _ x: UnsafePointer<Float>, _ t: Int, _ w: W, _ o: Int, _ n: Int,
         _ vectorEnd: Int, _ y: UnsafeMutablePointer<Float>, _ m: Int
     ) {
         let four = lanes.lowHalf + lanes.highHalf
         let two = four.lowHalf + four.highHalf
         var s = two[0] + two[1]
-        for k in vectorEnd..<n { s.addProduct(w[o * n + k], x[t * n + k]) }
+        for k in vectorEnd..<n { s.addProduct(w.scalar(row: o, column: k), x[t * n + k]) }
         y[t * m + o] = s
     }
 
@@ -118,5 +137,15 @@ public enum HeadKernel {
         weight: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
         product(x, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
+    }
+
+    /// `productHalves`, built for AVX2 + FMA + F16C, each half widened by `vcvtph2ps` as it is
+    /// read (the same values as the integer form). Call it only where the CPU has all three.
+    @inline(never)
+    public static func productHalvesF16C(
+        _ x: UnsafePointer<Float>, images: Int, inFeatures n: Int, outFeatures m: Int,
+        weight: UnsafeRawPointer, output: UnsafeMutablePointer<Float>
+    ) {
+        product(x, images: images, inFeatures: n, outFeatures: m, rows: F16CWeightRows(weight, columns: n), output: output)
     }
 }

@@ -1,29 +1,74 @@
-import CertCore
+import CertKernels
 import CertTestSupport
 import Foundation
 import Testing
 
+@testable import CertCore
+
 /// fp16 sets: the large head weights stay halves in the map and are widened on the fly.
 @Suite struct HalfPrecisionTests {
-    @Test func wideningEqualsTheStandardConversionForEveryHalf() {
-        let halves = (0..<65_536).map { UInt16($0) }
-        var widened = [Float](repeating: 0, count: halves.count)
-        halves.withUnsafeBytes { src in
-            widened.withUnsafeMutableBufferPointer { HalfWidening.widen(src.baseAddress!, count: halves.count, into: $0.baseAddress!) }
+    /// Both forms (the integer form everywhere, F16C where the CPU has it) against Swift's own
+    /// conversion, on all 65,536 halves and on a count with a scalar tail.
+    @Test(arguments: [false, true])
+    func wideningEqualsTheStandardConversionForEveryHalf(f16c: Bool) {
+        if f16c && !CPUFeatures.haswellInstructions { return }
+        func widen(_ halves: [UInt16]) -> [Float] {
+            var out = [Float](repeating: 0, count: halves.count)
+            halves.withUnsafeBytes { src in
+                out.withUnsafeMutableBufferPointer {
+                    if f16c {
+                        HalfConversion.widenF16C(src.baseAddress!, count: halves.count, into: $0.baseAddress!)
+                    } else {
+                        HalfConversion.widen(src.baseAddress!, count: halves.count, into: $0.baseAddress!)
+                    }
+                }
+            }
+            return out
         }
+        let halves = (0..<65_536).map { UInt16($0) }
         var mismatches = 0
-        for (h, w) in zip(halves, widened) {
+        for (h, w) in zip(halves, widen(halves)) {
             let expected = Float(Float16(bitPattern: h))
-            if expected.isNaN ? !w.isNaN : expected.bitPattern != w.bitPattern { mismatches += 1 }
+            if expected.isNaN
+                ? !w.isNaN || (w.bitPattern & 0x3fffff) != (expected.bitPattern & 0x3fffff) : expected.bitPattern != w.bitPattern
+            {
+                mismatches += 1
+            }
         }
         #expect(mismatches == 0)
-        // The scalar tail (a count that is not a multiple of 8) takes the same path.
-        var tail = [Float](repeating: 0, count: 5)
         let some: [UInt16] = [0x3c00, 0x0001, 0xfbff, 0x7c00, 0x8000]
-        some.withUnsafeBytes { src in
-            tail.withUnsafeMutableBufferPointer { HalfWidening.widen(src.baseAddress!, count: 5, into: $0.baseAddress!) }
+        #expect(widen(some).map(\.bitPattern) == some.map { Float(Float16(bitPattern: $0)).bitPattern })
+    }
+
+    /// The head kernel reading halves equals the float kernel on the widened weights, bit for
+    /// bit, in both builds and for any number of images (including a k tail: 37 features).
+    @Test func theHalvesKernelEqualsTheFloatKernelOnTheWidenedWeights() {
+        let inF = 37, outF = 13, t = Linear.tileWidth
+        let values = TestSupport.uniform(inF * outF, seed: 8).map { Float16($0) }
+        let halves = values.map(\.bitPattern), widened = values.map { Float($0) }
+        let b = TestSupport.uniform(outF, seed: 9), x = TestSupport.uniform(inF * t, seed: 10)
+        func run(fma: Bool, images: Int, fromHalves: Bool) -> [UInt32] {
+            let saved = Linear.useFMAKernel
+            defer { Linear.useFMAKernel = saved }
+            Linear.useFMAKernel = fma
+            var y = [Float](repeating: .nan, count: outF * images)
+            if fromHalves {
+                halves.withUnsafeBytes {
+                    Linear.forward(
+                        x, images: images, inFeatures: inF, outFeatures: outF, halves: $0.baseAddress!, bias: b, relu: true, output: &y)
+                }
+            } else {
+                Linear.forward(x, images: images, inFeatures: inF, outFeatures: outF, weight: widened, bias: b, relu: true, output: &y)
+            }
+            return y.map(\.bitPattern)
         }
-        #expect(tail.map(\.bitPattern) == some.map { Float(Float16(bitPattern: $0)).bitPattern })
+        let reference = run(fma: false, images: t, fromHalves: false)
+        #expect(reference.contains { $0 != 0 })
+        for fma in CPUFeatures.haswellInstructions ? [false, true] : [false] {
+            for images in [1, 2, 5, t] {
+                #expect(run(fma: fma, images: images, fromHalves: true) == Array(reference.prefix(images * outF)), "fma \(fma), \(images)")
+            }
+        }
     }
 
     @Test func anFP16SetKeepsItsHeadWeightAsHalvesAndGivesTheLogitsOfItsFloatCopy() throws {
@@ -50,7 +95,7 @@ import Testing
         }
         let half = ensemble(halfSet.weights), float = ensemble(floatWeights)
         let images = (0..<5).map { SyntheticImages.digit(index: $0, seed: 3).pixels }
-        // One workspace across both models and tiles: the widened copy must follow the model.
+        // One workspace across both models and tiles.
         let ws = half.makeWorkspace(), wsFloat = float.makeWorkspace()
         for m in [0, 1, 0] {
             var a: [Float] = [], b: [Float] = []

@@ -52,7 +52,9 @@ import Testing
             }
         }
         // The AVX2 + FMA build gives the same bits, and so does any number of images.
-        if CPUFeatures.avx2AndFMA { #expect(run(fma: true, images: t, relu: false).map(\.bitPattern) == portable.map(\.bitPattern)) }
+        if CPUFeatures.haswellInstructions {
+            #expect(run(fma: true, images: t, relu: false).map(\.bitPattern) == portable.map(\.bitPattern))
+        }
         for images in [1, 2, 3, 7] {
             #expect(
                 run(fma: false, images: images, relu: false).map(\.bitPattern) == Array(portable.prefix(images * outF)).map(\.bitPattern))

@@ -56,10 +56,17 @@ public final class Ensemble: @unchecked Sendable {
         }
         var input = ws.headIn, output = ws.headOut
         for (k, step) in plan.head.enumerated() {
-            Linear.forward(
-                input.pointer, images: images.count, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
-                weight: ws.headWeight(k, of: model, count: step.inFeatures * step.outFeatures),
-                bias: model.tensor(step.bias), relu: step.relu, output: output.pointer)
+            let bias = model.tensor(step.bias)
+            switch model.headWeights[k] {
+            case let .float(weight):
+                Linear.forward(
+                    input.pointer, images: images.count, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
+                    weight: weight, bias: bias, relu: step.relu, output: output.pointer)
+            case let .half(halves):
+                Linear.forward(
+                    input.pointer, images: images.count, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
+                    halves: halves, bias: bias, relu: step.relu, output: output.pointer)
+            }
             swap(&input, &output)
         }
         for t in 0..<images.count { out(t, input.pointer + t * plan.outputs) }

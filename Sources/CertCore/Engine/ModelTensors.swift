@@ -34,7 +34,7 @@ public final class ModelTensors: @unchecked Sendable {
         for (index, ref) in plan.tensors.enumerated() {
             switch ref {
             case let .parameter(name):
-                // A head weight stored as halves stays so: the engine widens it per tile.
+                // A head weight stored as halves stays so: the head kernel widens it as it reads.
                 table.append(headWeightIndices.contains(index) && weights.halves(name) != nil ? nil : weights[name])
             case let .batchNormScale(name), let .batchNormShift(name):
                 let pair =
@@ -93,7 +93,7 @@ public final class ModelTensors: @unchecked Sendable {
 }
 
 /// A linear layer's weight as the model set stores it: float32 in place, or binary16 halves
-/// that the engine widens into its workspace once per model and pass (`Workspace.headWeight`).
+/// that the head kernel widens in registers as it reads them (`Linear.forward(halves:)`).
 enum HeadWeight {
     /// Row-major [out × in] float32.
     case float(UnsafePointer<Float>)

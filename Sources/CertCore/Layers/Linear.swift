@@ -12,9 +12,9 @@ public enum Linear {
     /// Images per forward call (the scheduler's tiles), 16.
     public static let tileWidth = 16
 
-    /// Which build of the kernel runs: AVX2 + FMA where /proc/cpuinfo lists both, else the
-    /// portable one (same bits, slower). Tests switch it to compare the two.
-    nonisolated(unsafe) static var useFMAKernel = CPUFeatures.avx2AndFMA
+    /// Which build of the kernel runs: Haswell's (AVX2, FMA, F16C) where /proc/cpuinfo lists
+    /// them, else the portable one (same bits, slower). Tests switch it to compare the two.
+    nonisolated(unsafe) static var useFMAKernel = CPUFeatures.haswellInstructions
 
     /// output[t·outFeatures + o] = W·x_t + b for `images` images; W is the row-major
     /// [outFeatures × inFeatures] weight; `relu` applies max(·, 0) after the bias.
@@ -28,6 +28,29 @@ public enum Linear {
         } else {
             HeadKernel.product(input, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
         }
+        addBias(output, images: images, outFeatures: outFeatures, bias: bias, relu: relu)
+    }
+
+    /// `forward` with W stored as little-endian binary16 halves (a fp16 set's map), widened
+    /// in registers as the kernel reads them: the same bits as widening W first.
+    public static func forward(
+        _ input: UnsafePointer<Float>, images: Int, inFeatures: Int, outFeatures: Int,
+        halves weight: UnsafeRawPointer, bias: UnsafePointer<Float>?, relu: Bool = false,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        if useFMAKernel {
+            HeadKernel.productHalvesF16C(
+                input, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
+        } else {
+            HeadKernel.productHalves(
+                input, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
+        }
+        addBias(output, images: images, outFeatures: outFeatures, bias: bias, relu: relu)
+    }
+
+    private static func addBias(
+        _ output: UnsafeMutablePointer<Float>, images: Int, outFeatures: Int, bias: UnsafePointer<Float>?, relu: Bool
+    ) {
         for t in 0..<images {
             let row = output + t * outFeatures
             if let bias {
@@ -56,6 +79,9 @@ public enum CPUFeatures {
     /// The same flags as a set.
     public static let flags = Set(flagList)
 
-    /// AVX2 and FMA both: the head kernel's fast build can run.
-    public static var avx2AndFMA: Bool { flags.contains("avx2") && flags.contains("fma") }
+    /// Every extension `-target-cpu haswell` lets the compiler use (AVX2, FMA, F16C, BMI1/2,
+    /// LZCNT, MOVBE): `CertKernels`' Haswell build can run.
+    public static var haswellInstructions: Bool {
+        ["avx2", "fma", "f16c", "bmi1", "bmi2", "abm", "movbe"].allSatisfy(flags.contains)
+    }
 }
