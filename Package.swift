@@ -41,20 +41,26 @@ let package = Package(
         .target(name: "CertShape"),
         // The project's only caller of file and socket syscalls: errno as SystemError, EINTR retried.
         .target(name: "CertSystem"),
-        // The fully connected layers' fixed-order kernel, the one module built for AVX2 + FMA
-        // (its portable twin is emitted into the caller; CertCore picks one by CPU flags).
+        // The engine's fixed-order kernels (convolutions, fully connected layers, fp16
+        // widening), built for AVX2 + FMA + F16C (their portable twins are emitted into the
+        // caller; CertCore picks one by CPU flags).
         // Optimised in debug builds too: unoptimised SIMD code is a hundred times slower, and the
         // debug test suite certifies with it.
         .target(
             name: "CertKernels",
             swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"]), .unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // The convolution kernel's 16-lane build, the one module built for AVX-512 (CertCore
+        // calls it only where the CPU's flags list AVX-512; same bits as the other builds).
+        .target(
+            name: "CertKernelsAVX512", dependencies: ["CertKernels"],
+            swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Pure statistics of the certificate: normal quantile, Hoeffding, Clopper–Pearson, radius.
         .target(name: "CertMath"),
         // Tensors, layers on OpenBLAS, architectures, deterministic noise, model sets.
         .target(
             name: "CertCore",
             dependencies: [
-                "CBLAS", "CertKernels", "CertMath", "CertShape", "CertSystem",
+                "CBLAS", "CertKernels", "CertKernelsAVX512", "CertMath", "CertShape", "CertSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The engine's loops (epilogues, pooling, im2col, fp16 widening) optimised in debug

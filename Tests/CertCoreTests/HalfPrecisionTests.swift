@@ -48,9 +48,9 @@ import Testing
         let halves = values.map(\.bitPattern), widened = values.map { Float($0) }
         let b = TestSupport.uniform(outF, seed: 9), x = TestSupport.uniform(inF * t, seed: 10)
         func run(fma: Bool, images: Int, fromHalves: Bool) -> [UInt32] {
-            let saved = Linear.useFMAKernel
-            defer { Linear.useFMAKernel = saved }
-            Linear.useFMAKernel = fma
+            let saved = KernelBuild.current
+            defer { KernelBuild.current = saved }
+            KernelBuild.current = fma ? .avx2 : .portable
             var y = [Float](repeating: .nan, count: outF * images)
             if fromHalves {
                 halves.withUnsafeBytes {

@@ -22,6 +22,34 @@ import Testing
         #expect(TestSupport.maxRelativeError(out, ref.v) < 1e-5)
     }
 
+    /// The convolution kernel in every build this CPU runs gives the same bits (one fused
+    /// multiply-add chain per output, whatever the lanes), within 1e-5 of float64 dot products;
+    /// shapes with channel, vector and pixel remainders, and MNIST's two.
+    @Test(arguments: [(7, 13, 37), (16, 25, 576), (32, 400, 64), (5, 3, 100), (4, 9, 8), (1, 2, 3)])
+    func convolutionKernelGivesTheSameBitsInEveryBuild(_ shape: (channels: Int, depth: Int, pixels: Int)) {
+        let (c, k, p) = shape
+        let w = TestSupport.uniform(c * k, seed: 21), x = TestSupport.uniform(k * p, seed: 22)
+        func run(_ build: KernelBuild) -> [Float] {
+            let saved = KernelBuild.current
+            defer { KernelBuild.current = saved }
+            KernelBuild.current = build
+            var y = [Float](repeating: .nan, count: c * p)
+            Conv2d.product(weight: w, columns: x, output: &y, channels: c, depth: k, pixels: p)
+            return y
+        }
+        let portable = run(.portable)
+        for ch in 0..<c {
+            for px in 0..<p {
+                let ref = (0..<k).reduce(0.0) { $0 + Double(w[ch * k + $1]) * Double(x[$1 * p + px]) }
+                #expect(abs(Double(portable[ch * p + px]) - ref) < 1e-5 * max(1, abs(ref)))
+            }
+        }
+        #expect(KernelBuild.available.first == .portable)
+        for build in KernelBuild.available.dropFirst() {
+            #expect(run(build).map(\.bitPattern) == portable.map(\.bitPattern), "\(build)")
+        }
+    }
+
     @Test(arguments: [(2, 2, 0, 8, 8), (3, 2, 1, 9, 7), (3, 1, 1, 5, 6), (2, 2, 0, 7, 7)])
     func maxPoolMatchesDirectLoops(_ c: (Int, Int, Int, Int, Int)) {
         let g = PoolGeometry(channels: 3, inHeight: c.3, inWidth: c.4, kernel: c.0, stride: c.1, padding: c.2)
@@ -37,9 +65,9 @@ import Testing
         let w = TestSupport.uniform(inF * outF, seed: 8), b = TestSupport.uniform(outF, seed: 9)
         let x = TestSupport.uniform(inF * t, seed: 10)  // image-major: x[t*in + f]
         func run(fma: Bool, images: Int, relu: Bool) -> [Float] {
-            let saved = Linear.useFMAKernel
-            defer { Linear.useFMAKernel = saved }
-            Linear.useFMAKernel = fma
+            let saved = KernelBuild.current
+            defer { KernelBuild.current = saved }
+            KernelBuild.current = fma ? .avx2 : .portable
             var y = [Float](repeating: .nan, count: outF * images)
             Linear.forward(x, images: images, inFeatures: inF, outFeatures: outF, weight: w, bias: b, relu: relu, output: &y)
             return y

@@ -1,3 +1,6 @@
+import CertKernels
+import CertKernelsAVX512
+
 /// Geometry of one 2-D convolution on a single CHW image.
 public struct ConvGeometry: Hashable, Sendable {
     /// C_in, the input image's channels.
@@ -159,10 +162,25 @@ public enum Conv2d {
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
     ) {
         let n = g.outPixels
-        BLAS.gemm(
-            m: g.outChannels, n: n, k: g.patchSize,
-            a: weight, lda: g.patchSize, b: cols, ldb: n, c: output, ldc: n)
+        product(weight: weight, columns: cols, output: output, channels: g.outChannels, depth: g.patchSize, pixels: n)
         if let bias { addChannelBias(output, bias, channels: g.outChannels, pixels: n) }
+    }
+
+    /// Y = W·X by `CertKernels.ConvKernel` in the build `KernelBuild.current` names: the same
+    /// bits in every build, alone or in any batch.
+    static func product(
+        weight: UnsafePointer<Float>, columns: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        channels: Int, depth: Int, pixels: Int
+    ) {
+        switch KernelBuild.current {
+        case .avx512:
+            ConvKernelAVX512.product(weight: weight, columns: columns, output: output, channels: channels, depth: depth, pixels: pixels)
+        case .avx2:
+            ConvKernel.productAVX2(weight: weight, columns: columns, output: output, channels: channels, depth: depth, pixels: pixels)
+        case .portable:
+            ConvKernel.product(
+                SIMD8<Float>.self, weight: weight, columns: columns, output: output, channels: channels, depth: depth, pixels: pixels)
+        }
     }
 
     @inline(__always)

@@ -7,7 +7,7 @@ import CertKernels
 public enum HalfWidening {
     /// dst[i] = the float value of the little-endian binary16 `src[i]`, for `count` values.
     public static func widen(_ src: UnsafeRawPointer, count: Int, into dst: UnsafeMutablePointer<Float>) {
-        if Linear.useFMAKernel {
+        if KernelBuild.current != .portable {
             HalfConversion.widenF16C(src, count: count, into: dst)
         } else {
             HalfConversion.widen(src, count: count, into: dst)

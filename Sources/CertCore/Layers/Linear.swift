@@ -12,10 +12,6 @@ public enum Linear {
     /// Images per forward call (the scheduler's tiles), 16.
     public static let tileWidth = 16
 
-    /// Which build of the kernel runs: Haswell's (AVX2, FMA, F16C) where /proc/cpuinfo lists
-    /// them, else the portable one (same bits, slower). Tests switch it to compare the two.
-    nonisolated(unsafe) static var useFMAKernel = CPUFeatures.haswellInstructions
-
     /// output[t·outFeatures + o] = W·x_t + b for `images` images; W is the row-major
     /// [outFeatures × inFeatures] weight; `relu` applies max(·, 0) after the bias.
     public static func forward(
@@ -23,7 +19,7 @@ public enum Linear {
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool = false,
         output: UnsafeMutablePointer<Float>
     ) {
-        if useFMAKernel {
+        if KernelBuild.current != .portable {
             HeadKernel.productFMA(input, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
         } else {
             HeadKernel.product(input, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
@@ -38,7 +34,7 @@ public enum Linear {
         halves weight: UnsafeRawPointer, bias: UnsafePointer<Float>?, relu: Bool = false,
         output: UnsafeMutablePointer<Float>
     ) {
-        if useFMAKernel {
+        if KernelBuild.current != .portable {
             HeadKernel.productHalvesF16C(
                 input, images: images, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, output: output)
         } else {
@@ -63,25 +59,5 @@ public enum Linear {
                 for o in 0..<outFeatures { row[o] = max(row[o], 0) }
             }
         }
-    }
-}
-
-/// What the CPU can run, from /proc/cpuinfo's flags (read once).
-public enum CPUFeatures {
-    /// The first processor's flags line, word by word in the file's order (without "flags" and
-    /// ":"); empty where /proc/cpuinfo cannot be read.
-    public static let flagList: [String] = {
-        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-        return line.split(separator: ":", maxSplits: 1).last.map { $0.split(separator: " ").map(String.init) } ?? []
-    }()
-
-    /// The same flags as a set.
-    public static let flags = Set(flagList)
-
-    /// Every extension `-target-cpu haswell` lets the compiler use (AVX2, FMA, F16C, BMI1/2,
-    /// LZCNT, MOVBE): `CertKernels`' Haswell build can run.
-    public static var haswellInstructions: Bool {
-        ["avx2", "fma", "f16c", "bmi1", "bmi2", "abm", "movbe"].allSatisfy(flags.contains)
     }
 }
