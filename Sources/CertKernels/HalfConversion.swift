@@ -46,7 +46,8 @@ public enum HalfConversion {
         var i = 0
         while i + 8 <= count {
             let h = src.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<Float16>.self)
-            out.storeBytes(of: SIMD8<Float>(h), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            let f = SIMD8<Float>(Float(h[0]), Float(h[1]), Float(h[2]), Float(h[3]), Float(h[4]), Float(h[5]), Float(h[6]), Float(h[7]))
+            out.storeBytes(of: f, toByteOffset: 4 * i, as: SIMD8<Float>.self)
             i += 8
         }
         while i < count {

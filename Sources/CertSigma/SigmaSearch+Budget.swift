@@ -117,12 +117,14 @@ extension SigmaSearch {
                     part.indices.map { j in
                         (inputs[part[j]], noise[j], next[j].map { sigma(at: $0, span: span, upper: upper) })
                     })
+                // The first point is sigma0: its top class is the label.
+                for j in part.indices where probes[j].label == nil {
+                    if let first = points[j].first { probes[j].label = ClassScores.top(first.mean) }
+                }
+                let values = objectives(part.indices.map { j in points[j].map { (point: $0, label: probes[j].label!) } })
                 for j in part.indices {
-                    for (u, p) in zip(next[j], points[j]) {
-                        // The first point is sigma0: its top class is the label.
-                        let label = probes[j].label ?? ClassScores.top(p.mean)
-                        probes[j].label = label
-                        probes[j].add(u, value: objective(p, label), keeps: keeps(label, p), point: p)
+                    for ((u, p), value) in zip(zip(next[j], points[j]), values[j]) {
+                        probes[j].add(u, value: value, keeps: keeps(probes[j].label!, p), point: p)
                     }
                     next[j] = probes[j].tried.count >= plan.points ? [] : probes[j].next(points: plan.points)
                 }
@@ -151,6 +153,24 @@ extension SigmaSearch {
         return results
     }
 
+    /// `objective` of every (point, label), spread over the worker pool: with the betting
+    /// bound each is a bound over N predicted scores (`Certificate.predictedLowerBound`), and
+    /// on the calling thread they took half of a search while the workers waited. Pure
+    /// functions of their inputs, so the values do not depend on the worker count.
+    func objectives(_ items: [[(point: Point, label: Int)]]) -> [[Double]] {
+        let flat = items.flatMap { $0 }
+        let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: flat.count)
+        defer { values.deallocate() }
+        pool.run { [self] worker in
+            for i in stride(from: worker, to: flat.count, by: workers) { values[i] = objective(flat[i].point, flat[i].label) }
+        }
+        var next = 0
+        return items.map { row in
+            defer { next += row.count }
+            return Array(values[next..<(next + row.count)])
+        }
+    }
+
     /// The sigma at u = ln(s/sigma0); sigmaMax exactly at the top.
     func sigma(at u: Double, span: Double, upper: Double) -> Double {
         u == 0 ? sigma0 : u == span ? upper : sigma0 * exp(u)
@@ -162,14 +182,12 @@ extension SigmaSearch {
     /// scores do not depend on the worker count or on the other inputs.
     func evaluate(_ plan: Plan, _ jobs: [(pixels: [Float], noise: [[Float]], sigmas: [Double])]) -> [[Point]] {
         let outputs = ensemble.outputs, classes = outputs == 1 ? 2 : outputs, d = plan.draws, count = plan.models.count
-        let images = (0..<count).map { j in
-            jobs.flatMap { job in
-                job.sigmas.flatMap { s in
-                    (0..<d).map { k in ensemble.prepare(zip(job.pixels, job.noise[j * d + k]).map { $0 + Float(s) * $1 }) }
-                }
-            }
+        // Model j's inputs, as (job, sigma, draw): made by the worker that runs model j.
+        let inputs = jobs.flatMap { job in job.sigmas.flatMap { s in (0..<d).map { k in (job: job, sigma: Float(s), draw: k) } } }
+        let logits = modelLogits(plan.models, count: inputs.count) { j, i in
+            let input = inputs[i]
+            return zip(input.job.pixels, input.job.noise[j * d + input.draw]).map { $0 + input.sigma * $1 }
         }
-        let logits = modelLogits(plan.models, images)
         // samples[job][sigma][(draw * count + j) * classes + c]
         var samples = jobs.map { job in job.sigmas.map { _ in [Double](repeating: 0, count: d * count * classes) } }
         var scores = [Double](repeating: 0, count: classes)
@@ -198,9 +216,11 @@ extension SigmaSearch {
         }
     }
 
-    /// Logits of search model `models[j]` on `images[j]` (no added noise), `[j][image * outputs + o]`,
-    /// the models spread over the worker pool.
-    func modelLogits(_ models: [Int], _ images: [[PreparedImage]]) -> [[Float]] {
+    /// Logits of search model `models[j]` on its `count` inputs `pixels(j, i)` (no added noise),
+    /// `[j][i * outputs + o]`, the models spread over the worker pool. Each worker builds its
+    /// models' inputs (noisy pixels, the stem's im2col) itself: made on the calling thread they
+    /// left the workers idle for a tenth of a search.
+    func modelLogits(_ models: [Int], count: Int, pixels: @escaping @Sendable (Int, Int) -> [Float]) -> [[Float]] {
         let outputs = ensemble.outputs, tile = Linear.tileWidth
         var result = [[Float]](repeating: [], count: models.count)
         let lock = NSLock()
@@ -208,7 +228,7 @@ extension SigmaSearch {
         pool.run { [self] worker in
             let ws = workspaces[worker]
             for j in stride(from: worker, to: models.count, by: workers) {
-                let list = images[j]
+                let list = (0..<count).map { ensemble.prepare(pixels(j, $0)) }
                 var cells = [Float](repeating: 0, count: list.count * outputs)
                 let zeros = [Float](repeating: 0, count: tile)
                 var start = 0
