@@ -52,6 +52,7 @@ struct FullBenchRun {
         let started = Stopwatch.now()
         BLAS.useSingleThread()
         report.strings["blas_kernel"] = BLAS.coreName
+        report.strings["engine_kernels"] = KernelBuild.current.rawValue
         measureMachine()
         let random = try randomSet()
         if wanted("engine") { try measureEngine(random) } else { skipEngine("skipped by --skip engine") }
