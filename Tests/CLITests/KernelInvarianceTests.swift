@@ -4,9 +4,9 @@ import Testing
 
 /// Batch invariance under every OpenBLAS kernel this CPU can run, each in its own process
 /// (`OPENBLAS_CORETYPE` is read once, when OpenBLAS loads). The child also gets
-/// `OPENBLAS_NUM_THREADS=2`: the engine must neutralise OpenBLAS's own threading, which is
-/// what broke invariance on the Sandybridge, Haswell and Zen kernels (see BLAS.ensureSingleThread;
-/// without it 76, 272 and 272 of 596 comparisons differed there, none on the other five).
+/// `OPENBLAS_NUM_THREADS=2`: OpenBLAS's own threading broke invariance on the Sandybridge,
+/// Haswell and Zen kernels when the engine still ran its products on OpenBLAS (76, 272 and
+/// 272 of 596 comparisons differed there); the engine's own kernels must not depend on either.
 @Suite(.blockingWork) struct KernelInvarianceTests {
     /// Kernels of Debian's DYNAMIC_ARCH OpenBLAS and the CPU flags each needs to run.
     static let kernels: [(name: String, flags: [String])] = [

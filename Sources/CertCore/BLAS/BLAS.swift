@@ -10,20 +10,6 @@ public enum BLAS {
         openblas_set_num_threads(1)
     }
 
-    /// The engine's precondition for bit-identical results, checked before every forward
-    /// pass (one read of a global) and restored if anything raised OpenBLAS's thread count.
-    ///
-    /// Why: with more than one thread, OpenBLAS splits a product's rows between its threads,
-    /// and on the Sandybridge, Haswell and Zen kernels the parts go through a smaller
-    /// micro-kernel, with another order of fused multiply-adds (measured with
-    /// `OPENBLAS_NUM_THREADS=2` when the linear layers still ran on 16-image OpenBLAS tiles: an
-    /// image's last bit depended on its position). One thread per product makes each row's
-    /// arithmetic a function of the shape alone, and the convolutions' shapes are fixed.
-    @inline(__always)
-    public static func ensureSingleThread() {
-        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
-    }
-
     /// OpenBLAS's current thread count for one product.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 

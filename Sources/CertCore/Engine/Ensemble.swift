@@ -45,7 +45,6 @@ public final class Ensemble: @unchecked Sendable {
         workspace ws: Workspace, out: (Int, UnsafePointer<Float>) -> Void
     ) {
         precondition(images.count <= Linear.tileWidth && images.count == scales.count)
-        BLAS.ensureSingleThread()  // see BLAS.ensureSingleThread: a convolution's product must not be split
         let model = models[m]
         let features = plan.features
         for (t, (image, s)) in zip(images, scales).enumerated() {
