@@ -155,6 +155,32 @@ import Testing
         }
     }
 
+    /// A SIGKILL between the sidecar's rename and the file's leaves the file in the inbox and
+    /// its sidecar in processed/. The next daemon offers the file again with the same verdict
+    /// from the store: the move completes under the original name, with no suffix and no file
+    /// without a sidecar. A left-over sidecar with other bytes still makes the name taken.
+    @Test func aMoveInterruptedBetweenItsRenamesCompletesUnderItsName() throws {
+        try watchingInbox { dir, watch, got in
+            let verdict = Array(#"{"label":1,"radius":0.5}"#.utf8)
+            writeWatchFile(dir.processed + "/a.png.verdict.json", verdict)  // what the killed move left
+            writeWatchFile(dir.inbox + "/a.png", [1])
+            let a = try #require(got.wait(for: 1).first)
+            #expect(try watch.finish(a, verdictJSON: verdict) == dir.processed + "/a.png")
+            #expect(readWatchFile(dir.processed + "/a.png") == [1])
+            #expect(readWatchFile(dir.processed + "/a.png.verdict.json") == verdict)
+
+            writeWatchFile(dir.processed + "/b.png.verdict.json", Array(#"{"label":0}"#.utf8))  // another verdict's
+            writeWatchFile(dir.inbox + "/b.png", [2])
+            let b = try #require(got.wait(for: 2).last)
+            #expect(try watch.finish(b, verdictJSON: verdict) == dir.processed + "/b-1.png")
+            #expect(readWatchFile(dir.processed + "/b.png.verdict.json") == Array(#"{"label":0}"#.utf8))
+            #expect(readWatchFile(dir.processed + "/b-1.png.verdict.json") == verdict)
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir.processed).sorted()
+                    == ["a.png", "a.png.verdict.json", "b-1.png", "b-1.png.verdict.json", "b.png.verdict.json"])
+        }
+    }
+
     @Test func overflowRescansWithoutDuplicates() throws {
         let dir = try WatchTempDir()
         defer { dir.remove() }
@@ -221,7 +247,7 @@ import Testing
             return e?.errno == ENOSPC && e?.description.contains("No space left on device") == true
         }
         syscalls.failWrites(nil)
-        syscalls.failRenames(to: ".verdict.json", EACCES)  // The file moved, its sidecar did not.
+        syscalls.failRenames(to: ".verdict.json", EACCES)  // The sidecar cannot be renamed into place.
         #expect(throws: WatchMoveError.self) { try watch.finish(path, verdictJSON: [1]) }
 
         #expect(readWatchFile(path) == [6])

@@ -18,8 +18,8 @@ struct FailureSidecar: Encodable {
 }
 
 extension WatchFolder {
-    /// After the verdict of `path` is committed: moves it to processed/NAME and writes
-    /// processed/NAME.verdict.json atomically (temp file in the same folder, fsync, rename).
+    /// After the verdict of `path` is committed: writes processed/NAME.verdict.json atomically
+    /// (temp file in the same folder, fsync, rename), then moves the file to processed/NAME.
     /// A name already taken gets a numeric suffix ("a-1.png"); nothing is overwritten.
     /// Returns the new path. On error the file stays in the inbox.
     @discardableResult
@@ -36,8 +36,15 @@ extension WatchFolder {
         return try moveOut(path, to: failed, sidecarExtension: ".error.json", sidecar: sidecar)
     }
 
-    // Sidecar first (the step that can run out of space), then the file, then the sidecar's
-    // rename: every failure before the last step leaves the inbox as it was.
+    // The order is what makes a SIGKILL at any point harmless: the sidecar is written to a temp
+    // file (the step that can run out of space), renamed to its final name, and only then is
+    // the file itself renamed out of the inbox, which is the commit. A kill before that last
+    // rename leaves the file in the inbox with its sidecar already in place; the next daemon
+    // offers the file again, finds its verdict in the store, and this function then finds a
+    // sidecar with the very same bytes and no file beside it: its own unfinished move, which it
+    // completes under that name instead of taking a suffix. (Renaming the file first would
+    // leave, after a kill, a file in processed/ with no sidecar and nothing left in the inbox
+    // to finish it.)
     private func moveOut(_ path: String, to dir: String, sidecarExtension: String, sidecar: [UInt8]) throws -> String {
         let name = WatchPaths.lastComponent(path)
         func failure(_ error: Error) -> WatchMoveError {
@@ -56,22 +63,29 @@ extension WatchFolder {
         do {
             for n in 0..<100_000 {
                 let target = dir + "/" + (n == 0 ? name : WatchPaths.suffixed(name, n))
-                // A left-over sidecar also makes a name taken: a verdict never lands on another's.
-                if exists(target) || exists(target + sidecarExtension) { continue }
+                // A left-over sidecar also makes a name taken, unless it is this very sidecar
+                // from a move that a kill interrupted: a verdict never lands beside another's.
+                if exists(target) { continue }
+                let resumed = exists(target + sidecarExtension)
+                if resumed {
+                    guard contents(of: target + sidecarExtension, equal: sidecar) else { continue }
+                } else {
+                    do {
+                        try syscalls.rename(temp, target + sidecarExtension, noReplace: true)
+                    } catch let error as SyscallError where error.errno == EEXIST {
+                        continue  // Taken since we looked: try the next suffix.
+                    }
+                }
                 do {
                     try syscalls.rename(path, target, noReplace: true)
-                } catch let error as SyscallError where error.errno == EEXIST {
-                    continue  // Taken since we looked: try the next suffix.
-                } catch let error as SyscallError where error.errno == ENOENT {
-                    release(path)  // Gone from the inbox: a new file of that name must count again.
+                } catch let error as SyscallError {
+                    // Take the sidecar back (this call's own, never a resumed one), then decide.
+                    if !resumed { try? syscalls.rename(target + sidecarExtension, temp, noReplace: true) }
+                    if error.errno == EEXIST { continue }  // Taken since we looked.
+                    if error.errno == ENOENT { release(path) }  // Gone: a new file of that name counts again.
                     throw error
                 }
-                do {
-                    try syscalls.rename(temp, target + sidecarExtension, noReplace: true)
-                } catch {
-                    try? syscalls.rename(target, path, noReplace: true)  // Put the file back.
-                    throw error
-                }
+                if resumed { try? syscalls.unlink(temp) }
                 syncDirectory(dir)
                 syncDirectory(inbox)
                 release(path)
@@ -82,6 +96,24 @@ extension WatchFolder {
             try? syscalls.unlink(temp)
             throw failure(error)
         }
+    }
+
+    /// Whether the file at `path` holds exactly `bytes` (read through O_NOFOLLOW; any error: no).
+    private func contents(of path: String, equal bytes: [UInt8]) -> Bool {
+        guard let fd = try? syscalls.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0) else {
+            return false
+        }
+        defer { syscalls.close(fd) }
+        var buffer = [UInt8](repeating: 0, count: bytes.count + 1)
+        var filled = 0
+        while filled < buffer.count {
+            let n = buffer.withUnsafeMutableBytes { raw in
+                (try? syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))) ?? -1
+            }
+            if n <= 0 { break }
+            filled += n
+        }
+        return filled == bytes.count && buffer.prefix(filled).elementsEqual(bytes)
     }
 
     private func writeSynced(_ path: String, _ bytes: [UInt8]) throws {
