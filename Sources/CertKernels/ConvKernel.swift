@@ -19,7 +19,11 @@
 public enum ConvKernel {
     /// Y = W·X for `channels` × `pixels` outputs, vectors of `V` over pixels: tiles of 4
     /// channels × 3 vectors (12 accumulators), then 4 × 1, then single channels, then the
-    /// scalar pixel tail.
+    /// scalar pixel tail. Where a row's vectors divide by 4 and not by 3 (MNIST's conv2: 64
+    /// pixels), tiles of 4 vectors instead, so no row ends in 4 × 1 tiles, whose four
+    /// accumulator chains are too few to hide the FMA latency: 2 channels × 4 vectors with
+    /// 8 lanes (AVX2 has 16 registers: 8 accumulators, 4 pixel vectors, a broadcast), 4 × 4
+    /// with 16 lanes (AVX-512 has 32). Every output is still one chain over k in order.
     @_alwaysEmitIntoClient
     @inline(__always)
     public static func product<V: SIMD>(
@@ -28,9 +32,20 @@ public enum ConvKernel {
     ) where V.Scalar == Float {
         let lanes = V.scalarCount
         let vectorEnd = pixels - pixels % lanes
+        let vectors = vectorEnd / lanes
+        let fourWide = vectors % 4 == 0 && vectors % 3 != 0
         var c = 0
         while c + 4 <= channels {
             var p = 0
+            while fourWide && p + 4 * lanes <= vectorEnd {
+                if lanes >= 16 {
+                    tile4x4(V.self, w, x, y, c, p, depth, pixels)
+                } else {
+                    tile2x4(V.self, w, x, y, c, p, depth, pixels)
+                    tile2x4(V.self, w, x, y, c + 2, p, depth, pixels)
+                }
+                p += 4 * lanes
+            }
             while p + 3 * lanes <= vectorEnd {
                 tile4x3(V.self, w, x, y, c, p, depth, pixels)
                 p += 3 * lanes
@@ -102,6 +117,62 @@ public enum ConvKernel {
         store(b0, y, o + pixels); store(b1, y, o + pixels + n); store(b2, y, o + pixels + 2 * n)
         store(c0, y, o + 2 * pixels); store(c1, y, o + 2 * pixels + n); store(c2, y, o + 2 * pixels + 2 * n)
         store(d0, y, o + 3 * pixels); store(d1, y, o + 3 * pixels + n); store(d2, y, o + 3 * pixels + 2 * n)
+    }
+
+    /// Channels c..<c+2 × pixels p..<p+4·lanes, eight accumulators in registers.
+    @_alwaysEmitIntoClient
+    @inline(__always)
+    static func tile2x4<V: SIMD>(
+        _ v: V.Type, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        _ c: Int, _ p: Int, _ depth: Int, _ pixels: Int
+    ) where V.Scalar == Float {
+        let n = V.scalarCount
+        var a0 = V(), a1 = V(), a2 = V(), a3 = V(), b0 = V(), b1 = V(), b2 = V(), b3 = V()
+        let w0 = w + c * depth, w1 = w0 + depth
+        var row = x + p
+        for k in 0..<depth {
+            let x0 = load(V.self, row, 0), x1 = load(V.self, row, n), x2 = load(V.self, row, 2 * n), x3 = load(V.self, row, 3 * n)
+            var s = V(repeating: w0[k])
+            a0.addProduct(s, x0); a1.addProduct(s, x1); a2.addProduct(s, x2); a3.addProduct(s, x3)
+            s = V(repeating: w1[k])
+            b0.addProduct(s, x0); b1.addProduct(s, x1); b2.addProduct(s, x2); b3.addProduct(s, x3)
+            row += pixels
+        }
+        let o = c * pixels + p
+        store(a0, y, o); store(a1, y, o + n); store(a2, y, o + 2 * n); store(a3, y, o + 3 * n)
+        store(b0, y, o + pixels); store(b1, y, o + pixels + n); store(b2, y, o + pixels + 2 * n); store(b3, y, o + pixels + 3 * n)
+    }
+
+    /// Channels c..<c+4 × pixels p..<p+4·lanes, sixteen accumulators (for 32-register builds).
+    @_alwaysEmitIntoClient
+    @inline(__always)
+    static func tile4x4<V: SIMD>(
+        _ v: V.Type, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        _ c: Int, _ p: Int, _ depth: Int, _ pixels: Int
+    ) where V.Scalar == Float {
+        let n = V.scalarCount
+        var a0 = V(), a1 = V(), a2 = V(), a3 = V(), b0 = V(), b1 = V(), b2 = V(), b3 = V()
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), d0 = V(), d1 = V(), d2 = V(), d3 = V()
+        let w0 = w + c * depth, w1 = w0 + depth, w2 = w1 + depth, w3 = w2 + depth
+        var row = x + p
+        for k in 0..<depth {
+            let x0 = load(V.self, row, 0), x1 = load(V.self, row, n), x2 = load(V.self, row, 2 * n), x3 = load(V.self, row, 3 * n)
+            var s = V(repeating: w0[k])
+            a0.addProduct(s, x0); a1.addProduct(s, x1); a2.addProduct(s, x2); a3.addProduct(s, x3)
+            s = V(repeating: w1[k])
+            b0.addProduct(s, x0); b1.addProduct(s, x1); b2.addProduct(s, x2); b3.addProduct(s, x3)
+            s = V(repeating: w2[k])
+            c0.addProduct(s, x0); c1.addProduct(s, x1); c2.addProduct(s, x2); c3.addProduct(s, x3)
+            s = V(repeating: w3[k])
+            d0.addProduct(s, x0); d1.addProduct(s, x1); d2.addProduct(s, x2); d3.addProduct(s, x3)
+            row += pixels
+        }
+        let o = c * pixels + p
+        store(a0, y, o); store(a1, y, o + n); store(a2, y, o + 2 * n); store(a3, y, o + 3 * n)
+        let o1 = o + pixels, o2 = o + 2 * pixels, o3 = o + 3 * pixels
+        store(b0, y, o1); store(b1, y, o1 + n); store(b2, y, o1 + 2 * n); store(b3, y, o1 + 3 * n)
+        store(c0, y, o2); store(c1, y, o2 + n); store(c2, y, o2 + 2 * n); store(c3, y, o2 + 3 * n)
+        store(d0, y, o3); store(d1, y, o3 + n); store(d2, y, o3 + 2 * n); store(d3, y, o3 + 3 * n)
     }
 
     /// Channels c..<c+4 × one vector of pixels from p.
