@@ -183,6 +183,7 @@ let package = Package(
             ]),
         .testTarget(name: "CertSchedulerTests", dependencies: ["CertScheduler", "CertCore", "CertTestSupport"]),
         .testTarget(name: "CertifyTests", dependencies: ["Certify", "CertCore", "CertMath", "CertTestSupport"]),
+        .testTarget(name: "CertBenchTests", dependencies: ["CertBench"]),
         .testTarget(
             name: "CLITests", dependencies: ["CertShape", "certssb", "certssbd", "CertCore", "CertData", "CertClient", "CertTestSupport"]),
     ],

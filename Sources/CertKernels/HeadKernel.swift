@@ -102,25 +102,6 @@ public enum HeadKernel {
             finish(acc.7, x, t + 1, w, o + 3, n, vectorEnd, y, m)
             return
         }
-        if rows == 4 && count == 1 {
-            // An image alone (single-image latency): four rows' chains in flight, not one, so
-            // the fused multiply-adds keep pace with the weight stream instead of waiting on
-            // each other (one chain took 4 cycles per 8 weights: the memory's speed, no slack).
-            while k < vectorEnd {
-                let b = 4 * k
-                let v0 = xr.loadUnaligned(fromByteOffset: b, as: SIMD8<Float>.self)
-                acc.0.addProduct(w.vector(row: o, column: k), v0)
-                acc.1.addProduct(w.vector(row: o + 1, column: k), v0)
-                acc.2.addProduct(w.vector(row: o + 2, column: k), v0)
-                acc.3.addProduct(w.vector(row: o + 3, column: k), v0)
-                k += 8
-            }
-            finish(acc.0, x, t, w, o, n, vectorEnd, y, m)
-            finish(acc.1, x, t, w, o + 1, n, vectorEnd, y, m)
-            finish(acc.2, x, t, w, o + 2, n, vectorEnd, y, m)
-            finish(acc.3, x, t, w, o + 3, n, vectorEnd, y, m)
-            return
-        }
         // Any other block, one (row, image) pair at a time: the same lanes in the same order.
         for r in 0..<rows {
             for i in 0..<count {

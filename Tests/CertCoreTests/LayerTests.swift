@@ -83,7 +83,7 @@ import Testing
         if CPUFeatures.haswellInstructions {
             #expect(run(fma: true, images: t, relu: false).map(\.bitPattern) == portable.map(\.bitPattern))
         }
-        // An image alone or an odd last one runs the 4 × 1 block, pairs the 4 × 2 one: the same bits.
+        // An image alone or an odd last one runs a row at a time, pairs the 4 × 2 block: the same bits.
         for images in [1, 2, 3, 7] {
             let want = Array(portable.prefix(images * outF)).map(\.bitPattern)
             #expect(run(fma: false, images: images, relu: false).map(\.bitPattern) == want)
