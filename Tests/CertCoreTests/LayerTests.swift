@@ -53,6 +53,52 @@ import Testing
         }
     }
 
+    /// The steps around the products (the bias pass with the stem's noise, ReLU, 2×2 pooling,
+    /// the unpadded im2col) give the same bits in every build this CPU runs.
+    @Test(arguments: [(16, 24, 24), (32, 8, 8), (3, 9, 7), (5, 6, 13)])
+    func epilogueAndIm2colGiveTheSameBitsInEveryBuild(_ shape: (channels: Int, height: Int, width: Int)) {
+        let (c, h, w) = shape
+        let product = TestSupport.uniform(c * h * w, seed: 31).map { $0 - 0.5 }
+        let noise = TestSupport.uniform(c * h * w, seed: 32), bias = TestSupport.uniform(c, seed: 33).map { $0 - 0.5 }
+        let g = ConvGeometry(inChannels: c, outChannels: 1, kernel: 3, inHeight: h, inWidth: w)
+        func run(_ build: KernelBuild) -> [[UInt32]] {
+            let saved = KernelBuild.current
+            defer { KernelBuild.current = saved }
+            KernelBuild.current = build
+            var outputs: [[UInt32]] = []
+            for (epilogue, withNoise) in [(ConvEpilogue(relu: true, pool: true), true), (ConvEpilogue(relu: false, pool: false), false)] {
+                var p = product
+                var out = [Float](repeating: .nan, count: epilogue.pool ? c * (h / 2) * (w / 2) : c * h * w)
+                noise.withUnsafeBufferPointer { n in
+                    Conv2d.applyEpilogue(
+                        epilogue, product: &p, channels: c, height: h, width: w, bias: bias, noise: withNoise ? n.baseAddress : nil,
+                        scale: 0.37, output: &out)
+                }
+                outputs.append(out.map(\.bitPattern))
+            }
+            var cols = [Float](repeating: .nan, count: g.patchSize * g.outPixels)
+            Conv2d.im2col(product, g, into: &cols)
+            outputs.append(cols.map(\.bitPattern))
+            return outputs
+        }
+        let portable = run(.portable)
+        // The portable build against the formulas written out.
+        let (oh, ow) = (h / 2, w / 2)
+        for ch in 0..<c {
+            for y in 0..<oh {
+                for x in 0..<ow {
+                    let window = [(0, 0), (0, 1), (1, 0), (1, 1)].map { dy, dx in
+                        let i = ch * h * w + (2 * y + dy) * w + 2 * x + dx
+                        return max(product[i] + (0.37 * noise[i] + bias[ch]), 0)
+                    }
+                    #expect(portable[0][ch * oh * ow + y * ow + x] == window.max()!.bitPattern)
+                }
+            }
+        }
+        #expect(portable[1] == (0..<(c * h * w)).map { (product[$0] + bias[$0 / (h * w)]).bitPattern })
+        for build in KernelBuild.available.dropFirst() { #expect(run(build) == portable, "\(build)") }
+    }
+
     @Test(arguments: [(2, 2, 0, 8, 8), (3, 2, 1, 9, 7), (3, 1, 1, 5, 6), (2, 2, 0, 7, 7)])
     func maxPoolMatchesDirectLoops(_ c: (Int, Int, Int, Int, Int)) {
         let g = PoolGeometry(channels: 3, inHeight: c.3, inWidth: c.4, kernel: c.0, stride: c.1, padding: c.2)

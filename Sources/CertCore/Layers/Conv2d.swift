@@ -94,49 +94,26 @@ public enum Conv2d {
 
     /// The unit-stride, unpadded case (the MNIST CNN's second convolution): every row of the
     /// matrix is `outHeight` windows of `outWidth` consecutive input values, copied without
-    /// any per-pixel test. Same values as the general loop.
+    /// any per-pixel test (`EpilogueKernel.im2colUnpadded`, in the kernels' build). Same values
+    /// as the general loop.
     private static func im2colUnpadded(
         _ input: UnsafePointer<Float>, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int
     ) {
-        let oh = g.outHeight, ow = g.outWidth, k = g.kernel, w = g.inWidth
-        var dst = cols
-        for c in 0..<g.inChannels {
-            let plane = input + c * g.inHeight * w
-            for ky in 0..<k {
-                for kx in 0..<k {
-                    var src = plane + ky * w + kx
-                    var line = dst
-                    if ow == 8 {
-                        for _ in 0..<oh {
-                            UnsafeMutableRawPointer(line).storeBytes(
-                                of: UnsafeRawPointer(src).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                            src += w
-                            line += 8
-                        }
-                    } else {
-                        for _ in 0..<oh {
-                            copyRow(from: src, to: line, count: ow)
-                            src += w
-                            line += ow
-                        }
-                    }
-                    dst += rowStride
-                }
-            }
+        if KernelBuild.current == .portable {
+            EpilogueKernel.im2colUnpadded(
+                input, inChannels: g.inChannels, inHeight: g.inHeight, inWidth: g.inWidth, kernel: g.kernel, into: cols,
+                rowStride: rowStride)
+        } else {
+            EpilogueKernel.im2colUnpaddedHaswell(
+                input, inChannels: g.inChannels, inHeight: g.inHeight, inWidth: g.inWidth, kernel: g.kernel, into: cols,
+                rowStride: rowStride)
         }
     }
 
-    /// Short row copy in 8-wide vectors: im2col copies thousands of rows of a few floats,
-    /// where memmove's call and a scalar loop both cost more than the copy.
+    /// Short row copy in 8-wide vectors (`EpilogueKernel.copyRow`).
     @inline(__always)
     static func copyRow(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
-        while i + 8 <= count {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self), toByteOffset: 4 * i, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { dst[i] = src[i]; i += 1 }
+        EpilogueKernel.copyRow(from: src, to: dst, count: count)
     }
 
     /// output[outChannels × outPixels] = W · cols (+ bias). `cols` is scratch of at least

@@ -1,3 +1,5 @@
+import CertKernels
+
 /// What runs on a convolution's product in the same pass as its bias: a ReLU, then 2×2 max
 /// pooling with stride 2 (the MNIST CNN's conv → ReLU → pool). One read of the product and
 /// one write of the four times smaller result, instead of three passes over the product.
@@ -40,28 +42,13 @@ extension Conv2d {
         output: UnsafeMutablePointer<Float>
     ) {
         let pixels = height * width
-        for c in 0..<channels {
-            let p = product + c * pixels
-            // One loop per case, so each stays a plain vector loop.
-            switch (noise, bias, epilogue.relu) {
-            case let (n?, _, relu) where scale != 0:
-                let n = n + c * pixels, b = bias?[c] ?? 0
-                if relu {
-                    for i in 0..<pixels { p[i] = max(p[i] + (scale * n[i] + b), 0) }
-                } else {
-                    for i in 0..<pixels { p[i] += scale * n[i] + b }
-                }
-            case let (_, bias?, true):
-                let b = bias[c]
-                for i in 0..<pixels { p[i] = max(p[i] + b, 0) }
-            case let (_, bias?, false):
-                let b = bias[c]
-                for i in 0..<pixels { p[i] += b }
-            case (_, nil, true):
-                for i in 0..<pixels { p[i] = max(p[i], 0) }
-            case (_, nil, false):
-                break
-            }
+        // The kernels' build: 256-bit vectors where CertCore's own build has 128-bit ones.
+        if KernelBuild.current == .portable {
+            EpilogueKernel.biasReLU(
+                product, channels: channels, pixels: pixels, bias: bias, noise: noise, scale: scale, relu: epilogue.relu)
+        } else {
+            EpilogueKernel.biasReLUHaswell(
+                product, channels: channels, pixels: pixels, bias: bias, noise: noise, scale: scale, relu: epilogue.relu)
         }
         if epilogue.pool {
             Pooling.maxPool2x2(

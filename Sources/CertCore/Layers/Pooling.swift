@@ -1,3 +1,5 @@
+import CertKernels
+
 /// Max pooling on one CHW image; padded cells never win (they count as -infinity, as in PyTorch).
 public struct PoolGeometry: Hashable, Sendable {
     /// Input channels and size, the square window, its step and the padding (all in pixels).
@@ -39,41 +41,20 @@ public enum Pooling {
     }
 
     /// The MNIST CNN's pooling, without the bounds arithmetic of the general case (it was
-    /// the largest non-BLAS cost of a forward pass): four outputs per step from 8-wide loads
-    /// of the two rows (the rows' maxima, then each pair of neighbours), the same order as the
-    /// scalar tail; a NaN anywhere in a window makes it NaN, so a broken model's output is still
-    /// caught.
+    /// the largest non-BLAS cost of a forward pass): `EpilogueKernel.maxPool2x2`, in the
+    /// kernels' build. A NaN anywhere in a window makes it NaN, so a broken model's output is
+    /// still caught.
     static func maxPool2x2(_ input: UnsafePointer<Float>, _ g: PoolGeometry, output: UnsafeMutablePointer<Float>) {
-        let oh = g.outHeight, ow = g.outWidth, w = g.inWidth
-        for c in 0..<g.channels {
-            let src = input + c * g.inHeight * w
-            let dst = output + c * oh * ow
-            for oy in 0..<oh {
-                let r0 = src + 2 * oy * w, r1 = r0 + w, out = dst + oy * ow
-                var ox = 0
-                while ox + 4 <= ow {
-                    let a = UnsafeRawPointer(r0 + 2 * ox).loadUnaligned(as: SIMD8<Float>.self)
-                    let b = UnsafeRawPointer(r1 + 2 * ox).loadUnaligned(as: SIMD8<Float>.self)
-                    // `.| (x .!= x)` takes a NaN over anything (a comparison with NaN is false).
-                    let rows = a.replacing(with: b, where: (b .> a) .| (b .!= b))
-                    var pairs = rows.evenHalf
-                    let odd = rows.oddHalf
-                    pairs.replace(with: odd, where: (odd .> pairs) .| (odd .!= odd))
-                    UnsafeMutableRawPointer(out + ox).storeBytes(of: pairs, as: SIMD4<Float>.self)
-                    ox += 4
-                }
-                while ox < ow {
-                    out[ox] = larger(larger(r0[2 * ox], r1[2 * ox]), larger(r0[2 * ox + 1], r1[2 * ox + 1]))
-                    ox += 1
-                }
-            }
+        if KernelBuild.current == .portable {
+            EpilogueKernel.maxPool2x2(input, channels: g.channels, height: g.inHeight, width: g.inWidth, output: output)
+        } else {
+            EpilogueKernel.maxPool2x2Haswell(input, channels: g.channels, height: g.inHeight, width: g.inWidth, output: output)
         }
     }
 
-    /// The larger of two values, a NaN over anything (Swift's `max` keeps its first argument
-    /// when the second is NaN): pooling never hides a broken model's NaN.
+    /// The larger of two values, a NaN over anything (`EpilogueKernel.larger`).
     @inline(__always)
-    static func larger(_ a: Float, _ b: Float) -> Float { (b > a || b.isNaN) ? b : a }
+    static func larger(_ a: Float, _ b: Float) -> Float { EpilogueKernel.larger(a, b) }
 
     /// Mean over each channel's whole plane (the ResNets' final pooling).
     public static func globalAveragePool(_ input: UnsafePointer<Float>, channels: Int, pixels: Int, output: UnsafeMutablePointer<Float>) {
