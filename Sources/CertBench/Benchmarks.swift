@@ -101,7 +101,7 @@ public enum Benchmarks {
         return 2 * macs
     }
 
-    /// Forward passes per second of one model on one thread, in tiles of 16 images.
+    /// Forward passes per second of one model on one thread, in tiles of `Linear.tileWidth` images.
     public static func forward(ensemble: Ensemble, seconds: Double) -> ForwardResult {
         BLAS.useSingleThread()
         let ws = ensemble.makeWorkspace()

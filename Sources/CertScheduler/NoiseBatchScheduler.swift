@@ -4,10 +4,10 @@ import Foundation
 /// Runs every model of an ensemble on a micro-batch of images.
 ///
 /// Models are split into contiguous ranges, one per worker; each worker walks its models
-/// and, for each, the batch in tiles of 16 images, so a model's weights are read once per
-/// tile while hot in cache. Each (image, model) logit is written to its own cell, and every
-/// product has a fixed shape (see `Linear`), so the result is the same bit for bit for any
-/// worker count, batch size or position in the batch.
+/// and, for each, the batch in tiles of `Linear.tileWidth` (64) images, so a model's weights
+/// are read once per tile while hot in cache. Each (image, model) logit is written to its own
+/// cell, and every product has a fixed order of operations per image (see `Linear`), so the
+/// result is the same bit for bit for any worker count, batch size or position in the batch.
 ///
 /// `@unchecked Sendable`: the stored properties are `let`s; each workspace belongs to one worker
 /// index, and `WorkerPool.run` serialises whole calls, so no workspace is used by two threads at
