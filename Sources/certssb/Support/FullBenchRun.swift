@@ -298,7 +298,15 @@ struct FullBenchRun {
             return
         }
         Self.say("PyTorch: \(torch.command.joined(separator: " "))")
-        let measured = try torch.measure()
+        // The comparison is a side figure: a script that fails leaves its keys null with the
+        // reason, never the whole report (minutes of measurements) unprinted.
+        let measured: (figures: [String: BenchFigure], strings: [String: String])
+        do {
+            measured = try torch.measure()
+        } catch {
+            report.skip(Self.torchKeys, "\(error)")
+            return
+        }
         for (key, figure) in measured.figures { report.set(key, figure) }
         for (key, text) in measured.strings { report.strings[key] = text }
     }

@@ -2,7 +2,7 @@ import CertBench
 import Foundation
 
 /// scripts/bench-torch-vmap.py beside the bench: PyTorch's ensembling recipe (vmap) and the
-/// plain loop on the same random weights, run when `python -c 'import torch'` works.
+/// plain loop on the same random weights, run when `python -c 'import numpy, torch'` works.
 struct TorchBench {
     var python: String
     var script: String
@@ -18,8 +18,9 @@ struct TorchBench {
     /// Why torch cannot run here, or nil when it can.
     func unavailable() -> String? {
         guard FileManager.default.isReadableFile(atPath: script) else { return "no \(script) (run the bench from the repository root)" }
-        let probe = Self.run([python, "-c", "import torch"], capture: false)
-        return probe?.status == 0 ? nil : "\(python) cannot import torch (pass --torch-python PATH to a python with torch)"
+        // The script imports both.
+        let probe = Self.run([python, "-c", "import numpy, torch"], capture: false)
+        return probe?.status == 0 ? nil : "\(python) cannot import torch and numpy (pass --torch-python PATH to a python with both)"
     }
 
     /// The script's figures (lists of runs) as `BenchFigure`s, and its strings.
