@@ -104,8 +104,12 @@ extension SigmaSearch {
         let span = log(upper / sigma0)
         var results: [SigmaResult] = []
         results.reserveCapacity(inputs.count)
-        for start in stride(from: 0, to: inputs.count, by: 16) {
-            let part = Array(start..<min(start + 16, inputs.count))
+        // Inputs in parts of a tile: each round streams the search models' weights once for the
+        // whole part (parts of 16 read them four times per micro-batch of 64). An input's path
+        // depends only on its own scores, so the parts change no result.
+        let partSize = Linear.tileWidth
+        for start in stride(from: 0, to: inputs.count, by: partSize) {
+            let part = Array(start..<min(start + partSize, inputs.count))
             let noise = part.map { i in
                 (0..<(plan.models.count * plan.draws)).map { Self.draw(seeds[i], point: 0, k: $0, count: inputs[i].count) }
             }
