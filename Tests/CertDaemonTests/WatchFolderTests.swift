@@ -181,6 +181,24 @@ import Testing
         }
     }
 
+    /// A temporary sidecar left by a killed process (no such PID) is removed when watching
+    /// starts; a live process's, this one's included, is left alone.
+    @Test func staleTemporarySidecarsAreRemovedAtStart() throws {
+        let dir = try WatchTempDir()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.processed, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.failed, withIntermediateDirectories: true)
+        let dead = Int32.max - 7  // above pid_max: no such process
+        let stale = [dir.processed + "/.sidecar.\(dead).3.tmp", dir.failed + "/.sidecar.\(dead).4.tmp"]
+        let live = [dir.processed + "/.sidecar.\(getpid()).9.tmp", dir.processed + "/.sidecar.1.2.tmp", dir.processed + "/.other.tmp"]
+        for path in stale + live { writeWatchFile(path, [1]) }
+        let watch = WatchFolder(inbox: dir.inbox)
+        defer { watch.stop() }
+        _ = watch.files()
+        for path in stale { #expect(!watchFileExists(path), "\(path) should be gone") }
+        for path in live { #expect(watchFileExists(path), "\(path) should stay") }
+    }
+
     @Test func overflowRescansWithoutDuplicates() throws {
         let dir = try WatchTempDir()
         defer { dir.remove() }

@@ -116,6 +116,26 @@ extension WatchFolder {
         return filled == bytes.count && buffer.prefix(filled).elementsEqual(bytes)
     }
 
+    /// Removes the temporary sidecars (`.sidecar.PID.N.tmp`) that a process killed while
+    /// writing one left in processed/ and failed/: those whose process is gone (no /proc/PID).
+    /// A live writer's (this process, or another certssbd sharing the folders) stays.
+    func removeStaleSidecarTemps() {
+        for dir in [processed, failed] {
+            guard let names = try? syscalls.listDirectory(dir) else { continue }
+            for name in names where name.hasPrefix(".sidecar.") && name.hasSuffix(".tmp") {
+                let parts = name.split(separator: ".")
+                guard parts.count == 4, let pid = Int32(parts[1]), pid != getpid(), !processExists(pid) else { continue }
+                try? syscalls.unlink(dir + "/" + name)
+            }
+        }
+    }
+
+    private func processExists(_ pid: Int32) -> Bool {
+        guard let fd = try? syscalls.open("/proc/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) else { return false }
+        syscalls.close(fd)
+        return true
+    }
+
     private func writeSynced(_ path: String, _ bytes: [UInt8]) throws {
         let fd = try syscalls.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
         defer { syscalls.close(fd) }

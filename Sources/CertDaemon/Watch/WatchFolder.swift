@@ -88,6 +88,7 @@ public final class WatchFolder: @unchecked Sendable {
             end("cannot watch \(inbox): \(error)")
             return stream
         }
+        removeStaleSidecarTemps()
         scan()
         let thread = Thread { [self] in run(inotify, wd: wd) }
         thread.name = "watch-folder"
