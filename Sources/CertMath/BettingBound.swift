@@ -94,9 +94,10 @@ public struct BettingLowerBound: Sendable {
         self.truncation = truncation
         let valid = alpha > 0 && alpha < 1 && truncation > 0 && truncation <= 0.99
         failed = !valid
-        logInverseAlpha = valid ? -log(alpha) : .nan
+        let logInverseAlpha = valid ? -log(alpha) : .nan
         logThreshold = logInverseAlpha + BettingBound.logMargin
         frontier = Capital(logThreshold: logThreshold)
+        plugIn = PlugInBets(logInverseAlpha: logInverseAlpha)
     }
 
     /// Feeds the next score (in the sequence's fixed order).
@@ -106,8 +107,7 @@ public struct BettingLowerBound: Sendable {
         guard !x.isNaN else { failed = true; return }
         let x = Swift.min(Swift.max(x, 0), 1)
         let t = count
-        // Predictable: sigma2Previous has seen x_1 ... x_{t-1} only.
-        let bet = (2 * logInverseAlpha / (sigma2Previous * Double(t) * log1p(Double(t)))).squareRoot()
+        let bet = plugIn.bet(thenObserve: x)
         scores.append(x)
         bets.append(bet)
 
@@ -117,24 +117,15 @@ public struct BettingLowerBound: Sendable {
             frontier.multiply(by: 1 + Swift.min(bet, truncation / m) * (x - m), step: t, logThreshold: logThreshold)
             if frontier.reached { advance(from: f) }
         }
-
-        // The regularised running mean and variance behind the next bet.
-        sum += x
-        let mu = (0.5 + sum) / Double(t + 1)
-        squares += (x - mu) * (x - mu)
-        sigma2Previous = (0.25 + squares) / Double(t + 1)
     }
 
     // MARK: - State
 
     private var failed: Bool
-    private let logInverseAlpha: Double
     private let logThreshold: Double
     private var scores: [Double] = []
     private var bets: [Double] = []  // lambda~_i before the m-dependent cap
-    private var sum = 0.0  // sum of x_i
-    private var squares = 0.0  // sum of (x_i - mu_i)^2
-    private var sigma2Previous = 0.25  // sigma2_{t-1}
+    private var plugIn: PlugInBets
     /// Index of the largest rejected grid point (0: m = 0, the trivial bound).
     private var rejected = 0
     /// Capital at the grid point rejected + 1, up to date after every observation.
@@ -186,6 +177,31 @@ public struct BettingLowerBound: Sendable {
     }
 }
 
+/// The paper's predictable plug-in bets lambda~_t and the regularised running statistics
+/// behind them (mu_t, sigma2_t; see the top of this file): one definition for the sequential
+/// bound and the whole-sequence one, so both bet the same bits.
+private struct PlugInBets {
+    let logInverseAlpha: Double
+    private var t = 0
+    private var sum = 0.0  // sum of x_i
+    private var squares = 0.0  // sum of (x_i - mu_i)^2
+    private var sigma2Previous = 0.25  // sigma2_{t-1}
+
+    init(logInverseAlpha: Double) { self.logInverseAlpha = logInverseAlpha }
+
+    /// lambda~_t for the next score x_t, from x_1 ... x_{t-1} only (predictable); then x_t is
+    /// taken into the statistics behind the next bet.
+    mutating func bet(thenObserve x: Double) -> Double {
+        t += 1
+        let bet = (2 * logInverseAlpha / (sigma2Previous * Double(t) * log1p(Double(t)))).squareRoot()
+        sum += x
+        let mu = (0.5 + sum) / Double(t + 1)
+        squares += (x - mu) * (x - mu)
+        sigma2Previous = (0.25 + squares) / Double(t + 1)
+        return bet
+    }
+}
+
 /// K = exp(logSum) * product, where product holds the factors since the last full block.
 private struct Capital: Sendable {
     static let block = 16
@@ -234,20 +250,10 @@ public enum BettingBound {
         guard alpha > 0 && alpha < 1 && truncation > 0 && truncation <= 0.99 else { return .nan }
         guard !xs.contains(where: \.isNaN) else { return .nan }
         let logInverseAlpha = -log(alpha), logThreshold = logInverseAlpha + logMargin
-        // The predictable bets, with the running statistics of `BettingLowerBound.observe`.
-        var scores = [Double](), bets = [Double]()
-        scores.reserveCapacity(xs.count)
-        bets.reserveCapacity(xs.count)
-        var sum = 0.0, squares = 0.0, sigma2Previous = 0.25
-        for (i, raw) in xs.enumerated() {
-            let x = Swift.min(Swift.max(raw, 0), 1), t = i + 1
-            bets.append((2 * logInverseAlpha / (sigma2Previous * Double(t) * log1p(Double(t)))).squareRoot())
-            scores.append(x)
-            sum += x
-            let mu = (0.5 + sum) / Double(t + 1)
-            squares += (x - mu) * (x - mu)
-            sigma2Previous = (0.25 + squares) / Double(t + 1)
-        }
+        // The predictable bets, as `BettingLowerBound.observe` takes them.
+        let scores = xs.map { Swift.min(Swift.max($0, 0), 1) }
+        var plugIn = PlugInBets(logInverseAlpha: logInverseAlpha)
+        let bets = scores.map { plugIn.bet(thenObserve: $0) }
         // K_t(m_j) >= threshold for some t: rejected. Grid 0 (m = 0) is the trivial bound, the
         // top (m = 1) is never rejected.
         func everReached(_ j: Int) -> Bool {

@@ -182,8 +182,8 @@ extension SigmaSearch {
 
     /// Scores of the plan's models on x + s·ε_{j,d} (model j on its own draws only). The
     /// models are spread over the workers, each running its models on their own images in
-    /// tiles of `Linear.tileWidth` (`Ensemble.forward`); a logit does not depend on the tile it ran in, so the
-    /// scores do not depend on the worker count or on the other inputs.
+    /// tiles of `Linear.tileWidth` (`Ensemble.forward`); a logit does not depend on the tile it
+    /// ran in, so the scores do not depend on the worker count or on the other inputs.
     func evaluate(_ plan: Plan, _ jobs: [(pixels: [Float], noise: [[Float]], sigmas: [Double])]) -> [[Point]] {
         let outputs = ensemble.outputs, classes = outputs == 1 ? 2 : outputs, d = plan.draws, count = plan.models.count
         // Model j's inputs, as (job, sigma, draw): made by the worker that runs model j.

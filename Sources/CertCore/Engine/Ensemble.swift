@@ -1,5 +1,6 @@
 /// The N_m models of a model set, bound to one compiled plan: the forward pass of model m
-/// on a tile of up to `Linear.tileWidth` (64) images, each with its own noise scale s (input x + s·z_m).
+/// on a tile of up to `Linear.tileWidth` (64) images, each with its own noise scale s
+/// (input x + s·z_m).
 ///
 /// `@unchecked Sendable`: immutable after init (the plan and the models are `let`s, and so is
 /// everything in them); `forward` writes only into the caller's `Workspace`, so every worker shares

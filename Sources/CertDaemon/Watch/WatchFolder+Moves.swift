@@ -68,7 +68,8 @@ extension WatchFolder {
                 if exists(target) { continue }
                 let resumed = exists(target + sidecarExtension)
                 if resumed {
-                    guard contents(of: target + sidecarExtension, equal: sidecar) else { continue }
+                    // Read as an inbox file is (no link followed, capped): exactly these bytes?
+                    guard (try? read(target + sidecarExtension, maxBytes: sidecar.count).get()) == sidecar else { continue }
                 } else {
                     do {
                         try syscalls.rename(temp, target + sidecarExtension, noReplace: true)
@@ -96,24 +97,6 @@ extension WatchFolder {
             try? syscalls.unlink(temp)
             throw failure(error)
         }
-    }
-
-    /// Whether the file at `path` holds exactly `bytes` (read through O_NOFOLLOW; any error: no).
-    private func contents(of path: String, equal bytes: [UInt8]) -> Bool {
-        guard let fd = try? syscalls.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0) else {
-            return false
-        }
-        defer { syscalls.close(fd) }
-        var buffer = [UInt8](repeating: 0, count: bytes.count + 1)
-        var filled = 0
-        while filled < buffer.count {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                (try? syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))) ?? -1
-            }
-            if n <= 0 { break }
-            filled += n
-        }
-        return filled == bytes.count && buffer.prefix(filled).elementsEqual(bytes)
     }
 
     /// Removes the temporary sidecars (`.sidecar.PID.N.tmp`) that a process killed while
