@@ -41,33 +41,44 @@ public enum HeadKernel {
     }
 
     /// The one body of every build: W read through `rows`.
+    ///
+    /// Rows go in blocks of four a quarter of the matrix apart (q, q + Q, q + 2Q, q + 3Q with
+    /// Q = ⌊m/4⌋), then the ⌊m/4⌋·4…m−1 leftovers one at a time. For one image that gives
+    /// four independent FMA chains reading four long sequential streams (each Q rows of
+    /// contiguous memory). Rows one at a time wait on one FMA chain's latency; four adjacent
+    /// rows (four short 2 kB streams) defeat the prefetcher (half the speed of one row); four
+    /// far rows read as fast as a plain sum. One image's head of a 1000-model set on one
+    /// thread, 2-core EPYC: 72 µs a model row by row, 53 µs in far blocks. The arithmetic of
+    /// each (row, image) pair is the same in every block, so the grouping never changes a bit.
     @inlinable @inline(__always)
     static func product<W: HeadWeightRows>(
         _ x: UnsafePointer<Float>, images: Int, inFeatures n: Int, outFeatures m: Int, rows w: W,
         output y: UnsafeMutablePointer<Float>
     ) {
         let vectorEnd = n - n % 8
-        var o = 0
-        while o < m {
-            // Four rows at a time while they last, then one: each pair's arithmetic is the same.
-            let rows = m - o >= 4 ? 4 : 1
+        let quarter = m / 4
+        for q in 0..<quarter {
             var t = 0
             while t < images {
                 let pair = images - t >= 2 ? 2 : 1
-                block(x, t, pair, n, vectorEnd, w, o, rows, y, m)
+                block(x, t, pair, n, vectorEnd, w, q, quarter, 4, y, m)
                 t += pair
             }
-            o += rows
+        }
+        for o in (4 * quarter)..<m {
+            for t in 0..<images { block(x, t, 1, n, vectorEnd, w, o, 0, 1, y, m) }
         }
     }
 
-    /// `rows` × `count` outputs (at most 4 × 2, all in registers) from rows o… and images t….
+    /// `rows` × `count` outputs (at most 4 × 2, all in registers) from rows o, o + stride, …
+    /// and images t….
     @inlinable @inline(__always)
     static func block<W: HeadWeightRows>(
         _ x: UnsafePointer<Float>, _ t: Int, _ count: Int, _ n: Int, _ vectorEnd: Int,
-        _ w: W, _ o: Int, _ rows: Int, _ y: UnsafeMutablePointer<Float>, _ m: Int
+        _ w: W, _ o: Int, _ stride: Int, _ rows: Int, _ y: UnsafeMutablePointer<Float>, _ m: Int
     ) {
         let xr = UnsafeRawPointer(x + t * n)
+        let o1 = o + stride, o2 = o + 2 * stride, o3 = o + 3 * stride
         var acc = (
             SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>()
         )
@@ -81,40 +92,49 @@ public enum HeadKernel {
                 let r0 = w.vector(row: o, column: k)
                 acc.0.addProduct(r0, v0)
                 acc.1.addProduct(r0, v1)
-                let r1 = w.vector(row: o + 1, column: k)
+                let r1 = w.vector(row: o1, column: k)
                 acc.2.addProduct(r1, v0)
                 acc.3.addProduct(r1, v1)
-                let r2 = w.vector(row: o + 2, column: k)
+                let r2 = w.vector(row: o2, column: k)
                 acc.4.addProduct(r2, v0)
                 acc.5.addProduct(r2, v1)
-                let r3 = w.vector(row: o + 3, column: k)
+                let r3 = w.vector(row: o3, column: k)
                 acc.6.addProduct(r3, v0)
                 acc.7.addProduct(r3, v1)
                 k += 8
             }
             finish(acc.0, x, t, w, o, n, vectorEnd, y, m)
             finish(acc.1, x, t + 1, w, o, n, vectorEnd, y, m)
-            finish(acc.2, x, t, w, o + 1, n, vectorEnd, y, m)
-            finish(acc.3, x, t + 1, w, o + 1, n, vectorEnd, y, m)
-            finish(acc.4, x, t, w, o + 2, n, vectorEnd, y, m)
-            finish(acc.5, x, t + 1, w, o + 2, n, vectorEnd, y, m)
-            finish(acc.6, x, t, w, o + 3, n, vectorEnd, y, m)
-            finish(acc.7, x, t + 1, w, o + 3, n, vectorEnd, y, m)
+            finish(acc.2, x, t, w, o1, n, vectorEnd, y, m)
+            finish(acc.3, x, t + 1, w, o1, n, vectorEnd, y, m)
+            finish(acc.4, x, t, w, o2, n, vectorEnd, y, m)
+            finish(acc.5, x, t + 1, w, o2, n, vectorEnd, y, m)
+            finish(acc.6, x, t, w, o3, n, vectorEnd, y, m)
+            finish(acc.7, x, t + 1, w, o3, n, vectorEnd, y, m)
             return
         }
-        // Any other block, one (row, image) pair at a time: the same lanes in the same order.
-        for r in 0..<rows {
-            for i in 0..<count {
-                var a = SIMD8<Float>()
-                let xi = xr + 4 * i * n
-                var k = 0
-                while k < vectorEnd {
-                    a.addProduct(w.vector(row: o + r, column: k), xi.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self))
-                    k += 8
-                }
-                finish(a, x, t + i, w, o + r, n, vectorEnd, y, m)
+        if rows == 4 {
+            // One image: four chains, one per row, so the FMAs' latency overlaps.
+            while k < vectorEnd {
+                let v = xr.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+                acc.0.addProduct(w.vector(row: o, column: k), v)
+                acc.1.addProduct(w.vector(row: o1, column: k), v)
+                acc.2.addProduct(w.vector(row: o2, column: k), v)
+                acc.3.addProduct(w.vector(row: o3, column: k), v)
+                k += 8
             }
+            finish(acc.0, x, t, w, o, n, vectorEnd, y, m)
+            finish(acc.1, x, t, w, o1, n, vectorEnd, y, m)
+            finish(acc.2, x, t, w, o2, n, vectorEnd, y, m)
+            finish(acc.3, x, t, w, o3, n, vectorEnd, y, m)
+            return
         }
+        // One row and one image: the same lanes in the same order.
+        while k < vectorEnd {
+            acc.0.addProduct(w.vector(row: o, column: k), xr.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self))
+            k += 8
+        }
+        finish(acc.0, x, t, w, o, n, vectorEnd, y, m)
     }
 
     /// y[t·m + o] = the lanes summed pairwise, then the k tail by scalar fused multiply-adds.

@@ -5,7 +5,10 @@ import Foundation
 ///
 /// Models are split into contiguous ranges, one per worker; each worker walks its models
 /// and, for each, the batch in tiles of `Linear.tileWidth` (64) images, so a model's weights
-/// are read once per tile while hot in cache. Each (image, model) logit is written to its own
+/// are read once per tile while hot in cache. Batches of at most `streamedBatchLimit` images
+/// (single uploads, latency) instead hand out each model's convolutions and fully connected
+/// layers as separate tasks (`TrunkHeadQueue`), so one worker streams head weights while the
+/// other convolves. Each (image, model) logit is written to its own
 /// cell, and every product has a fixed order of operations per image (see `Linear`), so the
 /// result is the same bit for bit for any worker count, batch size or position in the batch.
 ///
@@ -62,29 +65,106 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
         tally.unlock()
         let cells = UnsafeMutableBufferPointer<Float>.allocate(capacity: images.count * stride)
         defer { cells.deallocate() }
-        let ranges = Self.partition(models, into: pool.count).map {
+        let write = { (image: Int, m: Int, logits: UnsafePointer<Float>) in
+            let base = image * stride + (m - range.lowerBound) * outputs
+            for o in 0..<outputs { cells[base + o] = logits[o] }
+        }
+        if images.count <= Self.streamedBatchLimit && pool.count > 1 {
+            runTrunksAheadOfHeads(images: images, scales: scales, models: range, write: write)
+        } else {
+            runModelRanges(images: images, scales: scales, models: range, write: write)
+        }
+        return (0..<images.count).map { i in Array(cells[(i * stride)..<((i + 1) * stride)]) }
+    }
+
+    /// Batches of at most this many images run each model's trunk and head as separate tasks
+    /// (`TrunkHeadQueue`): there the head streams its weights for few images and the memory,
+    /// not arithmetic, bounds it. Larger batches reuse each head row across their images from
+    /// cache and run model by model (`runModelRanges`).
+    static let streamedBatchLimit = 4
+
+    /// Each worker runs its contiguous range of models, each model on the batch tile by tile.
+    private func runModelRanges(
+        images: [PreparedImage], scales: [Float], models range: Range<Int>,
+        write: @escaping (Int, Int, UnsafePointer<Float>) -> Void
+    ) {
+        let ranges = Self.partition(range.count, into: pool.count).map {
             ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound)
         }
-        let first = range.lowerBound
         pool.run { [ensemble, workspaces] worker in
             let ws = workspaces[worker]
             for m in ranges[worker] {
                 var start = 0
                 while start < images.count {
                     let last = min(start + Linear.tileWidth, images.count)
-                    ensemble.forward(model: m, images: images[start..<last], scales: scales[start..<last], workspace: ws) { t, logits in
-                        let base = (start + t) * stride + (m - first) * outputs
-                        for o in 0..<outputs { cells[base + o] = logits[o] }
+                    ensemble.forward(model: m, images: images[start..<last], scales: scales[start..<last], workspace: ws) {
+                        write(start + $0, m, $1)
                     }
                     start = last
                 }
             }
         }
-        return (0..<images.count).map { i in Array(cells[(i * stride)..<((i + 1) * stride)]) }
+    }
+
+    /// The workers take models' trunks and heads from one `TrunkHeadQueue`, so one streams a
+    /// head's weights while the other convolves. Features wait in `features` between the two.
+    private func runTrunksAheadOfHeads(
+        images: [PreparedImage], scales: [Float], models range: Range<Int>,
+        write: @escaping (Int, Int, UnsafePointer<Float>) -> Void
+    ) {
+        let width = ensemble.plan.features * images.count
+        let features = UnsafeMutableBufferPointer<Float>.allocate(capacity: width * range.count)
+        defer { features.deallocate() }
+        let queue = SharedQueue(TrunkHeadQueue(count: range.count))
+        pool.run { [ensemble, workspaces] worker in
+            let ws = workspaces[worker]
+            var task = queue.next(after: nil)
+            while task != .done {
+                switch task {
+                case let .trunk(i):
+                    ensemble.trunk(
+                        model: range.lowerBound + i, images: images[...], scales: scales[...], workspace: ws,
+                        features: features.baseAddress! + i * width)
+                case let .head(i):
+                    ensemble.head(
+                        model: range.lowerBound + i, features: features.baseAddress! + i * width, images: images.count, workspace: ws
+                    ) { write($0, range.lowerBound + i, $1) }
+                case .wait, .done: break
+                }
+                task = queue.next(after: task)
+            }
+        }
     }
 
     /// Contiguous, nearly equal model ranges, one per worker.
     static func partition(_ n: Int, into parts: Int) -> [Range<Int>] {
         (0..<parts).map { p in (p * n / parts)..<((p + 1) * n / parts) }
+    }
+}
+
+/// A `TrunkHeadQueue` shared by the workers of one batch: a condition variable's lock around
+/// it, and a wait while the next head's trunk is still running elsewhere.
+///
+/// `@unchecked Sendable`: `queue` is read and written only with `condition` locked.
+private final class SharedQueue: @unchecked Sendable {
+    private var queue: TrunkHeadQueue
+    private let condition = NSCondition()
+
+    init(_ queue: TrunkHeadQueue) { self.queue = queue }
+
+    /// Records `finished` (nil at a worker's start) and takes the worker's next task, waiting
+    /// while there is none yet; never returns `.wait`.
+    func next(after finished: TrunkHeadQueue.Task?) -> TrunkHeadQueue.Task {
+        condition.lock()
+        defer { condition.unlock() }
+        if let finished {
+            queue.finish(finished)
+            condition.broadcast()
+        }
+        while true {
+            let task = queue.take()
+            if task != .wait { return task }
+            condition.wait()
+        }
     }
 }

@@ -109,6 +109,38 @@ import Testing
         #expect(out.map(Double.init) == ref.v)
     }
 
+    /// The head kernel's documented order for every (row, image) pair, written out in scalar
+    /// Swift: eight lanes of fused multiply-adds over k in steps of 8, the lanes summed
+    /// pairwise, the k tail by scalar fused multiply-adds. Every build, every row grouping
+    /// (far-row blocks of four, leftover rows) and any image count give exactly these bits.
+    @Test(arguments: [(37, 13), (512, 4), (16, 1), (24, 3), (40, 17)])
+    func linearFollowsItsDocumentedOrderBitForBit(_ shape: (Int, Int)) {
+        let (inF, outF) = shape
+        let w = TestSupport.uniform(inF * outF, seed: 11), x = TestSupport.uniform(inF * 3, seed: 12)
+        let vectorEnd = inF - inF % 8
+        func reference(_ o: Int, _ t: Int) -> Float {
+            var lanes = [Float](repeating: 0, count: 8)
+            for k in stride(from: 0, to: vectorEnd, by: 8) {
+                for j in 0..<8 { lanes[j].addProduct(w[o * inF + k + j], x[t * inF + k + j]) }
+            }
+            let four = (0..<4).map { lanes[$0] + lanes[$0 + 4] }
+            var s = (four[0] + four[2]) + (four[1] + four[3])
+            for k in vectorEnd..<inF { s.addProduct(w[o * inF + k], x[t * inF + k]) }
+            return s
+        }
+        let want = (0..<3).flatMap { t in (0..<outF).map { reference($0, t).bitPattern } }
+        for build in KernelBuild.available {
+            let saved = KernelBuild.current
+            defer { KernelBuild.current = saved }
+            KernelBuild.current = build
+            for images in 1...3 {
+                var y = [Float](repeating: .nan, count: outF * images)
+                Linear.forward(x, images: images, inFeatures: inF, outFeatures: outF, weight: w, bias: nil, output: &y)
+                #expect(y.map(\.bitPattern) == Array(want.prefix(images * outF)), "\(build), \(images) images, \(inF)x\(outF)")
+            }
+        }
+    }
+
     @Test func linearMatchesDotProductsInBothBuildsBitForBit() {
         let inF = 37, outF = 13, t = Linear.tileWidth
         let w = TestSupport.uniform(inF * outF, seed: 8), b = TestSupport.uniform(outF, seed: 9)

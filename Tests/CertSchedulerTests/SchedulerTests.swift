@@ -57,6 +57,23 @@ import Testing
         #expect(Set(logits.flatMap { $0 }).count == 12)
     }
 
+    /// A block of models (early stopping's) run for a single image takes the trunk-ahead-of-
+    /// head path with 2 and 3 workers: the same bits as that block of the 1-worker full run.
+    @Test func aBlockOfModelsForFewImagesEqualsTheFullRunsSlice() throws {
+        let ensemble = try Self.ensemble(models: 7)
+        let prepared = Self.images(2).map(ensemble.prepare)
+        let full = NoiseBatchScheduler(ensemble: ensemble, workers: 1).logits(images: prepared, scales: [0.1, 0.3])
+        for workers in [2, 3] {
+            let scheduler = NoiseBatchScheduler(ensemble: ensemble, workers: workers)
+            for block in [0..<7, 2..<5, 6..<7] {
+                let part = scheduler.logits(images: prepared, scales: [0.1, 0.3], models: block)
+                #expect(part == full.map { Array($0[block]) }, "\(workers) workers, models \(block)")
+                let alone = scheduler.logits(images: [prepared[1]], scales: [0.3], models: block)
+                #expect(alone == [Array(full[1][block])])
+            }
+        }
+    }
+
     @Test func poolRunsEveryWorkerOncePerJob() {
         let pool = WorkerPool(workers: 3)
         let lock = NSLock()

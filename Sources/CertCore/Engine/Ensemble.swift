@@ -40,36 +40,62 @@ public final class Ensemble: @unchecked Sendable {
     public func prepare(_ pixels: [Float]) -> PreparedImage { PreparedImage(pixels: pixels, plan: plan) }
 
     /// Runs model `m` on `images` (at most `Linear.tileWidth`) with noise scales `scales`,
-    /// writing `outputs` logits per image to `out(imageIndex)`.
+    /// writing `outputs` logits per image to `out(imageIndex)`: `trunk`, then `head`.
     public func forward(
         model m: Int, images: ArraySlice<PreparedImage>, scales: ArraySlice<Float>,
         workspace ws: Workspace, out: (Int, UnsafePointer<Float>) -> Void
     ) {
+        trunk(model: m, images: images, scales: scales, workspace: ws, features: ws.headIn.pointer)
+        head(model: m, features: ws.headIn.pointer, images: images.count, workspace: ws, out: out)
+    }
+
+    /// The convolutional part of model `m` (stem and trunk) on `images` (at most
+    /// `Linear.tileWidth`), with noise scales `scales`: writes image t's `plan.features`
+    /// flattened features (channel-major) to row t of `features`. Reads a few hundred kB of
+    /// weights and is bound by arithmetic; `head` is the part that streams (see
+    /// `NoiseBatchScheduler`, which runs the two apart for small batches).
+    public func trunk(
+        model m: Int, images: ArraySlice<PreparedImage>, scales: ArraySlice<Float>,
+        workspace ws: Workspace, features: UnsafeMutablePointer<Float>
+    ) {
         precondition(images.count <= Linear.tileWidth && images.count == scales.count)
         let model = models[m]
-        let features = plan.features
+        let width = plan.features
         for (t, (image, s)) in zip(images, scales).enumerated() {
             stem(model, image, scale: s, ws)
             runTrunk(model, ws)
-            // Flatten channel-major into row t of the image-major head input.
-            ws.headIn.pointer.advanced(by: t * features).update(from: ws.slots[plan.trunkOutput].pointer, count: features)
+            features.advanced(by: t * width).update(from: ws.slots[plan.trunkOutput].pointer, count: width)
         }
-        var input = ws.headIn, output = ws.headOut
+    }
+
+    /// The fully connected layers of model `m` on `images` rows of `features` (what `trunk`
+    /// wrote), writing `outputs` logits per image to `out(imageIndex)`. For the MNIST CNN this
+    /// reads the model's 1 MB fc weight once, whatever the number of images: for one image it is
+    /// bound by memory bandwidth. `features` may be the workspace's own head input.
+    public func head(
+        model m: Int, features: UnsafePointer<Float>, images: Int, workspace ws: Workspace,
+        out: (Int, UnsafePointer<Float>) -> Void
+    ) {
+        precondition(images <= Linear.tileWidth)
+        let model = models[m]
+        var input = features
+        // Step k writes headOut (k even) or headIn (k odd): step 0 may read headIn itself.
         for (k, step) in plan.head.enumerated() {
+            let output = (k % 2 == 0 ? ws.headOut : ws.headIn).pointer
             let bias = model.tensor(step.bias)
             switch model.headWeights[k] {
             case let .float(weight):
                 Linear.forward(
-                    input.pointer, images: images.count, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
-                    weight: weight, bias: bias, relu: step.relu, output: output.pointer)
+                    input, images: images, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
+                    weight: weight, bias: bias, relu: step.relu, output: output)
             case let .half(halves):
                 Linear.forward(
-                    input.pointer, images: images.count, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
-                    halves: halves, bias: bias, relu: step.relu, output: output.pointer)
+                    input, images: images, inFeatures: step.inFeatures, outFeatures: step.outFeatures,
+                    halves: halves, bias: bias, relu: step.relu, output: output)
             }
-            swap(&input, &output)
+            input = UnsafePointer(output)
         }
-        for t in 0..<images.count { out(t, input.pointer + t * plan.outputs) }
+        for t in 0..<images { out(t, input + t * plan.outputs) }
     }
 
     /// Stem output = epilogue(W·x + s·W·z_m + b), from the image's shared im2col matrix.

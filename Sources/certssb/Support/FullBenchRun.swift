@@ -6,6 +6,7 @@ import CertShape
 import CertSigma
 import Certify
 import Foundation
+import TriggerKit
 
 /// `certssb bench`: every figure of issue 10, item 7, in one run, as medians of `repeats`
 /// runs with min and max, and the targets on them (CONTRACTS.md §6). Each part says what it
@@ -85,12 +86,16 @@ struct FullBenchRun {
 
     // MARK: the machine
 
-    /// sgemm 1024³ on one thread (each run: the mean of 4 products) and read bandwidth with
-    /// 2 threads over 1 GiB (each run: 3 passes), `repeats` runs each.
+    /// sgemm 1024³ on one thread (each run: the mean of 4 products), `repeats` runs; read
+    /// bandwidth here too only when the engine part is skipped (else it is measured beside
+    /// each latency run).
     private mutating func measureMachine() {
-        Self.say("sgemm 1024³, one thread; memory bandwidth, 2 threads...")
+        Self.say("sgemm 1024³, one thread...")
         report.set("sgemm_gflops", BenchFigure(Benchmarks.sgemm(size: 1024, products: 4, repeats: settings.repeats)))
-        report.set("memory_gbps", BenchFigure(MemoryBandwidth.read(threads: 2, megabytes: 1024, passes: 3, repeats: settings.repeats)))
+        if !wanted("engine") {
+            Self.say("memory bandwidth, 2 threads...")
+            report.set("memory_gbps", BenchFigure((0..<settings.repeats).map { _ in Self.readBandwidth() }))
+        }
         for g in Benchmarks.gemm(seconds: settings.seconds / 4) where g.label.hasPrefix("mnist") {
             let key = "sgemm_" + g.label.split(separator: " ")[1] + "_gflops"
             report.set(key, BenchFigure(single: g.gflops))
@@ -155,14 +160,25 @@ struct FullBenchRun {
         report.set("model_runs_per_image", BenchFigure(single: runsPerImage))
         report.set("mflop_per_model_run", BenchFigure(single: flop / 1e6))
 
-        Self.say("latency: \(s.latencyImages) single images, \(s.workers) workers, \(s.repeats) runs...")
+        Self.say("latency: \(s.latencyImages) single images, \(s.workers) workers, \(s.repeats) runs, each after a bandwidth run...")
         let single = Array(images.suffix(s.latencyImages))
-        let runs = try (0..<s.repeats).map { _ in try EngineBench.latencies(two, single) }
+        // The memory bandwidth of this shared host moves by 2x within minutes: each latency run
+        // is paired with a bandwidth run just before it, so latency_vs_weight_read compares
+        // figures of the same moment.
+        var bandwidth: [Double] = []
+        let runs = try (0..<s.repeats).map { _ in
+            bandwidth.append(Self.readBandwidth())
+            return try EngineBench.latencies(two, single)
+        }
+        report.set("memory_gbps", BenchFigure(bandwidth))
         report.set("latency_ms_p50", BenchFigure.of(runs) { BenchFigure.percentile($0, 0.5) })
         report.set("latency_ms_p99", BenchFigure.of(runs) { BenchFigure.percentile($0, 0.99) })
         let forward = Benchmarks.forward(ensemble: one.scheduler.ensemble, seconds: s.seconds)
         report.set("forward_gflops_1_thread", BenchFigure(single: forward.gflops))
     }
+
+    /// One run of the read bandwidth with 2 threads over 1 GiB (3 passes), GB/s.
+    static func readBandwidth() -> Double { MemoryBandwidth.read(threads: 2, megabytes: 1024, passes: 3, repeats: 1)[0] }
 
     /// The stored bytes of `set`'s weights: every tensor of its architecture at the set's dtype.
     static func weightsMB(_ set: ModelSet) -> Double {
@@ -178,9 +194,16 @@ struct FullBenchRun {
         do { digits = try BenchTrainedSet.heldOutDigits(limit: s.heldOut) } catch {
             throw SkipPart(reason: "no mnist_5k.csv.gz (../shared/data, $CERTSSB_SHARED or run/data): \(error)")
         }
+        guard TriggerRegistry.loadDefault(shape: digits.shape)[BenchTrainedSet.trigger] != nil else {
+            throw SkipPart(
+                reason: "no trigger plugin '\(BenchTrainedSet.trigger)' to train and certify with (swift build -c release builds it)")
+        }
         let trained = BenchTrainedSet(cache: s.cache, models: s.trainedModels, epochs: s.trainedEpochs)
-        let set = try trained.load(progress: Self.say)
-        let trigger = try BenchTrainedSet.ownTrigger(set)
+        let set: ModelSet, trigger: Perturbation
+        do {
+            set = try trained.load(progress: Self.say)
+            trigger = try BenchTrainedSet.ownTrigger(set)
+        } catch { throw SkipPart(reason: "\(error)") }
         let scheduler = NoiseBatchScheduler(ensemble: Certifier.certifyingEnsemble(set), workers: s.workers)
         // The daemon's defaults (search, Clopper–Pearson, alpha 0.001, sound, fallback) ...
         let real = Certifier(modelSet: set, scheduler: scheduler, sigma: SigmaOptions(), workers: s.workers)
