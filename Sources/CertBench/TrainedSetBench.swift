@@ -26,24 +26,55 @@ public enum TrainedSetBench {
         public var imagesPerSecond: [Double]
     }
 
-    /// Certifies `digits` `repeats` times in micro-batches of `batch`, with early-stopping
-    /// `targets` (nil: none), and scores the verdicts against `labels` and `targetRadii`.
-    public static func measure(
-        _ certifier: Certifier, digits: [CertificationRequest], labels: [Int], targetRadii: [Double?],
-        targets: [Double?]?, batch: Int, repeats: Int
-    ) throws -> Outcome {
-        var seconds: [Double] = []
-        var first: [Verdict] = []
-        for r in 0..<repeats {
-            let run = try EngineBench.certify(certifier, digits, batch: batch, targets: targets)
-            seconds.append(run.seconds)
-            if r == 0 { first = run.verdicts }
+    /// One configuration to measure: its certifier and its early-stopping targets per digit
+    /// (nil: none).
+    public struct Configuration {
+        /// The certifier (its options decide the bound and the sigma rule).
+        public var certifier: Certifier
+        /// Early-stopping targets per digit, or nil for none.
+        public var targets: [Double?]?
+
+        /// A configuration of `certifier` with `targets`.
+        public init(_ certifier: Certifier, targets: [Double?]?) {
+            self.certifier = certifier
+            self.targets = targets
         }
-        let n = Double(digits.count), certifying = certifier.scheduler.ensemble.count
-        let correct = zip(first, zip(labels, targetRadii)).filter { v, truth in
+    }
+
+    /// Certifies `digits` `repeats` times with each configuration, in micro-batches of
+    /// `batch`, and scores the verdicts against `labels` and `targetRadii`. The runs
+    /// interleave (A B, B A, A B, …) so the configurations' throughputs are of neighbouring
+    /// moments: on a shared host the speed moves by a third within minutes, and a ratio of
+    /// two blocks of runs measured a minute apart moved with it.
+    public static func measure(
+        _ configurations: [Configuration], digits: [CertificationRequest], labels: [Int], targetRadii: [Double?],
+        batch: Int, repeats: Int
+    ) throws -> [Outcome] {
+        var seconds = configurations.map { _ in [Double]() }
+        var first = configurations.map { _ in [Verdict]() }
+        for r in 0..<repeats {
+            let order = r % 2 == 0 ? Array(configurations.indices) : configurations.indices.reversed()
+            for i in order {
+                let c = configurations[i]
+                let run = try EngineBench.certify(c.certifier, digits, batch: batch, targets: c.targets)
+                seconds[i].append(run.seconds)
+                if first[i].isEmpty { first[i] = run.verdicts }
+            }
+        }
+        return configurations.indices.map { i in
+            let certifying = configurations[i].certifier.scheduler.ensemble.count
+            return score(first[i], seconds: seconds[i], labels: labels, targetRadii: targetRadii, certifying: certifying)
+        }
+    }
+
+    /// The figures of one configuration's verdicts (the same in every run: the draws are
+    /// seeded from the pixels) and run times.
+    static func score(_ verdicts: [Verdict], seconds: [Double], labels: [Int], targetRadii: [Double?], certifying: Int) -> Outcome {
+        let n = Double(verdicts.count)
+        let correct = zip(verdicts, zip(labels, targetRadii)).filter { v, truth in
             v.certified && v.label == truth.0 && v.radius > (truth.1 ?? 0)
         }.count
-        func mean(_ f: (Verdict) -> Double) -> Double { first.reduce(0) { $0 + f($1) } / n }
+        func mean(_ f: (Verdict) -> Double) -> Double { verdicts.reduce(0) { $0 + f($1) } / n }
         return Outcome(
             seconds: seconds, accuracy: Double(correct) / n,
             modelRunsPerImage: mean { Double(EngineBench.modelRuns($0, certifying: certifying)) },

@@ -23,6 +23,7 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
     private let tally = NSLock()
     private var passesRun = 0
     private var modelRunsRun = 0
+    private let streamedModelsFrom: Int
 
     /// Scheduler passes so far (calls of `logits`), and model runs (one model on one input).
     /// Diagnostics: they show what shares a pass (tests) and what a certificate cost (bench).
@@ -37,8 +38,15 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
 
     /// A scheduler with `workers` threads (capped at the model count), each with its own workspace;
     /// sets OpenBLAS to one thread.
-    public init(ensemble: Ensemble, workers: Int) {
+    public convenience init(ensemble: Ensemble, workers: Int) {
+        self.init(ensemble: ensemble, workers: workers, streamedModelMinimum: Self.streamedModelMinimum)
+    }
+
+    /// The same with the trunk-and-head split taken from `streamedModelMinimum` models on
+    /// (tests use it to run the split on small sets).
+    init(ensemble: Ensemble, workers: Int, streamedModelMinimum: Int) {
         BLAS.useSingleThread()
+        self.streamedModelsFrom = streamedModelMinimum
         self.ensemble = ensemble
         let workers = max(1, min(workers, ensemble.count))
         pool = WorkerPool(workers: workers)
@@ -69,7 +77,7 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
             let base = image * stride + (m - range.lowerBound) * outputs
             for o in 0..<outputs { cells[base + o] = logits[o] }
         }
-        if images.count <= Self.streamedBatchLimit && pool.count > 1 {
+        if images.count <= Self.streamedBatchLimit && models >= streamedModelsFrom && pool.count > 1 {
             runTrunksAheadOfHeads(images: images, scales: scales, models: range, write: write)
         } else {
             runModelRanges(images: images, scales: scales, models: range, write: write)
@@ -82,6 +90,12 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
     /// not arithmetic, bounds it. Larger batches reuse each head row across their images from
     /// cache and run model by model (`runModelRanges`).
     static let streamedBatchLimit = 4
+
+    /// ... and only over at least this many models: a short range (early stopping's blocks
+    /// of 16, the search models' label pass) is mostly the queue's start, where both
+    /// workers convolve, and its end, where both stream; measured in target mode (blocks of
+    /// 16) the split was no faster than model ranges and perhaps 5% slower.
+    static let streamedModelMinimum = 64
 
     /// Each worker runs its contiguous range of models, each model on the batch tile by tile.
     private func runModelRanges(

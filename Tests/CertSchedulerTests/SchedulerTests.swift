@@ -1,8 +1,9 @@
 import CertCore
-import CertScheduler
 import CertTestSupport
 import Foundation
 import Testing
+
+@testable import CertScheduler
 
 @Suite struct SchedulerTests {
     static func ensemble(models: Int) throws -> Ensemble {
@@ -57,16 +58,18 @@ import Testing
         #expect(Set(logits.flatMap { $0 }).count == 12)
     }
 
-    /// A block of models (early stopping's) run for a single image takes the trunk-ahead-of-
-    /// head path with 2 and 3 workers: the same bits as that block of the 1-worker full run.
-    @Test func aBlockOfModelsForFewImagesEqualsTheFullRunsSlice() throws {
+    /// Few images over a range of models take the trunk-ahead-of-head split (forced here from
+    /// 1 model on): the same bits as the 1-worker model-by-model run, for the whole set and
+    /// for blocks (early stopping's), with 2 and 3 workers, and alone or in pairs.
+    @Test func theTrunkAndHeadSplitGivesTheModelByModelBits() throws {
         let ensemble = try Self.ensemble(models: 7)
-        let prepared = Self.images(2).map(ensemble.prepare)
-        let full = NoiseBatchScheduler(ensemble: ensemble, workers: 1).logits(images: prepared, scales: [0.1, 0.3])
+        let prepared = Self.images(3).map(ensemble.prepare)
+        let scales: [Float] = [0.1, 0.3, 0]
+        let full = NoiseBatchScheduler(ensemble: ensemble, workers: 1).logits(images: prepared, scales: scales)
         for workers in [2, 3] {
-            let scheduler = NoiseBatchScheduler(ensemble: ensemble, workers: workers)
+            let scheduler = NoiseBatchScheduler(ensemble: ensemble, workers: workers, streamedModelMinimum: 1)
             for block in [0..<7, 2..<5, 6..<7] {
-                let part = scheduler.logits(images: prepared, scales: [0.1, 0.3], models: block)
+                let part = scheduler.logits(images: prepared, scales: scales, models: block)
                 #expect(part == full.map { Array($0[block]) }, "\(workers) workers, models \(block)")
                 let alone = scheduler.logits(images: [prepared[1]], scales: [0.3], models: block)
                 #expect(alone == [Array(full[1][block])])

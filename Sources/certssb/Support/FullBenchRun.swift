@@ -213,14 +213,14 @@ struct FullBenchRun {
         let target = Certifier(modelSet: set, scheduler: scheduler, options: options, sigma: SigmaOptions(), workers: s.workers)
         let radii = real.largestTriggerSize(digits.requests, perturbations: [trigger])
         let targets = target.targets(digits.requests, perturbations: [trigger])
-        Self.say("trained set \(set.count) models: \(digits.requests.count) held-out digits without a target, \(s.repeats) runs...")
+        Self.say(
+            "trained set \(set.count) models: \(digits.requests.count) held-out digits without a target and with "
+                + "target_radius = triggers (betting), \(s.repeats) runs each, interleaved...")
         _ = try EngineBench.certify(real, Array(digits.requests.prefix(s.batch)), batch: s.batch)
-        let r = try TrainedSetBench.measure(
-            real, digits: digits.requests, labels: digits.labels, targetRadii: radii, targets: nil, batch: s.batch, repeats: s.repeats)
-        Self.say("... with target_radius = triggers (betting)...")
-        let t = try TrainedSetBench.measure(
-            target, digits: digits.requests, labels: digits.labels, targetRadii: radii, targets: targets, batch: s.batch,
-            repeats: s.repeats)
+        let outcomes = try TrainedSetBench.measure(
+            [.init(real, targets: nil), .init(target, targets: targets)], digits: digits.requests, labels: digits.labels,
+            targetRadii: radii, batch: s.batch, repeats: s.repeats)
+        let (r, t) = (outcomes[0], outcomes[1])
         for (suffix, o) in [("real", r), ("target", t)] {
             report.set("images_per_s_\(suffix)", BenchFigure(o.imagesPerSecond))
             report.set("accuracy_\(suffix)", BenchFigure(single: o.accuracy))
