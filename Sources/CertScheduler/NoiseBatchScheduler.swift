@@ -6,9 +6,9 @@ import Foundation
 /// Models are split into contiguous ranges, one per worker; each worker walks its models
 /// and, for each, the batch in tiles of `Linear.tileWidth` (64) images, so a model's weights
 /// are read once per tile while hot in cache. Batches of at most `streamedBatchLimit` images
-/// (single uploads, latency) instead hand out each model's convolutions and fully connected
-/// layers as separate tasks (`TrunkHeadQueue`), so one worker streams head weights while the
-/// other convolves. Each (image, model) logit is written to its own
+/// (single uploads, latency) over at least `streamedModelMinimum` models instead hand out each
+/// model's convolutions and fully connected layers as separate tasks (`TrunkHeadQueue`), so
+/// one worker streams head weights while the other convolves. Each (image, model) logit is written to its own
 /// cell, and every product has a fixed order of operations per image (see `Linear`), so the
 /// result is the same bit for bit for any worker count, batch size or position in the batch.
 ///
@@ -23,7 +23,7 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
     private let tally = NSLock()
     private var passesRun = 0
     private var modelRunsRun = 0
-    private let streamedModelsFrom: Int
+    private let streamedModelMinimum: Int
 
     /// Scheduler passes so far (calls of `logits`), and model runs (one model on one input).
     /// Diagnostics: they show what shares a pass (tests) and what a certificate cost (bench).
@@ -46,7 +46,7 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
     /// (tests use it to run the split on small sets).
     init(ensemble: Ensemble, workers: Int, streamedModelMinimum: Int) {
         BLAS.useSingleThread()
-        self.streamedModelsFrom = streamedModelMinimum
+        self.streamedModelMinimum = streamedModelMinimum
         self.ensemble = ensemble
         let workers = max(1, min(workers, ensemble.count))
         pool = WorkerPool(workers: workers)
@@ -77,7 +77,7 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
             let base = image * stride + (m - range.lowerBound) * outputs
             for o in 0..<outputs { cells[base + o] = logits[o] }
         }
-        if images.count <= Self.streamedBatchLimit && models >= streamedModelsFrom && pool.count > 1 {
+        if images.count <= Self.streamedBatchLimit && models >= streamedModelMinimum && pool.count > 1 {
             runTrunksAheadOfHeads(images: images, scales: scales, models: range, write: write)
         } else {
             runModelRanges(images: images, scales: scales, models: range, write: write)
@@ -91,10 +91,10 @@ public final class NoiseBatchScheduler: @unchecked Sendable {
     /// cache and run model by model (`runModelRanges`).
     static let streamedBatchLimit = 4
 
-    /// ... and only over at least this many models: a short range (early stopping's blocks
-    /// of 16, the search models' label pass) is mostly the queue's start, where both
-    /// workers convolve, and its end, where both stream; measured in target mode (blocks of
-    /// 16) the split was no faster than model ranges and perhaps 5% slower.
+    /// The fewest models a batch runs on the trunk-and-head split: a short range (early
+    /// stopping's blocks of 16, the search models' label pass) is mostly the queue's start,
+    /// where both workers convolve, and its end, where both stream; measured in target mode
+    /// (blocks of 16) the split was no faster than model ranges and perhaps 5% slower.
     static let streamedModelMinimum = 64
 
     /// Each worker runs its contiguous range of models, each model on the batch tile by tile.
